@@ -1,0 +1,77 @@
+import { javascript, typescript } from 'projen';
+import { setupDocgen } from './projenrc/docgen';
+import { setupExamples } from './projenrc/examples';
+import { setupLayering } from './projenrc/layering';
+
+/**
+ * grpc-mesh is a plain TypeScript library (not jsii): its public API uses union types and, later, Pulumi
+ * `Input<T>`s, which jsii cannot express. So the project is a projen `TypeScriptProject`, with API.md generated
+ * by TypeDoc (see projenrc/docgen.ts) instead of jsii-docgen.
+ */
+const project = new typescript.TypeScriptProject({
+  name: 'grpc-mesh',
+  description: 'Per-call gRPC load balancing on Kubernetes: cdk8s constructs over one framework-free core.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'grpc-mesh authors',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  typescriptVersion: '~5.9.3',
+  docgen: false,
+  deps: ['yaml@^2.8.0'],
+  peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0'],
+  devDeps: [
+    'cdk8s@^2.70.0',
+    'cdk8s-cli@^2.200.0',
+    'constructs@^10.4.0',
+    '@grpc/grpc-js-xds@^1.14.0',
+    'protobufjs@^7.5.0',
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
+    'ts-node@^10.9.2',
+  ],
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+    },
+  },
+  jestOptions: {
+    jestVersion: '^29',
+    passWithNoTests: false,
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+      maxWorkers: 2,
+    },
+  },
+});
+
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './cdk8s': { types: './lib/cdk8s/index.d.ts', default: './lib/cdk8s/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { cdk8s: ['lib/cdk8s/index.d.ts'] } });
+// A cdk8s user installs cdk8s and constructs; a Pulumi-only user never needs them.
+project.package.addField('peerDependenciesMeta', {
+  cdk8s: { optional: true },
+  constructs: { optional: true },
+});
+
+// `npm test` compiles first: the example test synthesizes with the real cdk8s CLI against lib/.
+project.testTask.prependSpawn(project.compileTask);
+
+setupLayering(project);
+setupExamples(project);
+setupDocgen(project);
+
+project.synth();

@@ -1,0 +1,58 @@
+import type { typescript } from 'projen';
+
+/** Packages that only an adapter may load (DESIGN.md section 3). */
+const FRAMEWORKS = {
+  cdk8s: ['cdk8s', 'cdk8s-plus-*', 'constructs'],
+  pulumi: ['@pulumi/*'],
+  http2: ['http2', 'node:http2'],
+};
+
+function restrict(patterns: string[], message: string) {
+  return ['error', { patterns: [{ group: patterns, message }] }];
+}
+
+/**
+ * Enforces the layering of DESIGN.md section 3 with lint rules: the core imports no framework, each adapter
+ * imports only the core, and the proxy shares nothing with the adapters.
+ */
+export function setupLayering(project: typescript.TypeScriptProject): void {
+  const eslint = project.eslint;
+  if (!eslint) throw new Error('layering needs eslint enabled');
+
+  eslint.addRules({
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        { target: './src/core', from: ['./src/cdk8s', './src/pulumi', './src/proxy'], message: 'src/core is framework-free: adapters depend on it, never the reverse.' },
+        { target: './src/cdk8s', from: ['./src/pulumi', './src/proxy'], message: 'src/cdk8s depends on src/core only.' },
+        { target: './src/pulumi', from: ['./src/cdk8s', './src/proxy'], message: 'src/pulumi depends on src/core only.' },
+        { target: './src/proxy', from: ['./src/cdk8s', './src/pulumi'], message: 'the proxy never loads an IaC framework.' },
+      ],
+    }],
+  });
+  eslint.addOverride({
+    files: ['src/core/**/*.ts', 'src/index.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi, ...FRAMEWORKS.http2],
+        'src/core is framework-free (DESIGN.md section 3): no cdk8s, constructs, Pulumi or http2.',
+      ),
+    },
+  });
+  eslint.addOverride({
+    files: ['src/cdk8s/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(FRAMEWORKS.pulumi, 'src/cdk8s must not import Pulumi.') },
+  });
+  eslint.addOverride({
+    files: ['src/pulumi/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(FRAMEWORKS.cdk8s, 'src/pulumi must not import cdk8s or constructs.') },
+  });
+  eslint.addOverride({
+    files: ['src/proxy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi],
+        'the proxy must not load cdk8s or Pulumi.',
+      ),
+    },
+  });
+}
