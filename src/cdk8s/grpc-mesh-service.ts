@@ -1,0 +1,87 @@
+import { Chart, type ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  renderGrpcMeshService,
+  resolveGrpcMeshService,
+  type GrpcMeshServiceModel,
+  type GrpcMeshServiceProps,
+} from '../core';
+import { toApiObject } from './api-objects';
+
+/** The objects of a balancer tier, as cdk8s escape hatches. */
+export interface BalancerObjects {
+  /** ConfigMap holding the balancer's configuration (the Envoy bootstrap). */
+  readonly config: ApiObject;
+  /** The balancer Deployment. */
+  readonly deployment: ApiObject;
+  /** The Service that exposes the balancer. */
+  readonly service: ApiObject;
+  /** PodDisruptionBudget of the balancer pods. */
+  readonly podDisruptionBudget: ApiObject;
+}
+
+/**
+ * A gRPC service made balanceable per call: a headless and a ClusterIP Service for the same pods, optionally the
+ * server Deployment, and the data plane that balances each call (an Envoy tier by default).
+ *
+ * Every child is exposed as an `ApiObject`, so what the props do not cover can be patched with `addJsonPatch`.
+ *
+ * @example
+ * new GrpcMeshService(chart, 'users', {
+ *   port: 50051,
+ *   workload: { image: 'registry.example.com/user-service:1.0.0', replicas: 3 },
+ *   dataPlane: DataPlane.envoy({ replicas: 2 }),
+ * });
+ */
+export class GrpcMeshService extends Construct {
+  /** Name of the ClusterIP Service and prefix of every object's name. */
+  public readonly name: string;
+  /** Namespace of every object. */
+  public readonly namespace: string;
+  /** Port of the gRPC service. */
+  public readonly port: number;
+  /** Where clients send their calls (see {@link GrpcMeshServiceModel.endpoint}). */
+  public readonly endpoint: string;
+  /** The ClusterIP Service. */
+  public readonly service: ApiObject;
+  /** The headless Service. */
+  public readonly headlessService: ApiObject;
+  /** The server Deployment, when `workload` was given. */
+  public readonly deployment?: ApiObject;
+  /** The server's PodDisruptionBudget, when `workload` was given. */
+  public readonly podDisruptionBudget?: ApiObject;
+  /** The balancer tier, unless the data plane is `DataPlane.none()`. */
+  public readonly balancer?: BalancerObjects;
+  /** The resolved model, for other constructs of this library. @internal */
+  public readonly _model: GrpcMeshServiceModel;
+
+  public constructor(scope: Construct, id: string, props: GrpcMeshServiceProps) {
+    super(scope, id);
+    this._model = resolveGrpcMeshService(props, {
+      defaultName: id,
+      defaultNamespace: Chart.of(this).namespace,
+      subject: `GrpcMeshService "${this.node.path}"`,
+    });
+    this.name = this._model.name;
+    this.namespace = this._model.namespace;
+    this.port = this._model.port;
+    this.endpoint = this._model.endpoint;
+
+    const manifests = renderGrpcMeshService(this._model);
+    this.service = toApiObject(this, 'service', manifests.service);
+    this.headlessService = toApiObject(this, 'headless-service', manifests.headlessService);
+    if (manifests.workload) {
+      this.deployment = toApiObject(this, 'deployment', manifests.workload.deployment);
+      this.podDisruptionBudget = toApiObject(this, 'pdb', manifests.workload.podDisruptionBudget);
+    }
+    if (manifests.balancer) {
+      const b = manifests.balancer;
+      this.balancer = {
+        config: toApiObject(this, 'balancer-config', b.config),
+        deployment: toApiObject(this, 'balancer-deployment', b.deployment),
+        service: toApiObject(this, 'balancer-service', b.service),
+        podDisruptionBudget: toApiObject(this, 'balancer-pdb', b.podDisruptionBudget),
+      };
+    }
+  }
+}

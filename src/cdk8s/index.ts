@@ -1,0 +1,6 @@
+/**
+ * cdk8s constructs of grpc-mesh. Every props type, enum and strategy class of the core is re-exported, so a
+ * cdk8s app imports everything from `grpc-mesh/cdk8s`.
+ */
+export * from '../core';
+export * from './grpc-mesh-service';

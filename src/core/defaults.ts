@@ -1,0 +1,115 @@
+/**
+ * Every default of grpc-mesh as a named constant. The `@default` tags of the props document these values;
+ * a test keeps the two in step.
+ */
+
+/** Namespace used when a construct is given none. */
+export const DEFAULT_NAMESPACE = 'default';
+/** Kubernetes cluster DNS domain, used to build fully qualified Service names. */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+/** Name of the gRPC port on Services and containers. */
+export const GRPC_PORT_NAME = 'grpc';
+/** `appProtocol` of gRPC Service ports: HTTP/2 over cleartext (prior knowledge). */
+export const GRPC_APP_PROTOCOL = 'kubernetes.io/h2c';
+/** Suffix of the headless Service's name. */
+export const HEADLESS_SERVICE_SUFFIX = '-headless';
+/** Value of `app.kubernetes.io/managed-by` on every object. */
+export const MANAGED_BY = 'grpc-mesh';
+
+// Workload
+
+/** Replicas of the workload Deployment. */
+export const DEFAULT_WORKLOAD_REPLICAS = 2;
+/** Name of the workload's container. */
+export const WORKLOAD_CONTAINER_NAME = 'app';
+/** CPU request of the workload's container. */
+export const DEFAULT_WORKLOAD_CPU_REQUEST = '100m';
+/** Memory request of the workload's container. */
+export const DEFAULT_WORKLOAD_MEMORY_REQUEST = '128Mi';
+/** Memory limit of the workload's container. */
+export const DEFAULT_WORKLOAD_MEMORY_LIMIT = '256Mi';
+/**
+ * How long a terminating pod keeps serving before it receives SIGTERM. It must outlast endpoint propagation:
+ * EndpointSlice update, kube-proxy, CoreDNS's 5 s TTL for headless records and the balancer's DNS refresh.
+ */
+export const DEFAULT_PRE_STOP_DELAY_SECONDS = 10;
+/** Time the application gets after SIGTERM to finish in-flight calls. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+/** Size limit of the writable `/tmp` volume (the root filesystem is read-only). */
+export const DEFAULT_TMP_SIZE_LIMIT = '64Mi';
+/** Non-root user the workload runs as when the props give none (the distroless `nonroot` user). */
+export const DEFAULT_RUN_AS_USER = 65532;
+/** Surge of a rolling update: new pods start before old ones stop, so capacity never drops. */
+export const DEFAULT_MAX_SURGE = '25%';
+/** Pods a rolling update may take away before replacements are ready. */
+export const DEFAULT_MAX_UNAVAILABLE = 0;
+
+// Traffic policy
+
+/** Load-balancing algorithm. Least request (power of two choices) copes best with uneven call costs. */
+export const DEFAULT_LOAD_BALANCER = 'LEAST_REQUEST';
+/** Initial interval of the retry backoff. */
+export const DEFAULT_RETRY_BASE_INTERVAL_MS = 25;
+/** Longest interval of the retry backoff. */
+export const DEFAULT_RETRY_MAX_INTERVAL_MS = 250;
+/** Retries of calls that never reached the application (connect failure, refused stream): always safe. */
+export const DEFAULT_TRANSPORT_RETRIES = 2;
+/** Time to establish a connection to an endpoint. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
+/** A stream with no activity for this long is reset (Envoy's own default, made explicit). */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+/** Concurrent calls to the service, per balancer replica (Envoy's own default, made explicit). */
+export const DEFAULT_MAX_CONCURRENT_CALLS = 1024;
+/** Calls waiting for a connection, per balancer replica. */
+export const DEFAULT_MAX_PENDING_CALLS = 1024;
+/** Connections to the service, per balancer replica. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** Concurrent retries, per balancer replica. */
+export const DEFAULT_MAX_CONCURRENT_RETRIES = 3;
+/** Consecutive failed calls (UNAVAILABLE, INTERNAL, UNKNOWN, DEADLINE_EXCEEDED...) that eject an endpoint. */
+export const DEFAULT_OUTLIER_CONSECUTIVE_ERRORS = 5;
+/** How often outlier detection sweeps. */
+export const DEFAULT_OUTLIER_INTERVAL_MS = 10_000;
+/** Base time an ejected endpoint stays out (multiplied by the number of ejections). */
+export const DEFAULT_OUTLIER_BASE_EJECTION_MS = 30_000;
+/** Most endpoints outlier detection may eject at once, in percent. */
+export const DEFAULT_OUTLIER_MAX_EJECTION_PERCENT = 50;
+/** Interval of active `grpc.health.v1` health checks. */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 5_000;
+/** Time a health check may take. */
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 1_000;
+/** Failed checks that mark an endpoint unhealthy. */
+export const DEFAULT_UNHEALTHY_THRESHOLD = 3;
+/** Passed checks that mark an endpoint healthy again. */
+export const DEFAULT_HEALTHY_THRESHOLD = 1;
+
+// Envoy data plane
+
+/** Envoy image, pinned. The full (not distroless) image: its shell runs the graceful-drain preStop hook. */
+export const DEFAULT_ENVOY_IMAGE = 'envoyproxy/envoy:v1.36.4';
+/** UID of the `envoy` user in the Envoy image. */
+export const ENVOY_UID = 101;
+/** Replicas of the Envoy Deployment. */
+export const DEFAULT_ENVOY_REPLICAS = 2;
+/** Type of the Service that exposes the balancer. */
+export const DEFAULT_BALANCER_SERVICE_TYPE = 'LoadBalancer';
+/** Port Envoy's gRPC listener binds inside the pod (unprivileged; the Service maps the public port to it). */
+export const ENVOY_LISTENER_PORT = 8080;
+/** Port of Envoy's admin interface, bound to loopback only. */
+export const ENVOY_ADMIN_PORT = 9901;
+/** Port of the listener that serves readiness (`/ready`) and Prometheus metrics (`/stats/prometheus`). */
+export const ENVOY_PROBE_PORT = 19001;
+/** How often Envoy re-resolves the headless Service's DNS name. */
+export const DEFAULT_DNS_REFRESH_MS = 1_000;
+/** How long Envoy drains connections (GOAWAY, in-flight calls finish) when its pod terminates. */
+export const DEFAULT_ENVOY_DRAIN_SECONDS = 15;
+/** CPU request of the Envoy container. */
+export const DEFAULT_ENVOY_CPU_REQUEST = '100m';
+/** Memory request of the Envoy container. */
+export const DEFAULT_ENVOY_MEMORY_REQUEST = '128Mi';
+/** Memory limit of the Envoy container. */
+export const DEFAULT_ENVOY_MEMORY_LIMIT = '512Mi';
+/** Envoy's log level. */
+export const DEFAULT_ENVOY_LOG_LEVEL = 'info';
+/** Annotation on pod templates carrying the hash of their configuration, so a config change rolls the pods. */
+export const CONFIG_HASH_ANNOTATION = 'grpc-mesh.io/config-hash';

@@ -1,0 +1,330 @@
+import { checkDataPlaneSupport, DataPlane, validateDataPlane, type EnvoyDataPlaneOptions } from './data-plane';
+import * as d from './defaults';
+import type { ContainerResources } from './kube';
+import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
+import { IssueCollector, MAX_DNS_LABEL_LENGTH } from './validation';
+
+/** The workload a {@link GrpcMeshServiceProps | GrpcMeshService} runs: a Deployment of a gRPC server image. */
+export interface WorkloadProps {
+  /** Container image of the gRPC server. Pin a version or digest. */
+  readonly image: string;
+  /**
+   * Pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Entrypoint override.
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: readonly string[];
+  /**
+   * Arguments.
+   * @default - the image's CMD
+   */
+  readonly args?: readonly string[];
+  /**
+   * Environment variables.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Resources of the server container.
+   * @default - requests 100m CPU and 128Mi memory, limit 256Mi memory
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Seconds a terminating pod keeps serving before it gets SIGTERM, so every balancer and client has stopped
+   * sending it new calls first (endpoint propagation plus DNS caching).
+   * @default 10
+   */
+  readonly preStopDelaySeconds?: number;
+  /**
+   * Seconds Kubernetes waits for the pod to stop before killing it; must exceed `preStopDelaySeconds`.
+   * @default - preStopDelaySeconds + 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Non-root UID the server runs as.
+   * @default 65532
+   */
+  readonly runAsUser?: number;
+  /**
+   * ServiceAccount of the pods.
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Extra labels on the pods (the selector labels are always set).
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Annotations on the pods.
+   * @default - none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * When the kubelet pulls the image.
+   * @default - Kubernetes' default (IfNotPresent for a pinned tag)
+   */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+/** Properties of a `GrpcMeshService`: a gRPC service made balanceable per call. */
+export interface GrpcMeshServiceProps {
+  /**
+   * Name of the ClusterIP Service and prefix of every other object's name.
+   * @default - the construct id (cdk8s) or the resource name (Pulumi)
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object.
+   * @default - the cdk8s chart's namespace, else 'default'
+   */
+  readonly namespace?: string;
+  /** Port the gRPC service is reached on. */
+  readonly port: number;
+  /**
+   * Port the server listens on inside its pods.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * Runs the server as a Deployment. Give either `workload` or `selector`.
+   * @default - none: `selector` names an existing workload
+   */
+  readonly workload?: WorkloadProps;
+  /**
+   * Pod labels of an existing workload to balance. Give either `workload` or `selector`.
+   * @default - the labels of the pods `workload` creates
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * Who balances the calls.
+   * @default DataPlane.envoy()
+   */
+  readonly dataPlane?: DataPlane;
+  /**
+   * Load balancing, retries, timeouts, circuit breaking, outlier detection and health checks.
+   * @default - see {@link TrafficPolicy}
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * Extra labels on every object.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * DNS domain of the cluster, for fully qualified Service names.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+}
+
+/** The workload with every default applied. */
+export interface ResolvedWorkload {
+  readonly image: string;
+  readonly replicas: number;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  readonly resources: ContainerResources;
+  readonly preStopDelaySeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly runAsUser: number;
+  readonly serviceAccountName?: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  readonly imagePullPolicy?: string;
+}
+
+/** The Envoy data plane with every default applied. */
+export interface ResolvedEnvoy {
+  readonly kind: 'envoy';
+  /** Prefix of the Envoy objects' names. */
+  readonly name: string;
+  readonly replicas: number;
+  readonly image: string;
+  readonly serviceType: string;
+  readonly port: number;
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  readonly loadBalancerSourceRanges?: readonly string[];
+  readonly resources: ContainerResources;
+  readonly dnsRefreshMs: number;
+  readonly drainSeconds: number;
+  readonly logLevel: string;
+  readonly accessLog: boolean;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A `GrpcMeshService` after validation, with every default applied: the input of the render functions. */
+export interface GrpcMeshServiceModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly port: number;
+  readonly targetPort: number;
+  /** Labels on every object of the service. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Labels that select the server pods. */
+  readonly podSelector: Readonly<Record<string, string>>;
+  readonly headlessServiceName: string;
+  /** Fully qualified DNS name of the headless Service (resolves to every ready pod). */
+  readonly headlessFqdn: string;
+  /** Fully qualified DNS name of the ClusterIP Service. */
+  readonly serviceFqdn: string;
+  /**
+   * Where clients send their calls: `host:port` of the balancer's Service, or with `DataPlane.none()` a
+   * `dns:///` target of the headless Service for clients that balance themselves.
+   */
+  readonly endpoint: string;
+  readonly workload?: ResolvedWorkload;
+  readonly dataPlane: ResolvedEnvoy | { readonly kind: 'none' };
+  readonly trafficPolicy: ResolvedTrafficPolicy;
+}
+
+/** Where a set of props comes from, to name objects and errors. */
+export interface ResolveContext {
+  /** Name to use when the props give none (the construct id or Pulumi resource name). */
+  readonly defaultName: string;
+  /** Namespace to use when the props give none (a cdk8s chart's namespace). */
+  readonly defaultNamespace?: string;
+  /** How errors name the construct, e.g. `GrpcMeshService "shop/users"`. */
+  readonly subject?: string;
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** Longest suffix added to the service name (`-headless`), so every derived name stays a DNS label. */
+const MAX_NAME_LENGTH = MAX_DNS_LABEL_LENGTH - d.HEADLESS_SERVICE_SUFFIX.length;
+
+/**
+ * Validates `GrpcMeshService` props, collecting every problem into one {@link GrpcMeshValidationError}, and
+ * returns the resolved model.
+ */
+export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: ResolveContext): GrpcMeshServiceModel {
+  const name = props.name ?? context.defaultName;
+  const namespace = props.namespace ?? context.defaultNamespace ?? d.DEFAULT_NAMESPACE;
+  const issues = new IssueCollector(context.subject ?? `GrpcMeshService "${name}"`);
+  const dataPlane = props.dataPlane ?? DataPlane.envoy();
+
+  issues.dns1035Label('name', name, MAX_NAME_LENGTH, `It names Services, and "${d.HEADLESS_SERVICE_SUFFIX}" is appended to one of them.`);
+  issues.dns1123Label('namespace', namespace);
+  issues.port('port', props.port);
+  issues.port('targetPort', props.targetPort);
+  issues.labels('labels', props.labels);
+  validateWorkloadChoice(issues, props);
+  if (props.workload) validateWorkload(issues, props.workload);
+  validateDataPlane(issues, dataPlane);
+  validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
+  checkDataPlaneSupport(issues, props.trafficPolicy, dataPlane);
+  issues.throwIfAny();
+
+  const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
+  const labels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY };
+  const podSelector = props.selector ?? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'grpc-server' };
+  const headlessServiceName = `${name}${d.HEADLESS_SERVICE_SUFFIX}`;
+  const headlessFqdn = `${headlessServiceName}.${namespace}.svc.${clusterDomain}`;
+  const envoy = dataPlane.kind === 'envoy' ? resolveEnvoy(name, props, dataPlane.options) : undefined;
+  return {
+    name,
+    namespace,
+    port: props.port,
+    targetPort: props.targetPort ?? props.port,
+    labels,
+    podSelector,
+    headlessServiceName,
+    headlessFqdn,
+    serviceFqdn: `${name}.${namespace}.svc.${clusterDomain}`,
+    endpoint: envoy ? `${envoy.name}.${namespace}.svc.${clusterDomain}:${envoy.port}` : `dns:///${headlessFqdn}:${props.port}`,
+    workload: props.workload && resolveWorkload(props.workload),
+    dataPlane: envoy ?? { kind: 'none' },
+    trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
+  };
+}
+
+function validateWorkloadChoice(issues: IssueCollector, props: GrpcMeshServiceProps): void {
+  const hint = 'Give `workload` to run the server, or `selector` to balance pods you already run.';
+  if (props.workload && props.selector) {
+    issues.add({ code: 'WORKLOAD_AND_SELECTOR', path: 'selector', value: props.selector, message: 'cannot be combined with workload', hint });
+  } else if (!props.workload && !props.selector) {
+    issues.add({ code: 'NO_WORKLOAD', path: 'workload', value: undefined, message: 'or selector is required: the Services must select some pods', hint });
+  }
+  if (props.selector) {
+    issues.require(Object.keys(props.selector).length > 0, {
+      code: 'EMPTY_SELECTOR', path: 'selector', value: props.selector, message: 'must have at least one label', hint: 'An empty selector would select every pod in the namespace.',
+    }) && issues.labels('selector', props.selector);
+  }
+}
+
+function validateWorkload(issues: IssueCollector, w: WorkloadProps): void {
+  issues.require(typeof w.image === 'string' && w.image.trim() !== '' && !/\s/.test(w.image), {
+    code: 'INVALID_IMAGE', path: 'workload.image', value: w.image, message: 'must be an image reference without spaces',
+  });
+  issues.integerInRange('workload.replicas', w.replicas, 0, 0x7fffffff);
+  issues.integerInRange('workload.preStopDelaySeconds', w.preStopDelaySeconds, 0, 3600);
+  issues.integerInRange('workload.runAsUser', w.runAsUser, 1, 0x7fffffff, 'Pods run as non-root: UID 0 is not allowed.');
+  const preStop = w.preStopDelaySeconds ?? d.DEFAULT_PRE_STOP_DELAY_SECONDS;
+  if (issues.integerInRange('workload.terminationGracePeriodSeconds', w.terminationGracePeriodSeconds, 0, 0x7fffffff)
+    && w.terminationGracePeriodSeconds !== undefined) {
+    issues.require(w.terminationGracePeriodSeconds > preStop, {
+      code: 'GRACE_PERIOD_TOO_SHORT',
+      path: 'workload.terminationGracePeriodSeconds',
+      value: w.terminationGracePeriodSeconds,
+      message: `must exceed preStopDelaySeconds (${preStop}), or the server is killed before it can finish its calls`,
+    });
+  }
+  for (const key of Object.keys(w.env ?? {})) {
+    issues.require(ENV_NAME.test(key), {
+      code: 'INVALID_ENV_NAME', path: `workload.env["${key}"]`, value: key, message: 'must be an environment variable name (letters, digits, \'_\', \'-\' and \'.\', not starting with a digit)',
+    });
+  }
+  issues.labels('workload.podLabels', w.podLabels);
+}
+
+function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
+  const preStopDelaySeconds = w.preStopDelaySeconds ?? d.DEFAULT_PRE_STOP_DELAY_SECONDS;
+  return {
+    image: w.image,
+    replicas: w.replicas ?? d.DEFAULT_WORKLOAD_REPLICAS,
+    command: w.command,
+    args: w.args,
+    env: Object.entries(w.env ?? {}).map(([name, value]) => ({ name, value })),
+    resources: {
+      requests: { cpu: d.DEFAULT_WORKLOAD_CPU_REQUEST, memory: d.DEFAULT_WORKLOAD_MEMORY_REQUEST, ...w.resources?.requests },
+      limits: { memory: d.DEFAULT_WORKLOAD_MEMORY_LIMIT, ...w.resources?.limits },
+    },
+    preStopDelaySeconds,
+    terminationGracePeriodSeconds: w.terminationGracePeriodSeconds ?? preStopDelaySeconds + d.DEFAULT_SHUTDOWN_GRACE_SECONDS,
+    runAsUser: w.runAsUser ?? d.DEFAULT_RUN_AS_USER,
+    serviceAccountName: w.serviceAccountName,
+    podLabels: w.podLabels ?? {},
+    podAnnotations: w.podAnnotations,
+    imagePullPolicy: w.imagePullPolicy,
+  };
+}
+
+function resolveEnvoy(serviceName: string, props: GrpcMeshServiceProps, o: EnvoyDataPlaneOptions): ResolvedEnvoy {
+  const name = `${serviceName}-envoy`;
+  const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'load-balancer' };
+  return {
+    kind: 'envoy',
+    name,
+    replicas: o.replicas ?? d.DEFAULT_ENVOY_REPLICAS,
+    image: o.image ?? d.DEFAULT_ENVOY_IMAGE,
+    serviceType: o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE,
+    port: o.port ?? props.port,
+    serviceAnnotations: o.serviceAnnotations,
+    loadBalancerSourceRanges: o.loadBalancerSourceRanges,
+    resources: {
+      requests: { cpu: d.DEFAULT_ENVOY_CPU_REQUEST, memory: d.DEFAULT_ENVOY_MEMORY_REQUEST, ...o.resources?.requests },
+      limits: { memory: d.DEFAULT_ENVOY_MEMORY_LIMIT, ...o.resources?.limits },
+    },
+    dnsRefreshMs: o.dnsRefreshMs ?? d.DEFAULT_DNS_REFRESH_MS,
+    drainSeconds: o.drainSeconds ?? d.DEFAULT_ENVOY_DRAIN_SECONDS,
+    logLevel: o.logLevel ?? d.DEFAULT_ENVOY_LOG_LEVEL,
+    accessLog: o.accessLog ?? true,
+    selector,
+    labels: { ...props.labels, ...selector, 'app.kubernetes.io/part-of': serviceName, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
+  };
+}

@@ -1,0 +1,243 @@
+import * as d from '../defaults';
+import type { GrpcMeshServiceModel, ResolvedEnvoy } from '../grpc-mesh-service';
+import { grpcStatusKebabName } from '../grpc-status';
+import type { ResolvedTrafficPolicy } from '../traffic-policy';
+
+/** An Envoy v3 bootstrap, as the plain object Envoy reads from YAML or JSON. */
+export type EnvoyBootstrap = Record<string, unknown>;
+
+const TYPE = 'type.googleapis.com/';
+const HCM = `${TYPE}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
+const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': `${TYPE}envoy.extensions.filters.http.router.v3.Router` } };
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+/** Name of the Envoy cluster of the gRPC service's pods. */
+export const ENVOY_SERVICE_CLUSTER = 'grpc_backend';
+/** Name of the Envoy cluster that reaches Envoy's own admin interface on loopback (for metrics). */
+export const ENVOY_ADMIN_CLUSTER = 'envoy_admin';
+
+/** Formats milliseconds as a protobuf JSON Duration (`1.5s`). */
+export function envoyDuration(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/**
+ * Renders the Envoy v3 bootstrap of a gRPC service's balancer: a gRPC listener that balances every call over the
+ * pods of the headless Service (STRICT_DNS, HTTP/2 upstream), and a probe listener for readiness and metrics.
+ * The admin interface listens on loopback only.
+ */
+export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): EnvoyBootstrap {
+  return {
+    node: { id: envoy.name, cluster: envoy.name },
+    admin: { address: socketAddress('127.0.0.1', d.ENVOY_ADMIN_PORT) },
+    static_resources: {
+      listeners: [grpcListener(model, envoy), probeListener()],
+      clusters: [serviceCluster(model, envoy), adminCluster()],
+    },
+  };
+}
+
+function socketAddress(address: string, port: number): Record<string, unknown> {
+  return { socket_address: { address, port_value: port } };
+}
+
+function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
+  const policy = model.trafficPolicy;
+  const hcm = {
+    '@type': HCM,
+    stat_prefix: 'grpc',
+    codec_type: 'AUTO',
+    // Defaults recommended for an edge Envoy: bounded buffers, bounded concurrency per connection.
+    http2_protocol_options: {
+      max_concurrent_streams: 1024,
+      initial_stream_window_size: 65536,
+      initial_connection_window_size: 1048576,
+    },
+    stream_idle_timeout: envoyDuration(policy.timeouts.streamIdleMs),
+    // Time between the GOAWAY of a draining connection and its close.
+    drain_timeout: envoyDuration(envoy.drainSeconds * 1000),
+    use_remote_address: true,
+    ...(envoy.accessLog && { access_log: [jsonAccessLog()] }),
+    route_config: {
+      name: model.name,
+      virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(policy)] }],
+    },
+    http_filters: [ROUTER],
+  };
+  return {
+    name: 'grpc',
+    address: socketAddress('0.0.0.0', d.ENVOY_LISTENER_PORT),
+    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+  };
+}
+
+function serviceRoute(policy: ResolvedTrafficPolicy): Record<string, unknown> {
+  const { timeouts } = policy;
+  return {
+    match: { prefix: '/' },
+    route: {
+      cluster: ENVOY_SERVICE_CLUSTER,
+      // 0s disables Envoy's default 15 s route timeout, which would kill every longer call and stream.
+      timeout: envoyDuration(timeouts.requestMs ?? 0),
+      max_stream_duration: {
+        // Honour the client's grpc-timeout deadline, uncapped.
+        grpc_timeout_header_max: '0s',
+        ...(timeouts.maxStreamDurationMs !== undefined && { max_stream_duration: envoyDuration(timeouts.maxStreamDurationMs) }),
+      },
+      retry_policy: retryPolicy(policy),
+    },
+  };
+}
+
+function retryPolicy(policy: ResolvedTrafficPolicy): Record<string, unknown> {
+  const { retry } = policy;
+  // Connect failures and refused streams never reached the application: retrying them is always safe.
+  const conditions = ['connect-failure', 'refused-stream', ...retry.on.map(grpcStatusKebabName)];
+  return {
+    retry_on: conditions.join(','),
+    num_retries: Math.max(retry.attempts, d.DEFAULT_TRANSPORT_RETRIES),
+    ...(retry.perTryTimeoutMs !== undefined && { per_try_timeout: envoyDuration(retry.perTryTimeoutMs) }),
+    retry_back_off: { base_interval: envoyDuration(retry.backoffBaseMs), max_interval: envoyDuration(retry.backoffMaxMs) },
+    // Try another endpoint than the one that just failed.
+    retry_host_predicate: [{
+      name: 'envoy.retry_host_predicates.previous_hosts',
+      typed_config: { '@type': `${TYPE}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate` },
+    }],
+    host_selection_retry_max_attempts: 3,
+  };
+}
+
+function jsonAccessLog(): Record<string, unknown> {
+  return {
+    name: 'envoy.access_loggers.stdout',
+    typed_config: {
+      '@type': `${TYPE}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,
+      log_format: {
+        json_format: {
+          start_time: '%START_TIME%',
+          method: '%REQ(:PATH)%',
+          grpc_status: '%GRPC_STATUS(NUMBER)%',
+          response_flags: '%RESPONSE_FLAGS%',
+          duration_ms: '%DURATION%',
+          bytes_received: '%BYTES_RECEIVED%',
+          bytes_sent: '%BYTES_SENT%',
+          upstream_host: '%UPSTREAM_HOST%',
+          downstream_remote_address: '%DOWNSTREAM_REMOTE_ADDRESS%',
+          request_id: '%REQ(X-REQUEST-ID)%',
+          traceparent: '%REQ(TRACEPARENT)%',
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The listener the kubelet and Prometheus reach: `/ready` answers from the health-check filter (503 once the pod
+ * starts draining), `/stats/prometheus` is forwarded to the loopback-only admin interface. Nothing else of the
+ * admin interface is exposed.
+ */
+function probeListener(): Record<string, unknown> {
+  const hcm = {
+    '@type': HCM,
+    stat_prefix: 'probes',
+    codec_type: 'AUTO',
+    route_config: {
+      name: 'probes',
+      virtual_hosts: [{
+        name: 'probes',
+        domains: ['*'],
+        routes: [
+          { match: { path: '/stats/prometheus' }, route: { cluster: ENVOY_ADMIN_CLUSTER } },
+          { match: { prefix: '/' }, direct_response: { status: 404 } },
+        ],
+      }],
+    },
+    http_filters: [
+      {
+        name: 'envoy.filters.http.health_check',
+        typed_config: {
+          '@type': `${TYPE}envoy.extensions.filters.http.health_check.v3.HealthCheck`,
+          pass_through_mode: false,
+          headers: [{ name: ':path', string_match: { exact: '/ready' } }],
+        },
+      },
+      ROUTER,
+    ],
+  };
+  return {
+    name: 'probes',
+    address: socketAddress('0.0.0.0', d.ENVOY_PROBE_PORT),
+    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+  };
+}
+
+function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
+  const policy = model.trafficPolicy;
+  return {
+    name: ENVOY_SERVICE_CLUSTER,
+    type: 'STRICT_DNS',
+    dns_refresh_rate: envoyDuration(envoy.dnsRefreshMs),
+    respect_dns_ttl: false,
+    dns_lookup_family: 'V4_PREFERRED',
+    connect_timeout: envoyDuration(policy.timeouts.connectMs),
+    lb_policy: policy.loadBalancer,
+    // Pods removed from DNS leave at once, even while still passing health checks (they are terminating).
+    ignore_health_on_host_removal: true,
+    load_assignment: {
+      cluster_name: ENVOY_SERVICE_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(model.headlessFqdn, model.targetPort) } }] }],
+    },
+    typed_extension_protocol_options: {
+      [HTTP_PROTOCOL_OPTIONS]: {
+        '@type': `${TYPE}${HTTP_PROTOCOL_OPTIONS}`,
+        explicit_http_config: {
+          http2_protocol_options: { connection_keepalive: { interval: '30s', timeout: '5s' } },
+        },
+      },
+    },
+    circuit_breakers: {
+      thresholds: [{
+        priority: 'DEFAULT',
+        max_connections: policy.circuitBreaker.maxConnections,
+        max_pending_requests: policy.circuitBreaker.maxPendingCalls,
+        max_requests: policy.circuitBreaker.maxConcurrentCalls,
+        max_retries: policy.circuitBreaker.maxConcurrentRetries,
+      }],
+    },
+    ...(policy.healthCheck.enabled && { health_checks: [healthCheck(policy)] }),
+    ...(policy.outlierDetection.enabled && { outlier_detection: outlierDetection(policy) }),
+  };
+}
+
+function healthCheck(policy: ResolvedTrafficPolicy): Record<string, unknown> {
+  const hc = policy.healthCheck;
+  return {
+    timeout: envoyDuration(hc.timeoutMs),
+    interval: envoyDuration(hc.intervalMs),
+    unhealthy_threshold: hc.unhealthyThreshold,
+    healthy_threshold: hc.healthyThreshold,
+    grpc_health_check: { service_name: hc.grpcServiceName },
+  };
+}
+
+function outlierDetection(policy: ResolvedTrafficPolicy): Record<string, unknown> {
+  const od = policy.outlierDetection;
+  return {
+    // Envoy maps gRPC statuses to HTTP ones for this count: UNAVAILABLE, INTERNAL, UNKNOWN... are 5xx.
+    consecutive_5xx: od.consecutiveErrors,
+    interval: envoyDuration(od.intervalMs),
+    base_ejection_time: envoyDuration(od.baseEjectionTimeMs),
+    max_ejection_percent: od.maxEjectionPercent,
+  };
+}
+
+function adminCluster(): Record<string, unknown> {
+  return {
+    name: ENVOY_ADMIN_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: '0.25s',
+    load_assignment: {
+      cluster_name: ENVOY_ADMIN_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress('127.0.0.1', d.ENVOY_ADMIN_PORT) } }] }],
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
+import type { KubeObject } from '../kube';
+import { renderEnvoyBalancer, type BalancerManifests } from './envoy-balancer';
+import { renderServices } from './services';
+import { renderWorkload, type WorkloadManifests } from './workload';
+
+/** Every object of a `GrpcMeshService`, by role. */
+export interface GrpcMeshServiceManifests {
+  /** ClusterIP Service (named after the service). */
+  readonly service: KubeObject;
+  /** Headless Service (`<name>-headless`). */
+  readonly headlessService: KubeObject;
+  /** The server's Deployment and PDB, when the service runs its own workload. */
+  readonly workload?: WorkloadManifests;
+  /** The balancer tier, unless the data plane is `DataPlane.none()`. */
+  readonly balancer?: BalancerManifests;
+}
+
+/** Renders every object of a `GrpcMeshService` from its resolved model. Same model, same objects. */
+export function renderGrpcMeshService(model: GrpcMeshServiceModel): GrpcMeshServiceManifests {
+  return {
+    ...renderServices(model),
+    workload: renderWorkload(model),
+    balancer: model.dataPlane.kind === 'envoy' ? renderEnvoyBalancer(model, model.dataPlane) : undefined,
+  };
+}
+
+/** One object with the id adapters give it: a cdk8s construct id, or the suffix of a Pulumi resource name. */
+export interface RoleManifest {
+  /** Stable role id, e.g. `headless-service` or `balancer-deployment`. */
+  readonly id: string;
+  /** The object. */
+  readonly manifest: KubeObject;
+}
+
+/** Lists the objects of a `GrpcMeshService` in a fixed order with their role ids. */
+export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests): RoleManifest[] {
+  const { service, headlessService, workload, balancer } = manifests;
+  const list: RoleManifest[] = [
+    { id: 'service', manifest: service },
+    { id: 'headless-service', manifest: headlessService },
+  ];
+  if (workload) {
+    list.push({ id: 'deployment', manifest: workload.deployment }, { id: 'pdb', manifest: workload.podDisruptionBudget });
+  }
+  if (balancer) {
+    list.push(
+      { id: 'balancer-config', manifest: balancer.config },
+      { id: 'balancer-deployment', manifest: balancer.deployment },
+      { id: 'balancer-service', manifest: balancer.service },
+      { id: 'balancer-pdb', manifest: balancer.podDisruptionBudget },
+    );
+  }
+  return list;
+}

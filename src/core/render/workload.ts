@@ -1,0 +1,75 @@
+import * as d from '../defaults';
+import type { GrpcMeshServiceModel, ResolvedWorkload } from '../grpc-mesh-service';
+import type { KubeObject } from '../kube';
+import { renderPodDisruptionBudget, spreadConstraints } from './pod-disruption-budget';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+
+/** The gRPC server's own objects. */
+export interface WorkloadManifests {
+  /** The server Deployment. */
+  readonly deployment: KubeObject;
+  /** Its PodDisruptionBudget. */
+  readonly podDisruptionBudget: KubeObject;
+}
+
+/** Renders the server Deployment and its PodDisruptionBudget, when the service runs its own workload. */
+export function renderWorkload(model: GrpcMeshServiceModel): WorkloadManifests | undefined {
+  const w = model.workload;
+  if (!w) return undefined;
+  const podLabels = { ...w.podLabels, ...model.labels, ...model.podSelector };
+  const deployment: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: model.name, namespace: model.namespace, labels: model.labels },
+    spec: {
+      replicas: w.replicas,
+      selector: { matchLabels: model.podSelector },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: d.DEFAULT_MAX_SURGE, maxUnavailable: d.DEFAULT_MAX_UNAVAILABLE },
+      },
+      template: {
+        metadata: { labels: podLabels, ...(w.podAnnotations && { annotations: w.podAnnotations }) },
+        spec: podSpec(model, w),
+      },
+    },
+  };
+  const pdb = renderPodDisruptionBudget(model.name, model.namespace, model.labels, model.podSelector);
+  return { deployment, podDisruptionBudget: pdb };
+}
+
+function podSpec(model: GrpcMeshServiceModel, w: ResolvedWorkload): Record<string, unknown> {
+  return {
+    ...(w.serviceAccountName && { serviceAccountName: w.serviceAccountName }),
+    terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
+    securityContext: restrictedPodSecurityContext(w.runAsUser),
+    topologySpreadConstraints: spreadConstraints(model.podSelector),
+    containers: [serverContainer(model, w)],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } }],
+  };
+}
+
+function serverContainer(model: GrpcMeshServiceModel, w: ResolvedWorkload): Record<string, unknown> {
+  const grpcProbe = {
+    port: model.targetPort,
+    ...(model.trafficPolicy.healthCheck.grpcServiceName && { service: model.trafficPolicy.healthCheck.grpcServiceName }),
+  };
+  return {
+    name: d.WORKLOAD_CONTAINER_NAME,
+    image: w.image,
+    ...(w.imagePullPolicy && { imagePullPolicy: w.imagePullPolicy }),
+    ...(w.command && { command: w.command }),
+    ...(w.args && { args: w.args }),
+    ...(w.env.length > 0 && { env: w.env }),
+    ports: [{ name: d.GRPC_PORT_NAME, containerPort: model.targetPort, protocol: 'TCP' }],
+    // Native gRPC probes (grpc.health.v1). The startup probe gives a slow start a minute before liveness counts.
+    startupProbe: { grpc: grpcProbe, periodSeconds: 2, failureThreshold: 30 },
+    readinessProbe: { grpc: grpcProbe, periodSeconds: 5, failureThreshold: 2 },
+    livenessProbe: { grpc: grpcProbe, periodSeconds: 10, failureThreshold: 3 },
+    // Keep serving while endpoint removal propagates; SIGTERM only comes after this delay.
+    ...(w.preStopDelaySeconds > 0 && { lifecycle: { preStop: { sleep: { seconds: w.preStopDelaySeconds } } } }),
+    resources: w.resources,
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
+}

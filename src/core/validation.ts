@@ -1,0 +1,117 @@
+import { GrpcMeshValidationError, type ValidationIssue } from './errors';
+
+/** RFC 1035 label: what Kubernetes requires of Service names. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 label: what Kubernetes requires of namespace names and most label-like fields. */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Longest DNS label. */
+export const MAX_DNS_LABEL_LENGTH = 63;
+
+/**
+ * Collects every problem in a set of props, then throws them together. Checks return whether they passed, so
+ * callers can skip checks that depend on a value already known to be bad.
+ */
+export class IssueCollector {
+  private readonly issues: ValidationIssue[] = [];
+
+  /** @param subject the construct the props belong to, e.g. `GrpcMeshService "users"` */
+  public constructor(public readonly subject: string) {}
+
+  /** Records a problem. */
+  public add(issue: ValidationIssue): void {
+    this.issues.push(issue);
+  }
+
+  /** Records `issue` unless `condition` holds; returns `condition`. */
+  public require(condition: boolean, issue: ValidationIssue): boolean {
+    if (!condition) this.add(issue);
+    return condition;
+  }
+
+  /** Checks that `value` is an integer in `[min, max]`; `undefined` passes. */
+  public integerInRange(path: string, value: number | undefined, min: number, max: number, hint?: string): boolean {
+    if (value === undefined) return true;
+    if (!Number.isInteger(value)) {
+      return this.require(false, { code: 'NOT_AN_INTEGER', path, value, message: 'must be a whole number', hint });
+    }
+    return this.require(value >= min && value <= max, {
+      code: 'OUT_OF_RANGE',
+      path,
+      value,
+      message: max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`,
+      hint,
+    });
+  }
+
+  /** Checks a TCP port number. */
+  public port(path: string, value: number | undefined): boolean {
+    if (value === undefined) return true;
+    return this.require(Number.isInteger(value) && value >= 1 && value <= 65535, {
+      code: 'PORT_OUT_OF_RANGE',
+      path,
+      value,
+      message: 'must be a port number between 1 and 65535',
+    });
+  }
+
+  /** Checks a duration in milliseconds: a whole number, at least `min`. */
+  public milliseconds(path: string, value: number | undefined, min = 1): boolean {
+    return this.integerInRange(path, value, min, Number.MAX_SAFE_INTEGER, 'Durations are whole milliseconds.');
+  }
+
+  /** Checks a Kubernetes object name that must be an RFC 1035 label (Services), `maxLength` at most. */
+  public dns1035Label(path: string, value: string, maxLength = MAX_DNS_LABEL_LENGTH, hint?: string): boolean {
+    return this.require(value.length <= maxLength && DNS_1035_LABEL.test(value), {
+      code: 'INVALID_NAME',
+      path,
+      value,
+      message: `must be a DNS-1035 label of at most ${maxLength} characters (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit)`,
+      hint,
+    });
+  }
+
+  /** Checks a namespace name (RFC 1123 label). */
+  public dns1123Label(path: string, value: string): boolean {
+    return this.require(value.length <= MAX_DNS_LABEL_LENGTH && DNS_1123_LABEL.test(value), {
+      code: 'INVALID_NAME',
+      path,
+      value,
+      message: 'must be a DNS-1123 label of at most 63 characters (lower-case letters, digits and \'-\')',
+    });
+  }
+
+  /** Checks a map of Kubernetes labels: keys `[prefix/]name`, values at most 63 characters. */
+  public labels(path: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+    let ok = true;
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      ok = this.require(isLabelKey(key), {
+        code: 'INVALID_LABEL',
+        path: `${path}["${key}"]`,
+        value: key,
+        message: 'must be a label key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters',
+      }) && ok;
+      ok = this.require(typeof value === 'string' && value.length <= 63 && (value === '' || LABEL_NAME.test(value)), {
+        code: 'INVALID_LABEL',
+        path: `${path}["${key}"]`,
+        value,
+        message: 'must be a label value: at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+      }) && ok;
+    }
+    return ok;
+  }
+
+  /** Throws a {@link GrpcMeshValidationError} listing every problem, if there is any. */
+  public throwIfAny(): void {
+    if (this.issues.length > 0) throw new GrpcMeshValidationError(this.subject, this.issues);
+  }
+}
+
+function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && LABEL_PREFIX.test(prefix));
+  return prefixOk && name.length <= 63 && LABEL_NAME.test(name);
+}
