@@ -124,7 +124,9 @@ export function checkDataPlaneSupport(
     return;
   }
   (policy.retry?.on ?? []).forEach((code, i) => {
-    issues.require(!GrpcStatus[code] || ENVOY_RETRYABLE_CODES.includes(code), {
+    // Codes that are not retryable at all were reported by validateTrafficPolicy already.
+    const invalid = !GrpcStatus[code] || code === GrpcStatus.OK;
+    issues.require(invalid || ENVOY_RETRYABLE_CODES.includes(code), {
       code: 'UNSUPPORTED_BY_DATA_PLANE',
       path: `trafficPolicy.retry.on[${i}]`,
       value: grpcStatusName(code),

@@ -30,7 +30,7 @@ export function configHash(text: string): string {
 
 /** Renders the Envoy tier of a gRPC service: ConfigMap with the v3 bootstrap, Deployment, Service and PDB. */
 export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): BalancerManifests {
-  const bootstrap = stringify(renderEnvoyBootstrap(model, envoy), { lineWidth: 0 });
+  const bootstrap = stringify(renderEnvoyBootstrap(model, envoy), { lineWidth: 0, aliasDuplicateObjects: false });
   const metadata = { name: envoy.name, namespace: model.namespace, labels: envoy.labels };
   return {
     config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [ENVOY_CONFIG_KEY]: bootstrap } },

@@ -114,7 +114,7 @@ function jsonAccessLog(): Record<string, unknown> {
       log_format: {
         json_format: {
           start_time: '%START_TIME%',
-          method: '%REQ(:PATH)%',
+          path: '%REQ(:PATH)%',
           grpc_status: '%GRPC_STATUS(NUMBER)%',
           response_flags: '%RESPONSE_FLAGS%',
           duration_ms: '%DURATION%',
