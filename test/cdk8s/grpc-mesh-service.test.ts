@@ -1,0 +1,77 @@
+import { Chart, JsonPatch, Testing } from 'cdk8s';
+import { DataPlane, GrpcMeshService, GrpcMeshValidationError } from '../../src/cdk8s';
+import { listGrpcMeshServiceManifests } from '../../src/core';
+import { USERS_PROPS } from '../support/fixtures';
+import { render } from '../support/render';
+
+function synth(build: (chart: Chart) => void, namespace?: string): any[] {
+  const chart = new Chart(Testing.app(), 'shop', { namespace });
+  build(chart);
+  return Testing.synth(chart);
+}
+
+describe('GrpcMeshService (cdk8s)', () => {
+  test('synthesizes the objects of the core, in order, with explicit names', () => {
+    const objects = synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'Service/app/users',
+      'Service/app/users-headless',
+      'Deployment/app/users',
+      'PodDisruptionBudget/app/users',
+      'ConfigMap/app/users-envoy',
+      'Deployment/app/users-envoy',
+      'Service/app/users-envoy',
+      'PodDisruptionBudget/app/users-envoy',
+    ]);
+  });
+
+  test('emits exactly what the core renders for the same props', () => {
+    const objects = synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS));
+    expect(objects).toEqual(listGrpcMeshServiceManifests(render()).map((m) => m.manifest));
+  });
+
+  test('emits only the two Services with DataPlane.none() and an existing workload', () => {
+    const objects = synth((chart) => new GrpcMeshService(chart, 'users', { port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.none() }));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless']);
+  });
+
+  test('uses the chart namespace when the props give none', () => {
+    const objects = synth((chart) => new GrpcMeshService(chart, 'users', { ...USERS_PROPS, namespace: undefined }), 'payments');
+    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['payments']));
+  });
+
+  test('names the construct path in validation errors and lists every problem', () => {
+    const chart = new Chart(Testing.app(), 'shop');
+    let error: unknown;
+    try {
+      new GrpcMeshService(chart, 'users', { port: 70000, workload: { image: 'img:1', replicas: -1 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(GrpcMeshValidationError.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toBe([
+      'GrpcMeshService "shop/users": 2 problems:',
+      '  - port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
+      '  - workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
+    ].join('\n'));
+  });
+
+  test('exposes every child as an escape hatch for what the props do not cover', () => {
+    const objects = synth((chart) => {
+      const users = new GrpcMeshService(chart, 'users', USERS_PROPS);
+      users.deployment!.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', 'critical'));
+      users.balancer!.service.addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
+      expect(users.endpoint).toBe('users-envoy.app.svc.cluster.local:50051');
+      expect(users.headlessService.name).toBe('users-headless');
+      expect(users.podDisruptionBudget!.kind).toBe('PodDisruptionBudget');
+      expect(users.balancer!.config.kind).toBe('ConfigMap');
+    });
+    const byId = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+    expect(byId('Deployment', 'users').spec.template.spec.priorityClassName).toBe('critical');
+    expect(byId('Service', 'users-envoy').spec.externalTrafficPolicy).toBe('Local');
+  });
+
+  test('synthesizes the documented example unchanged', () => {
+    expect(synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS))).toMatchSnapshot();
+  });
+});

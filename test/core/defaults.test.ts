@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ts from 'typescript';
+import * as d from '../../src/core/defaults';
+
+const SRC = join(__dirname, '..', '..', 'src');
+
+interface PropDoc { readonly optional: boolean; readonly doc: string; readonly defaultTag?: string }
+
+/** Reads every exported interface of src/ with the doc and `@default` tag of each property. */
+function readInterfaces(): Map<string, Map<string, PropDoc>> {
+  const result = new Map<string, Map<string, PropDoc>>();
+  const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(join(SRC, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+    source.forEachChild((node) => {
+      if (!ts.isInterfaceDeclaration(node)) return;
+      const props = new Map<string, PropDoc>();
+      for (const member of node.members) {
+        if (!ts.isPropertySignature(member)) continue;
+        const tag = ts.getJSDocTags(member).find((t) => t.tagName.text === 'default');
+        const doc = ts.getJSDocCommentsAndTags(member).map((j) => ts.getTextOfJSDocComment((j as ts.JSDoc).comment) ?? '').join('');
+        props.set(member.name.getText(), { optional: !!member.questionToken, doc, defaultTag: tag && ts.getTextOfJSDocComment(tag.comment)?.trim() });
+      }
+      result.set(node.name.text, props);
+    });
+  }
+  return result;
+}
+
+const interfaces = readInterfaces();
+const USER_FACING = /(Props|Options|Policy)$/;
+
+describe('props documentation', () => {
+  test('documents every field of every props, options and policy type, and gives every optional one a @default', () => {
+    const missing: string[] = [];
+    for (const [name, props] of interfaces) {
+      if (!USER_FACING.test(name) || name.startsWith('Resolved')) continue;
+      for (const [prop, info] of props) {
+        if (!info.doc.trim()) missing.push(`${name}.${prop}: no doc comment`);
+        if (info.optional && !info.defaultTag) missing.push(`${name}.${prop}: no @default`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  test.each([
+    ['GrpcMeshServiceProps', 'clusterDomain', d.DEFAULT_CLUSTER_DOMAIN],
+    ['WorkloadProps', 'replicas', d.DEFAULT_WORKLOAD_REPLICAS],
+    ['WorkloadProps', 'preStopDelaySeconds', d.DEFAULT_PRE_STOP_DELAY_SECONDS],
+    ['WorkloadProps', 'runAsUser', d.DEFAULT_RUN_AS_USER],
+    ['EnvoyDataPlaneOptions', 'replicas', d.DEFAULT_ENVOY_REPLICAS],
+    ['EnvoyDataPlaneOptions', 'image', d.DEFAULT_ENVOY_IMAGE],
+    ['EnvoyDataPlaneOptions', 'serviceType', d.DEFAULT_BALANCER_SERVICE_TYPE],
+    ['EnvoyDataPlaneOptions', 'dnsRefreshMs', d.DEFAULT_DNS_REFRESH_MS],
+    ['EnvoyDataPlaneOptions', 'drainSeconds', d.DEFAULT_ENVOY_DRAIN_SECONDS],
+    ['EnvoyDataPlaneOptions', 'logLevel', d.DEFAULT_ENVOY_LOG_LEVEL],
+    ['TrafficPolicy', 'loadBalancer', d.DEFAULT_LOAD_BALANCER],
+    ['RetryPolicy', 'backoffBaseMs', d.DEFAULT_RETRY_BASE_INTERVAL_MS],
+    ['RetryPolicy', 'backoffMaxMs', d.DEFAULT_RETRY_MAX_INTERVAL_MS],
+    ['TimeoutPolicy', 'streamIdleMs', d.DEFAULT_STREAM_IDLE_TIMEOUT_MS],
+    ['TimeoutPolicy', 'connectMs', d.DEFAULT_CONNECT_TIMEOUT_MS],
+    ['CircuitBreakerPolicy', 'maxConcurrentCalls', d.DEFAULT_MAX_CONCURRENT_CALLS],
+    ['CircuitBreakerPolicy', 'maxPendingCalls', d.DEFAULT_MAX_PENDING_CALLS],
+    ['CircuitBreakerPolicy', 'maxConnections', d.DEFAULT_MAX_CONNECTIONS],
+    ['CircuitBreakerPolicy', 'maxConcurrentRetries', d.DEFAULT_MAX_CONCURRENT_RETRIES],
+    ['OutlierDetectionPolicy', 'consecutiveErrors', d.DEFAULT_OUTLIER_CONSECUTIVE_ERRORS],
+    ['OutlierDetectionPolicy', 'intervalMs', d.DEFAULT_OUTLIER_INTERVAL_MS],
+    ['OutlierDetectionPolicy', 'baseEjectionTimeMs', d.DEFAULT_OUTLIER_BASE_EJECTION_MS],
+    ['OutlierDetectionPolicy', 'maxEjectionPercent', d.DEFAULT_OUTLIER_MAX_EJECTION_PERCENT],
+    ['HealthCheckPolicy', 'intervalMs', d.DEFAULT_HEALTH_CHECK_INTERVAL_MS],
+    ['HealthCheckPolicy', 'timeoutMs', d.DEFAULT_HEALTH_CHECK_TIMEOUT_MS],
+    ['HealthCheckPolicy', 'unhealthyThreshold', d.DEFAULT_UNHEALTHY_THRESHOLD],
+    ['HealthCheckPolicy', 'healthyThreshold', d.DEFAULT_HEALTHY_THRESHOLD],
+  ])('documents %s.%s with the value of its named default constant', (iface, prop, constant) => {
+    const tag = interfaces.get(iface)?.get(prop)?.defaultTag;
+    const expected = typeof constant === 'string' ? `'${constant}'` : String(constant);
+    expect(tag).toBe(expected);
+  });
+});
