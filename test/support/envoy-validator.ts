@@ -9,6 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { common, Enum, Field, FieldBase, MapField, OneOf, Root, Type } from 'protobufjs';
 
+type IntegerRange = [min: bigint, max: bigint];
+type JsonObject = Record<string, unknown>;
+type LimitTest = (actual: number, limit: number) => boolean;
+
 const PROTO_DEPS_DIR = path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
 /** protobufjs bundles google/protobuf/descriptor.proto, which the annotation protos import. */
 const PROTOBUFJS_DIR = path.dirname(require.resolve('protobufjs/package.json'));
@@ -35,18 +39,20 @@ const UINT32_RANGE: IntegerRange = [0n, 2n ** 32n - 1n];
 const INT64_RANGE: IntegerRange = [-(2n ** 63n), 2n ** 63n - 1n];
 const UINT64_RANGE: IntegerRange = [0n, 2n ** 64n - 1n];
 const INTEGER_RANGES: Record<string, IntegerRange> = {
-  int32: INT32_RANGE, sint32: INT32_RANGE, sfixed32: INT32_RANGE,
-  uint32: UINT32_RANGE, fixed32: UINT32_RANGE,
-  int64: INT64_RANGE, sint64: INT64_RANGE, sfixed64: INT64_RANGE,
-  uint64: UINT64_RANGE, fixed64: UINT64_RANGE,
+  int32: INT32_RANGE,
+  sint32: INT32_RANGE,
+  sfixed32: INT32_RANGE,
+  uint32: UINT32_RANGE,
+  fixed32: UINT32_RANGE,
+  int64: INT64_RANGE,
+  sint64: INT64_RANGE,
+  sfixed64: INT64_RANGE,
+  uint64: UINT64_RANGE,
+  fixed64: UINT64_RANGE,
 };
 
-/** The JavaScript type of the scalars not covered above. */
+/** The JavaScript type of the remaining non-numeric scalars. */
 const JS_TYPE_OF_SCALAR: Record<string, string> = { string: 'string', bool: 'boolean' };
-
-type IntegerRange = [min: bigint, max: bigint];
-type JsonObject = Record<string, unknown>;
-type LimitTest = (actual: number, limit: number) => boolean;
 
 /** What a rule applies to, for reporting: the rule kind (`string`, `duration`...), the value as shown, and where. */
 interface RuleTarget {
@@ -87,9 +93,9 @@ let cachedRoot: Root | undefined;
 
 /**
  * Every .proto under envoy-api/envoy, xds/xds and xds/udpa whose imports all exist, loaded once.
- * With @grpc/grpc-js-xds 1.14 that is 447 of 518 files, in about 0.5 s; the rest are the frozen
- * v2 API (its envoy/api/v2 protos are not shipped) and files importing opencensus, opentelemetry
- * or prometheus protos, which are not shipped either.
+ * With @grpc/grpc-js-xds 1.14.1 that is 445 of 518 files, in about 0.6 s. The 73 skipped are 68 of
+ * the frozen v2 API (its envoy/api/v2 protos are not shipped) and 5 v3 files importing opencensus,
+ * opentelemetry or prometheus protos, which are not shipped either (e.g. config.trace.v3.OpenCensusConfig).
  */
 function envoyProtoRoot(): Root {
   cachedRoot ??= loadEnvoyProtos();
@@ -184,7 +190,7 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
+function formatValue(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -233,7 +239,7 @@ const WELL_KNOWN_CHECKS: Record<string, (value: unknown, type: Type, at: string,
 
 function expectShape(ok: boolean, expected: string, value: unknown, at: string, walk: Walk): void {
   if (!ok) {
-    report(walk, at, `expected ${expected}, got ${describe(value)}`);
+    report(walk, at, `expected ${expected}, got ${formatValue(value)}`);
   }
 }
 
@@ -248,7 +254,7 @@ function checkValueOfType(value: unknown, type: Type, at: string, walk: Walk): v
 
 function checkMessage(value: unknown, type: Type, at: string, walk: Walk): void {
   if (!isJsonObject(value)) {
-    report(walk, at, `expected an object for ${fullName(type)}, got ${describe(value)}`);
+    report(walk, at, `expected an object for ${fullName(type)}, got ${formatValue(value)}`);
     return;
   }
   const present = presentFields(value, type, at, walk);
@@ -289,9 +295,10 @@ function checkOneofs(type: Type, present: Map<Field, PresentField>, at: string, 
   }
 }
 
+/** Rules on a oneof member only apply when that member is the one set, so only plain fields are required. */
 function checkRequiredFields(type: Type, present: Map<Field, PresentField>, at: string, walk: Walk): void {
   for (const field of type.fieldsArray) {
-    if (!present.has(field) && isRequiredField(field)) {
+    if (!field.partOf && !present.has(field) && isRequiredField(field)) {
       report(walk, fieldPath(at, field.name), `required field of ${fullName(type)} is missing`);
     }
   }
@@ -309,7 +316,7 @@ function checkField(value: unknown, field: Field, at: string, walk: Walk): void 
 
 function checkMap(value: unknown, field: MapField, at: string, walk: Walk): void {
   if (!isJsonObject(value)) {
-    report(walk, at, `expected an object (map<${field.keyType}, ${field.type}>), got ${describe(value)}`);
+    report(walk, at, `expected an object (map<${field.keyType}, ${field.type}>), got ${formatValue(value)}`);
     return;
   }
   for (const [key, entryValue] of Object.entries(value)) {
@@ -330,7 +337,7 @@ function checkMapKey(key: string, keyType: string, at: string, walk: Walk): void
 
 function checkRepeated(value: unknown, field: Field, at: string, walk: Walk): void {
   if (!Array.isArray(value)) {
-    report(walk, at, `expected an array for repeated field "${field.name}", got ${describe(value)}`);
+    report(walk, at, `expected an array for repeated field "${field.name}", got ${formatValue(value)}`);
     return;
   }
   value.forEach((element, i) => checkSingular(element, field, indexPath(at, i), walk));
@@ -357,7 +364,7 @@ function checkEnum(value: unknown, enumType: Enum, at: string, walk: Walk): void
       report(walk, at, `unknown enum number ${value} for ${fullName(enumType)}`);
     }
   } else {
-    report(walk, at, `expected an enum name or number for ${fullName(enumType)}, got ${describe(value)}`);
+    report(walk, at, `expected an enum name or number for ${fullName(enumType)}, got ${formatValue(value)}`);
   }
 }
 
@@ -377,18 +384,18 @@ function checkScalar(value: unknown, scalarType: string, at: string, walk: Walk)
 function checkInteger(value: unknown, scalarType: string, [min, max]: IntegerRange, at: string, walk: Walk): void {
   const isInteger = Number.isInteger(value) || (typeof value === 'string' && DECIMAL_INTEGER.test(value));
   if (!isInteger) {
-    report(walk, at, `expected an integer (${scalarType}), got ${describe(value)}`);
+    report(walk, at, `expected an integer (${scalarType}), got ${formatValue(value)}`);
     return;
   }
   const integer = BigInt(value as number | string);
   if (integer < min || integer > max) {
-    report(walk, at, `${describe(value)} is out of range for ${scalarType}`);
+    report(walk, at, `${formatValue(value)} is out of range for ${scalarType}`);
   }
 }
 
 function checkDuration(value: unknown, at: string, walk: Walk): void {
   if (typeof value !== 'string' || !DURATION.test(value)) {
-    report(walk, at, `expected a duration string such as "5s" or "0.250s", got ${describe(value)}`);
+    report(walk, at, `expected a duration string such as "5s" or "0.250s", got ${formatValue(value)}`);
   } else if (Math.abs(durationSeconds(value)) > MAX_DURATION_SECONDS) {
     report(walk, at, `duration ${value} is out of range`);
   }
@@ -401,7 +408,7 @@ function durationSeconds(duration: string): number {
 /** An Any is `{"@type": "type.googleapis.com/<message>", ...that message's fields}`. */
 function checkAny(value: unknown, at: string, walk: Walk): void {
   if (!isJsonObject(value)) {
-    report(walk, at, `expected an object for google.protobuf.Any, got ${describe(value)}`);
+    report(walk, at, `expected an object for google.protobuf.Any, got ${formatValue(value)}`);
     return;
   }
   const type = resolveTypeUrl(value['@type'], fieldPath(at, '@type'), walk);
@@ -426,7 +433,7 @@ function checkWellKnownAnyBody(body: JsonObject, type: Type, at: string, walk: W
 
 function resolveTypeUrl(typeUrl: unknown, at: string, walk: Walk): Type | undefined {
   if (typeof typeUrl !== 'string' || !typeUrl.startsWith(TYPE_URL_PREFIX)) {
-    report(walk, at, `expected "${TYPE_URL_PREFIX}<full.message.Name>", got ${describe(typeUrl)}`);
+    report(walk, at, `expected "${TYPE_URL_PREFIX}<full.message.Name>", got ${formatValue(typeUrl)}`);
     return undefined;
   }
   const typeName = typeUrl.slice(TYPE_URL_PREFIX.length);
@@ -521,7 +528,7 @@ function checkCount(count: number | undefined, ruleSet: RuleSet | undefined, kin
 
 function checkSingularRules(value: unknown, rules: FieldRules, at: string, walk: Walk): void {
   for (const [kind, ruleSet] of Object.entries(rules)) {
-    const target: RuleTarget = { kind, shown: describe(value), at, walk };
+    const target: RuleTarget = { kind, shown: formatValue(value), at, walk };
     if (kind === 'string' && typeof value === 'string') {
       checkLimits([...value].length, ruleSet, { min_len: AT_LEAST, max_len: AT_MOST }, target);
       checkLimits(Buffer.byteLength(value), ruleSet, { min_bytes: AT_LEAST, max_bytes: AT_MOST }, target);
@@ -606,7 +613,7 @@ function checkUniqueNames(resources: Located[], kind: string, walk: Walk): void 
     const name = child(resource, 'name');
     const firstPath = name && firstPathByName.get(name.value);
     if (name && firstPath) {
-      report(walk, name.path, `duplicate ${kind} name ${describe(name.value)} (already used at ${firstPath})`);
+      report(walk, name.path, `duplicate ${kind} name ${formatValue(name.value)} (already used at ${firstPath})`);
     } else if (name) {
       firstPathByName.set(name.value, name.path);
     }
@@ -648,7 +655,7 @@ function checkRouterIsLast(hcm: Located, walk: Walk): void {
   if (!lastFilter) {
     report(walk, fieldPath(hcm.path, 'http_filters'), `${expectation}, but there are no HTTP filters`);
   } else if (typeUrlOf(child(lastFilter, 'typed_config')?.value) !== ROUTER_TYPE_URL) {
-    report(walk, lastFilter.path, `${expectation}, got ${describe(child(lastFilter, 'name')?.value ?? '(unnamed)')}`);
+    report(walk, lastFilter.path, `${expectation}, got ${formatValue(child(lastFilter, 'name')?.value ?? '(unnamed)')}`);
   }
 }
 
@@ -656,7 +663,7 @@ function checkRoutedClustersExist(hcm: Located, clusterNames: Set<unknown>, walk
   const routes = children(child(hcm, 'route_config'), 'virtual_hosts').flatMap((virtualHost) => children(virtualHost, 'routes'));
   for (const reference of routes.flatMap((route) => clusterReferences(child(route, 'route')))) {
     if (!clusterNames.has(reference.value)) {
-      report(walk, reference.path, `unknown cluster ${describe(reference.value)} (not defined in static_resources.clusters)`);
+      report(walk, reference.path, `unknown cluster ${formatValue(reference.value)} (not defined in static_resources.clusters)`);
     }
   }
 }
