@@ -1,0 +1,26 @@
+import { parse } from 'yaml';
+import { ENVOY_CONFIG_KEY, type KubeObject } from '../../src/core';
+import { validateEnvoyBootstrap } from './envoy-validator';
+import { validateManifests } from './k8s-validator';
+import { checkRestrictedPodSecurity, podSpecsOf } from './pod-security';
+
+/**
+ * Every check a synthesized set of objects must pass: the Kubernetes 1.35 schemas (strict), the "restricted"
+ * Pod Security Standard for every pod template, and Envoy's v3 protos for every Envoy bootstrap.
+ */
+export function problemsOf(objects: readonly KubeObject[]): string[] {
+  const problems = [...validateManifests([...objects])];
+  for (const { spec, where } of podSpecsOf([...objects])) problems.push(...checkRestrictedPodSecurity(spec, where));
+  for (const o of objects) {
+    const envoyYaml = o.kind === 'ConfigMap' ? (o.data as Record<string, string> | undefined)?.[ENVOY_CONFIG_KEY] : undefined;
+    if (envoyYaml !== undefined) {
+      problems.push(...validateEnvoyBootstrap(parse(envoyYaml)).map((p) => `ConfigMap/${o.metadata.name} ${ENVOY_CONFIG_KEY}: ${p}`));
+    }
+  }
+  return problems;
+}
+
+/** Counts the Envoy bootstraps among the objects, so a test can prove it checked some. */
+export function envoyBootstrapCount(objects: readonly KubeObject[]): number {
+  return objects.filter((o) => o.kind === 'ConfigMap' && (o.data as Record<string, string> | undefined)?.[ENVOY_CONFIG_KEY]).length;
+}
