@@ -44,6 +44,12 @@ export class GrpcMeshValidationError extends Error {
     return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
   }
 
+  private static describe(subject: string, issues: readonly ValidationIssue[]): string {
+    if (issues.length === 1) return `${subject}: ${formatIssue(issues[0])}`;
+    const lines = issues.map((issue) => `  - ${formatIssue(issue)}`);
+    return [`${subject}: ${issues.length} problems:`, ...lines].join('\n');
+  }
+
   /** The construct the props belong to, e.g. `GrpcMeshService "users"`. */
   public readonly subject: string;
   /** Every problem found. */
@@ -55,12 +61,6 @@ export class GrpcMeshValidationError extends Error {
     this.subject = subject;
     this.issues = issues;
     Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  private static describe(subject: string, issues: readonly ValidationIssue[]): string {
-    if (issues.length === 1) return `${subject}: ${formatIssue(issues[0])}`;
-    const lines = issues.map((issue) => `  - ${formatIssue(issue)}`);
-    return [`${subject}: ${issues.length} problems:`, ...lines].join('\n');
   }
 }
 

@@ -1,5 +1,5 @@
-import { renderGrpcMeshService, resolveGrpcMeshService, type GrpcMeshServiceManifests, type GrpcMeshServiceProps } from '../../src/core';
 import { USERS_PROPS } from './fixtures';
+import { renderGrpcMeshService, resolveGrpcMeshService, type GrpcMeshServiceManifests, type GrpcMeshServiceProps } from '../../src/core';
 
 /** Resolves and renders a GrpcMeshService named `users` through the core, as both adapters do. */
 export function render(overrides: Partial<GrpcMeshServiceProps> = {}): GrpcMeshServiceManifests {

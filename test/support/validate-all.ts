@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import { ENVOY_CONFIG_KEY, type KubeObject } from '../../src/core';
 import { validateEnvoyBootstrap } from './envoy-validator';
 import { validateManifests } from './k8s-validator';
 import { checkRestrictedPodSecurity, podSpecsOf } from './pod-security';
+import { ENVOY_CONFIG_KEY, type KubeObject } from '../../src/core';
 
 /**
  * Every check a synthesized set of objects must pass: the Kubernetes 1.35 schemas (strict), the "restricted"

@@ -6,10 +6,14 @@ import type { ResolvedTrafficPolicy } from '../traffic-policy';
 /** An Envoy v3 bootstrap, as the plain object Envoy reads from YAML or JSON. */
 export type EnvoyBootstrap = Record<string, unknown>;
 
-const TYPE = 'type.googleapis.com/';
-const HCM = `${TYPE}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
-const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': `${TYPE}envoy.extensions.filters.http.router.v3.Router` } };
+const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const ROUTER = { name: 'envoy.filters.http.router', typed_config: typed('envoy.extensions.filters.http.router.v3.Router') };
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** A `google.protobuf.Any` of the Envoy message `typeName` with the given fields. */
+function typed(typeName: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { '@type': `type.googleapis.com/${typeName}`, ...fields };
+}
 /** Name of the Envoy cluster of the gRPC service's pods. */
 export const ENVOY_SERVICE_CLUSTER = 'grpc_backend';
 /** Name of the Envoy cluster that reaches Envoy's own admin interface on loopback (for metrics). */
@@ -42,8 +46,7 @@ function socketAddress(address: string, port: number): Record<string, unknown> {
 
 function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
   const policy = model.trafficPolicy;
-  const hcm = {
-    '@type': HCM,
+  const hcm = typed(HCM, {
     stat_prefix: 'grpc',
     codec_type: 'AUTO',
     // Defaults recommended for an edge Envoy: bounded buffers, bounded concurrency per connection.
@@ -62,7 +65,7 @@ function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record
       virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(policy)] }],
     },
     http_filters: [ROUTER],
-  };
+  });
   return {
     name: 'grpc',
     address: socketAddress('0.0.0.0', d.ENVOY_LISTENER_PORT),
@@ -100,7 +103,7 @@ function retryPolicy(policy: ResolvedTrafficPolicy): Record<string, unknown> {
     // Try another endpoint than the one that just failed.
     retry_host_predicate: [{
       name: 'envoy.retry_host_predicates.previous_hosts',
-      typed_config: { '@type': `${TYPE}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate` },
+      typed_config: typed('envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate'),
     }],
     host_selection_retry_max_attempts: 3,
   };
@@ -109,8 +112,7 @@ function retryPolicy(policy: ResolvedTrafficPolicy): Record<string, unknown> {
 function jsonAccessLog(): Record<string, unknown> {
   return {
     name: 'envoy.access_loggers.stdout',
-    typed_config: {
-      '@type': `${TYPE}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,
+    typed_config: typed('envoy.extensions.access_loggers.stream.v3.StdoutAccessLog', {
       log_format: {
         json_format: {
           start_time: '%START_TIME%',
@@ -126,7 +128,7 @@ function jsonAccessLog(): Record<string, unknown> {
           traceparent: '%REQ(TRACEPARENT)%',
         },
       },
-    },
+    }),
   };
 }
 
@@ -136,8 +138,7 @@ function jsonAccessLog(): Record<string, unknown> {
  * admin interface is exposed.
  */
 function probeListener(): Record<string, unknown> {
-  const hcm = {
-    '@type': HCM,
+  const hcm = typed(HCM, {
     stat_prefix: 'probes',
     codec_type: 'AUTO',
     route_config: {
@@ -154,15 +155,14 @@ function probeListener(): Record<string, unknown> {
     http_filters: [
       {
         name: 'envoy.filters.http.health_check',
-        typed_config: {
-          '@type': `${TYPE}envoy.extensions.filters.http.health_check.v3.HealthCheck`,
+        typed_config: typed('envoy.extensions.filters.http.health_check.v3.HealthCheck', {
           pass_through_mode: false,
           headers: [{ name: ':path', string_match: { exact: '/ready' } }],
-        },
+        }),
       },
       ROUTER,
     ],
-  };
+  });
   return {
     name: 'probes',
     address: socketAddress('0.0.0.0', d.ENVOY_PROBE_PORT),
@@ -187,12 +187,11 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Reco
       endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(model.headlessFqdn, model.targetPort) } }] }],
     },
     typed_extension_protocol_options: {
-      [HTTP_PROTOCOL_OPTIONS]: {
-        '@type': `${TYPE}${HTTP_PROTOCOL_OPTIONS}`,
+      [HTTP_PROTOCOL_OPTIONS]: typed(HTTP_PROTOCOL_OPTIONS, {
         explicit_http_config: {
           http2_protocol_options: { connection_keepalive: { interval: '30s', timeout: '5s' } },
         },
-      },
+      }),
     },
     circuit_breakers: {
       thresholds: [{

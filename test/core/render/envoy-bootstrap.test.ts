@@ -55,7 +55,9 @@ describe('renderEnvoyBootstrap', () => {
   });
 
   test('retries the configured gRPC codes on another endpoint, plus calls that never reached one', () => {
-    const b = bootstrap({ trafficPolicy: { retry: { attempts: 3, on: [GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED], perTryTimeoutMs: 300, backoffBaseMs: 10, backoffMaxMs: 100 } } });
+    const on = [GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED];
+    const retry = { attempts: 3, on, perTryTimeoutMs: 300, backoffBaseMs: 10, backoffMaxMs: 100 };
+    const b = bootstrap({ trafficPolicy: { retry } });
     expect(route(b).route.retry_policy).toEqual({
       retry_on: 'connect-failure,refused-stream,unavailable,resource-exhausted',
       num_retries: 3,

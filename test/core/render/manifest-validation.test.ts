@@ -13,7 +13,13 @@ const MATRIX: Array<[string, Partial<GrpcMeshServiceProps>]> = [
     dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP', replicas: 3, logLevel: 'debug', accessLog: false, drainSeconds: 30 }),
     trafficPolicy: {
       loadBalancer: 'RANDOM',
-      retry: { attempts: 3, on: [GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.CANCELLED], perTryTimeoutMs: 250, backoffBaseMs: 10, backoffMaxMs: 1000 },
+      retry: {
+        attempts: 3,
+        on: [GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.CANCELLED],
+        perTryTimeoutMs: 250,
+        backoffBaseMs: 10,
+        backoffMaxMs: 1000,
+      },
       timeouts: { requestMs: 1500, streamIdleMs: 60_000, maxStreamDurationMs: 600_000, connectMs: 500 },
       circuitBreaker: { maxConcurrentCalls: 200, maxPendingCalls: 50, maxConnections: 100, maxConcurrentRetries: 10 },
       outlierDetection: { consecutiveErrors: 2, intervalMs: 1000, baseEjectionTimeMs: 5000, maxEjectionPercent: 100 },
@@ -27,9 +33,19 @@ const MATRIX: Array<[string, Partial<GrpcMeshServiceProps>]> = [
   ['a LoadBalancer with source ranges and annotations and a customised workload', {
     dataPlane: DataPlane.envoy({ loadBalancerSourceRanges: ['203.0.113.0/24'], serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } }),
     workload: {
-      image: 'img:1', replicas: 0, command: ['/srv'], args: ['--flag'], env: { A: '1' }, preStopDelaySeconds: 0,
-      terminationGracePeriodSeconds: 5, runAsUser: 1000, serviceAccountName: 'users', podLabels: { tier: 'backend' },
-      podAnnotations: { 'example.com/a': 'b' }, imagePullPolicy: 'Always', resources: { limits: { cpu: '2', memory: '1Gi' } },
+      image: 'img:1',
+      replicas: 0,
+      command: ['/srv'],
+      args: ['--flag'],
+      env: { A: '1' },
+      preStopDelaySeconds: 0,
+      terminationGracePeriodSeconds: 5,
+      runAsUser: 1000,
+      serviceAccountName: 'users',
+      podLabels: { tier: 'backend' },
+      podAnnotations: { 'example.com/a': 'b' },
+      imagePullPolicy: 'Always',
+      resources: { limits: { cpu: '2', memory: '1Gi' } },
     },
   }],
 ];

@@ -59,13 +59,22 @@ describe('renderWorkload', () => {
   test('passes image, command, args, env, resources and service account through', () => {
     const c = at(render({
       workload: {
-        image: 'img:2', command: ['/server'], args: ['--port=50051'], env: { LOG_LEVEL: 'debug' },
-        resources: { requests: { cpu: '500m' }, limits: { cpu: '1' } }, serviceAccountName: 'users', imagePullPolicy: 'Always',
+        image: 'img:2',
+        command: ['/server'],
+        args: ['--port=50051'],
+        env: { LOG_LEVEL: 'debug' },
+        resources: { requests: { cpu: '500m' }, limits: { cpu: '1' } },
+        serviceAccountName: 'users',
+        imagePullPolicy: 'Always',
       },
     }).workload!.deployment, 'spec', 'template', 'spec');
     expect(c.serviceAccountName).toBe('users');
     expect(c.containers[0]).toMatchObject({
-      image: 'img:2', imagePullPolicy: 'Always', command: ['/server'], args: ['--port=50051'], env: [{ name: 'LOG_LEVEL', value: 'debug' }],
+      image: 'img:2',
+      imagePullPolicy: 'Always',
+      command: ['/server'],
+      args: ['--port=50051'],
+      env: [{ name: 'LOG_LEVEL', value: 'debug' }],
       resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
     });
   });
