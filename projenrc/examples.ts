@@ -16,7 +16,7 @@ export function setupExamples(project: typescript.TypeScriptProject): void {
     example.exec('npx cdk8s synth', { cwd: `examples/${name}` });
     example.exec(`node scripts/show-manifests.mjs examples/${name}/dist`);
   }
-  project.gitignore.exclude('examples/*/dist/');
+  project.gitignore.exclude('examples/*/dist/', '/test/.bad-app-*/');
   project.npmignore?.exclude('/examples/', '/scripts/');
   project.tsconfigDev.addInclude('../examples/**/*.ts');
   project.tsconfigDev.addInclude('../scripts/**/*.ts');
