@@ -123,52 +123,55 @@ export interface GrpcMeshServiceProps {
 }
 
 /** The workload with every default applied. */
-export interface ResolvedWorkload {
-  readonly image: string;
-  readonly replicas: number;
-  readonly command?: readonly string[];
-  readonly args?: readonly string[];
-  readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
-  readonly resources: ContainerResources;
-  readonly preStopDelaySeconds: number;
-  readonly terminationGracePeriodSeconds: number;
-  readonly runAsUser: number;
-  readonly serviceAccountName?: string;
-  readonly podLabels: Readonly<Record<string, string>>;
-  readonly podAnnotations?: Readonly<Record<string, string>>;
-  readonly imagePullPolicy?: string;
+export interface ResolvedWorkload extends Required<Pick<WorkloadProps,
+  'image' | 'replicas' | 'resources' | 'preStopDelaySeconds' | 'terminationGracePeriodSeconds' | 'runAsUser' | 'podLabels'>>,
+  Pick<WorkloadProps, 'command' | 'args' | 'serviceAccountName' | 'podAnnotations' | 'imagePullPolicy'> {
+  /** Environment variables in the order given. */
+  readonly env: ReadonlyArray<EnvVar>;
+}
+
+/** One environment variable of a container. */
+export interface EnvVar {
+  /** Variable name. */
+  readonly name: string;
+  /** Its value. */
+  readonly value: string;
 }
 
 /** The Envoy data plane with every default applied. */
-export interface ResolvedEnvoy {
+export interface ResolvedEnvoy extends Required<Omit<EnvoyDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'>>,
+  Pick<EnvoyDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
+  /** Discriminant of the data plane. */
   readonly kind: 'envoy';
-  /** Prefix of the Envoy objects' names. */
+  /** Name of every Envoy object (`<service>-envoy`). */
   readonly name: string;
-  readonly replicas: number;
-  readonly image: string;
-  readonly serviceType: string;
-  readonly port: number;
-  readonly serviceAnnotations?: Readonly<Record<string, string>>;
-  readonly loadBalancerSourceRanges?: readonly string[];
-  readonly resources: ContainerResources;
-  readonly dnsRefreshMs: number;
-  readonly drainSeconds: number;
-  readonly logLevel: string;
-  readonly accessLog: boolean;
+  /** Labels that select the Envoy pods. */
   readonly selector: Readonly<Record<string, string>>;
+  /** Labels on every Envoy object. */
   readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The data plane of a service without a balancer. */
+export interface ResolvedNoDataPlane {
+  /** Discriminant of the data plane. */
+  readonly kind: 'none';
 }
 
 /** A `GrpcMeshService` after validation, with every default applied: the input of the render functions. */
 export interface GrpcMeshServiceModel {
+  /** Name of the ClusterIP Service and prefix of every object's name. */
   readonly name: string;
+  /** Namespace of every object. */
   readonly namespace: string;
+  /** Port of the Services. */
   readonly port: number;
+  /** Port the server listens on in its pods. */
   readonly targetPort: number;
   /** Labels on every object of the service. */
   readonly labels: Readonly<Record<string, string>>;
   /** Labels that select the server pods. */
   readonly podSelector: Readonly<Record<string, string>>;
+  /** Name of the headless Service. */
   readonly headlessServiceName: string;
   /** Fully qualified DNS name of the headless Service (resolves to every ready pod). */
   readonly headlessFqdn: string;
@@ -179,8 +182,11 @@ export interface GrpcMeshServiceModel {
    * `dns:///` target of the headless Service for clients that balance themselves.
    */
   readonly endpoint: string;
+  /** The server Deployment's settings, when the service runs its own workload. */
   readonly workload?: ResolvedWorkload;
-  readonly dataPlane: ResolvedEnvoy | { readonly kind: 'none' };
+  /** The data plane's settings. */
+  readonly dataPlane: ResolvedEnvoy | ResolvedNoDataPlane;
+  /** The traffic policy, defaults applied. */
   readonly trafficPolicy: ResolvedTrafficPolicy;
 }
 

@@ -183,22 +183,17 @@ export interface TrafficPolicy {
 
 /** A {@link TrafficPolicy} with every default applied: what renderers read. */
 export interface ResolvedTrafficPolicy {
+  /** See {@link TrafficPolicy.loadBalancer}. */
   readonly loadBalancer: LoadBalancerAlgorithm;
-  readonly retry: {
-    readonly attempts: number;
-    readonly on: readonly GrpcStatus[];
-    readonly perTryTimeoutMs?: number;
-    readonly backoffBaseMs: number;
-    readonly backoffMaxMs: number;
-  };
-  readonly timeouts: {
-    readonly requestMs?: number;
-    readonly streamIdleMs: number;
-    readonly maxStreamDurationMs?: number;
-    readonly connectMs: number;
-  };
+  /** See {@link RetryPolicy}; `attempts` is 0 when no retry was asked for. */
+  readonly retry: Required<Omit<RetryPolicy, 'perTryTimeoutMs'>> & Pick<RetryPolicy, 'perTryTimeoutMs'>;
+  /** See {@link TimeoutPolicy}. */
+  readonly timeouts: Required<Pick<TimeoutPolicy, 'streamIdleMs' | 'connectMs'>> & Pick<TimeoutPolicy, 'requestMs' | 'maxStreamDurationMs'>;
+  /** See {@link CircuitBreakerPolicy}. */
   readonly circuitBreaker: Required<CircuitBreakerPolicy>;
+  /** See {@link OutlierDetectionPolicy}. */
   readonly outlierDetection: Required<OutlierDetectionPolicy>;
+  /** See {@link HealthCheckPolicy}. */
   readonly healthCheck: Required<HealthCheckPolicy>;
 }
 
