@@ -67,6 +67,10 @@ project.package.addField('peerDependenciesMeta', {
   constructs: { optional: true },
 });
 
+// The registry this project installs from lacks unrs-resolver 1.13's platform bindings for other systems, which
+// leaves them out of package-lock.json and breaks `npm ci`; 1.12.2 has them all.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // `npm test` compiles first: the example test synthesizes with the real cdk8s CLI against lib/.
 project.testTask.prependSpawn(project.compileTask);
 
