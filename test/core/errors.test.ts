@@ -1,0 +1,24 @@
+import { formatValue, GrpcMeshValidationError } from '../../src/core';
+
+describe('GrpcMeshValidationError', () => {
+  const issue = { code: 'PORT_OUT_OF_RANGE', path: 'port', value: 70000, message: 'must be a port number between 1 and 65535' };
+
+  test('says a single problem on one line', () => {
+    expect(new GrpcMeshValidationError('GrpcMeshService "users"', [issue]).message)
+      .toBe('GrpcMeshService "users": port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]');
+  });
+
+  test('is recognised by its brand, also when thrown by another copy of the library', () => {
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('grpc-mesh.GrpcMeshValidationError')]: true });
+    expect(GrpcMeshValidationError.isValidationError(new GrpcMeshValidationError('s', [issue]))).toBe(true);
+    expect(GrpcMeshValidationError.isValidationError(foreign)).toBe(true);
+    expect(GrpcMeshValidationError.isValidationError(new Error('x'))).toBe(false);
+  });
+
+  test('shows values readably: strings quoted, long JSON shortened, nothing for undefined', () => {
+    expect(formatValue('a')).toBe('"a"');
+    expect(formatValue(undefined)).toBe('nothing');
+    expect(formatValue({ a: 'x'.repeat(100) })).toMatch(/^\{"a":"x+\.\.\.$/);
+    expect(formatValue({ a: 'x'.repeat(100) })).toHaveLength(80);
+  });
+});
