@@ -36,6 +36,8 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
     'ts-node@^10.9.2',
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
   ],
   tsconfig: {
     compilerOptions: {

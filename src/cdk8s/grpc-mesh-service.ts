@@ -1,12 +1,19 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  meshServiceBackendRef,
+  meshServiceParentRef,
   renderGrpcMeshService,
   resolveGrpcMeshService,
   type GrpcMeshServiceModel,
   type GrpcMeshServiceProps,
+  type IGrpcBackend,
+  type IRouteParent,
+  type RouteParentRef,
+  type ServiceBackendRef,
 } from '../core';
 import { toApiObject } from './api-objects';
+import { printWarnings } from './warnings';
 
 /** The objects of a balancer tier, as cdk8s escape hatches. */
 export interface BalancerObjects {
@@ -33,7 +40,7 @@ export interface BalancerObjects {
  *   dataPlane: DataPlane.envoy({ replicas: 2 }),
  * });
  */
-export class GrpcMeshService extends Construct {
+export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBackend {
   /** Name of the ClusterIP Service and prefix of every object's name. */
   public readonly name: string;
   /** Namespace of every object. */
@@ -50,8 +57,16 @@ export class GrpcMeshService extends Construct {
   public readonly deployment?: ApiObject;
   /** The server's PodDisruptionBudget, when `workload` was given. */
   public readonly podDisruptionBudget?: ApiObject;
-  /** The balancer tier, unless the data plane is `DataPlane.none()`. */
+  /** The balancer tier, with `DataPlane.envoy()`. */
   public readonly balancer?: BalancerObjects;
+  /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
+  public readonly meshPolicy: readonly ApiObject[];
+  /** Warnings found at synthesis (also printed). */
+  public readonly warnings: readonly string[];
+  /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
+  public readonly routeParentRef: RouteParentRef;
+  /** How a route sends calls to this service: the ClusterIP Service and port. */
+  public readonly backendRef: ServiceBackendRef;
   /** The resolved model, for other constructs of this library. @internal */
   public readonly _model: GrpcMeshServiceModel;
 
@@ -66,6 +81,8 @@ export class GrpcMeshService extends Construct {
     this.namespace = this._model.namespace;
     this.port = this._model.port;
     this.endpoint = this._model.endpoint;
+    this.routeParentRef = meshServiceParentRef(this._model);
+    this.backendRef = meshServiceBackendRef(this._model);
 
     const manifests = renderGrpcMeshService(this._model);
     this.service = toApiObject(this, 'service', manifests.service);
@@ -83,5 +100,8 @@ export class GrpcMeshService extends Construct {
         podDisruptionBudget: toApiObject(this, 'balancer-pdb', b.podDisruptionBudget),
       };
     }
+    this.meshPolicy = manifests.meshPolicy.map((m) => toApiObject(this, `mesh-${m.kind.toLowerCase()}`, m));
+    this.warnings = this._model.warnings;
+    printWarnings(this.warnings);
   }
 }

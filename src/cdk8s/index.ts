@@ -3,4 +3,8 @@
  * cdk8s app imports everything from `grpc-mesh/cdk8s`.
  */
 export * from '../core';
+export * from './canary-grpc-route';
+export * from './grpc-gateway';
 export * from './grpc-mesh-service';
+export * from './grpc-route';
+export * from './grpc-route-base';

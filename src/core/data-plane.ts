@@ -68,7 +68,7 @@ export interface EnvoyDataPlaneOptions {
 }
 
 /** The data plane kinds, as a discriminant. */
-export type DataPlaneKind = 'envoy' | 'none';
+export type DataPlaneKind = 'envoy' | 'none' | 'istio' | 'linkerd';
 
 /**
  * Who balances the calls of a {@link GrpcMeshServiceProps | GrpcMeshService}: a strategy chosen with one of the
@@ -86,6 +86,24 @@ export class DataPlane {
    */
   public static none(): DataPlane {
     return new DataPlane('none', {});
+  }
+
+  /**
+   * The Istio mesh: the workload's pods get the sidecar injection label, and the traffic policy becomes a
+   * DestinationRule and a VirtualService for the ClusterIP Service (Istio does not balance a headless Service).
+   * Istio has no active health checks: asking for them fails synthesis.
+   */
+  public static istio(): DataPlane {
+    return new DataPlane('istio', {});
+  }
+
+  /**
+   * The Linkerd mesh: the workload's pods get the injection annotation, and the traffic policy becomes Linkerd's
+   * retry, timeout and failure-accrual annotations on the ClusterIP Service. Linkerd balances with its own
+   * latency-aware algorithm; settings it cannot express fail synthesis.
+   */
+  public static linkerd(): DataPlane {
+    return new DataPlane('linkerd', {});
   }
 
   private constructor(
@@ -111,7 +129,7 @@ export function checkDataPlaneSupport(
   policy: TrafficPolicy | undefined,
   dataPlane: DataPlane,
 ): void {
-  if (!policy) return;
+  if (!policy || dataPlane.kind === 'istio' || dataPlane.kind === 'linkerd') return; // their translations report
   if (dataPlane.kind === 'none') {
     const fields = Object.keys(policy).filter((key) => (policy as Record<string, unknown>)[key] !== undefined);
     issues.require(fields.length === 0, {

@@ -1,6 +1,9 @@
 import { checkDataPlaneSupport, DataPlane, validateDataPlane, type EnvoyDataPlaneOptions } from './data-plane';
 import * as d from './defaults';
-import type { ContainerResources } from './kube';
+import { translateToIstio, translateToLinkerd } from './dialects';
+import type { PolicyTarget } from './dialects';
+import type { ContainerResources, KubeObject } from './kube';
+import type { ServiceBackendRef, ServiceParentRef } from './route-refs';
 import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
 import { IssueCollector, MAX_DNS_LABEL_LENGTH } from './validation';
 
@@ -157,6 +160,20 @@ export interface ResolvedNoDataPlane {
   readonly kind: 'none';
 }
 
+/** A mesh data plane: what it adds to the workload and Service, and its policy objects. */
+export interface ResolvedMesh {
+  /** Discriminant of the data plane. */
+  readonly kind: 'istio' | 'linkerd';
+  /** Labels added to the workload's pods (Istio's injection label). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Annotations added to the workload's pods (Linkerd's injection annotation). */
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  /** Annotations added to the ClusterIP Service (Linkerd's policy annotations). */
+  readonly serviceAnnotations: Readonly<Record<string, string>>;
+  /** Policy objects of the mesh (Istio's DestinationRule and VirtualService). */
+  readonly policyObjects: readonly KubeObject[];
+}
+
 /** A `GrpcMeshService` after validation, with every default applied: the input of the render functions. */
 export interface GrpcMeshServiceModel {
   /** Name of the ClusterIP Service and prefix of every object's name. */
@@ -185,9 +202,11 @@ export interface GrpcMeshServiceModel {
   /** The server Deployment's settings, when the service runs its own workload. */
   readonly workload?: ResolvedWorkload;
   /** The data plane's settings. */
-  readonly dataPlane: ResolvedEnvoy | ResolvedNoDataPlane;
+  readonly dataPlane: ResolvedEnvoy | ResolvedNoDataPlane | ResolvedMesh;
   /** The traffic policy, defaults applied. */
   readonly trafficPolicy: ResolvedTrafficPolicy;
+  /** Warnings to show the user. */
+  readonly warnings: readonly string[];
 }
 
 /** Where a set of props comes from, to name objects and errors. */
@@ -224,9 +243,11 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   validateDataPlane(issues, dataPlane);
   validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
   checkDataPlaneSupport(issues, props.trafficPolicy, dataPlane);
+  const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
+  const serviceFqdn = `${name}.${namespace}.svc.${clusterDomain}`;
+  const mesh = resolveMesh(issues, dataPlane, props, { name, namespace, host: serviceFqdn, port: props.port, labels: props.labels });
   issues.throwIfAny();
 
-  const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
   const labels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY };
   const podSelector = props.selector ?? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'grpc-server' };
   const headlessServiceName = `${name}${d.HEADLESS_SERVICE_SUFFIX}`;
@@ -241,12 +262,43 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     podSelector,
     headlessServiceName,
     headlessFqdn,
-    serviceFqdn: `${name}.${namespace}.svc.${clusterDomain}`,
-    endpoint: envoy ? `${envoy.name}.${namespace}.svc.${clusterDomain}:${envoy.port}` : `dns:///${headlessFqdn}:${props.port}`,
+    serviceFqdn,
+    endpoint: endpointOf(envoy, mesh, serviceFqdn, headlessFqdn, props.port, namespace, clusterDomain),
     workload: props.workload && resolveWorkload(props.workload),
-    dataPlane: envoy ?? { kind: 'none' },
+    dataPlane: envoy ?? mesh ?? { kind: 'none' },
+    warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
   };
+}
+
+/** Translates the traffic policy for a mesh data plane; the translation reports what the mesh cannot express. */
+function resolveMesh(
+  issues: IssueCollector, dataPlane: DataPlane, props: GrpcMeshServiceProps, target: PolicyTarget,
+): ResolvedMesh | undefined {
+  if (dataPlane.kind !== 'istio' && dataPlane.kind !== 'linkerd') return undefined;
+  if (!props.workload) {
+    issues.warn({
+      code: 'MESH_INJECTION_NOT_MANAGED',
+      path: 'selector',
+      value: props.selector,
+      message: `selects pods grpc-mesh does not create: make sure they join the ${dataPlane.kind} mesh (sidecar injection)`,
+    });
+  }
+  if (dataPlane.kind === 'istio') {
+    const policyObjects = translateToIstio(props.trafficPolicy, target, issues);
+    return { kind: 'istio', podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: {}, serviceAnnotations: {}, policyObjects };
+  }
+  const { serviceAnnotations, podAnnotations } = translateToLinkerd(props.trafficPolicy, issues);
+  return { kind: 'linkerd', podLabels: {}, podAnnotations, serviceAnnotations, policyObjects: [] };
+}
+
+function endpointOf(
+  envoy: ResolvedEnvoy | undefined, mesh: ResolvedMesh | undefined, serviceFqdn: string, headlessFqdn: string,
+  port: number, namespace: string, clusterDomain: string,
+): string {
+  if (envoy) return `${envoy.name}.${namespace}.svc.${clusterDomain}:${envoy.port}`;
+  if (mesh) return `${serviceFqdn}:${port}`; // the mesh balances calls to the ClusterIP Service
+  return `dns:///${headlessFqdn}:${port}`;
 }
 
 function validateWorkloadChoice(issues: IssueCollector, props: GrpcMeshServiceProps): void {
@@ -333,4 +385,20 @@ function resolveEnvoy(serviceName: string, props: GrpcMeshServiceProps, o: Envoy
     selector,
     labels: { ...props.labels, ...selector, 'app.kubernetes.io/part-of': serviceName, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
   };
+}
+
+/** How a route attaches to the service (GAMMA): through its ClusterIP Service, never the headless one. */
+export function meshServiceParentRef(model: GrpcMeshServiceModel): ServiceParentRef {
+  const mesh = meshOf(model)?.kind;
+  return { kind: 'Service', name: model.name, namespace: model.namespace, port: model.port, headless: false, ...(mesh && { mesh }) };
+}
+
+/** How a route sends calls to the service: its ClusterIP Service and port. */
+export function meshServiceBackendRef(model: GrpcMeshServiceModel): ServiceBackendRef {
+  return { name: model.name, namespace: model.namespace, port: model.port };
+}
+
+/** The mesh data plane of a service, if it has one. */
+export function meshOf(model: GrpcMeshServiceModel): ResolvedMesh | undefined {
+  return model.dataPlane.kind === 'istio' || model.dataPlane.kind === 'linkerd' ? model.dataPlane : undefined;
 }

@@ -1,9 +1,10 @@
-import { GrpcMeshValidationError, type ValidationIssue } from './errors';
+import { formatIssue, GrpcMeshValidationError, type ValidationIssue } from './errors';
 
 /** RFC 1035 label: what Kubernetes requires of Service names. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** RFC 1123 label: what Kubernetes requires of namespace names and most label-like fields. */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Longest DNS label. */
@@ -15,13 +16,27 @@ export const MAX_DNS_LABEL_LENGTH = 63;
  */
 export class IssueCollector {
   private readonly issues: ValidationIssue[] = [];
+  private readonly warningList: ValidationIssue[] = [];
 
-  /** @param subject the construct the props belong to, e.g. `GrpcMeshService "users"` */
-  public constructor(public readonly subject: string) {}
+  /**
+   * @param subject the construct the props belong to, e.g. `GrpcMeshService "users"`
+   * @param silenced codes of warnings the user chose to silence
+   */
+  public constructor(public readonly subject: string, private readonly silenced: readonly string[] = []) {}
 
   /** Records a problem. */
   public add(issue: ValidationIssue): void {
     this.issues.push(issue);
+  }
+
+  /** Records a warning: synthesis goes on, and the user can silence it by its code. */
+  public warn(issue: ValidationIssue): void {
+    if (!this.silenced.includes(issue.code)) this.warningList.push(issue);
+  }
+
+  /** Warnings recorded so far, formatted with the subject, one per line. */
+  public get warnings(): string[] {
+    return this.warningList.map((w) => `${this.subject}: ${formatIssue(w)} (silenceWarnings: ['${w.code}'] hides this)`);
   }
 
   /** Records `issue` unless `condition` holds; returns `condition`. */
@@ -69,6 +84,28 @@ export class IssueCollector {
       value,
       message: `must be a DNS-1035 label of at most ${maxLength} characters (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit)`,
       hint,
+    });
+  }
+
+  /** Checks that a list has at most `max` items (and at least `min`). */
+  public count(path: string, items: readonly unknown[] | undefined, min: number, max: number, what = 'items'): boolean {
+    const n = items?.length ?? 0;
+    return this.require(n >= min && n <= max, {
+      code: n > max ? 'TOO_MANY' : 'TOO_FEW',
+      path,
+      value: n,
+      message: min === max ? `must have exactly ${min} ${what}` : `must have ${min === 0 ? 'at most' : `between ${min} and`} ${max} ${what}`,
+      hint: n > max ? 'This is a Gateway API limit the CRD enforces at apply time.' : undefined,
+    });
+  }
+
+  /** Checks an RFC 1123 subdomain (names of most Kubernetes objects and of Secrets). */
+  public dns1123Subdomain(path: string, value: string): boolean {
+    return this.require(value.length <= 253 && DNS_1123_SUBDOMAIN.test(value), {
+      code: 'INVALID_NAME',
+      path,
+      value,
+      message: 'must be a DNS-1123 subdomain of at most 253 characters (lower-case letters, digits, \'-\' and \'.\')',
     });
   }
 

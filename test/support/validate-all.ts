@@ -1,15 +1,16 @@
 import { parse } from 'yaml';
+import { validateAnyManifests } from './crd-validator';
 import { validateEnvoyBootstrap } from './envoy-validator';
-import { validateManifests } from './k8s-validator';
 import { checkRestrictedPodSecurity, podSpecsOf } from './pod-security';
 import { ENVOY_CONFIG_KEY, type KubeObject } from '../../src/core';
 
 /**
- * Every check a synthesized set of objects must pass: the Kubernetes 1.35 schemas (strict), the "restricted"
+ * Every check a synthesized set of objects must pass: the Kubernetes 1.35 schemas (strict) for built-in kinds,
+ * the CRDs (Gateway API v1.6.1 standard channel, Istio) with their CEL rules for custom kinds, the "restricted"
  * Pod Security Standard for every pod template, and Envoy's v3 protos for every Envoy bootstrap.
  */
 export function problemsOf(objects: readonly KubeObject[]): string[] {
-  const problems = [...validateManifests([...objects])];
+  const problems = [...validateAnyManifests([...objects])];
   for (const { spec, where } of podSpecsOf([...objects])) problems.push(...checkRestrictedPodSecurity(spec, where));
   for (const o of objects) {
     const envoyYaml = o.kind === 'ConfigMap' ? (o.data as Record<string, string> | undefined)?.[ENVOY_CONFIG_KEY] : undefined;

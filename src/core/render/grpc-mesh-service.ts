@@ -1,4 +1,4 @@
-import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
+import { meshOf, type GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderEnvoyBalancer, type BalancerManifests } from './envoy-balancer';
 import { renderServices } from './services';
@@ -12,8 +12,10 @@ export interface GrpcMeshServiceManifests {
   readonly headlessService: KubeObject;
   /** The server's Deployment and PDB, when the service runs its own workload. */
   readonly workload?: WorkloadManifests;
-  /** The balancer tier, unless the data plane is `DataPlane.none()`. */
+  /** The balancer tier, with `DataPlane.envoy()`. */
   readonly balancer?: BalancerManifests;
+  /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
+  readonly meshPolicy: readonly KubeObject[];
 }
 
 /** Renders every object of a `GrpcMeshService` from its resolved model. Same model, same objects. */
@@ -22,6 +24,7 @@ export function renderGrpcMeshService(model: GrpcMeshServiceModel): GrpcMeshServ
     ...renderServices(model),
     workload: renderWorkload(model),
     balancer: model.dataPlane.kind === 'envoy' ? renderEnvoyBalancer(model, model.dataPlane) : undefined,
+    meshPolicy: meshOf(model)?.policyObjects ?? [],
   };
 }
 
@@ -35,7 +38,7 @@ export interface RoleManifest {
 
 /** Lists the objects of a `GrpcMeshService` in a fixed order with their role ids. */
 export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests): RoleManifest[] {
-  const { service, headlessService, workload, balancer } = manifests;
+  const { service, headlessService, workload, balancer, meshPolicy } = manifests;
   const list: RoleManifest[] = [
     { id: 'service', manifest: service },
     { id: 'headless-service', manifest: headlessService },
@@ -51,5 +54,6 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
       { id: 'balancer-pdb', manifest: balancer.podDisruptionBudget },
     );
   }
+  for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
   return list;
 }

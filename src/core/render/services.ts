@@ -1,5 +1,5 @@
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
+import { meshOf, type GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 
 /** The two Services of a gRPC service: one ClusterIP, one headless, same pods and ports. */
@@ -21,14 +21,20 @@ export function renderServices(model: GrpcMeshServiceModel): GrpcServices {
     protocol: 'TCP',
     appProtocol: d.GRPC_APP_PROTOCOL,
   }];
-  const service = (name: string, clusterIP: Record<string, unknown>): KubeObject => ({
+  const annotations = meshOf(model)?.serviceAnnotations;
+  const service = (name: string, clusterIP: Record<string, unknown>, meshAnnotations?: Record<string, string>): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: model.namespace, labels: model.labels },
+    metadata: {
+      name,
+      namespace: model.namespace,
+      labels: model.labels,
+      ...(meshAnnotations && Object.keys(meshAnnotations).length > 0 && { annotations: meshAnnotations }),
+    },
     spec: { type: 'ClusterIP', ...clusterIP, selector: model.podSelector, ports },
   });
   return {
-    service: service(model.name, {}),
+    service: service(model.name, {}, annotations),
     headlessService: service(model.headlessServiceName, { clusterIP: 'None', publishNotReadyAddresses: false }),
   };
 }

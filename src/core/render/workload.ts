@@ -1,5 +1,5 @@
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel, ResolvedWorkload } from '../grpc-mesh-service';
+import { meshOf, type GrpcMeshServiceModel, type ResolvedWorkload } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderPodDisruptionBudget, spreadConstraints } from './pod-disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -16,7 +16,9 @@ export interface WorkloadManifests {
 export function renderWorkload(model: GrpcMeshServiceModel): WorkloadManifests | undefined {
   const w = model.workload;
   if (!w) return undefined;
-  const podLabels = { ...w.podLabels, ...model.labels, ...model.podSelector };
+  const mesh = meshOf(model);
+  const podLabels = { ...w.podLabels, ...mesh?.podLabels, ...model.labels, ...model.podSelector };
+  const podAnnotations = { ...w.podAnnotations, ...mesh?.podAnnotations };
   const deployment: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -29,7 +31,7 @@ export function renderWorkload(model: GrpcMeshServiceModel): WorkloadManifests |
         rollingUpdate: { maxSurge: d.DEFAULT_MAX_SURGE, maxUnavailable: d.DEFAULT_MAX_UNAVAILABLE },
       },
       template: {
-        metadata: { labels: podLabels, ...(w.podAnnotations && { annotations: w.podAnnotations }) },
+        metadata: { labels: podLabels, ...(Object.keys(podAnnotations).length > 0 && { annotations: podAnnotations }) },
         spec: podSpec(model, w),
       },
     },

@@ -26,6 +26,24 @@ const MATRIX: Array<[string, Partial<GrpcMeshServiceProps>]> = [
       healthCheck: { grpcServiceName: 'user.v1.UserService', intervalMs: 1000, timeoutMs: 500, unhealthyThreshold: 2, healthyThreshold: 2 },
     },
   }],
+  ['the Istio mesh with a full policy', {
+    dataPlane: DataPlane.istio(),
+    trafficPolicy: {
+      loadBalancer: 'ROUND_ROBIN',
+      retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE], perTryTimeoutMs: 300, backoffBaseMs: 25, backoffMaxMs: 250 },
+      timeouts: { requestMs: 5000, connectMs: 500 },
+      circuitBreaker: { maxConcurrentCalls: 100, maxPendingCalls: 10, maxConnections: 50, maxConcurrentRetries: 3 },
+      outlierDetection: { consecutiveErrors: 3, intervalMs: 5000, baseEjectionTimeMs: 30_000, maxEjectionPercent: 50 },
+    },
+  }],
+  ['the Linkerd mesh with retries, timeouts and failure accrual', {
+    dataPlane: DataPlane.linkerd(),
+    trafficPolicy: {
+      retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE], perTryTimeoutMs: 300 },
+      timeouts: { requestMs: 5000, streamIdleMs: 60_000 },
+      outlierDetection: { consecutiveErrors: 3, baseEjectionTimeMs: 30_000 },
+    },
+  }],
   ['a NodePort balancer without health checks or outlier detection', {
     dataPlane: DataPlane.envoy({ serviceType: 'NodePort', port: 443 }),
     trafficPolicy: { healthCheck: { enabled: false }, outlierDetection: { enabled: false } },
@@ -54,7 +72,7 @@ describe('synthesized output', () => {
   test.each(MATRIX)('passes the Kubernetes 1.35 schemas, the restricted Pod Security Standard and Envoy\'s v3 protos: %s', (_, props) => {
     const objects = listGrpcMeshServiceManifests(render(props)).map((m) => m.manifest);
     expect(problemsOf(objects)).toEqual([]);
-    expect(envoyBootstrapCount(objects)).toBe(props.dataPlane?.kind === 'none' ? 0 : 1);
+    expect(envoyBootstrapCount(objects)).toBe(['none', 'istio', 'linkerd'].includes(props.dataPlane?.kind ?? 'envoy') ? 0 : 1);
   });
 
   test('is deterministic: the same props give the same bytes', () => {
@@ -72,7 +90,7 @@ describe('synthesized output', () => {
         for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
       }
     };
-    for (const [name, props] of MATRIX) walk(render(props), name);
+    for (const [name, props] of MATRIX) walk(listGrpcMeshServiceManifests(render(props)).map((m) => m.manifest), name);
     expect(empties).toEqual([]);
   });
 });

@@ -1,0 +1,319 @@
+import * as d from './defaults';
+import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
+import type { GatewayParentRef, ListenerSummary } from './route-refs';
+import { IssueCollector } from './validation';
+import { isValidHostname } from '../routing';
+
+/** TLS termination of a listener with a certificate from a Secret. */
+export interface GrpcListenerTls {
+  /** Secret of type `kubernetes.io/tls` holding the certificate and key. */
+  readonly secretName: string;
+  /**
+   * Namespace of the Secret. A ReferenceGrant is generated when it differs from the Gateway's.
+   * @default - the Gateway's namespace
+   */
+  readonly secretNamespace?: string;
+}
+
+/** Which namespaces' routes may attach to a listener. */
+export interface AllowedRoutes {
+  /**
+   * `Same`: the Gateway's namespace; `All`: every namespace; `Selector`: namespaces with the `selector` labels.
+   * @default 'Same'
+   */
+  readonly from?: 'Same' | 'All' | 'Selector';
+  /**
+   * Namespace labels, with `from: 'Selector'`.
+   * @default - none
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+/** A gRPC listener of a Gateway: h2c (HTTP) without `tls`, HTTPS with TLS termination with it. */
+export interface GrpcListenerProps {
+  /** Listener name, unique in the Gateway; routes select it as `sectionName`. */
+  readonly name: string;
+  /** Port. */
+  readonly port: number;
+  /**
+   * Hostname the listener serves; a leading `*.` matches subdomains.
+   * @default - every hostname
+   */
+  readonly hostname?: string;
+  /**
+   * Terminates TLS (ALPN h2) with this certificate; the listener speaks h2c without it.
+   * @default - no TLS
+   */
+  readonly tls?: GrpcListenerTls;
+  /**
+   * Which routes may attach (always GRPCRoutes only).
+   * @default - routes of the Gateway's namespace
+   */
+  readonly allowedRoutes?: AllowedRoutes;
+}
+
+/** The GatewayClass to create along with the Gateway. */
+export interface GatewayClassProps {
+  /** Controller that implements the class, e.g. `gateway.envoyproxy.io/gatewayclass-controller`. */
+  readonly controllerName: string;
+  /**
+   * Description.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/** Certificates issued by cert-manager for the TLS listeners (cert-manager's Gateway API support). */
+export interface CertManagerProps {
+  /**
+   * Issuer in the Gateway's namespace. Give either this or `clusterIssuer`.
+   * @default - none
+   */
+  readonly issuer?: string;
+  /**
+   * ClusterIssuer. Give either this or `issuer`.
+   * @default - none
+   */
+  readonly clusterIssuer?: string;
+}
+
+/** Properties of a `GrpcGateway`: a Gateway API Gateway with gRPC listeners. */
+export interface GrpcGatewayProps {
+  /**
+   * Name of the Gateway.
+   * @default - the construct id (cdk8s) or the resource name (Pulumi)
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Gateway.
+   * @default - the cdk8s chart's namespace, else 'default'
+   */
+  readonly namespace?: string;
+  /** GatewayClass that implements the Gateway, e.g. `istio`, `eg` (Envoy Gateway) or `cilium`. */
+  readonly gatewayClassName: string;
+  /**
+   * Creates the GatewayClass too.
+   * @default - none: the class exists already
+   */
+  readonly gatewayClass?: GatewayClassProps;
+  /** Listeners (1 to 64). */
+  readonly listeners: readonly GrpcListenerProps[];
+  /**
+   * Has cert-manager issue the certificates of the TLS listeners (every TLS listener needs a hostname).
+   * @default - none
+   */
+  readonly certManager?: CertManagerProps;
+  /**
+   * Generates the ReferenceGrants that certificates in other namespaces need. When false, every such Secret
+   * must be allowed by a ReferenceGrant defined elsewhere in the app, or synthesis fails.
+   * @default true
+   */
+  readonly referenceGrants?: boolean;
+  /**
+   * Extra labels on the Gateway.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Annotations on the Gateway.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Codes of warnings not to print.
+   * @default - none
+   */
+  readonly silenceWarnings?: readonly string[];
+}
+
+/** A listener with defaults applied. */
+export interface ResolvedListener extends ListenerSummary {
+  /** `HTTP` (h2c) or `HTTPS` (TLS terminated). */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** The TLS certificate. */
+  readonly tls?: Required<GrpcListenerTls>;
+  /** Namespace labels, with `allowedRoutesFrom: 'Selector'`. */
+  readonly allowedRoutesSelector?: Readonly<Record<string, string>>;
+}
+
+/** A `GrpcGateway` after validation: the input of its render function. */
+export interface GrpcGatewayModel {
+  /** Gateway name. */
+  readonly name: string;
+  /** Gateway namespace. */
+  readonly namespace: string;
+  /** GatewayClass name. */
+  readonly gatewayClassName: string;
+  /** GatewayClass to create. */
+  readonly gatewayClass?: GatewayClassProps;
+  /** Listeners. */
+  readonly listeners: readonly ResolvedListener[];
+  /** Labels of the Gateway. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Annotations of the Gateway (cert-manager's included). */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** References to Secrets in other namespaces. */
+  readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
+  /** Whether ReferenceGrants are generated for them. */
+  readonly generateReferenceGrants: boolean;
+  /** Warnings to show the user. */
+  readonly warnings: readonly string[];
+}
+
+/** Context of resolution (see `resolveGrpcMeshService`). */
+export interface GatewayResolveContext {
+  /** Name when the props give none. */
+  readonly defaultName: string;
+  /** Namespace when the props give none. */
+  readonly defaultNamespace?: string;
+  /** How errors name the construct. */
+  readonly subject?: string;
+}
+
+/** Most listeners a Gateway may have. */
+export const MAX_LISTENERS = 64;
+const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Validates `GrpcGateway` props, collecting every problem, and returns the resolved model. */
+export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayResolveContext): GrpcGatewayModel {
+  const name = props.name ?? context.defaultName;
+  const namespace = props.namespace ?? context.defaultNamespace ?? d.DEFAULT_NAMESPACE;
+  const issues = new IssueCollector(context.subject ?? `GrpcGateway "${name}"`, props.silenceWarnings);
+  issues.dns1123Label('name', name);
+  issues.dns1123Label('namespace', namespace);
+  issues.dns1123Subdomain('gatewayClassName', props.gatewayClassName ?? '');
+  issues.labels('labels', props.labels);
+  if (issues.count('listeners', props.listeners, 1, MAX_LISTENERS, 'listeners')) {
+    props.listeners.forEach((l, i) => validateListener(issues, `listeners[${i}]`, l));
+    checkDistinctListeners(issues, props.listeners);
+  }
+  validateCertManager(issues, props, namespace);
+  issues.throwIfAny();
+
+  const listeners = props.listeners.map((l) => resolveListener(l, namespace));
+  return {
+    name,
+    namespace,
+    gatewayClassName: props.gatewayClassName,
+    gatewayClass: props.gatewayClass,
+    listeners,
+    labels: { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
+    annotations: certManagerAnnotations(props) ?? props.annotations,
+    crossNamespaceRefs: crossNamespaceReferences(listeners.flatMap((l) => (l.tls ? [{
+      fromKind: 'Gateway' as const, fromNamespace: namespace, toKind: 'Secret' as const, toNamespace: l.tls.secretNamespace, toName: l.tls.secretName,
+    }] : []))),
+    generateReferenceGrants: props.referenceGrants ?? true,
+    warnings: issues.warnings,
+  };
+}
+
+/** How routes refer to a Gateway: by name, with its listeners and class, so their attachment is checked. */
+export function gatewayParentRef(model: GrpcGatewayModel): GatewayParentRef {
+  return {
+    kind: 'Gateway',
+    name: model.name,
+    namespace: model.namespace,
+    listeners: model.listeners,
+    gatewayClassName: model.gatewayClassName,
+  };
+}
+
+function validateListener(issues: IssueCollector, path: string, l: GrpcListenerProps): void {
+  issues.require(l.name.length <= 253 && SECTION_NAME.test(l.name), {
+    code: 'INVALID_NAME', path: `${path}.name`, value: l.name, message: 'must be a DNS-1123 label (lower-case letters, digits and \'-\')',
+  });
+  issues.port(`${path}.port`, l.port);
+  if (l.hostname !== undefined) {
+    issues.require(isValidHostname(l.hostname, { allowWildcard: true }), {
+      code: 'INVALID_HOSTNAME',
+      path: `${path}.hostname`,
+      value: l.hostname,
+      message: 'must be a DNS name, optionally with a leading "*." wildcard label (no wildcard elsewhere, no IP address)',
+    });
+  }
+  if (l.tls) {
+    issues.dns1123Subdomain(`${path}.tls.secretName`, l.tls.secretName);
+    if (l.tls.secretNamespace !== undefined) issues.dns1123Label(`${path}.tls.secretNamespace`, l.tls.secretNamespace);
+  }
+  const from = l.allowedRoutes?.from ?? 'Same';
+  issues.require(['Same', 'All', 'Selector'].includes(from), {
+    code: 'INVALID_ALLOWED_ROUTES', path: `${path}.allowedRoutes.from`, value: from, message: 'must be Same, All or Selector',
+  });
+  const hasSelector = Object.keys(l.allowedRoutes?.selector ?? {}).length > 0;
+  issues.require(hasSelector === (from === 'Selector'), {
+    code: 'INVALID_ALLOWED_ROUTES',
+    path: `${path}.allowedRoutes.selector`,
+    value: l.allowedRoutes?.selector,
+    message: from === 'Selector' ? 'must have at least one label with from: Selector' : 'is only used with from: Selector',
+  }) && issues.labels(`${path}.allowedRoutes.selector`, l.allowedRoutes?.selector);
+}
+
+/** Listener names must be unique, and two listeners may not claim the same port and hostname. */
+function checkDistinctListeners(issues: IssueCollector, listeners: readonly GrpcListenerProps[]): void {
+  const names = new Map<string, number>();
+  const endpoints = new Map<string, number>();
+  listeners.forEach((l, i) => {
+    const first = names.get(l.name);
+    issues.require(first === undefined, {
+      code: 'DUPLICATE_LISTENER', path: `listeners[${i}].name`, value: l.name, message: `repeats the name of listeners[${first}]`,
+    });
+    names.set(l.name, first ?? i);
+    const key = `${l.port}/${l.hostname ?? '*'}`;
+    const same = endpoints.get(key);
+    issues.require(same === undefined, {
+      code: 'CONFLICTING_LISTENERS',
+      path: `listeners[${i}]`,
+      value: { port: l.port, hostname: l.hostname },
+      message: `claims the same port and hostname as listeners[${same}]`,
+      hint: 'Give them distinct hostnames or ports.',
+    });
+    endpoints.set(key, same ?? i);
+  });
+}
+
+function validateCertManager(issues: IssueCollector, props: GrpcGatewayProps, namespace: string): void {
+  const cm = props.certManager;
+  if (!cm) return;
+  issues.require((cm.issuer === undefined) !== (cm.clusterIssuer === undefined), {
+    code: 'INVALID_CERT_MANAGER', path: 'certManager', value: cm, message: 'must name exactly one of issuer and clusterIssuer',
+  });
+  props.listeners.forEach((l, i) => {
+    if (l.tls) {
+      issues.require(l.hostname !== undefined, {
+        code: 'CERT_WITHOUT_HOSTNAME',
+        path: `listeners[${i}].hostname`,
+        value: undefined,
+        message: 'is required on a TLS listener when cert-manager issues its certificate',
+        hint: 'cert-manager puts the hostname in the certificate.',
+      });
+      issues.require((l.tls.secretNamespace ?? namespace) === namespace, {
+        code: 'CERT_IN_OTHER_NAMESPACE',
+        path: `listeners[${i}].tls.secretNamespace`,
+        value: l.tls.secretNamespace,
+        message: 'must be the Gateway\'s namespace when cert-manager issues the certificate',
+      });
+    }
+  });
+  if (!props.listeners.some((l) => l.tls)) {
+    issues.warn({ code: 'CERT_MANAGER_UNUSED', path: 'certManager', value: cm, message: 'has no effect: no listener terminates TLS' });
+  }
+}
+
+function certManagerAnnotations(props: GrpcGatewayProps): Record<string, string> | undefined {
+  const cm = props.certManager;
+  if (!cm) return undefined;
+  const [key, issuer] = cm.issuer !== undefined ? ['cert-manager.io/issuer', cm.issuer] : ['cert-manager.io/cluster-issuer', cm.clusterIssuer];
+  return { ...props.annotations, [key]: issuer as string };
+}
+
+function resolveListener(l: GrpcListenerProps, namespace: string): ResolvedListener {
+  return {
+    name: l.name,
+    port: l.port,
+    hostname: l.hostname,
+    protocol: l.tls ? 'HTTPS' : 'HTTP',
+    tls: l.tls && { secretName: l.tls.secretName, secretNamespace: l.tls.secretNamespace ?? namespace },
+    allowedRoutesFrom: l.allowedRoutes?.from ?? 'Same',
+    allowedRoutesSelector: l.allowedRoutes?.selector,
+  };
+}
