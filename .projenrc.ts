@@ -38,6 +38,9 @@ const project = new typescript.TypeScriptProject({
     'ts-node@^10.9.2',
     '@bufbuild/cel@^0.6.1',
     '@bufbuild/protobuf@^2.6.2',
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0',
   ],
   tsconfig: {
     compilerOptions: {

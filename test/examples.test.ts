@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CDK8S_EXAMPLES } from '../projenrc/examples';
-import type { KubeObject } from '../src/core';
+import { grantAllows, type CrossNamespaceReference, type KubeObject } from '../src/core';
 import { envoyBootstrapCount, problemsOf } from './support/validate-all';
 
 const ROOT = join(__dirname, '..');
@@ -31,6 +31,26 @@ new GrpcMeshService(chart, 'users', {
 });
 `;
 
+/** Every reference of a GRPCRoute (backends, mirrors) or Gateway (certificates) into another namespace. */
+function crossNamespaceRefsOf(objects: readonly KubeObject[]): CrossNamespaceReference[] {
+  const refs: CrossNamespaceReference[] = [];
+  for (const o of objects) {
+    const ns = o.metadata.namespace!;
+    const spec = o.spec as any;
+    const add = (fromKind: 'GRPCRoute' | 'Gateway', toKind: 'Service' | 'Secret', ref: any) => {
+      if (ref.namespace && ref.namespace !== ns) refs.push({ fromKind, fromNamespace: ns, toKind, toNamespace: ref.namespace, toName: ref.name });
+    };
+    if (o.kind === 'GRPCRoute') {
+      for (const rule of spec.rules ?? []) {
+        for (const b of rule.backendRefs ?? []) add('GRPCRoute', 'Service', b);
+        for (const f of rule.filters ?? []) if (f.requestMirror) add('GRPCRoute', 'Service', f.requestMirror.backendRef);
+      }
+    }
+    if (o.kind === 'Gateway') for (const l of spec.listeners ?? []) for (const c of l.tls?.certificateRefs ?? []) add('Gateway', 'Secret', c);
+  }
+  return refs;
+}
+
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'lib', 'cdk8s', 'index.js'))) {
     throw new Error('examples import grpc-mesh/cdk8s from lib/: run `npx projen compile` first (`npm test` does)');
@@ -47,6 +67,30 @@ describe.each(CDK8S_EXAMPLES)('example %s', (example) => {
     expect(objects.length).toBeGreaterThan(0);
     expect(problemsOf(objects)).toEqual([]);
   });
+
+  test('gives every cross-namespace reference exactly one narrow ReferenceGrant, and emits no other', () => {
+    const refs = crossNamespaceRefsOf(objects);
+    const grants = objects.filter((o) => o.kind === 'ReferenceGrant');
+    for (const ref of refs) expect([ref, grants.filter((g) => grantAllows(g, ref)).length]).toEqual([ref, 1]);
+    for (const grant of grants) expect([grant.metadata.name, refs.some((ref) => grantAllows(grant, ref))]).toEqual([grant.metadata.name, true]);
+    for (const grant of grants) expect((grant.spec as any).to.every((t: any) => t.name !== undefined)).toBe(true);
+  });
+
+  if (example === 'gateway-api') {
+    test('covers every scenario: TLS + cert-manager, method split, header A/B, 90/10 canary, GAMMA header modifier, cross-namespace backend', () => {
+      const route = (name: string) => objects.find((o) => o.kind === 'GRPCRoute' && o.metadata.name === name) as any;
+      const gateway = objects.find((o) => o.kind === 'Gateway') as any;
+      expect(gateway.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+      expect(gateway.spec.listeners[0]).toMatchObject({ protocol: 'HTTPS', tls: { mode: 'Terminate' } });
+      expect(route('users').spec.rules.map((r: any) => r.backendRefs[0].name)).toEqual(['users-reader', 'users-writer']);
+      expect(route('search').spec.rules[0].matches[0].headers).toEqual([{ type: 'Exact', name: 'x-variant', value: 'b' }]);
+      expect(route('orders').spec.rules[1].backendRefs.map((b: any) => b.weight)).toEqual([90, 10]);
+      expect(route('inventory-mesh').spec.parentRefs[0]).toMatchObject({ kind: 'Service', name: 'inventory' });
+      expect(route('inventory-mesh').spec.rules[0].filters[0].type).toBe('RequestHeaderModifier');
+      expect(objects.filter((o) => o.kind === 'ReferenceGrant').map((o) => `${o.metadata.namespace}/${o.metadata.name}`))
+        .toEqual(['payments/grpcroute-from-app-to-service-payments']);
+    });
+  }
 
   if (example === 'classic-recipe') {
     test('reproduces the classic recipe: a gRPC service on 3001, a headless Service, 2 Envoys behind a LoadBalancer', () => {

@@ -61,6 +61,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly balancer?: BalancerObjects;
   /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
   public readonly meshPolicy: readonly ApiObject[];
+  /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
+  public readonly monitoring: readonly ApiObject[];
   /** Warnings found at synthesis (also printed). */
   public readonly warnings: readonly string[];
   /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
@@ -101,6 +103,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
       };
     }
     this.meshPolicy = manifests.meshPolicy.map((m) => toApiObject(this, `mesh-${m.kind.toLowerCase()}`, m));
+    this.monitoring = manifests.monitoring.map((m) => toApiObject(this, `monitoring-${m.kind.toLowerCase()}`, m));
     this.warnings = this._model.warnings;
     printWarnings(this.warnings);
   }

@@ -73,7 +73,12 @@ export interface CanaryGrpcRouteProps {
 }
 
 /** Rule names of the route a canary emits. */
-export const CANARY_RULE_NAMES = { header: 'canary-header', weighted: 'canary-split' } as const;
+export const CANARY_RULE_NAMES = {
+  /** The rule that sends calls with the canary header to the canary. */
+  header: 'canary-header',
+  /** The rule that splits the other calls by weight. */
+  weighted: 'canary-split',
+} as const;
 
 /**
  * Turns the canary intent into `GrpcRoute` props: a header rule that sends to the canary only, and a weighted

@@ -3,6 +3,7 @@ import * as d from './defaults';
 import { translateToIstio, translateToLinkerd } from './dialects';
 import type { PolicyTarget } from './dialects';
 import type { ContainerResources, KubeObject } from './kube';
+import { validateMonitoring, type MonitoringProps } from './monitoring';
 import type { ServiceBackendRef, ServiceParentRef } from './route-refs';
 import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
 import { IssueCollector, MAX_DNS_LABEL_LENGTH } from './validation';
@@ -114,10 +115,20 @@ export interface GrpcMeshServiceProps {
    */
   readonly trafficPolicy?: TrafficPolicy;
   /**
+   * Prometheus operator objects: a PodMonitor for the balancer and a gRPC error-rate alert.
+   * @default - none
+   */
+  readonly monitoring?: MonitoringProps;
+  /**
    * Extra labels on every object.
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Codes of warnings not to print.
+   * @default - none
+   */
+  readonly silenceWarnings?: readonly string[];
   /**
    * DNS domain of the cluster, for fully qualified Service names.
    * @default 'cluster.local'
@@ -205,6 +216,8 @@ export interface GrpcMeshServiceModel {
   readonly dataPlane: ResolvedEnvoy | ResolvedNoDataPlane | ResolvedMesh;
   /** The traffic policy, defaults applied. */
   readonly trafficPolicy: ResolvedTrafficPolicy;
+  /** The monitoring props. */
+  readonly monitoring?: MonitoringProps;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -230,7 +243,7 @@ const MAX_NAME_LENGTH = MAX_DNS_LABEL_LENGTH - d.HEADLESS_SERVICE_SUFFIX.length;
 export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: ResolveContext): GrpcMeshServiceModel {
   const name = props.name ?? context.defaultName;
   const namespace = props.namespace ?? context.defaultNamespace ?? d.DEFAULT_NAMESPACE;
-  const issues = new IssueCollector(context.subject ?? `GrpcMeshService "${name}"`);
+  const issues = new IssueCollector(context.subject ?? `GrpcMeshService "${name}"`, props.silenceWarnings);
   const dataPlane = props.dataPlane ?? DataPlane.envoy();
 
   issues.dns1035Label('name', name, MAX_NAME_LENGTH, `It names Services, and "${d.HEADLESS_SERVICE_SUFFIX}" is appended to one of them.`);
@@ -243,6 +256,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   validateDataPlane(issues, dataPlane);
   validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
   checkDataPlaneSupport(issues, props.trafficPolicy, dataPlane);
+  validateMonitoring(issues, props.monitoring, dataPlane.kind, props.workload !== undefined);
   const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
   const serviceFqdn = `${name}.${namespace}.svc.${clusterDomain}`;
   const mesh = resolveMesh(issues, dataPlane, props, { name, namespace, host: serviceFqdn, port: props.port, labels: props.labels });
@@ -266,6 +280,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     endpoint: endpointOf(envoy, mesh, serviceFqdn, headlessFqdn, props.port, namespace, clusterDomain),
     workload: props.workload && resolveWorkload(props.workload),
     dataPlane: envoy ?? mesh ?? { kind: 'none' },
+    monitoring: props.monitoring,
     warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
   };

@@ -223,14 +223,23 @@ export interface RouteResolveContext {
 
 /** Gateway API limits of a GRPCRoute, enforced by its CRD at apply time and by grpc-mesh at synthesis. */
 export const GRPC_ROUTE_LIMITS = {
+  /** Parents of a route. */
   parents: 32,
+  /** Hostnames of a route. */
   hostnames: 16,
+  /** Rules of a route. */
   rules: 16,
+  /** Matches of one rule. */
   matchesPerRule: 64,
+  /** Matches of all rules together. */
   matchesPerRoute: 128,
+  /** Header matches of one match. */
   headersPerMatch: 16,
+  /** Filters of one rule. */
   filtersPerRule: 16,
+  /** Backends of one rule. */
   backendsPerRule: 16,
+  /** Largest backend weight. */
   maxWeight: 1_000_000,
 } as const;
 

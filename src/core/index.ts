@@ -7,6 +7,7 @@ export * from './grpc-mesh-service';
 export * from './grpc-route';
 export * from './grpc-status';
 export * from './kube';
+export * from './monitoring';
 export * from './reference-grants';
 export * from './route-policy';
 export * from './route-refs';

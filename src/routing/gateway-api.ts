@@ -101,7 +101,17 @@ export interface GRPCRouteFilter {
   /** Set with type `RequestMirror`. */
   readonly requestMirror?: HTTPRequestMirrorFilter;
   /** Set with type `ExtensionRef`. */
-  readonly extensionRef?: { readonly group: string; readonly kind: string; readonly name: string };
+  readonly extensionRef?: LocalObjectReference;
+}
+
+/** A reference to an object in the same namespace. */
+export interface LocalObjectReference {
+  /** API group. */
+  readonly group: string;
+  /** Kind. */
+  readonly kind: string;
+  /** Name. */
+  readonly name: string;
 }
 
 /** A weighted backend of a rule. */

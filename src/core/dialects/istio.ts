@@ -37,7 +37,7 @@ const TRANSPORT_RETRY_ON = ['connect-failure', 'refused-stream'];
  * | `retry.perTryTimeoutMs` | VS `retries.perTryTimeout` |
  * | `retry.backoffBaseMs` | VS `retries.backoff` (the base interval) |
  * | `retry.backoffMaxMs` | reported unless ten times the base interval, the cap Envoy applies |
- * | `timeouts.requestMs`, `maxStreamDurationMs` | VS `timeout`: the shorter of the two (see {@link callTimeoutMs}) |
+ * | `timeouts.requestMs`, `maxStreamDurationMs` | VS `timeout`: the shorter of the two |
  * | `timeouts.connectMs` | DR `connectionPool.tcp.connectTimeout` |
  * | `timeouts.streamIdleMs` | reported: Istio has no stream idle timeout |
  * | `circuitBreaker.maxConnections` | DR `connectionPool.tcp.maxConnections` |

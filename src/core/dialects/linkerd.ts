@@ -41,7 +41,7 @@ const LINKERD_DEFAULT_MAX_PENALTY_MS = 60_000;
  * | `retry.on` | `retry.linkerd.io/grpc`: the codes' kebab-case names, comma-separated |
  * | `retry.perTryTimeoutMs` | `retry.linkerd.io/timeout` |
  * | `retry.backoffBaseMs`, `backoffMaxMs` | reported: Linkerd's retry backoff is not configurable |
- * | `timeouts.requestMs`, `maxStreamDurationMs` | `timeout.linkerd.io/request`: the shorter of the two (see {@link callTimeoutMs}) |
+ * | `timeouts.requestMs`, `maxStreamDurationMs` | `timeout.linkerd.io/request`: the shorter of the two |
  * | `timeouts.streamIdleMs` | `timeout.linkerd.io/idle` |
  * | `timeouts.connectMs` | reported: the connect timeout is a setting of each client's proxy |
  * | `circuitBreaker` | reported: Linkerd has no concurrency or connection limits |

@@ -8,6 +8,14 @@ export type EnvoyBootstrap = Record<string, unknown>;
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: typed('envoy.extensions.filters.http.router.v3.Router') };
+/**
+ * Counts calls by gRPC status (`cluster.<cluster>.grpc.{total,success,failure}`), not per method: method names
+ * come from clients, and per-method stats would let any client create unbounded metrics.
+ */
+const GRPC_STATS = {
+  name: 'envoy.filters.http.grpc_stats',
+  typed_config: typed('envoy.extensions.filters.http.grpc_stats.v3.FilterConfig', { stats_for_all_methods: false, enable_upstream_stats: true }),
+};
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
 /** A `google.protobuf.Any` of the Envoy message `typeName` with the given fields. */
@@ -64,7 +72,7 @@ function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record
       name: model.name,
       virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(policy)] }],
     },
-    http_filters: [ROUTER],
+    http_filters: [GRPC_STATS, ROUTER],
   });
   return {
     name: 'grpc',

@@ -1,5 +1,6 @@
 import { meshOf, type GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
+import { renderMonitoring } from '../monitoring';
 import { renderEnvoyBalancer, type BalancerManifests } from './envoy-balancer';
 import { renderServices } from './services';
 import { renderWorkload, type WorkloadManifests } from './workload';
@@ -16,6 +17,8 @@ export interface GrpcMeshServiceManifests {
   readonly balancer?: BalancerManifests;
   /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
   readonly meshPolicy: readonly KubeObject[];
+  /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
+  readonly monitoring: readonly KubeObject[];
 }
 
 /** Renders every object of a `GrpcMeshService` from its resolved model. Same model, same objects. */
@@ -25,6 +28,7 @@ export function renderGrpcMeshService(model: GrpcMeshServiceModel): GrpcMeshServ
     workload: renderWorkload(model),
     balancer: model.dataPlane.kind === 'envoy' ? renderEnvoyBalancer(model, model.dataPlane) : undefined,
     meshPolicy: meshOf(model)?.policyObjects ?? [],
+    monitoring: renderMonitoring(model, model.monitoring),
   };
 }
 
@@ -38,7 +42,7 @@ export interface RoleManifest {
 
 /** Lists the objects of a `GrpcMeshService` in a fixed order with their role ids. */
 export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests): RoleManifest[] {
-  const { service, headlessService, workload, balancer, meshPolicy } = manifests;
+  const { service, headlessService, workload, balancer, meshPolicy, monitoring } = manifests;
   const list: RoleManifest[] = [
     { id: 'service', manifest: service },
     { id: 'headless-service', manifest: headlessService },
@@ -55,5 +59,6 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
     );
   }
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
+  for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
   return list;
 }

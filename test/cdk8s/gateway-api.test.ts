@@ -1,0 +1,106 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import {
+  CanaryGrpcRoute,
+  DataPlane,
+  GrpcGateway,
+  GrpcMeshService,
+  GrpcRoute,
+  GrpcStatus,
+  renderReferenceGrant,
+} from '../../src/cdk8s';
+import { validateAnyManifests } from '../support/crd-validator';
+
+function setup() {
+  const chart = new Chart(Testing.app(), 'shop');
+  const edge = new GrpcGateway(chart, 'edge', {
+    namespace: 'infra',
+    gatewayClassName: 'eg',
+    listeners: [{ name: 'grpc', port: 8080, hostname: '*.example.com', allowedRoutes: { from: 'All' } }],
+  });
+  const payments = new GrpcMeshService(chart, 'payments', { namespace: 'payments', port: 50051, selector: { app: 'payments' }, dataPlane: DataPlane.none() });
+  return { chart, edge, payments };
+}
+
+describe('Gateway API constructs (cdk8s)', () => {
+  test('two routes of one namespace that reach the same Service share exactly one ReferenceGrant', () => {
+    const { chart, edge, payments } = setup();
+    new GrpcRoute(chart, 'checkout', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    new GrpcRoute(chart, 'refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] });
+    new GrpcRoute(chart, 'local', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    const grants = Testing.synth(chart).filter((o) => o.kind === 'ReferenceGrant');
+    expect(grants).toEqual([renderReferenceGrant({ fromKind: 'GRPCRoute', fromNamespace: 'app', toKind: 'Service', toNamespace: 'payments', toName: 'payments' })]);
+  });
+
+  test('with referenceGrants off, a reference no ReferenceGrant allows fails synthesis; one the app defines satisfies it', () => {
+    const { chart, edge, payments } = setup();
+    new GrpcRoute(chart, 'checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
+    expect(() => Testing.synth(chart)).toThrow(/no ReferenceGrant allows GRPCRoute in "app" -> Service "payments\/payments", and referenceGrants is false.*\[MISSING_REFERENCE_GRANT\]/);
+    new ApiObject(chart, 'hand-written-grant', {
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: 'allow-app', namespace: 'payments' },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: 'app' }], to: [{ group: '', kind: 'Service' }] },
+    });
+    expect(Testing.synth(chart).filter((o) => o.kind === 'ReferenceGrant').map((o) => o.metadata.name)).toEqual(['allow-app']);
+  });
+
+  test('attaches to one listener with gateway.listener() and names the construct path in errors', () => {
+    const { chart, edge, payments } = setup();
+    const route = new GrpcRoute(chart, 'checkout', { namespace: 'infra', parents: [edge.listener('grpc')], rules: [{ backends: [{ service: payments }] }] });
+    expect((route.route.toJson() as any).spec.parentRefs[0].sectionName).toBe('grpc');
+    expect(() => new GrpcRoute(chart, 'bad', { namespace: 'infra', parents: [edge.listener('nope')], rules: [{ backends: [{ service: payments }] }] }))
+      .toThrow('GrpcRoute "shop/bad": parents[0].sectionName names no listener of Gateway "edge" (it has grpc); got "nope". [UNKNOWN_LISTENER]');
+  });
+
+  test('refuses the headless Service of a GrpcMeshService as a mesh parent', () => {
+    const { chart, payments } = setup();
+    const headless = { kind: 'Service' as const, name: 'payments-headless', namespace: 'payments', headless: true };
+    expect(() => new GrpcRoute(chart, 'mesh', { namespace: 'payments', parents: [headless], rules: [{ backends: [{ service: payments }] }] }))
+      .toThrow(/parents\[0\] is a headless Service, which cannot be the parent of a mesh \(GAMMA\) route/);
+    const ok = new GrpcRoute(chart, 'mesh-ok', { namespace: 'payments', parents: [payments], rules: [{ backends: [{ service: payments }] }] });
+    expect((ok.route.toJson() as any).spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }]);
+  });
+
+  test('writes the route\'s traffic policy as an Envoy Gateway BackendTrafficPolicy for the eg class', () => {
+    const { chart, edge, payments } = setup();
+    const route = new GrpcRoute(chart, 'checkout', {
+      namespace: 'app',
+      parents: [edge],
+      rules: [{ backends: [{ service: payments }] }],
+      trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] } },
+    });
+    expect(route.policy.map((p) => p.toJson())).toEqual([expect.objectContaining({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      metadata: expect.objectContaining({ name: 'checkout', namespace: 'app' }),
+      spec: expect.objectContaining({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'checkout' }] }),
+    })]);
+  });
+
+  test('prints warnings with the construct path, unless silenced', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { chart, edge, payments } = setup();
+    const rules = [{ matches: [{ service: 'a.B' }], backends: [{ service: payments }] }, { matches: [{ service: 'a.B' }], backends: [{ service: payments }] }];
+    new GrpcRoute(chart, 'noisy', { namespace: 'payments', parents: [edge], rules });
+    new GrpcRoute(chart, 'quiet', { namespace: 'payments', parents: [edge], rules, silenceWarnings: ['SHADOWED_MATCH'] });
+    expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringMatching(/^\[grpc-mesh\] warning: GrpcRoute "shop\/noisy": rules\[1\]\.matches\[0\] can never be reached/)]);
+    warn.mockRestore();
+  });
+
+  test('synthesizes a gateway, a route and a canary into manifests the Gateway API CRDs accept', () => {
+    const { chart, edge, payments } = setup();
+    new GrpcRoute(chart, 'checkout', { namespace: 'app', parents: [edge], hostnames: ['pay.example.com'], rules: [{ backends: [{ service: payments }] }] });
+    new CanaryGrpcRoute(chart, 'orders', {
+      namespace: 'payments',
+      parents: [edge],
+      grpcService: 'order.v1.OrderService',
+      stable: payments,
+      canary: { name: 'payments-canary', port: 50051 },
+      canaryWeight: 10,
+      canaryHeader: { name: 'x-canary', value: 'always' },
+    });
+    const objects = Testing.synth(chart);
+    expect(validateAnyManifests(objects)).toEqual([]);
+    expect(objects.filter((o) => o.apiVersion.startsWith('gateway.networking.k8s.io'))).toMatchSnapshot();
+  });
+});
