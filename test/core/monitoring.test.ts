@@ -28,8 +28,10 @@ describe('monitoring', () => {
   });
 
   test('writes the alert on the metrics of Istio and Linkerd, in valid PromQL, with the chosen threshold', () => {
-    const istio = ruleOf(render({ dataPlane: DataPlane.istio(), trafficPolicy: undefined, monitoring: { errorRateAlert: { thresholdPercent: 2, forMinutes: 10 } } }).monitoring);
-    expect(istio.expr).toContain('istio_requests_total{reporter="destination",destination_service="users.app.svc.cluster.local",request_protocol="grpc",grpc_response_status!="0"}');
+    const monitoring = { errorRateAlert: { thresholdPercent: 2, forMinutes: 10 } };
+    const istio = ruleOf(render({ dataPlane: DataPlane.istio(), trafficPolicy: undefined, monitoring }).monitoring);
+    expect(istio.expr).toContain(
+      'istio_requests_total{reporter="destination",destination_service="users.app.svc.cluster.local",request_protocol="grpc",grpc_response_status!="0"}');
     expect(istio.expr).toMatch(/ > 0\.02$/);
     expect(istio.for).toBe('10m');
     expect(promqlErrors(istio.expr)).toEqual([]);
