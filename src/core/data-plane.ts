@@ -7,18 +7,13 @@ import type { IssueCollector } from './validation';
 /** Envoy's log levels. */
 export type EnvoyLogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
 
-/** Options of the Envoy data plane: a tier of Envoy pods that balances every call over the service's pods. */
-export interface EnvoyDataPlaneOptions {
+/** Options every balancer tier (Envoy or grpc-mesh-proxy) shares: a Deployment behind a Service. */
+export interface BalancerDataPlaneOptions {
   /**
-   * Envoy pods.
+   * Balancer pods.
    * @default 2
    */
   readonly replicas?: number;
-  /**
-   * Envoy image. Pin it: an image that changes under a tag changes behaviour without a diff.
-   * @default 'envoyproxy/envoy:v1.36.4'
-   */
-  readonly image?: string;
   /**
    * How the balancer's Service is exposed.
    * @default 'LoadBalancer'
@@ -40,35 +35,61 @@ export interface EnvoyDataPlaneOptions {
    */
   readonly loadBalancerSourceRanges?: readonly string[];
   /**
-   * Resources of the Envoy container.
+   * Resources of the balancer container.
    * @default - requests 100m CPU and 128Mi memory, limit 512Mi memory
    */
   readonly resources?: ContainerResources;
   /**
-   * How often Envoy re-resolves the headless Service, so new and removed pods are seen quickly.
+   * How often the balancer re-resolves the headless Service, so new and removed pods are seen quickly.
    * @default 1000
    */
   readonly dnsRefreshMs?: number;
   /**
-   * How long a terminating Envoy pod drains: it fails readiness, sends GOAWAY on every connection and lets
+   * How long a terminating balancer pod drains: it fails readiness, sends GOAWAY on every connection and lets
    * in-flight calls finish before it stops.
    * @default 15
    */
   readonly drainSeconds?: number;
   /**
-   * Envoy's log level.
-   * @default 'info'
-   */
-  readonly logLevel?: EnvoyLogLevel;
-  /**
-   * Whether Envoy writes one JSON access log line per call to stdout.
+   * Whether the balancer writes one JSON access log line per call to stdout.
    * @default true
    */
   readonly accessLog?: boolean;
 }
 
+/** Options of the Envoy data plane: a tier of Envoy pods that balances every call over the service's pods. */
+export interface EnvoyDataPlaneOptions extends BalancerDataPlaneOptions {
+  /**
+   * Envoy image. Pin it: an image that changes under a tag changes behaviour without a diff.
+   * @default 'envoyproxy/envoy:v1.36.4'
+   */
+  readonly image?: string;
+  /**
+   * Envoy's log level.
+   * @default 'info'
+   */
+  readonly logLevel?: EnvoyLogLevel;
+}
+
+/** Log levels of grpc-mesh-proxy. */
+export type ProxyLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Options of the grpc-mesh-proxy data plane: the same tier as Envoy's, running this repository's own proxy. */
+export interface ProxyDataPlaneOptions extends BalancerDataPlaneOptions {
+  /**
+   * The grpc-mesh-proxy image, built from this repository's Dockerfile and pushed to your registry, pinned to the
+   * version of this library (the config schema travels with it).
+   */
+  readonly image: string;
+  /**
+   * The proxy's log level.
+   * @default 'info'
+   */
+  readonly logLevel?: ProxyLogLevel;
+}
+
 /** The data plane kinds, as a discriminant. */
-export type DataPlaneKind = 'envoy' | 'none' | 'istio' | 'linkerd';
+export type DataPlaneKind = 'envoy' | 'proxy' | 'none' | 'istio' | 'linkerd';
 
 /**
  * Who balances the calls of a {@link GrpcMeshServiceProps | GrpcMeshService}: a strategy chosen with one of the
@@ -78,6 +99,14 @@ export class DataPlane {
   /** An Envoy tier: a ConfigMap with a v3 bootstrap, a Deployment, a Service exposing it and a PDB. */
   public static envoy(options: EnvoyDataPlaneOptions = {}): DataPlane {
     return new DataPlane('envoy', options);
+  }
+
+  /**
+   * grpc-mesh-proxy, the TypeScript L7 gRPC proxy of this repository: a ConfigMap with its config, a Deployment,
+   * a Service exposing it and a PDB, the same shape as the Envoy tier.
+   */
+  public static proxy(options: ProxyDataPlaneOptions): DataPlane {
+    return new DataPlane('proxy', options);
   }
 
   /**
@@ -110,7 +139,7 @@ export class DataPlane {
     /** Which data plane this is. */
     public readonly kind: DataPlaneKind,
     /** The options given to the factory. */
-    public readonly options: EnvoyDataPlaneOptions,
+    public readonly options: EnvoyDataPlaneOptions | ProxyDataPlaneOptions,
   ) {}
 }
 
@@ -141,6 +170,10 @@ export function checkDataPlaneSupport(
     });
     return;
   }
+  if (dataPlane.kind === 'proxy') {
+    checkProxySupport(issues, policy);
+    return;
+  }
   (policy.retry?.on ?? []).forEach((code, i) => {
     // Codes that are not retryable at all were reported by validateTrafficPolicy already.
     const invalid = !GrpcStatus[code] || code === GrpcStatus.OK;
@@ -154,11 +187,35 @@ export function checkDataPlaneSupport(
   });
 }
 
+/** Settings grpc-mesh-proxy has no equivalent for, with what to do instead. */
+function checkProxySupport(issues: IssueCollector, policy: TrafficPolicy): void {
+  const unsupported = (path: string, value: unknown, message: string, hint?: string) => {
+    issues.require(value === undefined, { code: 'UNSUPPORTED_BY_DATA_PLANE', path, value, message, hint });
+  };
+  if (policy.loadBalancer === 'RANDOM') {
+    unsupported('trafficPolicy.loadBalancer', 'RANDOM', 'cannot be honoured by grpc-mesh-proxy, which balances with ROUND_ROBIN or LEAST_REQUEST');
+  }
+  unsupported('trafficPolicy.timeouts.maxStreamDurationMs', policy.timeouts?.maxStreamDurationMs,
+    'cannot be honoured by grpc-mesh-proxy, which limits calls by requestMs and the client\'s deadline', 'Use timeouts.requestMs.');
+  const breaker = policy.circuitBreaker;
+  for (const key of ['maxPendingCalls', 'maxConnections', 'maxConcurrentRetries'] as const) {
+    unsupported(`trafficPolicy.circuitBreaker.${key}`, breaker?.[key],
+      'cannot be honoured by grpc-mesh-proxy, whose circuit breaker limits concurrent calls (and retries by a budget)',
+      'Use circuitBreaker.maxConcurrentCalls.');
+  }
+}
+
 /** Validates the options of a data plane. */
 export function validateDataPlane(issues: IssueCollector, dataPlane: DataPlane): void {
-  if (dataPlane.kind !== 'envoy') return;
+  if (dataPlane.kind !== 'envoy' && dataPlane.kind !== 'proxy') return;
   const o = dataPlane.options;
   const path = 'dataPlane';
+  if (dataPlane.kind === 'proxy' || o.image !== undefined) {
+    issues.require(typeof o.image === 'string' && o.image.trim() !== '' && !/\s/.test(o.image), {
+      code: 'INVALID_IMAGE', path: `${path}.image`, value: o.image, message: 'must be an image reference without spaces',
+      hint: dataPlane.kind === 'proxy' ? 'Build the image from this repository\'s Dockerfile and push it to your registry.' : undefined,
+    });
+  }
   issues.integerInRange(`${path}.replicas`, o.replicas, 0, 0x7fffffff);
   issues.port(`${path}.port`, o.port);
   issues.milliseconds(`${path}.dnsRefreshMs`, o.dnsRefreshMs);

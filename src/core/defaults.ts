@@ -89,8 +89,8 @@ export const DEFAULT_HEALTHY_THRESHOLD = 1;
 export const DEFAULT_ENVOY_IMAGE = 'envoyproxy/envoy:v1.36.4';
 /** UID of the `envoy` user in the Envoy image. */
 export const ENVOY_UID = 101;
-/** Replicas of the Envoy Deployment. */
-export const DEFAULT_ENVOY_REPLICAS = 2;
+/** Replicas of a balancer tier (Envoy or grpc-mesh-proxy). */
+export const DEFAULT_BALANCER_REPLICAS = 2;
 /** Type of the Service that exposes the balancer. */
 export const DEFAULT_BALANCER_SERVICE_TYPE = 'LoadBalancer';
 /** Port Envoy's gRPC listener binds inside the pod (unprivileged; the Service maps the public port to it). */
@@ -101,15 +101,26 @@ export const ENVOY_ADMIN_PORT = 9901;
 export const ENVOY_PROBE_PORT = 19001;
 /** How often Envoy re-resolves the headless Service's DNS name. */
 export const DEFAULT_DNS_REFRESH_MS = 1_000;
-/** How long Envoy drains connections (GOAWAY, in-flight calls finish) when its pod terminates. */
-export const DEFAULT_ENVOY_DRAIN_SECONDS = 15;
-/** CPU request of the Envoy container. */
-export const DEFAULT_ENVOY_CPU_REQUEST = '100m';
-/** Memory request of the Envoy container. */
-export const DEFAULT_ENVOY_MEMORY_REQUEST = '128Mi';
-/** Memory limit of the Envoy container. */
-export const DEFAULT_ENVOY_MEMORY_LIMIT = '512Mi';
+/** How long a balancer drains connections (GOAWAY, in-flight calls finish) when its pod terminates. */
+export const DEFAULT_BALANCER_DRAIN_SECONDS = 15;
+/** CPU request of the balancer container. */
+export const DEFAULT_BALANCER_CPU_REQUEST = '100m';
+/** Memory request of the balancer container. */
+export const DEFAULT_BALANCER_MEMORY_REQUEST = '128Mi';
+/** Memory limit of the balancer container. */
+export const DEFAULT_BALANCER_MEMORY_LIMIT = '512Mi';
 /** Envoy's log level. */
 export const DEFAULT_ENVOY_LOG_LEVEL = 'info';
 /** Annotation on pod templates carrying the hash of their configuration, so a config change rolls the pods. */
 export const CONFIG_HASH_ANNOTATION = 'grpc-mesh.io/config-hash';
+
+// grpc-mesh-proxy data plane
+
+/** UID grpc-mesh-proxy's image runs as (the distroless `nonroot` user). */
+export const PROXY_UID = 65532;
+/** Port grpc-mesh-proxy's gRPC listener binds inside the pod. */
+export const PROXY_LISTENER_PORT = 8080;
+/** Port of grpc-mesh-proxy's admin interface: /ready, /live, /metrics, /config, /endpoints. */
+export const PROXY_ADMIN_PORT = 9901;
+/** Seconds a terminating proxy pod keeps accepting before SIGTERM, while its endpoint removal propagates. */
+export const PROXY_PRE_STOP_DELAY_SECONDS = 5;

@@ -1,4 +1,6 @@
-import { checkDataPlaneSupport, DataPlane, validateDataPlane, type EnvoyDataPlaneOptions } from './data-plane';
+import {
+  checkDataPlaneSupport, DataPlane, validateDataPlane, type BalancerDataPlaneOptions, type EnvoyDataPlaneOptions, type ProxyDataPlaneOptions,
+} from './data-plane';
 import * as d from './defaults';
 import { translateToIstio, translateToLinkerd } from './dialects';
 import type { PolicyTarget } from './dialects';
@@ -152,17 +154,33 @@ export interface EnvVar {
   readonly value: string;
 }
 
+/** A balancer tier (Envoy or grpc-mesh-proxy) with every default applied. */
+export interface ResolvedBalancer extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'>>,
+  Pick<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
+  /** Discriminant of the data plane. */
+  readonly kind: 'envoy' | 'proxy';
+  /** Name of every object of the tier (`<service>-envoy`, `<service>-proxy`). */
+  readonly name: string;
+  /** The balancer's image. */
+  readonly image: string;
+  /** The balancer's log level. */
+  readonly logLevel: string;
+  /** Labels that select the balancer pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Labels on every object of the tier. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 /** The Envoy data plane with every default applied. */
-export interface ResolvedEnvoy extends Required<Omit<EnvoyDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'>>,
-  Pick<EnvoyDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
+export interface ResolvedEnvoy extends ResolvedBalancer {
   /** Discriminant of the data plane. */
   readonly kind: 'envoy';
-  /** Name of every Envoy object (`<service>-envoy`). */
-  readonly name: string;
-  /** Labels that select the Envoy pods. */
-  readonly selector: Readonly<Record<string, string>>;
-  /** Labels on every Envoy object. */
-  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The grpc-mesh-proxy data plane with every default applied. */
+export interface ResolvedProxy extends ResolvedBalancer {
+  /** Discriminant of the data plane. */
+  readonly kind: 'proxy';
 }
 
 /** The data plane of a service without a balancer. */
@@ -213,7 +231,7 @@ export interface GrpcMeshServiceModel {
   /** The server Deployment's settings, when the service runs its own workload. */
   readonly workload?: ResolvedWorkload;
   /** The data plane's settings. */
-  readonly dataPlane: ResolvedEnvoy | ResolvedNoDataPlane | ResolvedMesh;
+  readonly dataPlane: ResolvedEnvoy | ResolvedProxy | ResolvedNoDataPlane | ResolvedMesh;
   /** The traffic policy, defaults applied. */
   readonly trafficPolicy: ResolvedTrafficPolicy;
   /** The monitoring props. */
@@ -266,7 +284,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   const podSelector = props.selector ?? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'grpc-server' };
   const headlessServiceName = `${name}${d.HEADLESS_SERVICE_SUFFIX}`;
   const headlessFqdn = `${headlessServiceName}.${namespace}.svc.${clusterDomain}`;
-  const envoy = dataPlane.kind === 'envoy' ? resolveEnvoy(name, props, dataPlane.options) : undefined;
+  const balancer = dataPlane.kind === 'envoy' || dataPlane.kind === 'proxy' ? resolveBalancer(dataPlane.kind, name, props, dataPlane.options) : undefined;
   return {
     name,
     namespace,
@@ -277,9 +295,9 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     headlessServiceName,
     headlessFqdn,
     serviceFqdn,
-    endpoint: endpointOf(envoy, mesh, serviceFqdn, headlessFqdn, props.port, namespace, clusterDomain),
+    endpoint: endpointOf(balancer, mesh, serviceFqdn, headlessFqdn, props.port, namespace, clusterDomain),
     workload: props.workload && resolveWorkload(props.workload),
-    dataPlane: envoy ?? mesh ?? { kind: 'none' },
+    dataPlane: balancer ?? mesh ?? { kind: 'none' },
     monitoring: props.monitoring,
     warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
@@ -308,10 +326,10 @@ function resolveMesh(
 }
 
 function endpointOf(
-  envoy: ResolvedEnvoy | undefined, mesh: ResolvedMesh | undefined, serviceFqdn: string, headlessFqdn: string,
+  balancer: ResolvedBalancer | undefined, mesh: ResolvedMesh | undefined, serviceFqdn: string, headlessFqdn: string,
   port: number, namespace: string, clusterDomain: string,
 ): string {
-  if (envoy) return `${envoy.name}.${namespace}.svc.${clusterDomain}:${envoy.port}`;
+  if (balancer) return `${balancer.name}.${namespace}.svc.${clusterDomain}:${balancer.port}`;
   if (mesh) return `${serviceFqdn}:${port}`; // the mesh balances calls to the ClusterIP Service
   return `dns:///${headlessFqdn}:${port}`;
 }
@@ -377,24 +395,26 @@ function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
   };
 }
 
-function resolveEnvoy(serviceName: string, props: GrpcMeshServiceProps, o: EnvoyDataPlaneOptions): ResolvedEnvoy {
-  const name = `${serviceName}-envoy`;
+function resolveBalancer(
+  kind: 'envoy' | 'proxy', serviceName: string, props: GrpcMeshServiceProps, o: EnvoyDataPlaneOptions | ProxyDataPlaneOptions,
+): ResolvedEnvoy | ResolvedProxy {
+  const name = `${serviceName}-${kind}`;
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'load-balancer' };
   return {
-    kind: 'envoy',
+    kind,
     name,
-    replicas: o.replicas ?? d.DEFAULT_ENVOY_REPLICAS,
+    replicas: o.replicas ?? d.DEFAULT_BALANCER_REPLICAS,
     image: o.image ?? d.DEFAULT_ENVOY_IMAGE,
     serviceType: o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE,
     port: o.port ?? props.port,
     serviceAnnotations: o.serviceAnnotations,
     loadBalancerSourceRanges: o.loadBalancerSourceRanges,
     resources: {
-      requests: { cpu: d.DEFAULT_ENVOY_CPU_REQUEST, memory: d.DEFAULT_ENVOY_MEMORY_REQUEST, ...o.resources?.requests },
-      limits: { memory: d.DEFAULT_ENVOY_MEMORY_LIMIT, ...o.resources?.limits },
+      requests: { cpu: d.DEFAULT_BALANCER_CPU_REQUEST, memory: d.DEFAULT_BALANCER_MEMORY_REQUEST, ...o.resources?.requests },
+      limits: { memory: d.DEFAULT_BALANCER_MEMORY_LIMIT, ...o.resources?.limits },
     },
     dnsRefreshMs: o.dnsRefreshMs ?? d.DEFAULT_DNS_REFRESH_MS,
-    drainSeconds: o.drainSeconds ?? d.DEFAULT_ENVOY_DRAIN_SECONDS,
+    drainSeconds: o.drainSeconds ?? d.DEFAULT_BALANCER_DRAIN_SECONDS,
     logLevel: o.logLevel ?? d.DEFAULT_ENVOY_LOG_LEVEL,
     accessLog: o.accessLog ?? true,
     selector,

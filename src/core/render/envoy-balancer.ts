@@ -1,93 +1,26 @@
-import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedEnvoy } from '../grpc-mesh-service';
-import type { KubeObject } from '../kube';
+import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
 import { renderEnvoyBootstrap } from './envoy-bootstrap';
-import { renderPodDisruptionBudget } from './pod-disruption-budget';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
-
-/** The objects of a balancer tier. */
-export interface BalancerManifests {
-  /** ConfigMap holding the balancer's configuration. */
-  readonly config: KubeObject;
-  /** The balancer Deployment. */
-  readonly deployment: KubeObject;
-  /** The Service that exposes the balancer to clients. */
-  readonly service: KubeObject;
-  /** PodDisruptionBudget of the balancer pods. */
-  readonly podDisruptionBudget: KubeObject;
-}
+import { restrictedContainerSecurityContext } from './security';
 
 /** Key of the bootstrap in the Envoy ConfigMap. */
 export const ENVOY_CONFIG_KEY = 'envoy.yaml';
 const CONFIG_DIR = '/etc/envoy';
 
-/** Short, stable hash of a configuration, for the config-hash annotation that rolls pods on change. */
-export function configHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
 /** Renders the Envoy tier of a gRPC service: ConfigMap with the v3 bootstrap, Deployment, Service and PDB. */
 export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): BalancerManifests {
-  const bootstrap = stringify(renderEnvoyBootstrap(model, envoy), { lineWidth: 0, aliasDuplicateObjects: false });
-  const metadata = { name: envoy.name, namespace: model.namespace, labels: envoy.labels };
-  return {
-    config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [ENVOY_CONFIG_KEY]: bootstrap } },
-    deployment: {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata,
-      spec: {
-        replicas: envoy.replicas,
-        selector: { matchLabels: envoy.selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: d.DEFAULT_MAX_SURGE, maxUnavailable: d.DEFAULT_MAX_UNAVAILABLE } },
-        template: {
-          metadata: {
-            labels: envoy.labels,
-            annotations: {
-              [d.CONFIG_HASH_ANNOTATION]: configHash(bootstrap),
-              'prometheus.io/scrape': 'true',
-              'prometheus.io/port': String(d.ENVOY_PROBE_PORT),
-              'prometheus.io/path': '/stats/prometheus',
-            },
-          },
-          spec: envoyPodSpec(envoy),
-        },
-      },
-    },
-    service: balancerService(model, envoy),
-    podDisruptionBudget: renderPodDisruptionBudget(envoy.name, model.namespace, envoy.labels, envoy.selector),
-  };
-}
-
-function envoyPodSpec(envoy: ResolvedEnvoy): Record<string, unknown> {
-  return {
-    automountServiceAccountToken: false,
-    enableServiceLinks: false,
+  return renderBalancerTier(model, envoy, {
+    configKey: ENVOY_CONFIG_KEY,
+    configText: stringify(renderEnvoyBootstrap(model, envoy), { lineWidth: 0, aliasDuplicateObjects: false }),
+    container: envoyContainer(envoy),
+    uid: d.ENVOY_UID,
     // Drain time plus room for Envoy to flush and exit.
     terminationGracePeriodSeconds: envoy.drainSeconds + 15,
-    securityContext: restrictedPodSecurityContext(d.ENVOY_UID),
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [{
-          weight: 100,
-          podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: envoy.selector } },
-        }],
-      },
-    },
-    topologySpreadConstraints: [{
-      maxSkew: 1,
-      topologyKey: 'topology.kubernetes.io/zone',
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: envoy.selector },
-    }],
-    containers: [envoyContainer(envoy)],
-    volumes: [
-      { name: 'config', configMap: { name: envoy.name } },
-      { name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } },
-    ],
-  };
+    metrics: { port: d.ENVOY_PROBE_PORT, path: '/stats/prometheus' },
+    listenerPort: d.ENVOY_LISTENER_PORT,
+  });
 }
 
 function envoyContainer(envoy: ResolvedEnvoy): Record<string, unknown> {
@@ -132,29 +65,4 @@ function drainScript(drainSeconds: number): string {
     "admin '/drain_listeners?graceful&skip_exit'",
     `sleep ${drainSeconds}`,
   ].join('\n');
-}
-
-function balancerService(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: envoy.name,
-      namespace: model.namespace,
-      labels: envoy.labels,
-      ...(envoy.serviceAnnotations && { annotations: envoy.serviceAnnotations }),
-    },
-    spec: {
-      type: envoy.serviceType,
-      selector: envoy.selector,
-      ports: [{
-        name: d.GRPC_PORT_NAME,
-        port: envoy.port,
-        targetPort: d.ENVOY_LISTENER_PORT,
-        protocol: 'TCP',
-        appProtocol: d.GRPC_APP_PROTOCOL,
-      }],
-      ...(envoy.loadBalancerSourceRanges?.length && { loadBalancerSourceRanges: envoy.loadBalancerSourceRanges }),
-    },
-  };
 }

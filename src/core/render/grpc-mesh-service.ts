@@ -1,7 +1,9 @@
 import { meshOf, type GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
-import { renderEnvoyBalancer, type BalancerManifests } from './envoy-balancer';
+import type { BalancerManifests } from './balancer-tier';
+import { renderEnvoyBalancer } from './envoy-balancer';
+import { renderProxyBalancer } from './proxy-balancer';
 import { renderServices } from './services';
 import { renderWorkload, type WorkloadManifests } from './workload';
 
@@ -26,7 +28,7 @@ export function renderGrpcMeshService(model: GrpcMeshServiceModel): GrpcMeshServ
   return {
     ...renderServices(model),
     workload: renderWorkload(model),
-    balancer: model.dataPlane.kind === 'envoy' ? renderEnvoyBalancer(model, model.dataPlane) : undefined,
+    balancer: balancerOf(model),
     meshPolicy: meshOf(model)?.policyObjects ?? [],
     monitoring: renderMonitoring(model, model.monitoring),
   };
@@ -61,4 +63,10 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
   return list;
+}
+
+function balancerOf(model: GrpcMeshServiceModel): BalancerManifests | undefined {
+  if (model.dataPlane.kind === 'envoy') return renderEnvoyBalancer(model, model.dataPlane);
+  if (model.dataPlane.kind === 'proxy') return renderProxyBalancer(model, model.dataPlane);
+  return undefined;
 }

@@ -1,0 +1,202 @@
+import type { GRPCRouteRule } from '../routing/gateway-api';
+
+/**
+ * Configuration of grpc-mesh-proxy, the TypeScript L7 gRPC data plane: the one type shared by the core (which
+ * renders it for `DataPlane.proxy()`) and the proxy (which validates it at load). Written as YAML or JSON.
+ */
+export interface ProxyConfig {
+  /** Schema version of this file. */
+  readonly version: 1;
+  /** Where the proxy accepts gRPC calls. */
+  readonly listeners: readonly ProxyListenerConfig[];
+  /** The admin interface: readiness, liveness, Prometheus metrics, config dump and endpoint state. */
+  readonly admin: ProxyAdminConfig;
+  /** Groups of endpoints calls are balanced over. */
+  readonly clusters: readonly ProxyClusterConfig[];
+  /**
+   * GRPCRoutes that send calls to clusters (a backendRef's `name` is a cluster name). Every route applies to
+   * every listener. Calls no route matches get UNIMPLEMENTED.
+   */
+  readonly routes: readonly ProxyRouteConfig[];
+  /**
+   * How long a draining proxy (SIGTERM) lets in-flight calls finish before it resets them and exits.
+   * @default 30000
+   */
+  readonly drainTimeoutMs?: number;
+  /**
+   * Whether one JSON access log line is written per call.
+   * @default true
+   */
+  readonly accessLog?: boolean;
+}
+
+/** A listener: h2c (HTTP/2 with prior knowledge) without `tls`, HTTP/2 over TLS (ALPN h2) with it. */
+export interface ProxyListenerConfig {
+  /** Listener name, for logs and metrics. */
+  readonly name: string;
+  /** Address to bind, e.g. `0.0.0.0` or `::`. */
+  readonly address: string;
+  /** Port to bind; 0 picks a free port (tests). */
+  readonly port: number;
+  /**
+   * TLS termination.
+   * @default - none: h2c
+   */
+  readonly tls?: ProxyTlsConfig;
+}
+
+/** TLS settings of a listener. */
+export interface ProxyTlsConfig {
+  /** PEM certificate chain file. */
+  readonly certFile: string;
+  /** PEM private key file. */
+  readonly keyFile: string;
+  /**
+   * PEM CA bundle that client certificates must chain to; clients must present one when set.
+   * @default - client certificates are not requested
+   */
+  readonly clientCaFile?: string;
+}
+
+/** The admin listener. */
+export interface ProxyAdminConfig {
+  /** Address to bind. */
+  readonly address: string;
+  /** Port to bind; 0 picks a free port. */
+  readonly port: number;
+}
+
+/** Where a cluster's endpoints come from. */
+export type ProxyDiscoveryConfig =
+  | {
+    /** Resolve A/AAAA records of a name (a headless Service) and re-resolve periodically. */
+    readonly type: 'dns';
+    /** Name to resolve. */
+    readonly hostname: string;
+    /** Port of every endpoint. */
+    readonly port: number;
+    /**
+     * Interval between resolutions. A failed resolution keeps the last good set.
+     * @default 1000
+     */
+    readonly refreshIntervalMs?: number;
+  }
+  | {
+    /** A fixed list of endpoints. */
+    readonly type: 'static';
+    /** The endpoints. */
+    readonly endpoints: ReadonlyArray<{ readonly address: string; readonly port: number }>;
+  };
+
+/** A cluster: endpoints and how calls are balanced and protected across them. */
+export interface ProxyClusterConfig {
+  /** Cluster name, referenced by routes' backendRefs. */
+  readonly name: string;
+  /** Endpoint discovery. */
+  readonly discovery: ProxyDiscoveryConfig;
+  /**
+   * Balancing algorithm: round robin, or least request with the power of two choices.
+   * @default 'LEAST_REQUEST'
+   */
+  readonly loadBalancer?: 'ROUND_ROBIN' | 'LEAST_REQUEST';
+  /**
+   * Time to establish a connection to an endpoint.
+   * @default 1000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * HTTP/2 connections per endpoint at most; a new one opens when the others reach the endpoint's
+   * concurrent-stream limit.
+   * @default 4
+   */
+  readonly maxConnectionsPerEndpoint?: number;
+  /**
+   * Active health checks with `grpc.health.v1.Health/Check`.
+   * @default - none
+   */
+  readonly healthCheck?: {
+    /** Interval between checks of one endpoint. */
+    readonly intervalMs: number;
+    /** Time one check may take. */
+    readonly timeoutMs: number;
+    /** Failed checks that mark an endpoint unhealthy. */
+    readonly unhealthyThreshold: number;
+    /** Passed checks that mark it healthy again. */
+    readonly healthyThreshold: number;
+    /** Service name sent in the request; empty asks about the server. */
+    readonly serviceName: string;
+  };
+  /**
+   * Passive outlier ejection on consecutive failed calls (UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS, resets).
+   * @default - none
+   */
+  readonly outlierDetection?: {
+    /** Consecutive failures that eject an endpoint. */
+    readonly consecutiveErrors: number;
+    /** How often ejections are evaluated and expired. */
+    readonly intervalMs: number;
+    /** Base ejection time; n-th ejection lasts n times as long. */
+    readonly baseEjectionTimeMs: number;
+    /** Most endpoints ejected at once, in percent. */
+    readonly maxEjectionPercent: number;
+  };
+  /**
+   * Concurrent calls to the cluster at most; calls over the limit are answered at once.
+   * @default - no limit
+   */
+  readonly circuitBreaker?: {
+    /** Most calls in flight. */
+    readonly maxConcurrentCalls: number;
+    /** Status of calls over the limit. */
+    readonly overflowStatus: 'UNAVAILABLE' | 'RESOURCE_EXHAUSTED';
+  };
+  /**
+   * Retries of unary calls (never once a byte of the response went downstream).
+   * @default - none
+   */
+  readonly retry?: {
+    /** Retries after the first try. */
+    readonly attempts: number;
+    /** gRPC status codes (numbers) that make a call retryable, whether sent in headers or trailers. */
+    readonly on: readonly number[];
+    /** Time each try may take. */
+    readonly perTryTimeoutMs?: number;
+    /** First backoff interval (with full jitter). */
+    readonly backoffBaseMs: number;
+    /** Longest backoff interval. */
+    readonly backoffMaxMs: number;
+    /**
+     * Retries in flight at most, as a percentage of calls in flight (at least 3 are always allowed).
+     * @default 20
+     */
+    readonly budgetPercent?: number;
+  };
+  /**
+   * Timeouts.
+   * @default - none beyond the client's grpc-timeout
+   */
+  readonly timeouts?: {
+    /** Time a call may take from request to end of response. */
+    readonly requestMs?: number;
+    /** A stream without frames in either direction for this long is reset. */
+    readonly streamIdleMs?: number;
+  };
+}
+
+/** A GRPCRoute as the proxy takes it: name, optional hostnames, rules with backendRefs naming clusters. */
+export interface ProxyRouteConfig {
+  /** Route name. */
+  readonly name: string;
+  /**
+   * Namespace, for precedence ties.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Hostnames.
+   * @default - every host
+   */
+  readonly hostnames?: readonly string[];
+  /** Rules, with Gateway API semantics (DESIGN.md section 4). */
+  readonly rules: readonly GRPCRouteRule[];
+}

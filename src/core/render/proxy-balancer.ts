@@ -1,0 +1,105 @@
+import { stringify } from 'yaml';
+import * as d from '../defaults';
+import type { GrpcMeshServiceModel, ResolvedProxy } from '../grpc-mesh-service';
+import type { ProxyClusterConfig, ProxyConfig } from '../proxy-config';
+import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
+import { restrictedContainerSecurityContext } from './security';
+
+/** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
+export const PROXY_CONFIG_KEY = 'proxy.yaml';
+const CONFIG_DIR = '/etc/grpc-mesh-proxy';
+/** Name of the proxy's cluster of the service's pods. */
+export const PROXY_SERVICE_CLUSTER = 'grpc-backend';
+
+/** Renders grpc-mesh-proxy's configuration for a gRPC service: one listener, one DNS cluster, one catch-all route. */
+export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyConfig {
+  return {
+    version: 1,
+    listeners: [{ name: 'grpc', address: '0.0.0.0', port: d.PROXY_LISTENER_PORT }],
+    admin: { address: '0.0.0.0', port: d.PROXY_ADMIN_PORT },
+    clusters: [serviceCluster(model, proxy)],
+    routes: [{ name: model.name, namespace: model.namespace, rules: [{ backendRefs: [{ name: PROXY_SERVICE_CLUSTER, port: model.targetPort }] }] }],
+    drainTimeoutMs: proxy.drainSeconds * 1000,
+    accessLog: proxy.accessLog,
+  };
+}
+
+function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyClusterConfig {
+  const { loadBalancer, retry, timeouts, circuitBreaker, outlierDetection, healthCheck } = model.trafficPolicy;
+  return {
+    name: PROXY_SERVICE_CLUSTER,
+    discovery: { type: 'dns', hostname: model.headlessFqdn, port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs },
+    // RANDOM was refused by validation for this data plane.
+    loadBalancer: loadBalancer === 'ROUND_ROBIN' ? 'ROUND_ROBIN' : 'LEAST_REQUEST',
+    connectTimeoutMs: timeouts.connectMs,
+    ...(healthCheck.enabled && {
+      healthCheck: {
+        intervalMs: healthCheck.intervalMs,
+        timeoutMs: healthCheck.timeoutMs,
+        unhealthyThreshold: healthCheck.unhealthyThreshold,
+        healthyThreshold: healthCheck.healthyThreshold,
+        serviceName: healthCheck.grpcServiceName,
+      },
+    }),
+    ...(outlierDetection.enabled && {
+      outlierDetection: {
+        consecutiveErrors: outlierDetection.consecutiveErrors,
+        intervalMs: outlierDetection.intervalMs,
+        baseEjectionTimeMs: outlierDetection.baseEjectionTimeMs,
+        maxEjectionPercent: outlierDetection.maxEjectionPercent,
+      },
+    }),
+    circuitBreaker: { maxConcurrentCalls: circuitBreaker.maxConcurrentCalls, overflowStatus: 'UNAVAILABLE' },
+    ...(retry.attempts > 0 && {
+      retry: {
+        attempts: retry.attempts,
+        on: [...retry.on],
+        ...(retry.perTryTimeoutMs !== undefined && { perTryTimeoutMs: retry.perTryTimeoutMs }),
+        backoffBaseMs: retry.backoffBaseMs,
+        backoffMaxMs: retry.backoffMaxMs,
+      },
+    }),
+    timeouts: {
+      ...(timeouts.requestMs !== undefined && { requestMs: timeouts.requestMs }),
+      streamIdleMs: timeouts.streamIdleMs,
+    },
+  };
+}
+
+/**
+ * Renders the grpc-mesh-proxy tier of a gRPC service: ConfigMap with the proxy config, Deployment, Service and
+ * PDB, the same shape as the Envoy tier. The proxy drains itself on SIGTERM (GOAWAY, in-flight calls finish).
+ */
+export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedProxy): BalancerManifests {
+  return renderBalancerTier(model, proxy, {
+    configKey: PROXY_CONFIG_KEY,
+    configText: stringify(renderProxyConfig(model, proxy), { lineWidth: 0, aliasDuplicateObjects: false }),
+    container: proxyContainer(proxy),
+    uid: d.PROXY_UID,
+    terminationGracePeriodSeconds: d.PROXY_PRE_STOP_DELAY_SECONDS + proxy.drainSeconds + 5,
+    metrics: { port: d.PROXY_ADMIN_PORT, path: '/metrics' },
+    listenerPort: d.PROXY_LISTENER_PORT,
+  });
+}
+
+function proxyContainer(proxy: ResolvedProxy): Record<string, unknown> {
+  return {
+    name: 'proxy',
+    image: proxy.image,
+    args: ['--config', `${CONFIG_DIR}/${PROXY_CONFIG_KEY}`, '--log-level', proxy.logLevel],
+    ports: [
+      { name: d.GRPC_PORT_NAME, containerPort: d.PROXY_LISTENER_PORT, protocol: 'TCP' },
+      { name: 'admin', containerPort: d.PROXY_ADMIN_PORT, protocol: 'TCP' },
+    ],
+    readinessProbe: { httpGet: { path: '/ready', port: 'admin' }, periodSeconds: 5, failureThreshold: 2 },
+    livenessProbe: { httpGet: { path: '/live', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
+    // Keep accepting while the endpoint removal propagates; SIGTERM then starts the proxy's own drain.
+    lifecycle: { preStop: { sleep: { seconds: d.PROXY_PRE_STOP_DELAY_SECONDS } } },
+    resources: proxy.resources,
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
+}
