@@ -25,13 +25,15 @@ const project = new typescript.TypeScriptProject({
   sampleCode: false,
   typescriptVersion: '~5.9.3',
   docgen: false,
-  deps: ['yaml@^2.8.0'],
-  peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0'],
+  deps: ['yaml@^2.8.0', 'zod@^4.1.0', 'pino@^10.0.0', 'prom-client@^15.1.0', 'commander@^14.0.0'],
+  peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0', '@pulumi/pulumi@^3.200.0', '@pulumi/kubernetes@^4.21.1'],
   devDeps: [
     'cdk8s@^2.70.0',
     'cdk8s-cli@^2.200.0',
     'constructs@^10.4.0',
     '@grpc/grpc-js-xds@^1.14.0',
+    '@grpc/grpc-js@^1.14.0',
+    '@grpc/proto-loader@^0.8.0',
     'protobufjs@^7.5.0',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
@@ -63,13 +65,16 @@ const project = new typescript.TypeScriptProject({
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './cdk8s': { types: './lib/cdk8s/index.d.ts', default: './lib/cdk8s/index.js' },
+  './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
   './package.json': './package.json',
 });
-project.package.addField('typesVersions', { '*': { cdk8s: ['lib/cdk8s/index.d.ts'] } });
-// A cdk8s user installs cdk8s and constructs; a Pulumi-only user never needs them.
+project.package.addField('typesVersions', { '*': { cdk8s: ['lib/cdk8s/index.d.ts'], pulumi: ['lib/pulumi/index.d.ts'] } });
+// A cdk8s user installs cdk8s and constructs, a Pulumi user @pulumi/pulumi and @pulumi/kubernetes; neither needs the other's.
 project.package.addField('peerDependenciesMeta', {
-  cdk8s: { optional: true },
-  constructs: { optional: true },
+  'cdk8s': { optional: true },
+  'constructs': { optional: true },
+  '@pulumi/pulumi': { optional: true },
+  '@pulumi/kubernetes': { optional: true },
 });
 
 // The registry this project installs from lacks unrs-resolver 1.13's platform bindings for other systems, which
@@ -78,6 +83,13 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // `npm test` compiles first: the example test synthesizes with the real cdk8s CLI against lib/.
 project.testTask.prependSpawn(project.compileTask);
+
+// The proxy's command line, the same command its container image runs.
+project.addBins({ 'grpc-mesh-proxy': 'lib/proxy/main.js' });
+project.addTask('demo', {
+  description: 'Show L4 pinning and per-call balancing side by side: 3 gRPC backends, one client connection, direct vs proxy',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/demo.ts',
+}).prependSpawn(project.compileTask);
 
 setupLayering(project);
 setupExamples(project);

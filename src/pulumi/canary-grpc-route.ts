@@ -1,0 +1,21 @@
+import type * as pulumi from '@pulumi/pulumi';
+import { resolveCanaryGrpcRoute, type CanaryGrpcRouteProps } from '../core';
+import { GrpcRouteBase } from './grpc-route-base';
+
+/** Arguments of a `CanaryGrpcRoute`: the same props as the cdk8s construct. */
+export type CanaryGrpcRouteArgs = CanaryGrpcRouteProps;
+
+/**
+ * The canary intent on top of a GRPCRoute: stable and canary backends, a percentage for the canary, and
+ * optionally a header that always reaches the canary, scoped to one gRPC service or method if asked.
+ */
+export class CanaryGrpcRoute extends GrpcRouteBase {
+  /**
+   * @param name The unique name of this component: the default `name` prop and the prefix of its children's names.
+   * @param args The same props as the cdk8s `CanaryGrpcRoute`.
+   * @param opts Options of the component, passed on to its children.
+   */
+  public constructor(name: string, args: CanaryGrpcRouteArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('CanaryGrpcRoute', name, (context) => resolveCanaryGrpcRoute(args, context), opts);
+  }
+}

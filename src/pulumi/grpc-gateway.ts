@@ -1,0 +1,90 @@
+import type * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  gatewayParentRef,
+  listenerOf,
+  renderGrpcGateway,
+  resolveGrpcGateway,
+  type GrpcGatewayModel,
+  type GrpcGatewayProps,
+  type IRouteParent,
+  type RouteParentRef,
+} from '../core';
+import { resolveFor } from './errors';
+import { childOptions, kubeResource } from './kube-resources';
+import { addReferenceGrants } from './reference-grants';
+import { logWarnings } from './warnings';
+
+/** Arguments of a `GrpcGateway`: the same props as the cdk8s construct. */
+export type GrpcGatewayArgs = GrpcGatewayProps;
+
+/**
+ * A Gateway API Gateway with gRPC listeners (h2c or TLS-terminating), optionally its GatewayClass, cert-manager
+ * certificates and the ReferenceGrants its certificates need, as children `<name>-gateway`,
+ * `<name>-gateway-class` and `<name>-reference-grant-<namespace>-<grant>`. Routes attach to it, or to one of its
+ * listeners with `gateway.listener('name')`.
+ *
+ * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
+ * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
+ *
+ * A ReferenceGrant is created once per stack, by the first component that needs it. With `referenceGrants: false`,
+ * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
+ * grant grpc-mesh created in the stack allows is reported with `pulumi.log.warn` (checked once the component is
+ * registered, so grants of components created later in the program count too).
+ */
+export class GrpcGateway extends pulumi.ComponentResource implements IRouteParent {
+  /** Gateway name. */
+  public readonly name: string;
+  /** Gateway namespace. */
+  public readonly namespace: string;
+  /** The Gateway. */
+  public readonly gateway: k8s.apiextensions.CustomResource;
+  /** The GatewayClass, when the props create one. */
+  public readonly gatewayClass?: k8s.apiextensions.CustomResource;
+  /** The ReferenceGrants this component created (those another component created first are not repeated). */
+  public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
+  /** Warnings found when the props were resolved (also logged). */
+  public readonly warnings: readonly string[];
+  /** How routes refer to this Gateway. */
+  public readonly routeParentRef: RouteParentRef;
+  /** The resolved model. @internal */
+  public readonly _model: GrpcGatewayModel;
+
+  /**
+   * @param name The unique name of this component: the default `name` prop and the prefix of its children's names.
+   * @param args The same props as the cdk8s `GrpcGateway`.
+   * @param opts Options of the component, passed on to its children.
+   */
+  public constructor(name: string, args: GrpcGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('grpc-mesh:index:GrpcGateway', name, {}, opts);
+    const subject = `GrpcGateway "${name}"`;
+    this._model = resolveFor(this, () => resolveGrpcGateway(args, { defaultName: name, subject }));
+    this.name = this._model.name;
+    this.namespace = this._model.namespace;
+    this.warnings = this._model.warnings;
+    this.routeParentRef = gatewayParentRef(this._model);
+    const manifests = renderGrpcGateway(this._model);
+    const child = childOptions(this, opts);
+    this.gateway = kubeResource(`${name}-gateway`, manifests.gateway, child) as k8s.apiextensions.CustomResource;
+    if (manifests.gatewayClass) {
+      this.gatewayClass = kubeResource(`${name}-gateway-class`, manifests.gatewayClass, child) as k8s.apiextensions.CustomResource;
+    }
+    this.referenceGrants = addReferenceGrants({
+      parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
+    });
+    logWarnings(this.warnings, this);
+    this.registerOutputs({
+      name: this.name,
+      namespace: this.namespace,
+      listeners: this._model.listeners.map((l) => l.name),
+    });
+  }
+
+  /**
+   * One listener of this Gateway, as a route parent (`sectionName`).
+   * @param name the listener's name
+   */
+  public listener(name: string): IRouteParent {
+    return listenerOf(this, name);
+  }
+}

@@ -1,0 +1,151 @@
+import type * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  listGrpcMeshServiceManifests,
+  meshServiceBackendRef,
+  meshServiceParentRef,
+  renderGrpcMeshService,
+  resolveGrpcMeshService,
+  type GrpcMeshServiceModel,
+  type GrpcMeshServiceProps,
+  type IGrpcBackend,
+  type IRouteParent,
+  type KubeObject,
+  type RouteParentRef,
+  type ServiceBackendRef,
+} from '../core';
+import { resolveFor } from './errors';
+import { childOptions, kubeResource, type KubeResource } from './kube-resources';
+import { logWarnings } from './warnings';
+
+/** Arguments of a `GrpcMeshService`: the same props as the cdk8s construct. */
+export type GrpcMeshServiceArgs = GrpcMeshServiceProps;
+
+/** The resources of a balancer tier (Envoy or grpc-mesh-proxy). */
+export interface BalancerResources {
+  /** ConfigMap holding the balancer's configuration (the Envoy bootstrap or the proxy's config). */
+  readonly config: k8s.core.v1.ConfigMap;
+  /** The balancer Deployment. */
+  readonly deployment: k8s.apps.v1.Deployment;
+  /** The Service that exposes the balancer. */
+  readonly service: k8s.core.v1.Service;
+  /** PodDisruptionBudget of the balancer pods. */
+  readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+}
+
+/**
+ * A gRPC service made balanceable per call: a headless and a ClusterIP Service for the same pods, optionally the
+ * server Deployment, and the data plane that balances each call (an Envoy tier by default). The same objects as
+ * the cdk8s construct of the same name, as Pulumi resources named `<name>-<role>` (`users-service`,
+ * `users-headless-service`, `users-balancer-deployment`...), children of this component.
+ *
+ * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
+ * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
+ *
+ * @example
+ * const users = new GrpcMeshService('users', {
+ *   namespace: 'app',
+ *   port: 50051,
+ *   workload: { image: 'registry.example.com/user-service:1.0.0', replicas: 3 },
+ *   dataPlane: DataPlane.envoy({ replicas: 2, serviceType: 'LoadBalancer' }),
+ * });
+ * export const address = users.loadBalancerAddress;
+ */
+export class GrpcMeshService extends pulumi.ComponentResource implements IRouteParent, IGrpcBackend {
+  /** Name of the ClusterIP Service and prefix of every object's name. */
+  public readonly name: string;
+  /** Namespace of every object. */
+  public readonly namespace: string;
+  /** Port of the gRPC service. */
+  public readonly port: number;
+  /** Where clients send their calls, in-cluster (see {@link GrpcMeshServiceModel.endpoint}). */
+  public readonly endpoint: string;
+  /** Name of the ClusterIP Service. */
+  public readonly serviceName: string;
+  /** Name of the headless Service. */
+  public readonly headlessServiceName: string;
+  /** Name of the balancer's Service, with `DataPlane.envoy()` or `DataPlane.proxy()`. */
+  public readonly balancerServiceName?: string;
+  /**
+   * IP address, else hostname, of the balancer's load balancer (`status.loadBalancer.ingress[0]`), when the
+   * balancer's Service is of type `LoadBalancer`.
+   */
+  public readonly loadBalancerAddress?: pulumi.Output<string | undefined>;
+  /** The ClusterIP Service. */
+  public readonly service: k8s.core.v1.Service;
+  /** The headless Service. */
+  public readonly headlessService: k8s.core.v1.Service;
+  /** The server Deployment, when `workload` was given. */
+  public readonly deployment?: k8s.apps.v1.Deployment;
+  /** The server's PodDisruptionBudget, when `workload` was given. */
+  public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+  /** The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. */
+  public readonly balancer?: BalancerResources;
+  /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
+  public readonly meshPolicy: readonly k8s.apiextensions.CustomResource[];
+  /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
+  public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
+  /** Warnings found when the props were resolved (also logged). */
+  public readonly warnings: readonly string[];
+  /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
+  public readonly routeParentRef: RouteParentRef;
+  /** How a route sends calls to this service: the ClusterIP Service and port. */
+  public readonly backendRef: ServiceBackendRef;
+  /** The resolved model, for other components of this library. @internal */
+  public readonly _model: GrpcMeshServiceModel;
+
+  /**
+   * @param name The unique name of this component: the default `name` prop and the prefix of its children's names.
+   * @param args The same props as the cdk8s `GrpcMeshService`.
+   * @param opts Options of the component, passed on to its children.
+   */
+  public constructor(name: string, args: GrpcMeshServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('grpc-mesh:index:GrpcMeshService', name, {}, opts);
+    this._model = resolveFor(this, () => resolveGrpcMeshService(args, { defaultName: name, subject: `GrpcMeshService "${name}"` }));
+    const model = this._model;
+    this.name = model.name;
+    this.namespace = model.namespace;
+    this.port = model.port;
+    this.endpoint = model.endpoint;
+    this.routeParentRef = meshServiceParentRef(model);
+    this.backendRef = meshServiceBackendRef(model);
+    this.warnings = model.warnings;
+
+    this.serviceName = model.name;
+    this.headlessServiceName = model.headlessServiceName;
+
+    // Every object gets the role id the core gives it (the cdk8s construct id): `<name>-<role>`.
+    const manifests = renderGrpcMeshService(model);
+    const child = childOptions(this, opts);
+    const children = new Map<KubeObject, KubeResource>();
+    for (const { id, manifest } of listGrpcMeshServiceManifests(manifests)) children.set(manifest, kubeResource(`${name}-${id}`, manifest, child));
+    const of = <T extends KubeResource>(manifest: KubeObject) => children.get(manifest) as T;
+    this.service = of(manifests.service);
+    this.headlessService = of(manifests.headlessService);
+    if (manifests.workload) {
+      this.deployment = of(manifests.workload.deployment);
+      this.podDisruptionBudget = of(manifests.workload.podDisruptionBudget);
+    }
+    if (manifests.balancer) {
+      const b = manifests.balancer;
+      this.balancer = { config: of(b.config), deployment: of(b.deployment), service: of(b.service), podDisruptionBudget: of(b.podDisruptionBudget) };
+      this.balancerServiceName = b.service.metadata.name;
+      if ((b.service.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {
+        this.loadBalancerAddress = this.balancer.service.status.apply((status) => {
+          const ingress = status?.loadBalancer?.ingress?.[0];
+          return ingress?.ip ?? ingress?.hostname;
+        });
+      }
+    }
+    this.meshPolicy = manifests.meshPolicy.map((m) => of(m));
+    this.monitoring = manifests.monitoring.map((m) => of(m));
+    logWarnings(this.warnings, this);
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      headlessServiceName: this.headlessServiceName,
+      balancerServiceName: this.balancerServiceName,
+      endpoint: this.endpoint,
+      loadBalancerAddress: this.loadBalancerAddress,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '../core';
+import { resolveFor } from './errors';
+import { childOptions, kubeResource } from './kube-resources';
+import { addReferenceGrants } from './reference-grants';
+import { logWarnings } from './warnings';
+
+/**
+ * What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute (`<name>-route`), its policy objects
+ * (`<name>-policy-<kind>`), its ReferenceGrants (`<name>-reference-grant-<namespace>-<grant>`) and warnings.
+ *
+ * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
+ * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
+ *
+ * A ReferenceGrant is created once per stack, by the first component that needs it. With `referenceGrants: false`,
+ * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
+ * grant grpc-mesh created in the stack allows is reported with `pulumi.log.warn` (checked once the component is
+ * registered, so grants of components created later in the program count too).
+ */
+export abstract class GrpcRouteBase extends pulumi.ComponentResource {
+  /** Route name. */
+  public readonly name: string;
+  /** Route namespace. */
+  public readonly namespace: string;
+  /** The GRPCRoute. */
+  public readonly route: k8s.apiextensions.CustomResource;
+  /** Policy objects of the route's implementation (Envoy Gateway's BackendTrafficPolicy). */
+  public readonly policy: readonly k8s.apiextensions.CustomResource[];
+  /** The ReferenceGrants this component created (those another component created first are not repeated). */
+  public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
+  /** Warnings found when the props were resolved (also logged). */
+  public readonly warnings: readonly string[];
+  /** The resolved model. @internal */
+  public readonly _model: GrpcRouteModel;
+
+  /**
+   * @param type the component's class name, for its type token `grpc-mesh:index:<type>` and its messages
+   * @param name The unique name of this component
+   * @param resolve validates the props and resolves the route
+   * @param opts Options of the component, passed on to its children
+   */
+  protected constructor(
+    type: string,
+    name: string,
+    resolve: (context: RouteResolveContext) => GrpcRouteModel,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(`grpc-mesh:index:${type}`, name, {}, opts);
+    const subject = `${type} "${name}"`;
+    this._model = resolveFor(this, () => resolve({ defaultName: name, subject }));
+    this.name = this._model.name;
+    this.namespace = this._model.namespace;
+    this.warnings = this._model.warnings;
+    const manifests = renderGrpcRoute(this._model);
+    const child = childOptions(this, opts);
+    this.route = kubeResource(`${name}-route`, manifests.route, child) as k8s.apiextensions.CustomResource;
+    this.policy = manifests.policy.map((m) => kubeResource(`${name}-policy-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource);
+    this.referenceGrants = addReferenceGrants({
+      parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
+    });
+    logWarnings(this.warnings, this);
+    this.registerOutputs({ name: this.name, namespace: this.namespace });
+  }
+}

@@ -1,0 +1,213 @@
+import * as pulumi from '@pulumi/pulumi';
+import { PROJECT, promiseOf, recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
+import { DataPlane, GrpcStatus, renderReferenceGrant, type GrpcGatewayProps } from '../../src/core';
+
+type PulumiModule = typeof import('../../src/pulumi');
+let P: PulumiModule;
+
+beforeAll(async () => {
+  await useMocks('import');
+  P = await import('../../src/pulumi');
+});
+
+const EDGE: GrpcGatewayProps = {
+  namespace: 'infra',
+  gatewayClassName: 'eg',
+  listeners: [{ name: 'grpc', port: 8080, hostname: '*.example.com', allowedRoutes: { from: 'All' } }],
+};
+const GATEWAY_API = 'kubernetes:gateway.networking.k8s.io';
+const PAYMENTS_GRANT = renderReferenceGrant({ fromKind: 'GRPCRoute', fromNamespace: 'app', toKind: 'Service', toNamespace: 'payments', toName: 'payments' });
+
+function setup() {
+  const edge = new P.GrpcGateway('edge', EDGE);
+  const payments = new P.GrpcMeshService('payments', { namespace: 'payments', port: 50051, selector: { app: 'payments' }, dataPlane: DataPlane.none() });
+  return { edge, payments };
+}
+
+const inputsOf = (recorded: readonly RecordedResource[], name: string) => recorded.find((r) => r.name === name)?.inputs as any;
+
+/** Calls `run` with `pulumi.log.warn` recorded (and silenced); returns the recorded calls. */
+async function warningsOf(run: () => void): Promise<unknown[][]> {
+  const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+  try {
+    run();
+    await settle();
+    return warn.mock.calls;
+  } finally {
+    warn.mockRestore();
+  }
+}
+
+describe('GrpcGateway (Pulumi)', () => {
+  test('creates the Gateway, its GatewayClass and its certificate ReferenceGrant as CustomResources of their Gateway API kinds', async () => {
+    const recorded = await useMocks('gateway');
+    const { transformation, opts } = recordOptions();
+    const edge = new P.GrpcGateway('edge', {
+      ...EDGE,
+      gatewayClass: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
+      annotations: { team: 'edge' },
+      listeners: [{ name: 'grpc-tls', port: 443, hostname: 'api.example.com', tls: { secretName: 'wildcard', secretNamespace: 'certs' } }],
+    }, { transformations: [transformation] });
+    await settle();
+    expect(typesAndNames(recorded)).toEqual([
+      'grpc-mesh:index:GrpcGateway edge',
+      `${GATEWAY_API}/v1:Gateway edge-gateway`,
+      `${GATEWAY_API}/v1:GatewayClass edge-gateway-class`,
+      `${GATEWAY_API}/v1beta1:ReferenceGrant edge-reference-grant-certs-gateway-from-infra-to-secret-wildcard`,
+    ]);
+    expect([...opts].filter(([name]) => name !== 'edge').map(([name, o]) => [name, o.parent === edge])).toEqual([
+      ['edge-gateway', true], ['edge-gateway-class', true], ['edge-reference-grant-certs-gateway-from-infra-to-secret-wildcard', true],
+    ]);
+    expect(inputsOf(recorded, 'edge-gateway').metadata.annotations).toEqual({ team: 'edge' });
+    expect(edge.referenceGrants).toHaveLength(1);
+    expect(edge.gatewayClass).toBeDefined();
+  });
+
+  test('lets routes attach to one listener with gateway.listener(), and rejects an unknown one at construction', async () => {
+    const recorded = await useMocks('listener');
+    const { edge, payments } = setup();
+    new P.GrpcRoute('checkout', { namespace: 'infra', parents: [edge.listener('grpc')], rules: [{ backends: [{ service: payments }] }] });
+    expect(() => new P.GrpcRoute('bad', { namespace: 'infra', parents: [edge.listener('nope')], rules: [{ backends: [{ service: payments }] }] }))
+      .toThrow('GrpcRoute "bad": parents[0].sectionName names no listener of Gateway "edge" (it has grpc); got "nope". [UNKNOWN_LISTENER]');
+    await settle();
+    expect(inputsOf(recorded, 'checkout-route').spec.parentRefs)
+      .toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'infra', sectionName: 'grpc' }]);
+    expect(inputsOf(recorded, 'bad-route')).toBeUndefined();
+  });
+});
+
+describe('GrpcRoute (Pulumi)', () => {
+  test('creates one GRPCRoute child under a grpc-mesh:index:GrpcRoute, attached to a Gateway or, for GAMMA, to a mesh service', async () => {
+    const recorded = await useMocks('route');
+    const { edge, payments } = setup();
+    const { transformation, opts } = recordOptions();
+    const north = new P.GrpcRoute('north', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] }, { transformations: [transformation] });
+    new P.GrpcRoute('east-west', { namespace: 'payments', parents: [payments], rules: [{ backends: [{ service: payments }] }] });
+    const urn = await promiseOf(north.route.urn);
+    await settle();
+    expect(typesAndNames(recorded).filter((t) => /GrpcRoute|GRPCRoute/.test(t))).toEqual([
+      'grpc-mesh:index:GrpcRoute east-west',
+      'grpc-mesh:index:GrpcRoute north',
+      `${GATEWAY_API}/v1:GRPCRoute east-west-route`,
+      `${GATEWAY_API}/v1:GRPCRoute north-route`,
+    ]);
+    expect(opts.get('north-route')!.parent).toBe(north);
+    expect(urn).toBe(`urn:pulumi:route::${PROJECT}::grpc-mesh:index:GrpcRoute$${GATEWAY_API}/v1:GRPCRoute::north-route`);
+    expect(inputsOf(recorded, 'east-west-route').spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }]);
+  });
+
+  test('creates a ReferenceGrant once per stack, as a child of the first route that needs it', async () => {
+    const recorded = await useMocks('grant-dedupe');
+    const { edge, payments } = setup();
+    const checkout = new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    const refunds = new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] });
+    new P.GrpcRoute('local', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    const urn = await promiseOf(checkout.referenceGrants[0].urn);
+    await settle();
+    const grants = recorded.filter((r) => r.type.endsWith(':ReferenceGrant'));
+    expect(grants.map((g) => [g.name, g.inputs])).toEqual([['checkout-reference-grant-payments-grpcroute-from-app-to-service-payments', PAYMENTS_GRANT]]);
+    expect(urn).toContain('::grpc-mesh:index:GrpcRoute$');
+    expect(refunds.referenceGrants).toEqual([]);
+  });
+
+  test.each([
+    ['another stack', 'grant-other-stack'],
+    ['a new run of the stack of the previous test (the Automation API runs a program several times in one process)', 'grant-dedupe'],
+  ])('creates the same ReferenceGrant again in %s', async (_, stack) => {
+    const recorded = await useMocks(stack);
+    const { edge, payments } = setup();
+    new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    await settle();
+    expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant')).map((g) => g.name))
+      .toEqual(['refunds-reference-grant-payments-grpcroute-from-app-to-service-payments']);
+  });
+
+  test('with referenceGrants false, warns about every reference no grant grpc-mesh created in the stack allows', async () => {
+    const recorded = await useMocks('grants-off');
+    let checkout: InstanceType<PulumiModule['GrpcRoute']> | undefined;
+    const calls = await warningsOf(() => {
+      const { edge, payments } = setup();
+      checkout = new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
+    });
+    expect(calls).toEqual([[
+      'GrpcRoute "checkout": GRPCRoute in "app" -> Service "payments/payments" needs a ReferenceGrant, and referenceGrants is false. '
+        + 'grpc-mesh created none in this stack that allows it and cannot see those defined elsewhere: make sure one exists in the target namespace, '
+        + 'or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]',
+      checkout,
+    ]]);
+    expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant'))).toEqual([]);
+  });
+
+  test('with referenceGrants false, is satisfied by the grant another route of the stack generates, even a later one', async () => {
+    await useMocks('grants-off-satisfied');
+    const calls = await warningsOf(() => {
+      const { edge, payments } = setup();
+      new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
+      new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    });
+    expect(calls).toEqual([]);
+  });
+
+  test('writes its traffic policy as an Envoy Gateway BackendTrafficPolicy child for the eg class', async () => {
+    const recorded = await useMocks('policy');
+    const { edge, payments } = setup();
+    const route = new P.GrpcRoute('checkout', {
+      namespace: 'app',
+      parents: [edge],
+      rules: [{ backends: [{ service: payments }] }],
+      trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] } },
+    });
+    await settle();
+    expect(typesAndNames(recorded).filter((t) => t.includes('envoyproxy'))).toEqual(['kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy checkout-policy-backendtrafficpolicy']);
+    expect(inputsOf(recorded, 'checkout-policy-backendtrafficpolicy').spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'checkout' }]);
+    expect(route.policy).toHaveLength(1);
+  });
+
+  test('logs route warnings attached to the route, unless silenced', async () => {
+    await useMocks('route-warnings');
+    let noisy: InstanceType<PulumiModule['GrpcRoute']> | undefined;
+    const calls = await warningsOf(() => {
+      const { edge, payments } = setup();
+      const rules = [{ matches: [{ service: 'a.B' }], backends: [{ service: payments }] }, { matches: [{ service: 'a.B' }], backends: [{ service: payments }] }];
+      noisy = new P.GrpcRoute('noisy', { namespace: 'payments', parents: [edge], rules });
+      new P.GrpcRoute('quiet', { namespace: 'payments', parents: [edge], rules, silenceWarnings: ['SHADOWED_MATCH'] });
+    });
+    expect(calls).toEqual([[expect.stringMatching(/^GrpcRoute "noisy": rules\[1\]\.matches\[0\] can never be reached/), noisy]]);
+  });
+});
+
+describe('CanaryGrpcRoute (Pulumi)', () => {
+  test('creates one GRPCRoute with the header rule and the weighted rule under a grpc-mesh:index:CanaryGrpcRoute', async () => {
+    const recorded = await useMocks('canary');
+    const { edge, payments } = setup();
+    new P.CanaryGrpcRoute('orders', {
+      namespace: 'payments',
+      parents: [edge],
+      grpcService: 'order.v1.OrderService',
+      stable: payments,
+      canary: { name: 'payments-canary', port: 50051 },
+      canaryWeight: 10,
+      canaryHeader: { name: 'x-canary', value: 'always' },
+    });
+    await settle();
+    expect(typesAndNames(recorded).filter((t) => t.includes('orders'))).toEqual(['grpc-mesh:index:CanaryGrpcRoute orders', `${GATEWAY_API}/v1:GRPCRoute orders-route`]);
+    const rules = inputsOf(recorded, 'orders-route').spec.rules;
+    expect(rules.map((r: any) => [r.name, r.backendRefs.map((b: any) => `${b.name}:${b.weight}`)]))
+      .toEqual([['canary-header', ['payments-canary:1']], ['canary-split', ['payments:90', 'payments-canary:10']]]);
+  });
+
+  test('reports canary and route problems in one GrpcMeshResourceError', async () => {
+    await useMocks('canary-invalid');
+    const { edge, payments } = setup();
+    let error: any;
+    try {
+      new P.CanaryGrpcRoute('orders', { parents: [edge], stable: payments, canary: payments, canaryWeight: 120, labels: { 'bad key!': 'x' } });
+    } catch (e) {
+      error = e;
+    }
+    await settle();
+    expect(error).toBeInstanceOf(P.GrpcMeshResourceError);
+    expect(error.message.split('\n')[0]).toBe('CanaryGrpcRoute "orders": 2 problems:');
+    expect(error.issues.map((i: any) => [i.code, i.path])).toEqual([['OUT_OF_RANGE', 'canaryWeight'], ['INVALID_LABEL', 'labels["bad key!"]']]);
+  });
+});

@@ -1,0 +1,177 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { PROJECT, promiseOf, recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
+import { DataPlane, listGrpcMeshServiceManifests, renderGrpcMeshService, resolveGrpcMeshService, type GrpcMeshServiceProps } from '../../src/core';
+import { USERS_PROPS } from '../support/fixtures';
+
+type PulumiModule = typeof import('../../src/pulumi');
+let P: PulumiModule;
+
+beforeAll(async () => {
+  await useMocks('import');
+  P = await import('../../src/pulumi');
+});
+
+const inputsOf = (recorded: readonly RecordedResource[], name: string) => recorded.find((r) => r.name === name)!.inputs;
+
+describe('GrpcMeshService (Pulumi)', () => {
+  test('creates the objects of the core as typed Kubernetes resources named <name>-<role> under a grpc-mesh:index:GrpcMeshService', async () => {
+    const recorded = await useMocks('typed-resources');
+    new P.GrpcMeshService('users', USERS_PROPS);
+    await settle();
+    expect(typesAndNames(recorded)).toEqual([
+      'grpc-mesh:index:GrpcMeshService users',
+      'kubernetes:apps/v1:Deployment users-balancer-deployment',
+      'kubernetes:apps/v1:Deployment users-deployment',
+      'kubernetes:core/v1:ConfigMap users-balancer-config',
+      'kubernetes:core/v1:Service users-balancer-service',
+      'kubernetes:core/v1:Service users-headless-service',
+      'kubernetes:core/v1:Service users-service',
+      'kubernetes:policy/v1:PodDisruptionBudget users-balancer-pdb',
+      'kubernetes:policy/v1:PodDisruptionBudget users-pdb',
+    ]);
+    expect(recorded.find((r) => r.name === 'users')!.custom).toBe(false);
+  });
+
+  test('gives every resource the manifest the core renders, unchanged, as its inputs', async () => {
+    const recorded = await useMocks('inputs');
+    new P.GrpcMeshService('users', USERS_PROPS);
+    await settle();
+    const expected = listGrpcMeshServiceManifests(renderGrpcMeshService(resolveGrpcMeshService(USERS_PROPS, { defaultName: 'users' })));
+    expect(expected).toHaveLength(8);
+    for (const { id, manifest } of expected) expect([id, inputsOf(recorded, `users-${id}`)]).toEqual([id, manifest]);
+  });
+
+  test('creates mesh policy and monitoring objects as CustomResources of their own kind', async () => {
+    const recorded = await useMocks('custom-resources');
+    const users = new P.GrpcMeshService('users', {
+      namespace: 'app',
+      port: 50051,
+      workload: { image: 'registry.example.com/user-service:1.0.0' },
+      dataPlane: DataPlane.istio(),
+      trafficPolicy: { loadBalancer: 'LEAST_REQUEST', timeouts: { requestMs: 2_000 } },
+      monitoring: { errorRateAlert: { thresholdPercent: 2 } },
+    });
+    await settle();
+    expect(typesAndNames(recorded).filter((t) => !/kubernetes:(core|apps|policy)\//.test(t))).toEqual([
+      'grpc-mesh:index:GrpcMeshService users',
+      'kubernetes:monitoring.coreos.com/v1:PrometheusRule users-monitoring-prometheusrule',
+      'kubernetes:networking.istio.io/v1:DestinationRule users-mesh-destinationrule',
+      'kubernetes:networking.istio.io/v1:VirtualService users-mesh-virtualservice',
+    ]);
+    expect(users.meshPolicy.every((r) => r instanceof k8s.apiextensions.CustomResource)).toBe(true);
+    expect(users.monitoring).toHaveLength(1);
+    expect(users.balancer).toBeUndefined();
+  });
+
+  test('is the parent of every child, which inherits its transformations and its URN type', async () => {
+    await useMocks('parents');
+    const { transformation, opts } = recordOptions();
+    const users = new P.GrpcMeshService('users', USERS_PROPS, { transformations: [transformation] });
+    const children: pulumi.CustomResource[] = [
+      users.service, users.headlessService, users.deployment!, users.podDisruptionBudget!, ...Object.values(users.balancer!),
+    ];
+    const urns = await Promise.all(children.map((child) => promiseOf(child.urn)));
+    await settle();
+    expect([...opts.keys()]).toEqual(['users', 'users-service', 'users-headless-service', 'users-deployment', 'users-pdb',
+      'users-balancer-config', 'users-balancer-deployment', 'users-balancer-service', 'users-balancer-pdb']);
+    for (const [name, options] of opts) if (name !== 'users') expect([name, options.parent]).toEqual([name, users]);
+    expect(urns.map((urn) => urn.split('::').pop())).toEqual([...opts.keys()].slice(1));
+    expect(urns[0]).toBe(`urn:pulumi:parents::${PROJECT}::grpc-mesh:index:GrpcMeshService$kubernetes:core/v1:Service::users-service`);
+    expect(urns.every((urn) => urn.includes('::grpc-mesh:index:GrpcMeshService$kubernetes:'))).toBe(true);
+  });
+
+  test('passes the provider and dependsOn given to the component on to every child', async () => {
+    const recorded = await useMocks('provider');
+    const provider = new k8s.Provider('cluster', { namespace: 'ignored' });
+    const crds = new k8s.core.v1.Namespace('app', { metadata: { name: 'app' } });
+    const { transformation, opts } = recordOptions();
+    const users = new P.GrpcMeshService('users', USERS_PROPS, { provider, dependsOn: [crds], transformations: [transformation] });
+    const providerRef = `${await promiseOf(provider.urn)}::${await promiseOf(provider.id)}`;
+    await settle();
+    const children = recorded.filter((r) => r.name.startsWith('users-'));
+    expect(children).toHaveLength(8);
+    for (const child of children) expect([child.name, child.provider]).toEqual([child.name, providerRef]);
+    for (const child of children) expect([child.name, opts.get(child.name)!.dependsOn]).toEqual([child.name, [crds]]);
+    expect(users.service).toBeInstanceOf(k8s.core.v1.Service);
+  });
+
+  test('exposes and registers the endpoint, the Service names and the LoadBalancer address', async () => {
+    const status = { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } };
+    await useMocks('outputs', (r) => (r.name === 'users-balancer-service' ? { status } : undefined));
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, { state: { toJavaScript(): unknown } }> };
+    const users = new P.GrpcMeshService('users', USERS_PROPS);
+    expect(await promiseOf(users.loadBalancerAddress!)).toBe('203.0.113.10');
+    const urn = await promiseOf(users.urn);
+    await settle();
+    expect([users.endpoint, users.serviceName, users.headlessServiceName, users.balancerServiceName, users.port, users.namespace])
+      .toEqual(['users-envoy.app.svc.cluster.local:50051', 'users', 'users-headless', 'users-envoy', 50051, 'app']);
+    expect(monitor.resources.get(urn)!.state.toJavaScript()).toEqual({
+      serviceName: 'users',
+      headlessServiceName: 'users-headless',
+      balancerServiceName: 'users-envoy',
+      endpoint: 'users-envoy.app.svc.cluster.local:50051',
+      loadBalancerAddress: '203.0.113.10',
+    });
+  });
+
+  test('takes the LoadBalancer hostname when it has no IP, and has no address without a LoadBalancer Service', async () => {
+    const status = { loadBalancer: { ingress: [{ hostname: 'a1b2.elb.example.com' }] } };
+    await useMocks('hostname', (r) => (r.name === 'lb-balancer-service' ? { status } : undefined));
+    const lb = new P.GrpcMeshService('lb', USERS_PROPS);
+    const internal = new P.GrpcMeshService('internal', { ...USERS_PROPS, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
+    const none = new P.GrpcMeshService('none', { port: 50051, selector: { app: 'none' }, dataPlane: DataPlane.none() });
+    expect(await promiseOf(lb.loadBalancerAddress!)).toBe('a1b2.elb.example.com');
+    await settle();
+    expect([internal.loadBalancerAddress, internal.balancerServiceName]).toEqual([undefined, 'internal-envoy']);
+    expect(internal.balancer!.service).toBeInstanceOf(k8s.core.v1.Service);
+    expect([none.loadBalancerAddress, none.balancerServiceName, none.endpoint]).toEqual([undefined, undefined, 'dns:///none-headless.default.svc.cluster.local:50051']);
+  });
+
+  test('is a route parent and a backend with plain references, like the cdk8s construct', async () => {
+    await useMocks('refs');
+    const users = new P.GrpcMeshService('users', USERS_PROPS);
+    await settle();
+    expect(users.routeParentRef).toEqual({ kind: 'Service', name: 'users', namespace: 'app', port: 50051, headless: false, mesh: undefined });
+    expect(users.backendRef).toEqual({ name: 'users', namespace: 'app', port: 50051 });
+  });
+
+  test('rethrows invalid props as a GrpcMeshResourceError: a pulumi.ResourceError of the component that lists every issue', async () => {
+    const recorded = await useMocks('invalid');
+    let error: unknown;
+    try {
+      new P.GrpcMeshService('users', { port: 70000, workload: { image: 'img:1', replicas: -1 } });
+    } catch (e) {
+      error = e;
+    }
+    await settle();
+    expect(error).toBeInstanceOf(P.GrpcMeshResourceError);
+    expect(pulumi.ResourceError.isInstance(error)).toBe(true);
+    const resourceError = error as InstanceType<PulumiModule['GrpcMeshResourceError']>;
+    expect(resourceError.message).toBe([
+      'GrpcMeshService "users": 2 problems:',
+      '  - port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
+      '  - workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
+    ].join('\n'));
+    expect(resourceError.issues.map((i) => [i.code, i.path, i.value])).toEqual([['PORT_OUT_OF_RANGE', 'port', 70000], ['OUT_OF_RANGE', 'workload.replicas', -1]]);
+    expect(await promiseOf(resourceError.resource!.urn)).toBe(`urn:pulumi:invalid::${PROJECT}::grpc-mesh:index:GrpcMeshService::users`);
+    expect(typesAndNames(recorded)).toEqual(['grpc-mesh:index:GrpcMeshService users']);
+  });
+
+  test('logs its warnings with pulumi.log.warn, attached to the component, unless silenced', async () => {
+    await useMocks('warnings');
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const props: GrpcMeshServiceProps = { namespace: 'app', port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.istio() };
+      const noisy = new P.GrpcMeshService('noisy', props);
+      new P.GrpcMeshService('quiet', { ...props, silenceWarnings: ['MESH_INJECTION_NOT_MANAGED'] });
+      await settle();
+      const message = 'GrpcMeshService "noisy": selector selects pods grpc-mesh does not create: make sure they join the istio mesh (sidecar injection);'
+        + ' got {"app":"users"}. [MESH_INJECTION_NOT_MANAGED] (silenceWarnings: [\'MESH_INJECTION_NOT_MANAGED\'] hides this)';
+      expect(warn.mock.calls).toEqual([[message, noisy]]);
+      expect(noisy.warnings).toEqual([message]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,319 @@
+/**
+ * Parity: the same props through the cdk8s constructs and through the Pulumi components give the same Kubernetes
+ * objects, object for object and field for field (DESIGN.md section 3). cdk8s objects come from `Testing.synth`
+ * (the props matrix) or from the real `cdk8s synth` of the examples; Pulumi objects are the inputs the mocks
+ * recorded. Objects are compared as multisets keyed by apiVersion/kind/namespace/name, with deep equality of
+ * each object and nothing dropped or normalised: the only transformation is Pulumi's inputs -> plain JSON, and
+ * key order (irrelevant to deep equality).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { manifestsOf, settle, useMocks, type RecordedResource } from './mocks';
+import { CDK8S_EXAMPLES } from '../../projenrc/examples';
+import * as cdk8s from '../../src/cdk8s';
+import {
+  DataPlane,
+  GrpcStatus,
+  type CanaryGrpcRouteProps,
+  type GrpcGatewayProps,
+  type GrpcMeshServiceProps,
+  type GrpcRouteProps,
+  type IGrpcBackend,
+  type IRouteParent,
+  type KubeObject,
+  type TrafficPolicy,
+} from '../../src/core';
+import { FULL_POLICY } from '../core/dialects/fixtures';
+
+type PulumiModule = typeof import('../../src/pulumi');
+let P: PulumiModule;
+
+beforeAll(async () => {
+  await useMocks('import');
+  P = await import('../../src/pulumi');
+});
+
+/** What a scenario builds with, in either framework. */
+interface Framework {
+  service(name: string, props: GrpcMeshServiceProps): IRouteParent & IGrpcBackend;
+  gateway(name: string, props: GrpcGatewayProps): IRouteParent & { listener(name: string): IRouteParent };
+  route(name: string, props: GrpcRouteProps): void;
+  canary(name: string, props: CanaryGrpcRouteProps): void;
+}
+type Scenario = (f: Framework) => void;
+
+function synthWithCdk8s(scenario: Scenario): KubeObject[] {
+  const chart = new Chart(Testing.app(), 'parity');
+  scenario({
+    service: (name, props) => new cdk8s.GrpcMeshService(chart, name, props),
+    gateway: (name, props) => new cdk8s.GrpcGateway(chart, name, props),
+    route: (name, props) => new cdk8s.GrpcRoute(chart, name, props),
+    canary: (name, props) => new cdk8s.CanaryGrpcRoute(chart, name, props),
+  });
+  return Testing.synth(chart);
+}
+
+async function recordWithPulumi(stack: string, scenario: Scenario): Promise<KubeObject[]> {
+  const recorded = await useMocks(stack);
+  scenario({
+    service: (name, props) => new P.GrpcMeshService(name, props),
+    gateway: (name, props) => new P.GrpcGateway(name, props),
+    route: (name, props) => new P.GrpcRoute(name, props),
+    canary: (name, props) => new P.CanaryGrpcRoute(name, props),
+  });
+  await settle();
+  return manifestsOf(recorded);
+}
+
+const keyOf = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** The objects as a multiset: sorted by key, then by content, so that equal multisets give equal arrays. */
+function multiset(objects: readonly KubeObject[]): Array<[string, KubeObject]> {
+  return objects
+    .map((o): [string, KubeObject] => [keyOf(o), o])
+    .sort(([a, x], [b, y]) => a.localeCompare(b) || JSON.stringify(x).localeCompare(JSON.stringify(y)));
+}
+
+/** Asserts both frameworks gave the same objects; returns how many. */
+function expectSameObjects(pulumiObjects: readonly KubeObject[], cdk8sObjects: readonly KubeObject[]): number {
+  expect(pulumiObjects.length).toBeGreaterThan(0);
+  expect(multiset(pulumiObjects)).toStrictEqual(multiset(cdk8sObjects));
+  return pulumiObjects.length;
+}
+
+const WORKLOAD = {
+  image: 'registry.example.com/users:2.1.0',
+  replicas: 4,
+  command: ['/server'],
+  args: ['--port=50051'],
+  env: { LOG_LEVEL: 'info', REGION: 'eu-west-1' },
+  resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+  preStopDelaySeconds: 10,
+  terminationGracePeriodSeconds: 45,
+  runAsUser: 10001,
+  serviceAccountName: 'users',
+  podLabels: { tier: 'backend' },
+  podAnnotations: { 'example.com/owner': 'identity' },
+  imagePullPolicy: 'IfNotPresent' as const,
+};
+const MONITORING = { errorRateAlert: { thresholdPercent: 2, forMinutes: 10, severity: 'critical' }, labels: { release: 'prometheus' } };
+/** FULL_POLICY without what Istio (streamIdleMs, healthCheck) or Envoy Gateway routes (streamIdleMs) cannot express. */
+const { streamIdleMs: _streamIdleMs, ...EXPRESSIBLE_TIMEOUTS } = FULL_POLICY.timeouts!;
+const ISTIO_POLICY: TrafficPolicy = { ...FULL_POLICY, timeouts: EXPRESSIBLE_TIMEOUTS, healthCheck: undefined };
+const ENVOY_GATEWAY_POLICY: TrafficPolicy = { ...FULL_POLICY, timeouts: EXPRESSIBLE_TIMEOUTS };
+const LINKERD_POLICY: TrafficPolicy = {
+  loadBalancer: 'LEAST_REQUEST',
+  retry: { attempts: 3, on: [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED], perTryTimeoutMs: 1_500 },
+  timeouts: { requestMs: 30_000, streamIdleMs: 300_000 },
+  outlierDetection: { enabled: true, consecutiveErrors: 7, baseEjectionTimeMs: 15_000 },
+};
+const EDGE: GrpcGatewayProps = {
+  namespace: 'infra',
+  gatewayClassName: 'eg',
+  listeners: [{ name: 'grpc', port: 8080, hostname: '*.example.com', allowedRoutes: { from: 'All' } }],
+};
+const plain = (name: string, namespace = 'app'): GrpcMeshServiceProps => ({ namespace, port: 50051, selector: { app: name }, dataPlane: DataPlane.none() });
+
+/** The props matrix: one row per data plane, policy dialect and Gateway API feature, with how many objects each gives. */
+const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
+  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 10, (f) => {
+    f.service('users', {
+      namespace: 'app',
+      port: 50051,
+      targetPort: 8443,
+      workload: WORKLOAD,
+      dataPlane: DataPlane.envoy({
+        replicas: 3,
+        serviceType: 'LoadBalancer',
+        port: 443,
+        serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+        resources: { requests: { cpu: '200m', memory: '128Mi' } },
+        dnsRefreshMs: 2_000,
+        drainSeconds: 20,
+        accessLog: true,
+        logLevel: 'warning',
+      }),
+      trafficPolicy: FULL_POLICY,
+      monitoring: { podMonitor: true, ...MONITORING },
+      labels: { team: 'identity' },
+      clusterDomain: 'cluster.example',
+    });
+  }],
+  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 6, (f) => {
+    f.service('legacy', { port: 9090, selector: { app: 'legacy' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
+  }],
+  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy', 8, (f) => {
+    f.service('orders', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: 'registry.example.com/orders:1.0.0' },
+      dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0', replicas: 2, logLevel: 'warn' }),
+      trafficPolicy: { loadBalancer: 'LEAST_REQUEST', retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 3_000 } },
+    });
+  }],
+  ['no data plane: own workload, clients balance over the headless Service', 4, (f) => {
+    f.service('search', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/search:1.0.0', replicas: 2 }, dataPlane: DataPlane.none() });
+  }],
+  ['istio data plane: DestinationRule and VirtualService from the policy, error-rate alert', 7, (f) => {
+    f.service('billing', { namespace: 'billing', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.istio(), trafficPolicy: ISTIO_POLICY, monitoring: MONITORING });
+  }],
+  ['linkerd data plane: policy annotations and failure accrual, error-rate alert', 5, (f) => {
+    f.service('ledger', { namespace: 'ledger', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.linkerd(), trafficPolicy: LINKERD_POLICY, monitoring: MONITORING });
+  }],
+  ['gateway: TLS with cert-manager, its GatewayClass, h2c and Selector listeners, labels and annotations', 2, (f) => {
+    f.gateway('edge', {
+      namespace: 'infra',
+      gatewayClassName: 'eg',
+      gatewayClass: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', description: 'Envoy Gateway' },
+      certManager: { clusterIssuer: 'letsencrypt-prod' },
+      labels: { team: 'platform' },
+      listeners: [
+        { name: 'grpc-tls', hostname: '*.api.example.com', port: 443, tls: { secretName: 'api-tls-cert' }, allowedRoutes: { from: 'All' } },
+        { name: 'grpc', port: 8080, allowedRoutes: { from: 'Selector', selector: { 'grpc-mesh/edge': 'true' } } },
+      ],
+    });
+  }],
+  ['gateway: certificates in another namespace, one ReferenceGrant for two listeners', 2, (f) => {
+    f.gateway('partner', {
+      namespace: 'partners',
+      gatewayClassName: 'istio',
+      annotations: { 'example.com/owner': 'platform' },
+      listeners: [
+        { name: 'a', hostname: 'a.example.com', port: 443, tls: { secretName: 'wildcard', secretNamespace: 'certs' } },
+        { name: 'b', hostname: 'b.example.com', port: 443, tls: { secretName: 'wildcard', secretNamespace: 'certs' } },
+      ],
+    });
+  }],
+  ['routes: cross-namespace backends and mirrors, one grant shared by routes, filters, a satisfied referenceGrants: false', 11, (f) => {
+    const edge = f.gateway('edge', EDGE);
+    const payments = f.service('payments', plain('payments', 'payments'));
+    const shadow = f.service('shadow', plain('shadow', 'audit'));
+    f.route('checkout', {
+      namespace: 'app',
+      parents: [edge.listener('grpc')],
+      hostnames: ['pay.example.com'],
+      labels: { team: 'shop' },
+      rules: [{
+        name: 'pay',
+        matches: [{ service: 'pay.v1.Payments', method: 'Pay', headers: [{ name: 'x-tenant', value: 'a.*', type: 'RegularExpression' }] }],
+        backends: [{ service: payments, weight: 9 }, { service: { name: 'payments-v2', namespace: 'payments', port: 50051 }, weight: 1 }],
+        filters: {
+          requestHeaders: { set: { 'x-routed': 'yes' }, remove: ['x-debug'] },
+          responseHeaders: { add: { 'x-served-by': 'grpc-mesh' } },
+          mirrors: [{ backend: shadow, percent: 5 }],
+        },
+      }],
+    });
+    f.route('refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] });
+    f.route('reports', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ matches: [{ service: 'pay.v1.Reports' }], backends: [{ service: payments }] }] });
+  }],
+  ['route policy: Envoy Gateway BackendTrafficPolicy from every family it can express', 5, (f) => {
+    const edge = f.gateway('edge', EDGE);
+    const users = f.service('users', plain('users'));
+    f.route('users-read', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }], trafficPolicy: ENVOY_GATEWAY_POLICY });
+  }],
+  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 5, (f) => {
+    const ledger = f.service('ledger', { namespace: 'ledger', port: 50051, workload: { image: 'registry.example.com/ledger:1.0.0' }, dataPlane: DataPlane.linkerd() });
+    f.route('ledger-mesh', {
+      namespace: 'ledger',
+      parents: [ledger],
+      rules: [{ backends: [{ service: ledger }] }],
+      trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 1_000 } },
+    });
+  }],
+  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 12, (f) => {
+    const edge = f.gateway('edge', EDGE);
+    const stable = f.service('orders-stable', plain('orders-stable'));
+    const canary = f.service('orders-canary', plain('orders-canary', 'canaries'));
+    f.canary('orders', {
+      namespace: 'app',
+      parents: [edge],
+      hostnames: ['orders.example.com'],
+      grpcService: 'order.v1.OrderService',
+      stable,
+      canary,
+      canaryWeight: 10,
+      canaryHeader: { name: 'x-canary', value: 'always' },
+    });
+    const inventory = f.service('inventory', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/inventory:1.0.0' }, dataPlane: DataPlane.istio() });
+    f.canary('inventory-canary', {
+      namespace: 'app',
+      parents: [inventory],
+      grpcService: 'inventory.v1.Inventory',
+      grpcMethod: 'Reserve',
+      stable: inventory,
+      canary: { name: 'inventory-v2', port: 50051 },
+      canaryWeight: 25,
+    });
+  }],
+];
+
+describe('parity of the Pulumi components with the cdk8s constructs', () => {
+  test.each(MATRIX)('%s: the same %d objects', async (row, count, scenario) => {
+    const stack = row.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    const cdk8sObjects = synthWithCdk8s(scenario);
+    expect(expectSameObjects(await recordWithPulumi(stack, scenario), cdk8sObjects)).toBe(count);
+  });
+
+  test('the matrix covers every kind grpc-mesh emits', () => {
+    const objects = MATRIX.flatMap(([, , scenario]) => synthWithCdk8s(scenario));
+    const kinds = new Set(objects.map((o) => o.kind));
+    expect([...kinds].sort()).toEqual([
+      'BackendTrafficPolicy', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
+      'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'VirtualService',
+    ]);
+  });
+});
+
+/** Runs the real `cdk8s synth` of an example into a private directory (examples.test.ts owns examples/x/dist). */
+function cdk8sSynth(example: string): KubeObject[] {
+  const out = mkdtempSync(join(tmpdir(), `parity-${example}-`));
+  try {
+    execFileSync('npx', ['cdk8s', 'synth', '--output', out], { cwd: join(__dirname, '..', '..', 'examples', example), stdio: 'pipe', timeout: 120_000 });
+    return readdirSync(out).filter((f) => f.endsWith('.k8s.yaml')).flatMap((f) =>
+      parseAllDocuments(readFileSync(join(out, f), 'utf8')).map((doc) => doc.toJS() as KubeObject));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Runs the Pulumi example program under mocks in its own Node process, as `pulumi up` would run it (see run-under-mocks.ts). */
+function runPulumiExample(stateFor: string, state: unknown): { resources: RecordedResource[]; outputs: Record<string, unknown> } {
+  const dir = mkdtempSync(join(tmpdir(), 'pulumi-example-'));
+  try {
+    const result = join(dir, 'result.json');
+    execFileSync('npx', ['ts-node', '--project', 'examples/tsconfig.json', 'test/pulumi/run-under-mocks.ts', 'examples/pulumi/index.ts', result, stateFor, JSON.stringify(state)], {
+      cwd: join(__dirname, '..', '..'), stdio: 'pipe', timeout: 120_000,
+    });
+    return JSON.parse(readFileSync(result, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the Pulumi example program', () => {
+  const fromCdk8s = new Map<string, KubeObject[]>();
+  let pulumiExample: ReturnType<typeof runPulumiExample>;
+  beforeAll(() => {
+    for (const example of CDK8S_EXAMPLES) fromCdk8s.set(example, cdk8sSynth(example));
+    pulumiExample = runPulumiExample('user-service-balancer-service', { status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } } });
+  }, 300_000);
+
+  test('creates, under mocks, the same objects as the cdk8s examples together', () => {
+    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 8], ['gateway-api', 39]]);
+    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(47);
+  });
+
+  test('exports the in-cluster endpoints and the LoadBalancer address of the classic recipe', () => {
+    expect(pulumiExample.outputs).toEqual({
+      userServiceEndpoint: 'user-service-envoy.default.svc.cluster.local:3001',
+      userServiceAddress: '203.0.113.10',
+      usersReaderEndpoint: 'dns:///users-reader-headless.app.svc.cluster.local:50051',
+    });
+  });
+});
