@@ -66,6 +66,14 @@ export interface ProxyAdminConfig {
   readonly port: number;
 }
 
+/** One endpoint of a static cluster. */
+export interface ProxyStaticEndpoint {
+  /** IP address or host name. */
+  readonly address: string;
+  /** Port. */
+  readonly port: number;
+}
+
 /** Where a cluster's endpoints come from. */
 export type ProxyDiscoveryConfig =
   | {
@@ -85,7 +93,7 @@ export type ProxyDiscoveryConfig =
     /** A fixed list of endpoints. */
     readonly type: 'static';
     /** The endpoints. */
-    readonly endpoints: ReadonlyArray<{ readonly address: string; readonly port: number }>;
+    readonly endpoints: readonly ProxyStaticEndpoint[];
   };
 
 /** A cluster: endpoints and how calls are balanced and protected across them. */

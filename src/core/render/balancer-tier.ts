@@ -29,10 +29,18 @@ export interface BalancerTierSpec {
   readonly uid: number;
   /** Grace period between SIGTERM and SIGKILL, covering the drain. */
   readonly terminationGracePeriodSeconds: number;
-  /** Port (number) and path where Prometheus scrapes the balancer's metrics. */
-  readonly metrics: { readonly port: number; readonly path: string };
+  /** Where Prometheus scrapes the balancer's metrics. */
+  readonly metrics: MetricsEndpoint;
   /** Port the container's gRPC listener binds. */
   readonly listenerPort: number;
+}
+
+/** Where Prometheus scrapes a pod's metrics. */
+export interface MetricsEndpoint {
+  /** Container port. */
+  readonly port: number;
+  /** HTTP path. */
+  readonly path: string;
 }
 
 /** Short, stable hash of a configuration, for the config-hash annotation that rolls pods on change. */
