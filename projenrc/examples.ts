@@ -20,4 +20,7 @@ export function setupExamples(project: typescript.TypeScriptProject): void {
   project.npmignore?.exclude('/examples/', '/scripts/');
   project.tsconfigDev.addInclude('../examples/**/*.ts');
   project.tsconfigDev.addInclude('../scripts/**/*.ts');
+  // Lint the scripts too (the demo); they are outside tsconfig.json's src/, so type-aware lint uses a default project.
+  project.eslint?.addLintPattern('scripts');
+  project.eslint?.allowDefaultProjectFiles('scripts/*.ts');
 }

@@ -212,7 +212,10 @@ export function validateDataPlane(issues: IssueCollector, dataPlane: DataPlane):
   const path = 'dataPlane';
   if (dataPlane.kind === 'proxy' || o.image !== undefined) {
     issues.require(typeof o.image === 'string' && o.image.trim() !== '' && !/\s/.test(o.image), {
-      code: 'INVALID_IMAGE', path: `${path}.image`, value: o.image, message: 'must be an image reference without spaces',
+      code: 'INVALID_IMAGE',
+      path: `${path}.image`,
+      value: o.image,
+      message: 'must be an image reference without spaces',
       hint: dataPlane.kind === 'proxy' ? 'Build the image from this repository\'s Dockerfile and push it to your registry.' : undefined,
     });
   }

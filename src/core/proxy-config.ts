@@ -119,7 +119,9 @@ export interface ProxyClusterConfig {
    */
   readonly maxConnectionsPerEndpoint?: number;
   /**
-   * Active health checks with `grpc.health.v1.Health/Check`.
+   * Active health checks with `grpc.health.v1.Health/Check`, over the endpoints' own connections. Endpoints start
+   * healthy and are checked as soon as discovered. When every endpoint is unhealthy or ejected, calls spread over
+   * all of them (panic mode, as in Envoy) rather than failing.
    * @default - none
    */
   readonly healthCheck?: {
@@ -135,7 +137,8 @@ export interface ProxyClusterConfig {
     readonly serviceName: string;
   };
   /**
-   * Passive outlier ejection on consecutive failed calls (UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS, resets).
+   * Passive outlier ejection on consecutive failed calls (UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS, resets,
+   * connection failures).
    * @default - none
    */
   readonly outlierDetection?: {
@@ -145,7 +148,7 @@ export interface ProxyClusterConfig {
     readonly intervalMs: number;
     /** Base ejection time; n-th ejection lasts n times as long. */
     readonly baseEjectionTimeMs: number;
-    /** Most endpoints ejected at once, in percent. */
+    /** Most endpoints ejected at once, in percent (one may always be ejected; 0 turns ejection off). */
     readonly maxEjectionPercent: number;
   };
   /**
@@ -159,7 +162,10 @@ export interface ProxyClusterConfig {
     readonly overflowStatus: 'UNAVAILABLE' | 'RESOURCE_EXHAUSTED';
   };
   /**
-   * Retries of unary calls (never once a byte of the response went downstream).
+   * Retries of unary calls (never once a byte of the response went downstream). Only a call whose request ended
+   * within 1 MiB is retried on a status; its response headers are held back until the first message or the
+   * trailers. Calls that never reached an application (connection failed, stream refused) are retried on another
+   * endpoint even without this.
    * @default - none
    */
   readonly retry?: {
@@ -184,9 +190,9 @@ export interface ProxyClusterConfig {
    * @default - none beyond the client's grpc-timeout
    */
   readonly timeouts?: {
-    /** Time a call may take from request to end of response. */
+    /** Time a call may take from request to end of response; caps the client's `grpc-timeout`. */
     readonly requestMs?: number;
-    /** A stream without frames in either direction for this long is reset. */
+    /** A stream without frames in either direction for this long is ended with DEADLINE_EXCEEDED. */
     readonly streamIdleMs?: number;
   };
 }

@@ -1,0 +1,38 @@
+# grpc-mesh-proxy: the L7 gRPC proxy of this repository, as a small non-root image.
+#   docker build -t grpc-mesh-proxy .
+#   docker run --rm -v "$PWD/proxy.yaml:/etc/grpc-mesh-proxy/proxy.yaml:ro" -p 8080:8080 -p 9901:9901 grpc-mesh-proxy
+# test/proxy/dockerfile.test.ts checks this file and runs its ENTRYPOINT + CMD the way the image does.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# 1. Compile TypeScript to lib/ (dev dependencies needed here only).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npx tsc --build
+
+# 2. Production dependencies only (yaml, zod, pino, prom-client, commander), no install scripts.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=peer --ignore-scripts --no-audit --no-fund
+
+# 3. Runtime: node, the production node_modules and lib/; no npm, no sources, no compiler.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+# npm and yarn are not needed to run the proxy: drop them (and their CVE reports) from the image.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
+WORKDIR /app
+COPY --from=deps /app/package.json /app/package-lock.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/lib ./lib
+# The distroless "nonroot" UID/GID, numeric so that Kubernetes' runAsNonRoot can verify it without /etc/passwd;
+# the same UID the rendered Deployment's securityContext sets (PROXY_UID in src/core/defaults.ts).
+USER 65532:65532
+# gRPC listener and admin interface (/ready, /live, /metrics, /config, /endpoints) of the rendered config.
+EXPOSE 8080 9901
+ENTRYPOINT ["node", "lib/proxy/main.js"]
+CMD ["--config", "/etc/grpc-mesh-proxy/proxy.yaml"]

@@ -1,0 +1,54 @@
+/**
+ * Every default and fixed limit of the proxy's data path, as named constants. The `@default` of each optional field
+ * of `ProxyConfig` (core/proxy-config.ts) matches the constant here.
+ */
+
+/** Interval between DNS resolutions of a cluster (`discovery.refreshIntervalMs`). */
+export const DEFAULT_DNS_REFRESH_INTERVAL_MS = 1000;
+/** Balancing policy of a cluster (`loadBalancer`). */
+export const DEFAULT_LOAD_BALANCER = 'LEAST_REQUEST';
+/** Time to establish a connection to an endpoint (`connectTimeoutMs`). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
+/** HTTP/2 connections per endpoint at most (`maxConnectionsPerEndpoint`). */
+export const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 4;
+/** Retries in flight at most, in percent of the cluster's calls in flight (`retry.budgetPercent`). */
+export const DEFAULT_RETRY_BUDGET_PERCENT = 20;
+/** Retries always allowed in flight per cluster, whatever the budget percentage gives. */
+export const MIN_RETRY_BUDGET = 3;
+/** How long a draining proxy lets in-flight calls finish (`drainTimeoutMs`). */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Request bytes kept per call so that it can be sent again to another endpoint. A call whose request body grows
+ * past this is no longer retried (1 MiB: far above a typical unary request, small enough to bound memory).
+ */
+export const RETRY_BUFFER_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Tries of a call that never reached an upstream application (connection failed, stream refused, GOAWAY before
+ * processing), on top of the configured retries. They are always safe to repeat.
+ */
+export const MAX_TRANSPARENT_RETRIES = 3;
+/** Longest outlier ejection, whatever the number of ejections in a row (Envoy's `max_ejection_time`). */
+export const MAX_EJECTION_TIME_MS = 300_000;
+
+/** Interval of HTTP/2 PINGs on an upstream connection; a connection that does not answer in time is closed. */
+export const UPSTREAM_KEEPALIVE_INTERVAL_MS = 30_000;
+/** Time an upstream connection has to answer a keepalive PING. */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 10_000;
+/** First wait before reconnecting to an endpoint whose connection attempt failed; it doubles on every failure. */
+export const RECONNECT_BACKOFF_BASE_MS = 200;
+/** Longest wait before reconnecting to an endpoint. */
+export const RECONNECT_BACKOFF_MAX_MS = 10_000;
+/** Concurrent streams assumed of an upstream connection until the peer's SETTINGS arrive (nghttp2's default). */
+export const ASSUMED_PEER_MAX_CONCURRENT_STREAMS = 100;
+
+/** Concurrent streams a client may open on one connection to a listener. */
+export const LISTENER_MAX_CONCURRENT_STREAMS = 1000;
+/** Largest header list (uncompressed bytes) a client may send; a larger one gets its stream reset. */
+export const LISTENER_MAX_HEADER_LIST_SIZE = 64 * 1024;
+/** Most header fields in one header list; more get the stream reset. */
+export const LISTENER_MAX_HEADER_LIST_PAIRS = 256;
+/** Memory (MiB) one HTTP/2 session may hold in nghttp2 before new streams are refused (ENHANCE_YOUR_CALM). */
+export const SESSION_MAX_MEMORY_MB = 32;
+/** Connection-level HTTP/2 receive window of every session (stream windows stay at the 64 KiB default). */
+export const SESSION_WINDOW_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,148 @@
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import { Status } from './grpc-status';
+import { parseGrpcTimeout } from './grpc-timeout';
+import { ProxyCall, type CallContext } from './proxy-call';
+import type { RoutingState } from './routing-state';
+import { respondWithStatus } from './status-response';
+import { isValidTraceparent, newTraceparent } from './trace-context';
+import { serviceMethodSeparator, type GrpcCall } from '../../routing';
+import { channels, type CallEndMessage, type CallStartMessage } from '../observability/channels';
+
+/** A listener's view of the proxy: where it reports calls. */
+export interface ListenerContext extends CallContext {
+  /** Called for every call handed to a `ProxyCall`. */
+  callStarted(call: ProxyCall): void;
+}
+
+/** A `GrpcCall` the dispatcher refills for every call (routing is synchronous, so one object serves all). */
+interface ScratchCall {
+  authority: string | undefined;
+  path: string;
+  headers: GrpcCall['headers'];
+}
+
+/**
+ * Takes each new stream of a listener: checks the `:path` shape (a malformed one gets UNIMPLEMENTED), routes the
+ * call through the current route table (UNIMPLEMENTED when nothing matches, UNAVAILABLE for a rule without
+ * backends), checks `grpc-timeout` (a malformed value gets INTERNAL, as gRPC servers answer), applies the
+ * cluster's circuit breaker (its overflow status), makes sure the call carries a valid W3C `traceparent`
+ * (propagated when valid, created otherwise; `tracestate` passes through), and hands the call to a `ProxyCall`.
+ * Early answers are trailers-only responses. The route table is swapped atomically on reload.
+ */
+export class CallDispatcher {
+  private state: RoutingState;
+  private readonly random: () => number;
+  private readonly scratch: ScratchCall = { authority: undefined, path: '', headers: {} };
+
+  /**
+   * @param state the compiled routes
+   * @param random random source of weighted backend picks
+   */
+  public constructor(state: RoutingState, random: () => number) {
+    this.state = state;
+    this.random = random;
+  }
+
+  /** Routes calls accepted from now on with `state`. */
+  public setState(state: RoutingState): void {
+    this.state = state;
+  }
+
+  /** Handles a new stream. Never throws: a bug in one call must not take the listener down. */
+  public dispatch(context: ListenerContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', ignoreError);
+    try {
+      this.route(context, stream, headers);
+    } catch (error) {
+      respondWithStatus(stream, Status.INTERNAL, `proxy error: ${(error as Error).message}`);
+    }
+  }
+
+  private route(context: ListenerContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const startMs = performance.now();
+    const path = headers[':path'];
+    const slash = path === undefined ? -1 : serviceMethodSeparator(path);
+    if (slash === -1) {
+      const message = `malformed :path ${JSON.stringify(path ?? '')}: want /<service>/<method>`;
+      answer(context, stream, headers, startMs, path ?? '', -1, Status.UNIMPLEMENTED, message);
+      return;
+    }
+    const scratch = this.scratch;
+    scratch.path = path as string;
+    scratch.headers = headers;
+    const decision = this.state.table.route(scratch as GrpcCall, this.random);
+    scratch.headers = EMPTY_HEADERS;
+    if (decision.kind === 'status') {
+      answer(context, stream, headers, startMs, path as string, slash, decision.code, decision.message);
+      return;
+    }
+    const target = this.state.targetOf(decision);
+    const timeoutHeader = headers['grpc-timeout'];
+    let clientTimeoutMs = -1;
+    if (timeoutHeader !== undefined) {
+      clientTimeoutMs = parseGrpcTimeout(timeoutHeader as string);
+      if (clientTimeoutMs < 0) {
+        answer(context, stream, headers, startMs, path as string, slash, Status.INTERNAL, `Invalid grpc-timeout value "${timeoutHeader}"`);
+        return;
+      }
+    }
+    const cluster = target.cluster;
+    if (cluster.activeCalls >= cluster.maxConcurrentCalls) {
+      answer(context, stream, headers, startMs, path as string, slash, cluster.overflowStatus,
+        `cluster "${cluster.name}" has ${cluster.activeCalls} calls in flight, its circuit breaker's limit`);
+      return;
+    }
+    let traceparent = headers.traceparent;
+    if (typeof traceparent !== 'string' || !isValidTraceparent(traceparent)) {
+      traceparent = newTraceparent();
+      headers.traceparent = traceparent;
+    }
+    if (channels.callStart.hasSubscribers) publishStart(context, path as string, slash, traceparent);
+    const call = new ProxyCall({ context, stream, headers, target, clientTimeoutMs, traceparent, path: path as string, slash, startMs });
+    context.callStarted(call);
+    call.start();
+  }
+}
+
+const EMPTY_HEADERS: GrpcCall['headers'] = Object.freeze({});
+
+function ignoreError(): void {
+  // A stream error (the client reset, the connection broke) shows up as 'close'; nothing to do here.
+}
+
+function publishStart(context: ListenerContext, path: string, slash: number, traceparent: string): void {
+  const message: CallStartMessage = {
+    listener: context.listener,
+    service: slash === -1 ? '' : path.slice(1, slash),
+    method: slash === -1 ? path : path.slice(slash + 1),
+    traceparent,
+  };
+  channels.callStart.publish(message);
+}
+
+/** Answers a call the proxy does not forward, and reports it. */
+function answer(
+  context: ListenerContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, startMs: number,
+  path: string, slash: number, code: number, message: string,
+): void {
+  respondWithStatus(stream, code, message);
+  if (!channels.callStart.hasSubscribers && !channels.callEnd.hasSubscribers) return;
+  const incoming = headers.traceparent;
+  const traceparent = typeof incoming === 'string' && isValidTraceparent(incoming) ? incoming : newTraceparent();
+  if (channels.callStart.hasSubscribers) publishStart(context, path, slash, traceparent);
+  if (!channels.callEnd.hasSubscribers) return;
+  const end: CallEndMessage = {
+    listener: context.listener,
+    service: slash === -1 ? '' : path.slice(1, slash),
+    method: slash === -1 ? path : path.slice(slash + 1),
+    traceparent,
+    status: code,
+    retries: 0,
+    durationMs: performance.now() - startMs,
+    requestBytes: 0,
+    responseBytes: 0,
+    remoteAddress: stream.session?.socket?.remoteAddress,
+  };
+  channels.callEnd.publish(end);
+}

@@ -1,0 +1,14 @@
+import type { HeaderModifier } from './header-modifier';
+import type { Cluster } from '../cluster';
+
+/** Where a routed call goes, precomputed once per backend of a rule: the cluster and the rule's filters. */
+export interface CallTarget {
+  /** The cluster. */
+  readonly cluster: Cluster;
+  /** `namespace/name` of the matched route. */
+  readonly routeKey: string;
+  /** RequestHeaderModifier filters of the rule and backend, merged. */
+  readonly requestHeaders: HeaderModifier | undefined;
+  /** ResponseHeaderModifier filters of the rule and backend, merged. */
+  readonly responseHeaders: HeaderModifier | undefined;
+}

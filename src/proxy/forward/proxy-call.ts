@@ -1,0 +1,684 @@
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import type { CallTarget } from './call-target';
+import { Status, parseGrpcStatus, statusOfHttpStatus } from './grpc-status';
+import { formatGrpcTimeout } from './grpc-timeout';
+import type { HeaderMap } from './header-modifier';
+import { stripHopByHopHeaders } from './hop-by-hop-headers';
+import { http2ErrorName, statusOfHttp2Error } from './http2-error-status';
+import { respondWithStatus, statusTrailers } from './status-response';
+import type { Endpoint } from '../balancer/endpoint';
+import type { Cluster } from '../cluster';
+import { MAX_TRANSPARENT_RETRIES, RETRY_BUFFER_LIMIT_BYTES } from '../defaults';
+import { channels, type CallEndMessage, type RetryMessage } from '../observability/channels';
+import { EndpointUnreachableError } from '../upstream/endpoint-unreachable-error';
+import { UpstreamSession } from '../upstream/upstream-session';
+
+/** Where a call keeps itself on its streams, so that shared (closure-free) listeners find it. */
+const CALL = Symbol('grpc-mesh.call');
+type Downstream = ServerHttp2Stream & { [CALL]?: ProxyCall };
+type Upstream = ClientHttp2Stream & { [CALL]?: ProxyCall };
+
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = constants;
+const WAIT_FOR_TRAILERS = Object.freeze({ waitForTrailers: true });
+const END_STREAM = Object.freeze({ endStream: true });
+
+/** What a call needs of the proxy and listener that accepted it. */
+export interface CallContext {
+  /** Listener name. */
+  readonly listener: string;
+  /** Random source (balancing, jitter). */
+  readonly random: () => number;
+  /** Called once when the call has ended, whatever the way. */
+  callEnded(call: ProxyCall): void;
+}
+
+/** Everything the dispatcher found out about a call before handing it over. */
+export interface CallStart {
+  readonly context: CallContext;
+  readonly stream: ServerHttp2Stream;
+  /** The request headers; the call modifies them into the upstream request headers. */
+  readonly headers: IncomingHttpHeaders;
+  readonly target: CallTarget;
+  /** The client's `grpc-timeout` in milliseconds, or -1 when it sent none. */
+  readonly clientTimeoutMs: number;
+  readonly traceparent: string;
+  readonly path: string;
+  /** Index of the slash between service and method in `path`. */
+  readonly slash: number;
+  readonly startMs: number;
+}
+
+/**
+ * One gRPC call through the proxy, from the client's stream (downstream) to a stream on an endpoint (upstream),
+ * with retries over several upstream tries. Listeners are shared functions that find the call on the stream, so a
+ * call allocates its state object and little else.
+ *
+ * - Both directions are piped with backpressure: a `write()` that returns false pauses the other side until
+ *   `drain`, so HTTP/2 flow control holds end to end and memory stays bounded by the stream windows.
+ * - Deadline: the client's `grpc-timeout`, capped by the cluster's `requestMs`; every try sends the remaining
+ *   budget upstream (or the per-try timeout when shorter). On expiry the upstream stream is reset (CANCEL) and the
+ *   client gets DEADLINE_EXCEEDED. `streamIdleMs` without a frame either way ends the call the same way.
+ * - Cancellation: a client reset resets the upstream stream (CANCEL); an upstream reset becomes the status of the
+ *   gRPC spec's HTTP/2 mapping (REFUSED_STREAM UNAVAILABLE, CANCEL CANCELLED, ...), sent as a status when the
+ *   client can still take one, else as a reset of the client's stream.
+ * - Retries: a try that never reached an upstream application (connection failed, REFUSED_STREAM, GOAWAY before
+ *   processing) is always retried at once on another endpoint, while the request bytes are still held (at most
+ *   `RETRY_BUFFER_LIMIT_BYTES`). A configured status, in response headers (trailers-only) or in trailers, is
+ *   retried after backoff only for a call whose request has ended within that cap (unary and server-streaming
+ *   calls), and only while nothing went downstream: response headers are held back until the first message or
+ *   the trailers. A per-try timeout retries too. Retries respect the cluster's budget and the deadline.
+ * - Response status and trailers pass through untouched; a message cut short is never followed by trailers
+ *   (the client's stream is reset instead), so a client never mistakes a truncated message for a whole one.
+ */
+export class ProxyCall {
+  private static onDownstreamData(this: Downstream, chunk: Buffer): void {
+    this[CALL]?.downstreamData(chunk);
+  }
+
+  private static onDownstreamEnd(this: Downstream): void {
+    const call = this[CALL];
+    if (call === undefined) return;
+    call.requestEnded = true;
+    const upstream = call.upstream;
+    if (upstream !== undefined && !upstream.destroyed) upstream.end();
+  }
+
+  private static onDownstreamDrain(this: Downstream): void {
+    const upstream = this[CALL]?.upstream;
+    if (upstream !== undefined) upstream.resume();
+  }
+
+  private static onDownstreamWantTrailers(this: Downstream): void {
+    const call = this[CALL];
+    if (call === undefined) return;
+    call.trailersWanted = true;
+    call.sendPendingTrailers();
+  }
+
+  private static onDownstreamClose(this: Downstream): void {
+    this[CALL]?.downstreamClosed();
+  }
+
+  private static onUpstreamResponse(this: Upstream, headers: IncomingHttpHeaders, flags: number): void {
+    this[CALL]?.upstreamResponse(headers, flags);
+  }
+
+  private static onUpstreamData(this: Upstream, chunk: Buffer): void {
+    this[CALL]?.upstreamData(this, chunk);
+  }
+
+  private static onUpstreamTrailers(this: Upstream, trailers: IncomingHttpHeaders): void {
+    this[CALL]?.upstreamTrailers(trailers);
+  }
+
+  private static onUpstreamEnd(this: Upstream): void {
+    const call = this[CALL];
+    if (call === undefined) return;
+    call.tryEnded = true;
+    call.endDownstreamIfComplete();
+  }
+
+  private static onUpstreamDrain(this: Upstream): void {
+    const call = this[CALL];
+    if (call !== undefined && !call.finished) call.stream.resume();
+  }
+
+  private static onUpstreamError(this: Upstream, error: Error): void {
+    const call = this[CALL];
+    if (call !== undefined) call.tryError = error;
+  }
+
+  private static onUpstreamClose(this: Upstream): void {
+    this[CALL]?.upstreamClosed(this);
+  }
+
+  private static onDeadline(call: ProxyCall): void {
+    call.deadlineTimer = undefined;
+    call.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+  }
+
+  private static onTryTimeout(call: ProxyCall, timeoutMs: number): void {
+    call.tryTimer = undefined;
+    if (call.committed || call.finished || call.upstream === undefined) return;
+    // The per-try timeout bounds tries of calls that can be retried; a streaming request is not one.
+    if (!call.requestEnded) return;
+    const message = `upstream ${call.endpoint?.key} did not answer within the per-try timeout of ${timeoutMs} ms`;
+    if (call.retryAllowed()) call.scheduleRetry(Status.DEADLINE_EXCEEDED, message, undefined);
+    else call.finishWithStatus(Status.DEADLINE_EXCEEDED, message);
+  }
+
+  private static onBackoffElapsed(call: ProxyCall): void {
+    call.backoffTimer = undefined;
+    if (call.finished) return;
+    call.tryIsRetry = true;
+    call.startTry();
+  }
+
+  private static onIdleCheck(call: ProxyCall): void {
+    call.idleTimer = undefined;
+    if (call.finished) return;
+    const idleMs = performance.now() - call.lastActivityMs;
+    const limit = call.cluster.streamIdleMs;
+    if (idleMs >= limit) {
+      call.finishWithStatus(Status.DEADLINE_EXCEEDED, `stream idle for ${limit} ms`);
+    } else {
+      call.idleTimer = setTimeout(ProxyCall.onIdleCheck, limit - idleMs, call);
+    }
+  }
+
+  private readonly context: CallContext;
+  private readonly stream: Downstream;
+  private readonly headers: HeaderMap;
+  private readonly target: CallTarget;
+  private readonly cluster: Cluster;
+  private readonly path: string;
+  private readonly slash: number;
+  private readonly traceparent: string;
+  private readonly startMs: number;
+  private readonly remoteAddress: string | undefined;
+  /** Absolute deadline (`performance.now()` clock), or 0 for none. */
+  private deadlineMs = 0;
+  private lastActivityMs = 0;
+
+  // Request.
+  private replay: Buffer[] | undefined;
+  private replayBytes = 0;
+  private replayable = true;
+  private requestEnded = false;
+  private requestBytes = 0;
+
+  // The current try.
+  private upstream: Upstream | undefined;
+  private endpoint: Endpoint | undefined;
+  private tryIsRetry = false;
+  private tryResponse: IncomingHttpHeaders | undefined;
+  private tryTrailers: IncomingHttpHeaders | undefined;
+  private tryStatus = -1;
+  private tryEnded = false;
+  private tryError: Error | undefined;
+  private lastMessage = '';
+  private tries = 0;
+  private retries = 0;
+  private transparentRetries = 0;
+
+  // Response.
+  private committed = false;
+  private finished = false;
+  private downstreamEnding = false;
+  private trailersWanted = false;
+  private pendingTrailers: OutgoingHttpHeaders | undefined;
+  private status = -1;
+  private responseBytes = 0;
+  private prefixSeen = 0;
+  private prefixLength = 0;
+  private messageLeft = 0;
+
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private tryTimer: NodeJS.Timeout | undefined;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  /** @param start the routed call */
+  public constructor(start: CallStart) {
+    this.context = start.context;
+    this.stream = start.stream;
+    this.headers = start.headers as HeaderMap;
+    this.target = start.target;
+    this.cluster = start.target.cluster;
+    this.path = start.path;
+    this.slash = start.slash;
+    this.traceparent = start.traceparent;
+    this.startMs = start.startMs;
+    this.remoteAddress = channels.callEnd.hasSubscribers ? start.stream.session?.socket?.remoteAddress : undefined;
+    const requestMs = this.cluster.requestTimeoutMs;
+    let timeoutMs = start.clientTimeoutMs;
+    if (requestMs > 0 && (timeoutMs < 0 || requestMs < timeoutMs)) timeoutMs = requestMs;
+    // performance.now() is above 0, so a deadline of "now" (grpc-timeout 0) is not mistaken for none.
+    if (timeoutMs >= 0) this.deadlineMs = start.startMs + timeoutMs;
+  }
+
+  /** Takes over the client's stream and starts the first try. */
+  public start(): void {
+    const stream = this.stream;
+    stream[CALL] = this;
+    stream.on('data', ProxyCall.onDownstreamData);
+    stream.on('end', ProxyCall.onDownstreamEnd);
+    stream.on('drain', ProxyCall.onDownstreamDrain);
+    stream.on('wantTrailers', ProxyCall.onDownstreamWantTrailers);
+    stream.on('close', ProxyCall.onDownstreamClose);
+    this.cluster.activeCalls++;
+    const headers = this.headers;
+    headers[constants.HTTP2_HEADER_SCHEME] = 'http';
+    stripHopByHopHeaders(headers);
+    this.target.requestHeaders?.apply(headers);
+    if (this.deadlineMs !== 0) {
+      const remaining = this.deadlineMs - performance.now();
+      if (remaining <= 0) {
+        this.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+        return;
+      }
+      this.deadlineTimer = setTimeout(ProxyCall.onDeadline, remaining, this);
+    }
+    if (this.cluster.streamIdleMs > 0) {
+      this.lastActivityMs = this.startMs;
+      this.idleTimer = setTimeout(ProxyCall.onIdleCheck, this.cluster.streamIdleMs, this);
+    }
+    this.startTry();
+  }
+
+  /** Resets the call on both sides now (drain deadline passed). */
+  public abort(): void {
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+  }
+
+  private startTry(): void {
+    const cluster = this.cluster;
+    const endpoint = cluster.pick(this.endpoint);
+    if (endpoint === undefined) {
+      this.finishWithStatus(Status.UNAVAILABLE, this.tries === 0 ? `no endpoint of cluster "${cluster.name}" is available` : this.lastFailure());
+      return;
+    }
+    const headers = this.headers;
+    let budgetMs = 0;
+    if (this.deadlineMs !== 0) {
+      budgetMs = this.deadlineMs - performance.now();
+      if (budgetMs <= 0) {
+        this.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+        return;
+      }
+    }
+    const perTryMs = cluster.retry?.perTryTimeoutMs ?? 0;
+    // Tell the upstream about the per-try timeout only when the request is complete (a retry): a first try may
+    // turn out to be a long stream, which the per-try timeout does not bound.
+    if (perTryMs > 0 && this.requestEnded && (budgetMs === 0 || perTryMs < budgetMs)) budgetMs = perTryMs;
+    if (budgetMs > 0) headers['grpc-timeout'] = formatGrpcTimeout(budgetMs);
+    this.tries++;
+    this.endpoint = endpoint;
+    endpoint.activeCalls++;
+    if (this.tryIsRetry) cluster.activeRetries++;
+    this.tryResponse = undefined;
+    this.tryTrailers = undefined;
+    this.tryStatus = -1;
+    this.tryEnded = false;
+    this.tryError = undefined;
+    let upstream: Upstream;
+    try {
+      upstream = endpoint.pool.request(headers);
+    } catch (error) {
+      this.upstream = undefined;
+      endpoint.activeCalls--;
+      if (this.tryIsRetry) cluster.activeRetries--;
+      this.tryIsRetry = false;
+      if (error instanceof EndpointUnreachableError) cluster.balancer.outliers?.recordFailure(endpoint);
+      this.tryFailed(Status.UNAVAILABLE, `cannot open a stream to upstream ${endpoint.key}: ${(error as Error).message}`, false, true);
+      return;
+    }
+    this.upstream = upstream;
+    upstream[CALL] = this;
+    upstream.on('response', ProxyCall.onUpstreamResponse);
+    upstream.on('data', ProxyCall.onUpstreamData);
+    upstream.on('trailers', ProxyCall.onUpstreamTrailers);
+    upstream.on('end', ProxyCall.onUpstreamEnd);
+    upstream.on('drain', ProxyCall.onUpstreamDrain);
+    upstream.on('error', ProxyCall.onUpstreamError);
+    upstream.on('close', ProxyCall.onUpstreamClose);
+    const replay = this.replay;
+    if (replay !== undefined) for (let i = 0; i < replay.length; i++) upstream.write(replay[i]);
+    if (this.requestEnded) upstream.end();
+    else if (this.stream.isPaused()) this.stream.resume();
+    if (perTryMs > 0 && !this.committed) this.tryTimer = setTimeout(ProxyCall.onTryTimeout, perTryMs, this, perTryMs);
+  }
+
+  private downstreamData(chunk: Buffer): void {
+    if (this.finished) return;
+    const length = chunk.length;
+    this.requestBytes += length;
+    if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
+    if (this.replayable) {
+      if (this.replayBytes + length > RETRY_BUFFER_LIMIT_BYTES) {this.dropReplay();} else {
+        if (this.replay === undefined) this.replay = [chunk];
+        else this.replay.push(chunk);
+        this.replayBytes += length;
+      }
+    }
+    const upstream = this.upstream;
+    if (upstream !== undefined) {
+      if (!upstream.write(chunk)) this.stream.pause();
+    } else if (!this.replayable) {
+      // Between two tries, with more request than can be replayed: the next try cannot be made.
+      this.finishWithStatus(this.tryStatus >= 0 ? this.tryStatus : Status.UNAVAILABLE, this.lastFailure());
+    }
+  }
+
+  private upstreamResponse(headers: IncomingHttpHeaders, flags: number): void {
+    this.tryResponse = headers;
+    if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
+    if (flags % 2 === 1) {
+      // END_STREAM: a trailers-only response.
+      this.tryTrailers = headers;
+      const status = statusOfResponse(headers);
+      this.tryStatus = status;
+      if (!this.committed && this.retryOnStatus(status, headers)) return;
+      this.commitTrailersOnly(headers, status);
+      return;
+    }
+    if (this.mayRetryOnStatus()) return; // Hold the headers back until a message or the trailers arrive.
+    this.commit();
+  }
+
+  private upstreamData(upstream: Upstream, chunk: Buffer): void {
+    if (!this.committed) this.commit();
+    if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
+    this.responseBytes += chunk.length;
+    this.trackMessages(chunk);
+    const stream = this.stream;
+    if (stream.destroyed || this.downstreamEnding) return;
+    if (!stream.write(chunk)) upstream.pause();
+  }
+
+  private upstreamTrailers(trailers: IncomingHttpHeaders): void {
+    this.tryTrailers = trailers;
+    if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
+    const status = parseGrpcStatus(trailers['grpc-status']);
+    this.tryStatus = status < 0 ? Status.UNKNOWN : status;
+    if (!this.committed) {
+      if (this.retryOnStatus(this.tryStatus, trailers)) return;
+      this.commit();
+    }
+    this.endDownstreamIfComplete();
+  }
+
+  private upstreamClosed(upstream: Upstream): void {
+    if (this.tryTrailers !== undefined) {
+      // A complete response (trailers-only or trailers): the try succeeded as far as HTTP/2 goes.
+      const status = this.tryStatus;
+      this.releaseTry(false, isOutlierFailure(status));
+      if (!this.tryEnded && !this.finished) this.finishWithStatus(status, 'upstream stream closed before the response was read');
+      return;
+    }
+    const rstCode = upstream.rstCode ?? NGHTTP2_NO_ERROR;
+    const session = UpstreamSession.of(upstream);
+    const key = this.endpoint?.key;
+    const connectionFailed = session !== undefined && session.session.destroyed && rstCode !== NGHTTP2_REFUSED_STREAM;
+    const reached = session !== undefined && session.connected && rstCode !== NGHTTP2_REFUSED_STREAM;
+    let status: number;
+    let message: string;
+    if (connectionFailed) {
+      status = Status.UNAVAILABLE;
+      const reason = this.tryError?.message ?? 'connection closed';
+      message = reached ? `connection to upstream ${key} lost: ${reason}` : `cannot connect to upstream ${key}: ${reason}`;
+    } else if (rstCode === NGHTTP2_NO_ERROR) {
+      status = Status.INTERNAL;
+      message = `upstream ${key} ended the call without a grpc-status`;
+    } else {
+      status = statusOfHttp2Error(rstCode);
+      message = `upstream ${key} reset the stream with ${http2ErrorName(rstCode)}`;
+    }
+    this.tryFailed(status, message, reached, rstCode !== NGHTTP2_REFUSED_STREAM);
+  }
+
+  /** A try ended without a response: retry it if possible, else answer with its status. */
+  private tryFailed(status: number, message: string, reached: boolean, countsAsOutlierFailure: boolean): void {
+    this.tryStatus = status;
+    this.lastMessage = message;
+    this.releaseTry(false, countsAsOutlierFailure ? true : undefined);
+    if (this.finished) return;
+    if (!reached && !this.committed && this.replayable && this.transparentRetries < MAX_TRANSPARENT_RETRIES) {
+      this.transparentRetries++;
+      this.publishRetry(status);
+      this.startTry();
+      return;
+    }
+    if (!this.committed && this.retryOnStatus(status, undefined)) return;
+    this.finishWithStatus(status, message);
+  }
+
+  private lastFailure(): string {
+    return this.lastMessage || `no upstream of cluster "${this.cluster.name}" answered`;
+  }
+
+  /** Whether a retry could follow a status (so response headers are held back). */
+  private mayRetryOnStatus(): boolean {
+    const retry = this.cluster.retry;
+    return retry !== undefined && this.requestEnded && this.replayable && !this.committed && this.retries < retry.attempts;
+  }
+
+  /** Whether a retry may be made now. */
+  private retryAllowed(): boolean {
+    const cluster = this.cluster;
+    const retry = cluster.retry;
+    return retry !== undefined
+      && this.requestEnded && this.replayable && !this.committed && !this.finished
+      && this.retries < retry.attempts
+      && retry.budgetAllows(cluster.activeRetries, cluster.activeCalls)
+      && (this.deadlineMs === 0 || performance.now() < this.deadlineMs);
+  }
+
+  /** Retries when the status is one the cluster retries on and a retry may be made. */
+  private retryOnStatus(status: number, headers: IncomingHttpHeaders | undefined): boolean {
+    const retry = this.cluster.retry;
+    if (retry === undefined || !retry.retriesOn(status) || !this.retryAllowed()) return false;
+    const message = headers?.['grpc-message'];
+    this.scheduleRetry(status, typeof message === 'string' ? message : `upstream answered with status ${status}`, isOutlierFailure(status));
+    return true;
+  }
+
+  private scheduleRetry(status: number, message: string, outlierFailure: boolean | undefined): void {
+    this.tryStatus = status;
+    this.lastMessage = message;
+    this.retries++;
+    this.publishRetry(status);
+    this.releaseTry(true, outlierFailure);
+    const delayMs = (this.cluster.retry?.backoffMs(this.retries, this.context.random) ?? 0);
+    this.backoffTimer = setTimeout(ProxyCall.onBackoffElapsed, delayMs, this);
+  }
+
+  private publishRetry(status: number): void {
+    if (!channels.retry.hasSubscribers) return;
+    const message: RetryMessage = {
+      cluster: this.cluster.name,
+      endpoint: this.endpoint?.key ?? '',
+      attempt: this.retries + this.transparentRetries,
+      status,
+    };
+    channels.retry.publish(message);
+  }
+
+  /** Ends the current try: bookkeeping, outlier detection and, when asked, a reset of its stream. */
+  private releaseTry(reset: boolean, outlierFailure: boolean | undefined): void {
+    const upstream = this.upstream;
+    if (upstream === undefined) return;
+    this.upstream = undefined;
+    upstream[CALL] = undefined;
+    const endpoint = this.endpoint as Endpoint;
+    endpoint.activeCalls--;
+    if (this.tryIsRetry) {
+      this.cluster.activeRetries--;
+      this.tryIsRetry = false;
+    }
+    if (this.tryTimer !== undefined) {
+      clearTimeout(this.tryTimer);
+      this.tryTimer = undefined;
+    }
+    if (outlierFailure === true) this.cluster.balancer.outliers?.recordFailure(endpoint);
+    else if (outlierFailure === false) endpoint.consecutiveFailures = 0;
+    if (reset && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+  }
+
+  /** Sends the held (or just received) response headers downstream; no retry after this. */
+  private commit(): void {
+    this.committed = true;
+    this.dropReplay();
+    if (this.tryTimer !== undefined) {
+      clearTimeout(this.tryTimer);
+      this.tryTimer = undefined;
+    }
+    const headers = this.tryResponse as IncomingHttpHeaders;
+    this.prepareResponseHeaders(headers);
+    try {
+      this.stream.respond(headers as OutgoingHttpHeaders, WAIT_FOR_TRAILERS);
+    } catch {
+      this.abort();
+    }
+  }
+
+  private commitTrailersOnly(headers: IncomingHttpHeaders, status: number): void {
+    this.committed = true;
+    this.finished = true;
+    this.status = status;
+    this.dropReplay();
+    this.prepareResponseHeaders(headers);
+    try {
+      this.stream.respond(headers as OutgoingHttpHeaders, END_STREAM);
+    } catch {
+      this.abort();
+    }
+  }
+
+  private prepareResponseHeaders(headers: IncomingHttpHeaders): void {
+    stripHopByHopHeaders(headers as HeaderMap);
+    this.target.responseHeaders?.apply(headers as HeaderMap);
+  }
+
+  /** Ends the client's stream with the upstream trailers once the upstream body has been read. */
+  private endDownstreamIfComplete(): void {
+    const trailers = this.tryTrailers;
+    if (!this.committed || !this.tryEnded || trailers === undefined || this.finished) return;
+    this.endDownstreamWith(trailers as OutgoingHttpHeaders, this.tryStatus);
+  }
+
+  private endDownstreamWith(trailers: OutgoingHttpHeaders, status: number): void {
+    this.finished = true;
+    this.status = status;
+    this.pendingTrailers = trailers;
+    const stream = this.stream;
+    if (!this.downstreamEnding) {
+      this.downstreamEnding = true;
+      if (!stream.destroyed) stream.end();
+    }
+    if (this.trailersWanted) this.sendPendingTrailers();
+  }
+
+  private sendPendingTrailers(): void {
+    const trailers = this.pendingTrailers;
+    if (trailers === undefined) return;
+    this.pendingTrailers = undefined;
+    try {
+      this.stream.sendTrailers(trailers);
+    } catch {
+      this.abort();
+    }
+  }
+
+  /**
+   * Answers the call with a status: trailers-only when nothing went downstream yet, trailers after a complete
+   * message, a reset of the client's stream in the middle of a message. The upstream try is reset.
+   */
+  private finishWithStatus(code: number, message: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.status = code;
+    this.releaseTry(true, undefined);
+    if (this.backoffTimer !== undefined) {
+      clearTimeout(this.backoffTimer);
+      this.backoffTimer = undefined;
+    }
+    if (!this.committed) {
+      this.committed = true;
+      this.dropReplay();
+      respondWithStatus(this.stream, code, message);
+    } else if (this.prefixSeen === 0 && this.messageLeft === 0) {
+      this.endDownstreamWith(statusTrailers(code, message), code);
+    } else if (!this.stream.destroyed) {
+      this.stream.close(code === Status.CANCELLED ? NGHTTP2_CANCEL : NGHTTP2_INTERNAL_ERROR);
+    }
+  }
+
+  private downstreamClosed(): void {
+    const stream = this.stream;
+    stream[CALL] = undefined;
+    if (!this.finished || this.pendingTrailers !== undefined) {
+      // The client went away (reset, or closed its connection) before the end of the response.
+      this.finished = true;
+      this.status = Status.CANCELLED;
+    }
+    if (this.upstream !== undefined) {
+      if (this.tryTrailers !== undefined) this.releaseTry(false, isOutlierFailure(this.tryStatus));
+      else this.releaseTry(true, undefined);
+    }
+    this.dropReplay();
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+    if (this.tryTimer !== undefined) clearTimeout(this.tryTimer);
+    this.deadlineTimer = this.idleTimer = this.backoffTimer = this.tryTimer = undefined;
+    this.cluster.activeCalls--;
+    this.context.callEnded(this);
+    if (channels.callEnd.hasSubscribers) this.publishEnd();
+  }
+
+  private publishEnd(): void {
+    const message: CallEndMessage = {
+      listener: this.context.listener,
+      service: this.path.slice(1, this.slash),
+      method: this.path.slice(this.slash + 1),
+      traceparent: this.traceparent,
+      route: this.target.routeKey,
+      cluster: this.cluster.name,
+      endpoint: this.endpoint?.key,
+      status: this.status,
+      retries: this.tries > 0 ? this.tries - 1 : 0,
+      durationMs: performance.now() - this.startMs,
+      requestBytes: this.requestBytes,
+      responseBytes: this.responseBytes,
+      remoteAddress: this.remoteAddress,
+    };
+    channels.callEnd.publish(message);
+  }
+
+  private dropReplay(): void {
+    this.replay = undefined;
+    this.replayBytes = 0;
+    this.replayable = false;
+  }
+
+  /** Follows the 5-byte gRPC message prefixes of the response, to know whether a message is cut. */
+  private trackMessages(chunk: Buffer): void {
+    const length = chunk.length;
+    let position = 0;
+    let left = this.messageLeft;
+    let seen = this.prefixSeen;
+    let size = this.prefixLength;
+    while (position < length) {
+      if (left > 0) {
+        const take = left < length - position ? left : length - position;
+        position += take;
+        left -= take;
+        continue;
+      }
+      const byte = chunk[position++];
+      seen++;
+      if (seen > 1) size = size * 256 + byte;
+      if (seen === 5) {
+        left = size;
+        seen = 0;
+        size = 0;
+      }
+    }
+    this.messageLeft = left;
+    this.prefixSeen = seen;
+    this.prefixLength = size;
+  }
+}
+
+/** Whether a try's status counts as a failure for outlier detection (UNKNOWN, INTERNAL, UNAVAILABLE, DATA_LOSS). */
+function isOutlierFailure(status: number): boolean {
+  return status === Status.UNKNOWN || status === Status.INTERNAL || status === Status.UNAVAILABLE || status === Status.DATA_LOSS;
+}
+
+/** The gRPC status of a trailers-only response: its `grpc-status`, else what its HTTP status maps to. */
+function statusOfResponse(headers: IncomingHttpHeaders): number {
+  const status = parseGrpcStatus(headers['grpc-status']);
+  return status >= 0 ? status : statusOfHttpStatus(Number(headers[constants.HTTP2_HEADER_STATUS]));
+}

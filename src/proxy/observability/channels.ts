@@ -1,0 +1,89 @@
+import { channel } from 'node:diagnostics_channel';
+
+/**
+ * The proxy's named `diagnostics_channel` channels. The data path publishes; metrics, access logs and tests
+ * subscribe. Publishing costs nothing when nobody subscribes (check `hasSubscribers` before building a message).
+ */
+export const CHANNEL_NAMES = {
+  callStart: 'grpc-mesh:proxy:call:start',
+  callEnd: 'grpc-mesh:proxy:call:end',
+  retry: 'grpc-mesh:proxy:retry',
+  endpoints: 'grpc-mesh:proxy:endpoints',
+  endpointHealth: 'grpc-mesh:proxy:endpoint:health',
+  endpointEjection: 'grpc-mesh:proxy:endpoint:ejection',
+  config: 'grpc-mesh:proxy:config',
+} as const;
+
+/** A call accepted by a listener. */
+export interface CallStartMessage {
+  readonly listener: string;
+  readonly service: string;
+  readonly method: string;
+  readonly traceparent: string;
+}
+
+/** A call that ended, one way or another. */
+export interface CallEndMessage extends CallStartMessage {
+  /** The route that matched, `namespace/name`, or undefined. */
+  readonly route?: string;
+  /** The cluster the call went to, or undefined when routing answered it. */
+  readonly cluster?: string;
+  /** The endpoint (`address:port`) of the last try. */
+  readonly endpoint?: string;
+  /** gRPC status code sent downstream. */
+  readonly status: number;
+  /** Retries made. */
+  readonly retries: number;
+  /** Time from request headers to the end of the response, in milliseconds. */
+  readonly durationMs: number;
+  /** Request and response body bytes. */
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  /** Remote address of the client. */
+  readonly remoteAddress?: string;
+}
+
+/** A retry about to be made. */
+export interface RetryMessage {
+  readonly cluster: string;
+  readonly endpoint: string;
+  readonly attempt: number;
+  readonly status: number;
+}
+
+/** The endpoint set of a cluster changed. */
+export interface EndpointsMessage {
+  readonly cluster: string;
+  readonly endpoints: readonly string[];
+}
+
+/** An endpoint's active health changed. */
+export interface EndpointHealthMessage {
+  readonly cluster: string;
+  readonly endpoint: string;
+  readonly healthy: boolean;
+}
+
+/** An endpoint was ejected by outlier detection, or returned. */
+export interface EndpointEjectionMessage {
+  readonly cluster: string;
+  readonly endpoint: string;
+  readonly ejected: boolean;
+}
+
+/** A configuration was loaded (at start or on reload), or a reload was refused. */
+export interface ConfigMessage {
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+/** The channels, ready to publish to or subscribe. */
+export const channels = {
+  callStart: channel(CHANNEL_NAMES.callStart),
+  callEnd: channel(CHANNEL_NAMES.callEnd),
+  retry: channel(CHANNEL_NAMES.retry),
+  endpoints: channel(CHANNEL_NAMES.endpoints),
+  endpointHealth: channel(CHANNEL_NAMES.endpointHealth),
+  endpointEjection: channel(CHANNEL_NAMES.endpointEjection),
+  config: channel(CHANNEL_NAMES.config),
+};

@@ -1,0 +1,22 @@
+import type { EndpointSnapshot } from './balancer/cluster-balancer';
+
+/** One endpoint's state (re-exported for the admin server). */
+export type { EndpointSnapshot } from './balancer/cluster-balancer';
+
+/** The state of one cluster, for the admin endpoint-state page. */
+export interface ClusterSnapshot {
+  /** Whether discovery published at least once. */
+  readonly ready: boolean;
+  /** Whether every endpoint is unhealthy or ejected, so calls spread over all of them (panic mode). */
+  readonly panic: boolean;
+  /** Calls in flight. */
+  readonly activeCalls: number;
+  /** Endpoints, draining ones (dropped by discovery, calls still in flight) included. */
+  readonly endpoints: readonly EndpointSnapshot[];
+}
+
+/** The proxy's state, for the admin endpoint-state page: cluster name to cluster state. JSON-ready. */
+export interface ProxySnapshot {
+  /** Clusters by name. */
+  readonly clusters: Readonly<Record<string, ClusterSnapshot>>;
+}

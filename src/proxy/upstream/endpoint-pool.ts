@@ -1,0 +1,134 @@
+import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
+import { EndpointUnreachableError } from './endpoint-unreachable-error';
+import { UpstreamSession } from './upstream-session';
+import { RECONNECT_BACKOFF_BASE_MS, RECONNECT_BACKOFF_MAX_MS } from '../defaults';
+
+/** Options of an `EndpointPool`. */
+export interface EndpointPoolOptions {
+  /** Time to establish a connection. */
+  readonly connectTimeoutMs: number;
+  /** Connections at most; another opens only when every open one is at the peer's stream limit. */
+  readonly maxConnections: number;
+}
+
+/**
+ * The HTTP/2 connections to one endpoint. Streams go to the first connection with room under the peer's
+ * SETTINGS_MAX_CONCURRENT_STREAMS; when all are full a new one opens, up to `maxConnections`, after which the
+ * least loaded takes the stream (nghttp2 queues it until a slot frees). A connection that got GOAWAY, failed or
+ * closed takes no new stream and leaves the pool when it closes; the next call opens a fresh one. `request()`
+ * is synchronous: on a connection still connecting the stream is queued.
+ *
+ * A connection that fails before it is established puts the endpoint in backoff (200 ms, doubling up to 10 s,
+ * reset by the next established connection): meanwhile `request()` fails at once with `EndpointUnreachableError`
+ * instead of piling calls on connection attempts to a dead address (whose connect timeout would delay them).
+ */
+export class EndpointPool {
+  /** Host of the endpoint. */
+  public readonly host: string;
+  /** Port of the endpoint. */
+  public readonly port: number;
+  private options: EndpointPoolOptions;
+  private readonly sessions: UpstreamSession[] = [];
+  private closing = false;
+  private connectFailures = 0;
+  private retryAtMs = 0;
+  private readonly onSessionClose: (session: UpstreamSession) => void;
+
+  /**
+   * @param host address of the endpoint
+   * @param port port of the endpoint
+   * @param options limits
+   */
+  public constructor(host: string, port: number, options: EndpointPoolOptions) {
+    this.host = host;
+    this.port = port;
+    this.options = options;
+    this.onSessionClose = (session) => {
+      const index = this.sessions.indexOf(session);
+      if (index !== -1) this.sessions.splice(index, 1);
+      if (session.connected) {
+        this.connectFailures = 0;
+      } else if (!this.closing) {
+        this.connectFailures++;
+        this.retryAtMs = Date.now() + Math.min(RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_BASE_MS * 2 ** (this.connectFailures - 1));
+      }
+    };
+  }
+
+  /** Open connections (connecting ones included). */
+  public get connections(): number {
+    return this.sessions.length;
+  }
+
+  /** Applies new limits to connections opened from now on. */
+  public update(options: EndpointPoolOptions): void {
+    this.options = options;
+  }
+
+  /**
+   * Opens a stream; `UpstreamSession.of(stream)` tells which connection carries it.
+   * @throws EndpointUnreachableError while the endpoint is in reconnect backoff; an error when the headers are
+   *   invalid or the pool is closed
+   */
+  public request(headers: OutgoingHttpHeaders): ClientHttp2Stream {
+    if (this.closing) throw new Error('the endpoint pool is closed');
+    const session = this.sessionForNextStream();
+    try {
+      return session.request(headers);
+    } catch (error) {
+      // The session went away between the check and the request (GOAWAY, socket error): one more on a fresh one.
+      if (session.session.closed || session.session.destroyed) {
+        session.usable = false;
+        return this.open().request(headers);
+      }
+      throw error;
+    }
+  }
+
+  /** Lets every connection finish its streams, then closes it; the pool takes no new stream. */
+  public closeWhenIdle(): void {
+    this.closing = true;
+    for (const session of [...this.sessions]) session.close();
+  }
+
+  /** Closes every connection now, failing streams in flight. */
+  public destroy(): void {
+    this.closing = true;
+    for (const session of [...this.sessions]) session.destroy();
+  }
+
+  /** Whether every connection of a closed pool has gone. */
+  public get closed(): boolean {
+    return this.closing && this.sessions.length === 0;
+  }
+
+  private sessionForNextStream(): UpstreamSession {
+    const sessions = this.sessions;
+    let usable = 0;
+    let leastLoaded: UpstreamSession | undefined;
+    for (let i = 0; i < sessions.length; i++) {
+      const session = sessions[i];
+      if (!session.usable) continue;
+      if (session.hasCapacity) return session;
+      usable++;
+      if (leastLoaded === undefined || session.activeStreams < leastLoaded.activeStreams) leastLoaded = session;
+    }
+    if (leastLoaded === undefined || usable < this.options.maxConnections) return this.open();
+    return leastLoaded;
+  }
+
+  private open(): UpstreamSession {
+    if (this.connectFailures > 0) {
+      const waitMs = this.retryAtMs - Date.now();
+      if (waitMs > 0) throw new EndpointUnreachableError(`${this.host}:${this.port}`, waitMs);
+    }
+    const session = new UpstreamSession({
+      host: this.host,
+      port: this.port,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      onClose: this.onSessionClose,
+    });
+    this.sessions.push(session);
+    return session;
+  }
+}

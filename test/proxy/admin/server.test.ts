@@ -1,0 +1,110 @@
+import { request } from 'node:http';
+import { AdminServer, type AdminProxyView } from '../../../src/proxy/admin/server';
+import { validConfig } from '../config/fixtures';
+
+/** A stand-in for the proxy: readiness and a snapshot, as plain fields. */
+class StubProxy implements AdminProxyView {
+  public ready = true;
+  public snapshotValue: unknown = {
+    clusters: {
+      users: { endpoints: [{ address: '10.0.0.1', port: 50051, healthy: true, ejected: false, activeCalls: 2, connections: 1, draining: false }] },
+    },
+  };
+  public snapshot(): unknown {
+    if (this.snapshotValue instanceof Error) throw this.snapshotValue;
+    return this.snapshotValue;
+  }
+}
+
+interface Reply {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: string;
+}
+
+function get(port: number, path: string, method = 'GET'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
+        resolve({ status: res.statusCode!, contentType: res.headers['content-type'], body });
+      });
+    });
+    req.on('error', reject).end();
+  });
+}
+
+describe('AdminServer', () => {
+  let proxy: StubProxy;
+  let draining: boolean;
+  let admin: AdminServer;
+  const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: jest.fn(async () => 'grpc_mesh_proxy_active_calls{listener="grpc"} 0\n') };
+
+  beforeEach(async () => {
+    proxy = new StubProxy();
+    draining = false;
+    admin = await AdminServer.start({ address: '127.0.0.1', port: 0, proxy, metrics, config: validConfig, draining: () => draining });
+  });
+  afterEach(() => admin.close());
+
+  test('answers /ready with 200 while the proxy is ready', async () => {
+    expect(await get(admin.port, '/ready')).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'ready\n' });
+  });
+
+  test('answers /ready with 503 before the proxy is ready and while it drains', async () => {
+    proxy.ready = false;
+    expect(await get(admin.port, '/ready')).toMatchObject({ status: 503, body: 'not ready\n' });
+    proxy.ready = true;
+    draining = true;
+    expect(await get(admin.port, '/ready')).toMatchObject({ status: 503, body: 'draining\n' });
+  });
+
+  test('answers /live with 200 whatever the readiness', async () => {
+    proxy.ready = false;
+    draining = true;
+    expect(await get(admin.port, '/live')).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'live\n' });
+  });
+
+  test('serves /metrics in the Prometheus text format', async () => {
+    expect(await get(admin.port, '/metrics')).toEqual({
+      status: 200,
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      body: 'grpc_mesh_proxy_active_calls{listener="grpc"} 0\n',
+    });
+  });
+
+  test('serves the running config as JSON at /config', async () => {
+    const reply = await get(admin.port, '/config?pretty');
+    expect(reply.status).toBe(200);
+    expect(reply.contentType).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(reply.body)).toEqual(validConfig());
+  });
+
+  test('serves the endpoint snapshot as JSON at /endpoints, maps and sets included', async () => {
+    expect(JSON.parse((await get(admin.port, '/endpoints')).body)).toEqual(proxy.snapshotValue);
+    proxy.snapshotValue = { clusters: new Map([['users', { endpoints: new Set(['10.0.0.1:50051']) }]]) };
+    expect(JSON.parse((await get(admin.port, '/endpoints')).body)).toEqual({ clusters: { users: { endpoints: ['10.0.0.1:50051'] } } });
+  });
+
+  test('answers 404 for other paths and 405 for other methods', async () => {
+    expect(await get(admin.port, '/quitquitquit', 'POST')).toMatchObject({ status: 404, body: 'not found: /quitquitquit\n' });
+    expect(await get(admin.port, '/')).toMatchObject({ status: 404 });
+    expect(await get(admin.port, '/ready', 'POST')).toMatchObject({ status: 405, body: 'method not allowed\n' });
+  });
+
+  test('answers HEAD with the status and no body', async () => {
+    expect(await get(admin.port, '/ready', 'HEAD')).toMatchObject({ status: 200, body: '' });
+  });
+
+  test('answers 500 when a source fails, and keeps serving', async () => {
+    proxy.snapshotValue = new Error('snapshot broke');
+    metrics.text.mockRejectedValueOnce(new Error('registry broke'));
+    expect(await get(admin.port, '/endpoints')).toMatchObject({ status: 500, body: 'internal error: snapshot broke\n' });
+    expect(await get(admin.port, '/metrics')).toMatchObject({ status: 500, body: 'internal error: registry broke\n' });
+    expect(await get(admin.port, '/live')).toMatchObject({ status: 200 });
+  });
+
+  test('refuses to start on a port already bound', async () => {
+    await expect(AdminServer.start({ address: '127.0.0.1', port: admin.port, proxy, metrics, config: validConfig })).rejects.toThrow(/EADDRINUSE/);
+  });
+});

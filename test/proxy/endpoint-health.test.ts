@@ -1,0 +1,96 @@
+import { Cleanup, echoClient, failures, LoadLoop, LOCAL, proxyConfig, proxyPort, sleep, startBackends, startProxy, staticCluster, unaryLoad, waitFor } from './harness';
+import { channels, type EndpointEjectionMessage, type EndpointHealthMessage } from '../../src/proxy/observability/channels';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+/** Collects the messages of a channel during a test, each with the time it came (`at`, ms since the epoch). */
+function record<T>(channel: typeof channels.endpointHealth): Array<T & { at: number }> {
+  const messages: Array<T & { at: number }> = [];
+  const onMessage = (message: unknown): void => void messages.push({ ...(message as T), at: Date.now() });
+  channel.subscribe(onMessage);
+  cleanup.add(() => channel.unsubscribe(onMessage));
+  return messages;
+}
+
+const INTERVAL_MS = 200;
+// A generous check timeout: a busy CI machine must not fail checks of healthy backends.
+const HEALTH_CHECK = { intervalMs: INTERVAL_MS, timeoutMs: 1000, unhealthyThreshold: 1, healthyThreshold: 2, serviceName: '' };
+
+describe('active health checks', () => {
+  test('a NOT_SERVING backend stops receiving calls within two health-check intervals, and returns once SERVING', async () => {
+    // GIVEN three backends checked every 200 ms, and steady load
+    const backends = await startBackends(3, cleanup);
+    const health = record<EndpointHealthMessage>(channels.endpointHealth);
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, { loadBalancer: 'ROUND_ROBIN', healthCheck: HEALTH_CHECK })]), cleanup);
+    const load = new LoadLoop(echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup), 4, undefined, cleanup);
+    await sleep(100);
+
+    // WHEN b2 says NOT_SERVING
+    const flippedAt = Date.now();
+    backends[1].serving = false;
+    await sleep(2 * INTERVAL_MS);
+    const callsAfterTwoIntervals = backends[1].calls.Unary;
+    await sleep(500);
+
+    // THEN it was marked unhealthy within two intervals and got no call since
+    const unhealthy = health.find((m) => m.endpoint === backends[1].address && !m.healthy);
+    expect(unhealthy).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, healthy: false });
+    const detectedAfterMs = (unhealthy?.at ?? Infinity) - flippedAt;
+    console.log(`NOT_SERVING backend marked unhealthy after ${detectedAfterMs} ms (interval ${INTERVAL_MS} ms)`);
+    expect(detectedAfterMs).toBeLessThanOrEqual(2 * INTERVAL_MS);
+    expect(backends[1].calls.Unary).toBe(callsAfterTwoIntervals);
+    expect(proxy.snapshot().clusters.echo.endpoints[1]).toMatchObject({ healthy: false, ejected: false, draining: false });
+
+    // WHEN it serves again, it gets calls after `healthyThreshold` passes
+    backends[1].serving = true;
+    await waitFor(() => backends[1].calls.Unary > callsAfterTwoIntervals, 5 * INTERVAL_MS, 'b2 back in rotation');
+    expect(failures(await load.stop())).toEqual([]);
+  });
+
+  test('fails open over every endpoint when all are unhealthy (panic mode)', async () => {
+    const backends = await startBackends(2, cleanup);
+    for (const backend of backends) backend.serving = false;
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, { healthCheck: HEALTH_CHECK })]), cleanup);
+    await waitFor(() => proxy.snapshot().clusters.echo.panic, 2000, 'panic mode');
+    const outcomes = await unaryLoad(echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup), 40, 4);
+    expect(failures(outcomes)).toEqual([]);
+    expect(backends.every((b) => b.calls.Unary > 0)).toBe(true);
+  });
+});
+
+describe('outlier ejection', () => {
+  test('ejects a backend after consecutive INTERNAL answers, and brings it back after the ejection time', async () => {
+    // GIVEN three backends, b2 answering INTERNAL to everything
+    const backends = await startBackends(3, cleanup);
+    backends[1].failWith = { code: 13, afterHeaders: false };
+    const ejections = record<EndpointEjectionMessage>(channels.endpointEjection);
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, {
+      loadBalancer: 'ROUND_ROBIN',
+      outlierDetection: { consecutiveErrors: 3, intervalMs: 50, baseEjectionTimeMs: 400, maxEjectionPercent: 50 },
+    })]), cleanup);
+    const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
+
+    // WHEN 60 calls go through one at a time
+    const outcomes = await unaryLoad(client, 60, 1);
+
+    // THEN b2 failed exactly 3 calls, was ejected, and the rest went to the others
+    expect(outcomes.filter((o) => o.code === 13)).toHaveLength(3);
+    expect(backends[1].calls.Unary).toBe(3);
+    expect(ejections).toEqual([expect.objectContaining({ cluster: 'echo', endpoint: backends[1].address, ejected: true })]);
+
+    // WHEN the ejection time passes, it returns
+    await waitFor(() => ejections.length === 2, 1000, 'the ejection to end');
+    expect(ejections[1]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: false });
+  });
+
+  test('never ejects more than maxEjectionPercent of the endpoints (but always one)', async () => {
+    const backends = await startBackends(3, cleanup);
+    for (const backend of backends) backend.failWith = { code: 14, afterHeaders: false };
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, {
+      outlierDetection: { consecutiveErrors: 1, intervalMs: 1000, baseEjectionTimeMs: 10_000, maxEjectionPercent: 10 },
+    })]), cleanup);
+    await unaryLoad(echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup), 30, 1);
+    expect(proxy.snapshot().clusters.echo.endpoints.filter((e) => e.ejected)).toHaveLength(1);
+  });
+});

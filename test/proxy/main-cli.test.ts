@@ -1,0 +1,153 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Backend, Cleanup, echoClient, startBackends, unary, unaryLoad, waitFor } from './harness';
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'lib', 'proxy', 'main.js');
+
+/** The command as the image and the package's bin run it; `npm test` compiles lib/ first. */
+function requireCompiled(): void {
+  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < statSync(join(ROOT, 'src', 'proxy', 'main.ts')).mtimeMs) {
+    throw new Error(`${MAIN} is missing or older than src/proxy/main.ts: run \`npx projen compile\` first (npm test does)`);
+  }
+}
+
+/** A `grpc-mesh-proxy` child process, with its output collected and its JSON log lines parsed. */
+class ProxyProcess {
+  public stdout = '';
+  public stderr = '';
+  public readonly exited: Promise<number | null>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  public constructor(args: readonly string[]) {
+    this.child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: 'pipe' });
+    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
+    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** The `started` log line, once written: bound listener ports and the admin port. */
+  public async started(): Promise<{ listeners: Record<string, number>; admin: number }> {
+    await waitFor(() => this.log().some((l) => l.msg === 'started') || this.child.exitCode !== null, 10_000, 'the proxy to start');
+    const line = this.log().find((l) => l.msg === 'started');
+    if (!line) throw new Error(`the proxy exited: ${this.stderr}`);
+    return line as unknown as { listeners: Record<string, number>; admin: number };
+  }
+
+  public log(): Array<Record<string, unknown>> {
+    return jsonLines(this.stderr);
+  }
+
+  public signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Kills the process if it still runs (by its own pid). */
+  public stop(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject).end();
+  });
+}
+
+/** Polls the admin readiness endpoint until it answers 200 (at most 5 s). */
+async function untilReady(adminPort: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await httpGet(adminPort, '/ready')).status !== 200) {
+    if (Date.now() > deadline) throw new Error('the proxy did not become ready in 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
+  const cleanup = new Cleanup();
+  let dir: string;
+  beforeAll(requireCompiled);
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-cli-'))));
+  afterEach(async () => {
+    await cleanup.run();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function startProcess(args: readonly string[]): ProxyProcess {
+    const child = new ProxyProcess(args);
+    cleanup.add(() => child.stop());
+    return child;
+  }
+
+  test('exits 2 and prints the problems of an invalid config on stderr', async () => {
+    const file = join(dir, 'proxy.yaml');
+    writeFileSync(file, 'version: 1\nlisteners: []\nadmin: { address: 127.0.0.1, port: 0 }\nclusters: []\nroutes: []\ncolour: blue\n');
+    const child = startProcess(['--config', file]);
+    expect(await child.exited).toBe(2);
+    expect(child.stderr).toBe(`grpc-mesh-proxy: Invalid proxy config ${file}: 2 problems:\n`
+      + '  - listeners: must have at least 1 entry; got []\n'
+      + '  - colour: is not a known field (known fields here: version, listeners, admin, clusters, routes, drainTimeoutMs, accessLog); got "blue"\n');
+    expect(child.stdout).toBe('');
+  });
+
+  test('runs the benchmark harness\'s form and spreads the calls of one client connection over every backend', async () => {
+    const backends = await startBackends(3, cleanup);
+    const child = startProcess(['--listen', '127.0.0.1:0', '--backends', backends.map((b) => b.address).join(',')]);
+    const { listeners, admin } = await child.started();
+    await untilReady(admin);
+
+    const client = echoClient(`127.0.0.1:${listeners.grpc}`, cleanup);
+    const outcomes = await unaryLoad(client, 30, 1);
+    expect(outcomes.map((o) => o.code)).toEqual(new Array(30).fill(0));
+    expect(backends.map((b: Backend) => b.calls.Unary)).toEqual([10, 10, 10]);
+    await waitFor(() => jsonLines(child.stdout).length === 30, 5000, 'access log lines');
+    expect(jsonLines(child.stdout)[0]).toMatchObject({ listener: 'grpc', service: 'test.echo.Echo', method: 'Unary', status: 0, cluster: 'backends' });
+    const metrics = (await httpGet(admin, '/metrics')).body;
+    expect(metrics).toContain('grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="test.echo.Echo",grpc_method="Unary",grpc_code="OK",cluster="backends"} 30\n');
+    expect(metrics).toContain('grpc_mesh_proxy_endpoints{cluster="backends"} 3\n');
+
+    child.signal('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(child.log().map((l) => l.msg)).toEqual(['started', 'draining', 'stopped']);
+  });
+
+  test('lets a call in flight finish when SIGTERM comes, then exits 0', async () => {
+    const [backend] = await startBackends(1, cleanup);
+    const file = join(dir, 'proxy.json');
+    writeFileSync(file, JSON.stringify({
+      version: 1,
+      listeners: [{ name: 'grpc', address: '127.0.0.1', port: 0 }],
+      admin: { address: '127.0.0.1', port: 0 },
+      clusters: [{ name: 'one', discovery: { type: 'static', endpoints: [{ address: '127.0.0.1', port: backend.port }] } }],
+      routes: [{ name: 'all', rules: [{ backendRefs: [{ name: 'one' }] }] }],
+      drainTimeoutMs: 5000,
+      accessLog: false,
+    }));
+    const child = startProcess(['--config', file]);
+    const { listeners, admin } = await child.started();
+    await untilReady(admin);
+    const client = echoClient(`127.0.0.1:${listeners.grpc}`, cleanup);
+    expect((await unary(client, {})).code).toBe(0);
+
+    const slow = unary(client, { message: 'slow', delayMs: 500 });
+    await waitFor(() => backend.calls.Unary === 2, 5000, 'the slow call to reach the backend');
+    child.signal('SIGTERM');
+    await waitFor(() => child.log().some((l) => l.msg === 'draining'), 5000, 'the drain to start');
+    expect((await httpGet(admin, '/ready')).status).toBe(503);
+    const outcome = await slow;
+    expect(outcome.code).toBe(0);
+    expect(outcome.replies[0].message).toBe('slow');
+    expect(await child.exited).toBe(0);
+    expect(child.stdout).toBe('');
+  });
+});
