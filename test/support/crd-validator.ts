@@ -20,7 +20,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { compileCelRule, toCelValue } from './cel';
-import { isBuiltInKind, objectLabel, validateManifests } from './k8s-validator';
+import { childPath, isBuiltInKind, jsonPath, objectLabel, validateManifests } from './k8s-validator';
 
 const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 const GATEWAY_API = { dir: path.join(FIXTURES_DIR, 'gateway-api-v1.6.1'), name: 'Gateway API v1.6.1' };
@@ -563,19 +563,6 @@ function ruleStatus(rule: ValidationRule): Pick<CelRuleUse, 'status' | 'reason'>
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------------------------
-
-/** `/spec/rules/0/name` to `spec.rules[0].name`. */
-function jsonPath(pointer: string): string {
-  return pointer.split('/').slice(1)
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((at, segment) => (/^\d+$/.test(segment) ? `${at}[${segment}]` : childPath(at, segment)), '');
-}
-
-/** The path of field `key` under `at`, quoting keys that are not identifiers (label keys, for one). */
-function childPath(at: string, key: string): string {
-  if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${at}[${JSON.stringify(key)}]`;
-  return at === '' ? key : `${at}.${key}`;
-}
 
 function asSchema(value: unknown): JsonObject | undefined {
   return isJsonObject(value) ? value : undefined;

@@ -267,15 +267,15 @@ function describeSchemaError(error: ErrorObject): [path: string, message: string
   }
 }
 
-/** `/spec/containers/0/name` to `spec.containers[0].name`. */
-function jsonPath(pointer: string): string {
+/** A JSON pointer as a readable path: `/spec/containers/0/name` to `spec.containers[0].name`. */
+export function jsonPath(pointer: string): string {
   return pointer.split('/').slice(1)
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((at, segment) => (/^\d+$/.test(segment) ? `${at}[${segment}]` : childPath(at, segment)), '');
 }
 
 /** The path of field `key` under `at`, quoting keys that are not identifiers (label keys, for one). */
-function childPath(at: string, key: string): string {
+export function childPath(at: string, key: string): string {
   if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${at}[${JSON.stringify(key)}]`;
   return at === '' ? key : `${at}.${key}`;
 }

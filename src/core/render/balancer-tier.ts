@@ -3,7 +3,7 @@ import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedBalancer } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderPodDisruptionBudget } from './pod-disruption-budget';
-import { restrictedPodSecurityContext } from './security';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 
 /** The objects of a balancer tier. */
 export interface BalancerManifests {
@@ -23,8 +23,10 @@ export interface BalancerTierSpec {
   readonly configKey: string;
   /** The configuration file's text. */
   readonly configText: string;
-  /** The balancer container (it mounts the `config` and `tmp` volumes itself). */
+  /** The balancer container; the tier adds its resources, security context and the config and /tmp mounts. */
   readonly container: Record<string, unknown>;
+  /** Directory the ConfigMap is mounted at. */
+  readonly configDir: string;
   /** Non-root UID the pod runs as. */
   readonly uid: number;
   /** Grace period between SIGTERM and SIGKILL, covering the drain. */
@@ -103,7 +105,15 @@ function podSpec(balancer: ResolvedBalancer, spec: BalancerTierSpec): Record<str
       whenUnsatisfiable: 'ScheduleAnyway',
       labelSelector: { matchLabels: balancer.selector },
     }],
-    containers: [spec.container],
+    containers: [{
+      ...spec.container,
+      resources: balancer.resources,
+      securityContext: restrictedContainerSecurityContext(),
+      volumeMounts: [
+        { name: 'config', mountPath: spec.configDir, readOnly: true },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+    }],
     volumes: [
       { name: 'config', configMap: { name: balancer.name } },
       { name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } },

@@ -3,7 +3,6 @@ import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedEnvoy } from '../grpc-mesh-service';
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
 import { renderEnvoyBootstrap } from './envoy-bootstrap';
-import { restrictedContainerSecurityContext } from './security';
 
 /** Key of the bootstrap in the Envoy ConfigMap. */
 export const ENVOY_CONFIG_KEY = 'envoy.yaml';
@@ -15,6 +14,7 @@ export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: Resolved
     configKey: ENVOY_CONFIG_KEY,
     configText: stringify(renderEnvoyBootstrap(model, envoy), { lineWidth: 0, aliasDuplicateObjects: false }),
     container: envoyContainer(envoy),
+    configDir: CONFIG_DIR,
     uid: d.ENVOY_UID,
     // Drain time plus room for Envoy to flush and exit.
     terminationGracePeriodSeconds: envoy.drainSeconds + 15,
@@ -42,12 +42,6 @@ function envoyContainer(envoy: ResolvedEnvoy): Record<string, unknown> {
     readinessProbe: { httpGet: { path: '/ready', port: 'metrics' }, periodSeconds: 5, failureThreshold: 2 },
     livenessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 10, failureThreshold: 3 },
     lifecycle: { preStop: { exec: { command: ['/bin/bash', '-c', drainScript(envoy.drainSeconds)] } } },
-    resources: envoy.resources,
-    securityContext: restrictedContainerSecurityContext(),
-    volumeMounts: [
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
   };
 }
 

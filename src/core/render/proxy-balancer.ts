@@ -3,7 +3,6 @@ import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedProxy } from '../grpc-mesh-service';
 import type { ProxyClusterConfig, ProxyConfig } from '../proxy-config';
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
-import { restrictedContainerSecurityContext } from './security';
 
 /** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
 export const PROXY_CONFIG_KEY = 'proxy.yaml';
@@ -75,6 +74,7 @@ export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: Resolved
     configKey: PROXY_CONFIG_KEY,
     configText: stringify(renderProxyConfig(model, proxy), { lineWidth: 0, aliasDuplicateObjects: false }),
     container: proxyContainer(proxy),
+    configDir: CONFIG_DIR,
     uid: d.PROXY_UID,
     terminationGracePeriodSeconds: d.PROXY_PRE_STOP_DELAY_SECONDS + proxy.drainSeconds + 5,
     metrics: { port: d.PROXY_ADMIN_PORT, path: '/metrics' },
@@ -95,11 +95,5 @@ function proxyContainer(proxy: ResolvedProxy): Record<string, unknown> {
     livenessProbe: { httpGet: { path: '/live', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
     // Keep accepting while the endpoint removal propagates; SIGTERM then starts the proxy's own drain.
     lifecycle: { preStop: { sleep: { seconds: d.PROXY_PRE_STOP_DELAY_SECONDS } } },
-    resources: proxy.resources,
-    securityContext: restrictedContainerSecurityContext(),
-    volumeMounts: [
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
   };
 }
