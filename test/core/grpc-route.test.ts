@@ -7,6 +7,7 @@ import {
   type GrpcRouteProps,
   type ValidationIssue,
 } from '../../src/core';
+import { validateAnyManifests } from '../support/crd-validator';
 
 const edge = gatewayParentRef(resolveGrpcGateway({
   namespace: 'infra',
@@ -45,6 +46,7 @@ describe('resolveGrpcRoute and renderGrpcRoute', () => {
         },
       }],
     }, { defaultName: 'users' }));
+    expect(validateAnyManifests([route])).toEqual([]); // the standard-channel v1.6.1 CRD, CEL rules included
     expect(route.spec).toEqual({
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'infra' }],
       hostnames: ['users.api.example.com'],
