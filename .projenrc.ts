@@ -10,7 +10,7 @@ import { setupLayering } from './projenrc/layering';
  */
 const project = new typescript.TypeScriptProject({
   name: 'grpc-mesh',
-  description: 'Per-call gRPC load balancing on Kubernetes: cdk8s constructs over one framework-free core.',
+  description: 'Per-call gRPC load balancing on Kubernetes: cdk8s constructs and Pulumi components over one framework-free core, and an L7 gRPC proxy.',
   license: 'Apache-2.0',
   copyrightOwner: 'grpc-mesh authors',
   defaultReleaseBranch: 'main',
