@@ -9,7 +9,7 @@ import {
   type EndpointsMessage,
   type RetryMessage,
 } from './channels';
-import { MethodLabelCap } from './metrics-label-cap';
+import { MethodLabelCap, type MethodLabels } from './metrics-label-cap';
 
 /** Upper bounds of the call duration buckets, in seconds: sub-millisecond loopback calls to 5-minute streams. */
 export const CALL_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -20,6 +20,23 @@ const GRPC_CODE_NAMES = [
   'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
   'UNAUTHENTICATED',
 ];
+
+/** `grpc_mesh_proxy_calls_total` label values. */
+type CallLabels = Record<'listener' | 'grpc_service' | 'grpc_method' | 'grpc_code' | 'cluster', string>;
+/** `grpc_mesh_proxy_call_duration_seconds` label values. */
+type DurationLabels = Record<'listener' | 'grpc_service' | 'grpc_method' | 'cluster', string>;
+
+/** Calls of one status of a {@link CallSeries} not yet added to the counter. */
+interface CodeCount {
+  readonly labels: CallLabels;
+  pending: number;
+}
+
+/** The metric series of one listener, service/method pair and cluster, label objects built once. */
+interface CallSeries {
+  readonly durationLabels: DurationLabels;
+  readonly codes: Map<number, CodeCount>;
+}
 
 /** Options of {@link ProxyMetrics}. */
 export interface ProxyMetricsOptions {
@@ -63,6 +80,10 @@ export class ProxyMetrics {
   private readonly ejections: Counter<'cluster'>;
   private readonly reloads: Counter<'result'>;
   private readonly active = new Map<string, number>();
+  /** Call series by method labels (cached by {@link MethodLabelCap}, so by identity), listener and cluster. */
+  private readonly series = new Map<MethodLabels, Map<string, Map<string, CallSeries>>>();
+  /** Series whose calls counter has pending counts. */
+  private readonly pendingCounts = new Set<CodeCount>();
   private readonly endpoints = new Map<string, Set<string>>();
   private readonly unsubscribes: Array<() => void> = [];
 
@@ -74,6 +95,8 @@ export class ProxyMetrics {
       help: 'Calls the proxy finished, by listener, gRPC service and method, gRPC status code and cluster.',
       labelNames: ['listener', 'grpc_service', 'grpc_method', 'grpc_code', 'cluster'],
       registers,
+      // Calls are counted per series as they end and added to the counter when it is read (cheaper per call).
+      collect: () => this.flushCallCounts(),
     });
     this.duration = new Histogram({
       name: 'grpc_mesh_proxy_call_duration_seconds',
@@ -82,7 +105,14 @@ export class ProxyMetrics {
       buckets: CALL_DURATION_BUCKETS,
       registers,
     });
-    this.activeCalls = new Gauge({ name: 'grpc_mesh_proxy_active_calls', help: 'Calls in flight.', labelNames: ['listener'], registers });
+    this.activeCalls = new Gauge({
+      name: 'grpc_mesh_proxy_active_calls',
+      help: 'Calls in flight.',
+      labelNames: ['listener'],
+      registers,
+      // Kept per listener as calls start and end, and set when the gauge is read (cheaper per call).
+      collect: () => this.setActiveCalls(),
+    });
     this.endpointHealthy = new Gauge({
       name: 'grpc_mesh_proxy_endpoint_healthy',
       help: 'Whether an endpoint passes its active health checks (1) or not (0).',
@@ -135,19 +165,57 @@ export class ProxyMetrics {
   }
 
   private callStarted(m: CallStartMessage): void {
-    const count = (this.active.get(m.listener) ?? 0) + 1;
-    this.active.set(m.listener, count);
-    this.activeCalls.set({ listener: m.listener }, count);
+    this.active.set(m.listener, (this.active.get(m.listener) ?? 0) + 1);
   }
 
   private callEnded(m: CallEndMessage): void {
-    const count = Math.max(0, (this.active.get(m.listener) ?? 0) - 1);
-    this.active.set(m.listener, count);
-    this.activeCalls.set({ listener: m.listener }, count);
-    const names = this.methodLabels.labels(m.service, m.method, m.route !== undefined);
-    const cluster = m.cluster ?? '';
-    this.calls.inc({ listener: m.listener, ...names, grpc_code: GRPC_CODE_NAMES[m.status] ?? String(m.status), cluster });
-    this.duration.observe({ listener: m.listener, ...names, cluster }, m.durationMs / 1000);
+    const listener = m.listener;
+    const count = (this.active.get(listener) ?? 0) - 1;
+    this.active.set(listener, count > 0 ? count : 0);
+    const series = this.seriesOf(listener, this.methodLabels.labels(m.service, m.method, m.route !== undefined), m.cluster ?? '');
+    const status = m.status;
+    let code = series.codes.get(status);
+    if (code === undefined) {
+      const { listener: l, grpc_service, grpc_method, cluster } = series.durationLabels;
+      // Same key order as the labels always had (the text format writes them in this order).
+      const labels = Object.freeze({ listener: l, grpc_service, grpc_method, grpc_code: GRPC_CODE_NAMES[status] ?? String(status), cluster });
+      code = { labels, pending: 0 };
+      series.codes.set(status, code);
+    }
+    if (code.pending === 0) this.pendingCounts.add(code);
+    code.pending++;
+    this.duration.observe(series.durationLabels, m.durationMs / 1000);
+  }
+
+  private seriesOf(listener: string, names: MethodLabels, cluster: string): CallSeries {
+    let byListener = this.series.get(names);
+    if (byListener === undefined) {
+      byListener = new Map();
+      this.series.set(names, byListener);
+    }
+    let byCluster = byListener.get(listener);
+    if (byCluster === undefined) {
+      byCluster = new Map();
+      byListener.set(listener, byCluster);
+    }
+    let series = byCluster.get(cluster);
+    if (series === undefined) {
+      series = { durationLabels: Object.freeze({ listener, ...names, cluster }), codes: new Map() };
+      byCluster.set(cluster, series);
+    }
+    return series;
+  }
+
+  private flushCallCounts(): void {
+    for (const code of this.pendingCounts) {
+      this.calls.inc(code.labels, code.pending);
+      code.pending = 0;
+    }
+    this.pendingCounts.clear();
+  }
+
+  private setActiveCalls(): void {
+    for (const [listener, count] of this.active) this.activeCalls.set({ listener }, count);
   }
 
   private endpointsChanged(m: EndpointsMessage): void {
