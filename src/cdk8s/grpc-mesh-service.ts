@@ -1,6 +1,7 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  listGrpcMeshServiceManifests,
   meshServiceBackendRef,
   meshServiceParentRef,
   renderGrpcMeshService,
@@ -9,6 +10,7 @@ import {
   type GrpcMeshServiceProps,
   type IGrpcBackend,
   type IRouteParent,
+  type KubeObject,
   type RouteParentRef,
   type ServiceBackendRef,
 } from '../core';
@@ -86,24 +88,24 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
     this.routeParentRef = meshServiceParentRef(this._model);
     this.backendRef = meshServiceBackendRef(this._model);
 
+    // One ApiObject per manifest, with the role ids the core assigns (the same ids name Pulumi's children).
     const manifests = renderGrpcMeshService(this._model);
-    this.service = toApiObject(this, 'service', manifests.service);
-    this.headlessService = toApiObject(this, 'headless-service', manifests.headlessService);
-    if (manifests.workload) {
-      this.deployment = toApiObject(this, 'deployment', manifests.workload.deployment);
-      this.podDisruptionBudget = toApiObject(this, 'pdb', manifests.workload.podDisruptionBudget);
-    }
-    if (manifests.balancer) {
-      const b = manifests.balancer;
-      this.balancer = {
-        config: toApiObject(this, 'balancer-config', b.config),
-        deployment: toApiObject(this, 'balancer-deployment', b.deployment),
-        service: toApiObject(this, 'balancer-service', b.service),
-        podDisruptionBudget: toApiObject(this, 'balancer-pdb', b.podDisruptionBudget),
-      };
-    }
-    this.meshPolicy = manifests.meshPolicy.map((m) => toApiObject(this, `mesh-${m.kind.toLowerCase()}`, m));
-    this.monitoring = manifests.monitoring.map((m) => toApiObject(this, `monitoring-${m.kind.toLowerCase()}`, m));
+    const objects = new Map<KubeObject, ApiObject>();
+    for (const { id: role, manifest } of listGrpcMeshServiceManifests(manifests)) objects.set(manifest, toApiObject(this, role, manifest));
+    const of = (manifest: KubeObject) => objects.get(manifest)!;
+    this.service = of(manifests.service);
+    this.headlessService = of(manifests.headlessService);
+    this.deployment = manifests.workload && of(manifests.workload.deployment);
+    this.podDisruptionBudget = manifests.workload && of(manifests.workload.podDisruptionBudget);
+    const b = manifests.balancer;
+    this.balancer = b && {
+      config: of(b.config),
+      deployment: of(b.deployment),
+      service: of(b.service),
+      podDisruptionBudget: of(b.podDisruptionBudget),
+    };
+    this.meshPolicy = manifests.meshPolicy.map(of);
+    this.monitoring = manifests.monitoring.map(of);
     this.warnings = this._model.warnings;
     printWarnings(this.warnings);
   }
