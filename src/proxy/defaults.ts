@@ -48,7 +48,11 @@ export const LISTENER_MAX_CONCURRENT_STREAMS = 1000;
 export const LISTENER_MAX_HEADER_LIST_SIZE = 64 * 1024;
 /** Most header fields in one header list; more get the stream reset. */
 export const LISTENER_MAX_HEADER_LIST_PAIRS = 256;
-/** Memory (MiB) one HTTP/2 session may hold in nghttp2 before new streams are refused (ENHANCE_YOUR_CALM). */
-export const SESSION_MAX_MEMORY_MB = 32;
-/** Connection-level HTTP/2 receive window of every session (stream windows stay at the 64 KiB default). */
+/** Connection-level HTTP/2 receive window of every connection, both sides. */
 export const SESSION_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * HTTP/2 receive window of every stream, both sides (SETTINGS_INITIAL_WINDOW_SIZE): what a peer may send on a
+ * stream before the proxy has passed it on. It bounds the memory a stream holds when one side is slower: 64 KiB
+ * (HTTP/2's default) times 1,000 streams caps what one client connection can make the proxy hold.
+ */
+export const STREAM_WINDOW_BYTES = 65_535;

@@ -1,34 +1,36 @@
 import { readFileSync } from 'node:fs';
-import {
-  createSecureServer,
-  createServer,
-  type Http2SecureServer,
-  type Http2Server,
-  type IncomingHttpHeaders,
-  type SecureServerOptions,
-  type ServerHttp2Session,
-  type ServerHttp2Stream,
-  type ServerOptions,
-} from 'node:http2';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import {
   LISTENER_MAX_CONCURRENT_STREAMS,
   LISTENER_MAX_HEADER_LIST_PAIRS,
   LISTENER_MAX_HEADER_LIST_SIZE,
-  SESSION_MAX_MEMORY_MB,
   SESSION_WINDOW_BYTES,
+  STREAM_WINDOW_BYTES,
 } from './defaults';
+import { H2Connection, type H2ConnectionOptions } from './h2/h2-connection';
+import type { H2Stream } from './h2/h2-stream';
 import type { ProxyListenerConfig } from '../core/proxy-config';
+import type { HeaderFields } from './h2/hpack/decoder';
 
-/** Handles a new stream of a listener. */
-export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
+/** Handles a new stream of a listener; it sets `stream.handler` to take the stream. */
+export type StreamHandler = (stream: H2Stream, headers: HeaderFields) => void;
+
+const CONNECTION_OPTIONS: H2ConnectionOptions = Object.freeze({
+  maxConcurrentStreams: LISTENER_MAX_CONCURRENT_STREAMS,
+  maxHeaderListBytes: LISTENER_MAX_HEADER_LIST_SIZE,
+  maxHeaderFields: LISTENER_MAX_HEADER_LIST_PAIRS,
+  streamWindowBytes: STREAM_WINDOW_BYTES,
+  connectionWindowBytes: SESSION_WINDOW_BYTES,
+  assumedPeerMaxStreams: LISTENER_MAX_CONCURRENT_STREAMS,
+});
 
 /**
- * A listener: `http2.createServer` for h2c (HTTP/2 with prior knowledge) or `http2.createSecureServer` for TLS
- * with ALPN `h2` only (`allowHTTP1: false`), optionally requiring client certificates signed by `clientCaFile`.
- * Abuse stays local: a header list over 64 KiB or 256 fields gets its stream reset (ENHANCE_YOUR_CALM), a
- * session is capped at 1,000 concurrent streams and 32 MiB of nghttp2 memory (new streams are refused past it),
- * and a session or socket error only ends that connection.
+ * A listener: a TCP server speaking h2c (HTTP/2 with prior knowledge), or a TLS server with ALPN `h2` only (a
+ * client that does not negotiate `h2` is disconnected), optionally requiring client certificates signed by
+ * `clientCaFile`. Each connection is an `H2Connection`. Abuse stays local: a header list over 64 KiB or 256 fields
+ * gets its stream reset (ENHANCE_YOUR_CALM), a connection is capped at 1,000 concurrent streams (more are
+ * refused), a protocol error or a socket error only ends that connection.
  */
 export class ProxyListener {
   /**
@@ -45,43 +47,40 @@ export class ProxyListener {
 
   /** The listener's config. */
   public readonly config: ProxyListenerConfig;
-  private readonly server: Http2Server | Http2SecureServer;
-  private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly server: Server | TlsServer;
+  private readonly sessions = new Set<H2Connection>();
+  private readonly onStream: (stream: H2Stream, headers: HeaderFields) => void;
+  private draining = false;
   private boundPort = 0;
 
   private constructor(config: ProxyListenerConfig, onStream: StreamHandler) {
     this.config = config;
-    const options: ServerOptions = {
-      maxHeaderListPairs: LISTENER_MAX_HEADER_LIST_PAIRS,
-      maxSessionMemory: SESSION_MAX_MEMORY_MB,
-      settings: {
-        maxConcurrentStreams: LISTENER_MAX_CONCURRENT_STREAMS,
-        maxHeaderListSize: LISTENER_MAX_HEADER_LIST_SIZE,
-        enablePush: false,
-      },
-    };
+    this.onStream = onStream;
     const tls = config.tls;
     if (tls === undefined) {
-      this.server = createServer(options);
+      this.server = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     } else {
-      const secure: SecureServerOptions = {
-        ...options,
+      const options: TlsOptions = {
         cert: readFileSync(tls.certFile),
         key: readFileSync(tls.keyFile),
         ALPNProtocols: ['h2'],
-        allowHTTP1: false,
       };
       if (tls.clientCaFile !== undefined) {
-        secure.ca = readFileSync(tls.clientCaFile);
-        secure.requestCert = true;
-        secure.rejectUnauthorized = true;
+        options.ca = readFileSync(tls.clientCaFile);
+        options.requestCert = true;
+        options.rejectUnauthorized = true;
       }
-      this.server = createSecureServer(secure);
+      const server = createTlsServer(options, (socket: TLSSocket) => {
+        if (socket.alpnProtocol !== 'h2') {
+          socket.destroy();
+          return;
+        }
+        socket.setNoDelay(true);
+        this.accept(socket);
+      });
+      server.on('tlsClientError', () => undefined);
+      this.server = server;
     }
-    this.server.on('stream', onStream);
-    this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-    this.server.on('session', (session: ServerHttp2Session) => this.track(session));
-    this.server.on('sessionError', () => undefined);
     this.server.on('error', () => undefined);
   }
 
@@ -105,17 +104,16 @@ export class ProxyListener {
    * streams are refused, each connection closes when its last stream ends.
    */
   public drain(): void {
+    this.draining = true;
     this.server.close();
-    for (const session of this.sessions) {
-      if (!session.closed && !session.destroyed) session.close();
-    }
+    for (const session of this.sessions) session.close();
   }
 
   /** Re-reads the TLS certificate, key and client CA files (certificate rotation); new connections use them. */
   public reloadTls(): void {
     const tls = this.config.tls;
     if (tls === undefined) return;
-    (this.server as Http2SecureServer).setSecureContext({
+    (this.server as TlsServer).setSecureContext({
       cert: readFileSync(tls.certFile),
       key: readFileSync(tls.keyFile),
       ...(tls.clientCaFile === undefined ? {} : { ca: readFileSync(tls.clientCaFile) }),
@@ -124,19 +122,20 @@ export class ProxyListener {
 
   /** Closes every connection now (streams in flight are reset) and stops accepting. */
   public destroy(): void {
+    this.draining = true;
     this.server.close();
-    for (const session of this.sessions) session.destroy();
+    for (const session of [...this.sessions]) session.destroy();
   }
 
-  private track(session: ServerHttp2Session): void {
-    this.sessions.add(session);
-    session.on('error', () => undefined);
-    session.on('close', () => this.sessions.delete(session));
-    try {
-      session.setLocalWindowSize(SESSION_WINDOW_BYTES);
-    } catch {
-      // A session that is already going away.
+  private accept(socket: Socket): void {
+    if (this.draining) {
+      socket.destroy();
+      return;
     }
+    const session = new H2Connection(socket, false, CONNECTION_OPTIONS);
+    session.onStream = this.onStream;
+    session.onClose = (closed) => this.sessions.delete(closed);
+    this.sessions.add(session);
   }
 
   private listen(): Promise<void> {

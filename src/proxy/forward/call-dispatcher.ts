@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { Status } from './grpc-status';
 import { parseGrpcTimeout } from './grpc-timeout';
@@ -7,6 +6,8 @@ import type { RoutingState } from './routing-state';
 import { respondWithStatus } from './status-response';
 import { isValidTraceparent, newTraceparent } from './trace-context';
 import { serviceMethodSeparator, type GrpcCall } from '../../routing';
+import type { H2Stream } from '../h2/h2-stream';
+import type { HeaderFields } from '../h2/hpack/decoder';
 import { channels, type CallEndMessage, type CallStartMessage } from '../observability/channels';
 
 /** A listener's view of the proxy: where it reports calls. */
@@ -50,8 +51,7 @@ export class CallDispatcher {
   }
 
   /** Handles a new stream. Never throws: a bug in one call must not take the listener down. */
-  public dispatch(context: ListenerContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    stream.on('error', ignoreError);
+  public dispatch(context: ListenerContext, stream: H2Stream, headers: HeaderFields): void {
     try {
       this.route(context, stream, headers);
     } catch (error) {
@@ -59,9 +59,9 @@ export class CallDispatcher {
     }
   }
 
-  private route(context: ListenerContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  private route(context: ListenerContext, stream: H2Stream, headers: HeaderFields): void {
     const startMs = performance.now();
-    const path = headers[':path'];
+    const path = headers[':path'] as string | undefined;
     const slash = path === undefined ? -1 : serviceMethodSeparator(path);
     if (slash === -1) {
       const message = `malformed :path ${JSON.stringify(path ?? '')}: want /<service>/<method>`;
@@ -107,10 +107,6 @@ export class CallDispatcher {
 
 const EMPTY_HEADERS: GrpcCall['headers'] = Object.freeze({});
 
-function ignoreError(): void {
-  // A stream error (the client reset, the connection broke) shows up as 'close'; nothing to do here.
-}
-
 function publishStart(context: ListenerContext, path: string, slash: number, traceparent: string): void {
   const message: CallStartMessage = {
     listener: context.listener,
@@ -123,7 +119,7 @@ function publishStart(context: ListenerContext, path: string, slash: number, tra
 
 /** Answers a call the proxy does not forward, and reports it. */
 function answer(
-  context: ListenerContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, startMs: number,
+  context: ListenerContext, stream: H2Stream, headers: HeaderFields, startMs: number,
   path: string, slash: number, code: number, message: string,
 ): void {
   respondWithStatus(stream, code, message);
@@ -142,7 +138,7 @@ function answer(
     durationMs: performance.now() - startMs,
     requestBytes: 0,
     responseBytes: 0,
-    remoteAddress: stream.session?.socket?.remoteAddress,
+    remoteAddress: stream.connection.socket.remoteAddress,
   };
   channels.callEnd.publish(end);
 }

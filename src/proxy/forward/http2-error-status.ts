@@ -1,5 +1,7 @@
-import { constants } from 'node:http2';
 import { Status } from './grpc-status';
+import { CANCEL, ENHANCE_YOUR_CALM, REFUSED_STREAM } from '../h2/constants';
+
+const INADEQUATE_SECURITY = 0xc;
 
 /**
  * The gRPC status a client gets when the server resets its stream with an HTTP/2 error code (gRPC over HTTP/2,
@@ -8,13 +10,13 @@ import { Status } from './grpc-status';
  */
 export function statusOfHttp2Error(code: number): number {
   switch (code) {
-    case constants.NGHTTP2_REFUSED_STREAM:
+    case REFUSED_STREAM:
       return Status.UNAVAILABLE;
-    case constants.NGHTTP2_CANCEL:
+    case CANCEL:
       return Status.CANCELLED;
-    case constants.NGHTTP2_ENHANCE_YOUR_CALM:
+    case ENHANCE_YOUR_CALM:
       return Status.RESOURCE_EXHAUSTED;
-    case constants.NGHTTP2_INADEQUATE_SECURITY:
+    case INADEQUATE_SECURITY:
       return Status.PERMISSION_DENIED;
     default:
       return Status.INTERNAL;

@@ -1,4 +1,3 @@
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { CallTarget } from './call-target';
 import { Status, parseGrpcStatus, statusOfHttpStatus } from './grpc-status';
@@ -10,18 +9,14 @@ import { respondWithStatus, statusTrailers } from './status-response';
 import type { Endpoint } from '../balancer/endpoint';
 import type { Cluster } from '../cluster';
 import { MAX_TRANSPARENT_RETRIES, RETRY_BUFFER_LIMIT_BYTES } from '../defaults';
+import { CANCEL, INTERNAL_ERROR, NO_ERROR, REFUSED_STREAM } from '../h2/constants';
+import { IGNORING_HANDLER } from '../h2/h2-connection';
+import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
+import type { HeaderFields } from '../h2/hpack/decoder';
+import type { OutgoingFields } from '../h2/hpack/encoder';
 import { channels, type CallEndMessage, type RetryMessage } from '../observability/channels';
 import { EndpointUnreachableError } from '../upstream/endpoint-unreachable-error';
 import { UpstreamSession } from '../upstream/upstream-session';
-
-/** Where a call keeps itself on its streams, so that shared (closure-free) listeners find it. */
-const CALL = Symbol('grpc-mesh.call');
-type Downstream = ServerHttp2Stream & { [CALL]?: ProxyCall };
-type Upstream = ClientHttp2Stream & { [CALL]?: ProxyCall };
-
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = constants;
-const WAIT_FOR_TRAILERS = Object.freeze({ waitForTrailers: true });
-const END_STREAM = Object.freeze({ endStream: true });
 
 /** What a call needs of the proxy and listener that accepted it. */
 export interface CallContext {
@@ -36,9 +31,9 @@ export interface CallContext {
 /** Everything the dispatcher found out about a call before handing it over. */
 export interface CallStart {
   readonly context: CallContext;
-  readonly stream: ServerHttp2Stream;
+  readonly stream: H2Stream;
   /** The request headers; the call modifies them into the upstream request headers. */
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: HeaderFields;
   readonly target: CallTarget;
   /** The client's `grpc-timeout` in milliseconds, or -1 when it sent none. */
   readonly clientTimeoutMs: number;
@@ -51,11 +46,12 @@ export interface CallStart {
 
 /**
  * One gRPC call through the proxy, from the client's stream (downstream) to a stream on an endpoint (upstream),
- * with retries over several upstream tries. Listeners are shared functions that find the call on the stream, so a
- * call allocates its state object and little else.
+ * with retries over several upstream tries. The call is the handler of both its streams, so it allocates its state
+ * object and little else.
  *
- * - Both directions are piped with backpressure: a `write()` that returns false pauses the other side until
- *   `drain`, so HTTP/2 flow control holds end to end and memory stays bounded by the stream windows.
+ * - Both directions are piped with backpressure: a `write()` that returns false pauses the other side (no more
+ *   flow-control credit to that peer) until `onDrain`, so HTTP/2 flow control holds end to end and memory stays
+ *   bounded by the stream windows.
  * - Deadline: the client's `grpc-timeout`, capped by the cluster's `requestMs`; every try sends the remaining
  *   budget upstream (or the per-try timeout when shorter). On expiry the upstream stream is reset (CANCEL) and the
  *   client gets DEADLINE_EXCEEDED. `streamIdleMs` without a frame either way ends the call the same way.
@@ -71,68 +67,7 @@ export interface CallStart {
  * - Response status and trailers pass through untouched; a message cut short is never followed by trailers
  *   (the client's stream is reset instead), so a client never mistakes a truncated message for a whole one.
  */
-export class ProxyCall {
-  private static onDownstreamData(this: Downstream, chunk: Buffer): void {
-    this[CALL]?.downstreamData(chunk);
-  }
-
-  private static onDownstreamEnd(this: Downstream): void {
-    const call = this[CALL];
-    if (call === undefined) return;
-    call.requestEnded = true;
-    const upstream = call.upstream;
-    if (upstream !== undefined && !upstream.destroyed) upstream.end();
-  }
-
-  private static onDownstreamDrain(this: Downstream): void {
-    const upstream = this[CALL]?.upstream;
-    if (upstream !== undefined) upstream.resume();
-  }
-
-  private static onDownstreamWantTrailers(this: Downstream): void {
-    const call = this[CALL];
-    if (call === undefined) return;
-    call.trailersWanted = true;
-    call.sendPendingTrailers();
-  }
-
-  private static onDownstreamClose(this: Downstream): void {
-    this[CALL]?.downstreamClosed();
-  }
-
-  private static onUpstreamResponse(this: Upstream, headers: IncomingHttpHeaders, flags: number): void {
-    this[CALL]?.upstreamResponse(headers, flags);
-  }
-
-  private static onUpstreamData(this: Upstream, chunk: Buffer): void {
-    this[CALL]?.upstreamData(this, chunk);
-  }
-
-  private static onUpstreamTrailers(this: Upstream, trailers: IncomingHttpHeaders): void {
-    this[CALL]?.upstreamTrailers(trailers);
-  }
-
-  private static onUpstreamEnd(this: Upstream): void {
-    const call = this[CALL];
-    if (call === undefined) return;
-    call.tryEnded = true;
-    call.endDownstreamIfComplete();
-  }
-
-  private static onUpstreamDrain(this: Upstream): void {
-    const call = this[CALL];
-    if (call !== undefined && !call.finished) call.stream.resume();
-  }
-
-  private static onUpstreamError(this: Upstream, error: Error): void {
-    const call = this[CALL];
-    if (call !== undefined) call.tryError = error;
-  }
-
-  private static onUpstreamClose(this: Upstream): void {
-    this[CALL]?.upstreamClosed(this);
-  }
-
+export class ProxyCall implements H2StreamHandler {
   private static onDeadline(call: ProxyCall): void {
     call.deadlineTimer = undefined;
     call.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
@@ -168,7 +103,7 @@ export class ProxyCall {
   }
 
   private readonly context: CallContext;
-  private readonly stream: Downstream;
+  private readonly stream: H2Stream;
   private readonly headers: HeaderMap;
   private readonly target: CallTarget;
   private readonly cluster: Cluster;
@@ -189,14 +124,13 @@ export class ProxyCall {
   private requestBytes = 0;
 
   // The current try.
-  private upstream: Upstream | undefined;
+  private upstream: H2Stream | undefined;
   private endpoint: Endpoint | undefined;
   private tryIsRetry = false;
-  private tryResponse: IncomingHttpHeaders | undefined;
-  private tryTrailers: IncomingHttpHeaders | undefined;
+  private tryResponse: HeaderFields | undefined;
+  private tryTrailers: HeaderFields | undefined;
   private tryStatus = -1;
   private tryEnded = false;
-  private tryError: Error | undefined;
   private lastMessage = '';
   private tries = 0;
   private retries = 0;
@@ -205,9 +139,8 @@ export class ProxyCall {
   // Response.
   private committed = false;
   private finished = false;
-  private downstreamEnding = false;
-  private trailersWanted = false;
-  private pendingTrailers: OutgoingHttpHeaders | undefined;
+  /** Whether the call reset the client's stream itself (its status is already set). */
+  private downstreamReset = false;
   private status = -1;
   private responseBytes = 0;
   private prefixSeen = 0;
@@ -230,7 +163,7 @@ export class ProxyCall {
     this.slash = start.slash;
     this.traceparent = start.traceparent;
     this.startMs = start.startMs;
-    this.remoteAddress = channels.callEnd.hasSubscribers ? start.stream.session?.socket?.remoteAddress : undefined;
+    this.remoteAddress = channels.callEnd.hasSubscribers ? start.stream.connection.socket.remoteAddress : undefined;
     const requestMs = this.cluster.requestTimeoutMs;
     let timeoutMs = start.clientTimeoutMs;
     if (requestMs > 0 && (timeoutMs < 0 || requestMs < timeoutMs)) timeoutMs = requestMs;
@@ -240,16 +173,10 @@ export class ProxyCall {
 
   /** Takes over the client's stream and starts the first try. */
   public start(): void {
-    const stream = this.stream;
-    stream[CALL] = this;
-    stream.on('data', ProxyCall.onDownstreamData);
-    stream.on('end', ProxyCall.onDownstreamEnd);
-    stream.on('drain', ProxyCall.onDownstreamDrain);
-    stream.on('wantTrailers', ProxyCall.onDownstreamWantTrailers);
-    stream.on('close', ProxyCall.onDownstreamClose);
+    this.stream.handler = this;
     this.cluster.activeCalls++;
     const headers = this.headers;
-    headers[constants.HTTP2_HEADER_SCHEME] = 'http';
+    headers[':scheme'] = 'http';
     stripHopByHopHeaders(headers);
     this.target.requestHeaders?.apply(headers);
     if (this.deadlineMs !== 0) {
@@ -269,7 +196,49 @@ export class ProxyCall {
 
   /** Resets the call on both sides now (drain deadline passed). */
   public abort(): void {
-    if (!this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+    this.stream.reset(CANCEL);
+  }
+
+  /** @internal Headers of the upstream response. */
+  public onHeaders(stream: H2Stream, headers: HeaderFields, endStream: boolean): void {
+    if (stream === this.upstream) this.upstreamResponse(headers, endStream);
+  }
+
+  /** @internal Data from either side. */
+  public onData(stream: H2Stream, chunk: Buffer): void {
+    if (stream === this.upstream) this.upstreamData(stream, chunk);
+    else if (stream === this.stream) this.downstreamData(chunk);
+  }
+
+  /** @internal Trailers of the upstream response (request trailers are not part of gRPC and are dropped). */
+  public onTrailers(stream: H2Stream, trailers: HeaderFields): void {
+    if (stream === this.upstream) this.upstreamTrailers(trailers);
+  }
+
+  /** @internal One side ended. */
+  public onEnd(stream: H2Stream): void {
+    if (stream === this.upstream) {
+      this.tryEnded = true;
+      this.endDownstreamIfComplete();
+    } else if (stream === this.stream) {
+      this.requestEnded = true;
+      this.upstream?.end();
+    }
+  }
+
+  /** @internal One side took everything queued: the other may send again. */
+  public onDrain(stream: H2Stream): void {
+    if (stream === this.upstream) {
+      if (!this.finished) this.stream.resume();
+    } else if (stream === this.stream) {
+      this.upstream?.resume();
+    }
+  }
+
+  /** @internal One side closed. */
+  public onClose(stream: H2Stream): void {
+    if (stream === this.upstream) this.upstreamClosed(stream);
+    else if (stream === this.stream) this.downstreamClosed();
   }
 
   private startTry(): void {
@@ -301,10 +270,9 @@ export class ProxyCall {
     this.tryTrailers = undefined;
     this.tryStatus = -1;
     this.tryEnded = false;
-    this.tryError = undefined;
-    let upstream: Upstream;
+    let upstream: H2Stream;
     try {
-      upstream = endpoint.pool.request(headers);
+      upstream = endpoint.pool.request(headers as OutgoingFields, this);
     } catch (error) {
       this.upstream = undefined;
       endpoint.activeCalls--;
@@ -315,18 +283,10 @@ export class ProxyCall {
       return;
     }
     this.upstream = upstream;
-    upstream[CALL] = this;
-    upstream.on('response', ProxyCall.onUpstreamResponse);
-    upstream.on('data', ProxyCall.onUpstreamData);
-    upstream.on('trailers', ProxyCall.onUpstreamTrailers);
-    upstream.on('end', ProxyCall.onUpstreamEnd);
-    upstream.on('drain', ProxyCall.onUpstreamDrain);
-    upstream.on('error', ProxyCall.onUpstreamError);
-    upstream.on('close', ProxyCall.onUpstreamClose);
     const replay = this.replay;
     if (replay !== undefined) for (let i = 0; i < replay.length; i++) upstream.write(replay[i]);
     if (this.requestEnded) upstream.end();
-    else if (this.stream.isPaused()) this.stream.resume();
+    else this.stream.resume();
     if (perTryMs > 0 && !this.committed) this.tryTimer = setTimeout(ProxyCall.onTryTimeout, perTryMs, this, perTryMs);
   }
 
@@ -351,10 +311,10 @@ export class ProxyCall {
     }
   }
 
-  private upstreamResponse(headers: IncomingHttpHeaders, flags: number): void {
+  private upstreamResponse(headers: HeaderFields, endStream: boolean): void {
     this.tryResponse = headers;
     if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
-    if (flags % 2 === 1) {
+    if (endStream) {
       // END_STREAM: a trailers-only response.
       this.tryTrailers = headers;
       const status = statusOfResponse(headers);
@@ -367,17 +327,15 @@ export class ProxyCall {
     this.commit();
   }
 
-  private upstreamData(upstream: Upstream, chunk: Buffer): void {
+  private upstreamData(upstream: H2Stream, chunk: Buffer): void {
     if (!this.committed) this.commit();
     if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
     this.responseBytes += chunk.length;
     this.trackMessages(chunk);
-    const stream = this.stream;
-    if (stream.destroyed || this.downstreamEnding) return;
-    if (!stream.write(chunk)) upstream.pause();
+    if (!this.stream.write(chunk)) upstream.pause();
   }
 
-  private upstreamTrailers(trailers: IncomingHttpHeaders): void {
+  private upstreamTrailers(trailers: HeaderFields): void {
     this.tryTrailers = trailers;
     if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
     const status = parseGrpcStatus(trailers['grpc-status']);
@@ -389,7 +347,7 @@ export class ProxyCall {
     this.endDownstreamIfComplete();
   }
 
-  private upstreamClosed(upstream: Upstream): void {
+  private upstreamClosed(upstream: H2Stream): void {
     if (this.tryTrailers !== undefined) {
       // A complete response (trailers-only or trailers): the try succeeded as far as HTTP/2 goes.
       const status = this.tryStatus;
@@ -397,25 +355,25 @@ export class ProxyCall {
       if (!this.tryEnded && !this.finished) this.finishWithStatus(status, 'upstream stream closed before the response was read');
       return;
     }
-    const rstCode = upstream.rstCode ?? NGHTTP2_NO_ERROR;
+    const rstCode = upstream.rstCode < 0 ? NO_ERROR : upstream.rstCode;
     const session = UpstreamSession.of(upstream);
     const key = this.endpoint?.key;
-    const connectionFailed = session !== undefined && session.session.destroyed && rstCode !== NGHTTP2_REFUSED_STREAM;
-    const reached = session !== undefined && session.connected && rstCode !== NGHTTP2_REFUSED_STREAM;
+    const refused = rstCode === REFUSED_STREAM;
+    const reached = session !== undefined && session.connected && upstream.opened && !refused;
     let status: number;
     let message: string;
-    if (connectionFailed) {
+    if (upstream.connectionLost && !refused) {
       status = Status.UNAVAILABLE;
-      const reason = this.tryError?.message ?? 'connection closed';
+      const reason = upstream.connection.error?.message ?? 'connection closed';
       message = reached ? `connection to upstream ${key} lost: ${reason}` : `cannot connect to upstream ${key}: ${reason}`;
-    } else if (rstCode === NGHTTP2_NO_ERROR) {
+    } else if (rstCode === NO_ERROR) {
       status = Status.INTERNAL;
       message = `upstream ${key} ended the call without a grpc-status`;
     } else {
       status = statusOfHttp2Error(rstCode);
       message = `upstream ${key} reset the stream with ${http2ErrorName(rstCode)}`;
     }
-    this.tryFailed(status, message, reached, rstCode !== NGHTTP2_REFUSED_STREAM);
+    this.tryFailed(status, message, reached, !refused);
   }
 
   /** A try ended without a response: retry it if possible, else answer with its status. */
@@ -456,7 +414,7 @@ export class ProxyCall {
   }
 
   /** Retries when the status is one the cluster retries on and a retry may be made. */
-  private retryOnStatus(status: number, headers: IncomingHttpHeaders | undefined): boolean {
+  private retryOnStatus(status: number, headers: HeaderFields | undefined): boolean {
     const retry = this.cluster.retry;
     if (retry === undefined || !retry.retriesOn(status) || !this.retryAllowed()) return false;
     const message = headers?.['grpc-message'];
@@ -490,7 +448,7 @@ export class ProxyCall {
     const upstream = this.upstream;
     if (upstream === undefined) return;
     this.upstream = undefined;
-    upstream[CALL] = undefined;
+    upstream.handler = IGNORING_HANDLER;
     const endpoint = this.endpoint as Endpoint;
     endpoint.activeCalls--;
     if (this.tryIsRetry) {
@@ -503,7 +461,7 @@ export class ProxyCall {
     }
     if (outlierFailure === true) this.cluster.balancer.outliers?.recordFailure(endpoint);
     else if (outlierFailure === false) endpoint.consecutiveFailures = 0;
-    if (reset && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+    if (reset) upstream.reset(CANCEL);
   }
 
   /** Sends the held (or just received) response headers downstream; no retry after this. */
@@ -514,29 +472,21 @@ export class ProxyCall {
       clearTimeout(this.tryTimer);
       this.tryTimer = undefined;
     }
-    const headers = this.tryResponse as IncomingHttpHeaders;
+    const headers = this.tryResponse as HeaderFields;
     this.prepareResponseHeaders(headers);
-    try {
-      this.stream.respond(headers as OutgoingHttpHeaders, WAIT_FOR_TRAILERS);
-    } catch {
-      this.abort();
-    }
+    this.stream.respond(headers, false);
   }
 
-  private commitTrailersOnly(headers: IncomingHttpHeaders, status: number): void {
+  private commitTrailersOnly(headers: HeaderFields, status: number): void {
     this.committed = true;
     this.finished = true;
     this.status = status;
     this.dropReplay();
     this.prepareResponseHeaders(headers);
-    try {
-      this.stream.respond(headers as OutgoingHttpHeaders, END_STREAM);
-    } catch {
-      this.abort();
-    }
+    this.stream.respond(headers, true);
   }
 
-  private prepareResponseHeaders(headers: IncomingHttpHeaders): void {
+  private prepareResponseHeaders(headers: HeaderFields): void {
     stripHopByHopHeaders(headers as HeaderMap);
     this.target.responseHeaders?.apply(headers as HeaderMap);
   }
@@ -545,30 +495,14 @@ export class ProxyCall {
   private endDownstreamIfComplete(): void {
     const trailers = this.tryTrailers;
     if (!this.committed || !this.tryEnded || trailers === undefined || this.finished) return;
-    this.endDownstreamWith(trailers as OutgoingHttpHeaders, this.tryStatus);
+    this.endDownstreamWith(trailers, this.tryStatus);
   }
 
-  private endDownstreamWith(trailers: OutgoingHttpHeaders, status: number): void {
+  /** Sends the trailers once the data queued before them is sent. */
+  private endDownstreamWith(trailers: OutgoingFields, status: number): void {
     this.finished = true;
     this.status = status;
-    this.pendingTrailers = trailers;
-    const stream = this.stream;
-    if (!this.downstreamEnding) {
-      this.downstreamEnding = true;
-      if (!stream.destroyed) stream.end();
-    }
-    if (this.trailersWanted) this.sendPendingTrailers();
-  }
-
-  private sendPendingTrailers(): void {
-    const trailers = this.pendingTrailers;
-    if (trailers === undefined) return;
-    this.pendingTrailers = undefined;
-    try {
-      this.stream.sendTrailers(trailers);
-    } catch {
-      this.abort();
-    }
+    this.stream.sendTrailers(trailers);
   }
 
   /**
@@ -590,15 +524,16 @@ export class ProxyCall {
       respondWithStatus(this.stream, code, message);
     } else if (this.prefixSeen === 0 && this.messageLeft === 0) {
       this.endDownstreamWith(statusTrailers(code, message), code);
-    } else if (!this.stream.destroyed) {
-      this.stream.close(code === Status.CANCELLED ? NGHTTP2_CANCEL : NGHTTP2_INTERNAL_ERROR);
+    } else {
+      this.downstreamReset = true;
+      this.stream.reset(code === Status.CANCELLED ? CANCEL : INTERNAL_ERROR);
     }
   }
 
   private downstreamClosed(): void {
     const stream = this.stream;
-    stream[CALL] = undefined;
-    if (!this.finished || this.pendingTrailers !== undefined) {
+    // Closed before the trailers went out: the client went away (reset, or closed its connection).
+    if (!this.finished || (!stream.endSent && !this.downstreamReset)) {
       // The client went away (reset, or closed its connection) before the end of the response.
       this.finished = true;
       this.status = Status.CANCELLED;
@@ -678,7 +613,7 @@ function isOutlierFailure(status: number): boolean {
 }
 
 /** The gRPC status of a trailers-only response: its `grpc-status`, else what its HTTP status maps to. */
-function statusOfResponse(headers: IncomingHttpHeaders): number {
+function statusOfResponse(headers: HeaderFields): number {
   const status = parseGrpcStatus(headers['grpc-status']);
-  return status >= 0 ? status : statusOfHttpStatus(Number(headers[constants.HTTP2_HEADER_STATUS]));
+  return status >= 0 ? status : statusOfHttpStatus(Number(headers[':status']));
 }

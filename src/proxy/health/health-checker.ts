@@ -1,7 +1,10 @@
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { decodeServingStatus, encodeHealthCheckRequest, HEALTH_CHECK_PATH, ServingStatus } from './health-check-codec';
 import type { ProxyClusterConfig } from '../../core/proxy-config';
 import type { Endpoint } from '../balancer/endpoint';
+import { CANCEL } from '../h2/constants';
+import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
+import type { HeaderFields } from '../h2/hpack/decoder';
+import type { OutgoingFields } from '../h2/hpack/encoder';
 import { channels, type EndpointHealthMessage } from '../observability/channels';
 
 /** Active health-check settings of a cluster. */
@@ -16,7 +19,7 @@ interface CheckState {
   passes: number;
   failures: number;
   timer: NodeJS.Timeout | undefined;
-  stream: ClientHttp2Stream | undefined;
+  check: HealthCheck | undefined;
 }
 
 /**
@@ -32,7 +35,6 @@ export class HealthChecker {
   private readonly config: HealthCheckConfig;
   private readonly onChange: (endpoint: Endpoint) => void;
   private readonly request: Buffer;
-  private readonly headers: OutgoingHttpHeaders;
   private readonly states = new Map<Endpoint, CheckState>();
 
   /**
@@ -45,19 +47,12 @@ export class HealthChecker {
     this.config = config;
     this.onChange = onChange;
     this.request = encodeHealthCheckRequest(config.serviceName);
-    this.headers = Object.freeze({
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: HEALTH_CHECK_PATH,
-      'content-type': 'application/grpc',
-      'te': 'trailers',
-      'grpc-timeout': `${config.timeoutMs}m`,
-    });
   }
 
   /** Starts checking an endpoint. */
   public add(endpoint: Endpoint): void {
     if (this.states.has(endpoint)) return;
-    const state: CheckState = { endpoint, passes: 0, failures: 0, timer: undefined, stream: undefined };
+    const state: CheckState = { endpoint, passes: 0, failures: 0, timer: undefined, check: undefined };
     this.states.set(endpoint, state);
     this.schedule(state, 0);
   }
@@ -79,9 +74,9 @@ export class HealthChecker {
   private cancel(state: CheckState): void {
     if (state.timer !== undefined) clearTimeout(state.timer);
     state.timer = undefined;
-    const stream = state.stream;
-    state.stream = undefined;
-    if (stream !== undefined && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    const check = state.check;
+    state.check = undefined;
+    check?.cancel();
   }
 
   private schedule(state: CheckState, delayMs: number): void {
@@ -92,40 +87,27 @@ export class HealthChecker {
   private check(state: CheckState): void {
     state.timer = undefined;
     if (this.states.get(state.endpoint) !== state) return;
-    let stream: ClientHttp2Stream;
+    const headers: OutgoingFields = {
+      ':method': 'POST',
+      ':scheme': 'http',
+      ':authority': state.endpoint.key,
+      ':path': HEALTH_CHECK_PATH,
+      'content-type': 'application/grpc',
+      'te': 'trailers',
+      'grpc-timeout': `${this.config.timeoutMs}m`,
+    };
+    const check = new HealthCheck((serving) => {
+      if (state.check !== check) return;
+      state.check = undefined;
+      this.complete(state, serving);
+    });
     try {
-      stream = state.endpoint.pool.request(this.headers);
+      check.start(state.endpoint.pool.request(headers, check), this.request, this.config.timeoutMs);
     } catch {
       this.complete(state, false);
       return;
     }
-    state.stream = stream;
-    let grpcStatus: string | undefined;
-    let body: Buffer[] = [];
-    let bodyBytes = 0;
-    const timeout = setTimeout(() => stream.close(constants.NGHTTP2_CANCEL), this.config.timeoutMs);
-    timeout.unref();
-    stream.on('error', () => undefined);
-    stream.on('response', (headers: IncomingHttpHeaders) => {
-      grpcStatus ??= headers['grpc-status'] as string | undefined;
-    });
-    stream.on('trailers', (trailers: IncomingHttpHeaders) => {
-      grpcStatus ??= trailers['grpc-status'] as string | undefined;
-    });
-    stream.on('data', (chunk: Buffer) => {
-      bodyBytes += chunk.length;
-      if (bodyBytes <= MAX_RESPONSE_BYTES) body.push(chunk);
-      else body = [];
-    });
-    stream.on('close', () => {
-      clearTimeout(timeout);
-      if (state.stream !== stream) return;
-      state.stream = undefined;
-      const serving = grpcStatus === '0' && bodyBytes <= MAX_RESPONSE_BYTES
-        && decodeServingStatus(Buffer.concat(body)) === ServingStatus.SERVING;
-      this.complete(state, serving);
-    });
-    stream.end(this.request);
+    state.check = check;
   }
 
   private complete(state: CheckState, passed: boolean): void {
@@ -150,5 +132,59 @@ export class HealthChecker {
       channels.endpointHealth.publish(message);
     }
     this.onChange(endpoint);
+  }
+}
+
+/** One Check call: collects the status and the (small) response, and reports whether the endpoint is SERVING. */
+class HealthCheck implements H2StreamHandler {
+  private stream: H2Stream | undefined;
+  private grpcStatus: string | string[] | undefined;
+  private body: Buffer[] = [];
+  private bodyBytes = 0;
+  private timeout: NodeJS.Timeout | undefined;
+
+  public constructor(private readonly done: (serving: boolean) => void) {}
+
+  /** Sends the request on `stream` and bounds the call by `timeoutMs`. */
+  public start(stream: H2Stream, request: Buffer, timeoutMs: number): void {
+    this.stream = stream;
+    this.timeout = setTimeout(() => stream.reset(CANCEL), timeoutMs);
+    this.timeout.unref();
+    stream.write(request);
+    stream.end();
+  }
+
+  /** Resets the call; it reports nothing. */
+  public cancel(): void {
+    this.stream?.reset(CANCEL);
+  }
+
+  public onHeaders(_stream: H2Stream, headers: HeaderFields): void {
+    this.grpcStatus ??= headers['grpc-status'];
+  }
+
+  public onData(_stream: H2Stream, chunk: Buffer): void {
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes <= MAX_RESPONSE_BYTES) this.body.push(Buffer.from(chunk));
+    else this.body = [];
+  }
+
+  public onTrailers(_stream: H2Stream, trailers: HeaderFields): void {
+    this.grpcStatus ??= trailers['grpc-status'];
+  }
+
+  public onEnd(): void {
+    // The outcome is decided on close.
+  }
+
+  public onDrain(): void {
+    // The request is one small message.
+  }
+
+  public onClose(): void {
+    if (this.timeout !== undefined) clearTimeout(this.timeout);
+    const serving = this.grpcStatus === '0' && this.bodyBytes <= MAX_RESPONSE_BYTES
+      && decodeServingStatus(Buffer.concat(this.body)) === ServingStatus.SERVING;
+    this.done(serving);
   }
 }

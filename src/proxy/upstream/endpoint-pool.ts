@@ -1,7 +1,8 @@
-import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
 import { EndpointUnreachableError } from './endpoint-unreachable-error';
 import { UpstreamSession } from './upstream-session';
 import { RECONNECT_BACKOFF_BASE_MS, RECONNECT_BACKOFF_MAX_MS } from '../defaults';
+import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
+import type { OutgoingFields } from '../h2/hpack/encoder';
 
 /** Options of an `EndpointPool`. */
 export interface EndpointPoolOptions {
@@ -14,7 +15,7 @@ export interface EndpointPoolOptions {
 /**
  * The HTTP/2 connections to one endpoint. Streams go to the first connection with room under the peer's
  * SETTINGS_MAX_CONCURRENT_STREAMS; when all are full a new one opens, up to `maxConnections`, after which the
- * least loaded takes the stream (nghttp2 queues it until a slot frees). A connection that got GOAWAY, failed or
+ * least loaded takes the stream (queued until a slot frees). A connection that got GOAWAY, failed or
  * closed takes no new stream and leaves the pool when it closes; the next call opens a fresh one. `request()`
  * is synchronous: on a connection still connecting the stream is queued.
  *
@@ -66,23 +67,17 @@ export class EndpointPool {
   }
 
   /**
-   * Opens a stream; `UpstreamSession.of(stream)` tells which connection carries it.
+   * Opens a stream whose events go to `handler`; `UpstreamSession.of(stream)` tells which connection carries it.
    * @throws EndpointUnreachableError while the endpoint is in reconnect backoff; an error when the headers are
    *   invalid or the pool is closed
    */
-  public request(headers: OutgoingHttpHeaders): ClientHttp2Stream {
+  public request(headers: OutgoingFields, handler: H2StreamHandler): H2Stream {
     if (this.closing) throw new Error('the endpoint pool is closed');
     const session = this.sessionForNextStream();
-    try {
-      return session.request(headers);
-    } catch (error) {
-      // The session went away between the check and the request (GOAWAY, socket error): one more on a fresh one.
-      if (session.session.closed || session.session.destroyed) {
-        session.usable = false;
-        return this.open().request(headers);
-      }
-      throw error;
-    }
+    if (!session.closed) return session.request(headers, handler);
+    // The session went away between the check and the request (GOAWAY, socket error): a fresh one.
+    session.usable = false;
+    return this.open().request(headers, handler);
   }
 
   /** Lets every connection finish its streams, then closes it; the pool takes no new stream. */

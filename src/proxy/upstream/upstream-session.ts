@@ -1,18 +1,14 @@
-import { connect, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type Settings } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import {
   ASSUMED_PEER_MAX_CONCURRENT_STREAMS,
-  SESSION_MAX_MEMORY_MB,
   SESSION_WINDOW_BYTES,
+  STREAM_WINDOW_BYTES,
   UPSTREAM_KEEPALIVE_INTERVAL_MS,
   UPSTREAM_KEEPALIVE_TIMEOUT_MS,
 } from '../defaults';
-
-/** Where `UpstreamSession` keeps itself on the streams it opens. */
-const SESSION = Symbol('grpc-mesh.upstream-session');
-
-/** A stream opened by an `UpstreamSession`. */
-type PooledStream = ClientHttp2Stream & { [SESSION]?: UpstreamSession };
+import { H2Connection, type H2ConnectionOptions } from '../h2/h2-connection';
+import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
+import type { OutgoingFields } from '../h2/hpack/encoder';
 
 /** Options of an `UpstreamSession`. */
 export interface UpstreamSessionOptions {
@@ -26,8 +22,15 @@ export interface UpstreamSessionOptions {
   readonly onClose: (session: UpstreamSession) => void;
 }
 
-const CONNECT_SETTINGS: Settings = Object.freeze({ enablePush: false });
-const REQUEST_OPTIONS = Object.freeze({ endStream: false });
+const CONNECTION_OPTIONS: H2ConnectionOptions = Object.freeze({
+  maxConcurrentStreams: 0,
+  // Responses come from our own upstreams: limits only guard against a broken one.
+  maxHeaderListBytes: 1024 * 1024,
+  maxHeaderFields: 10_000,
+  streamWindowBytes: STREAM_WINDOW_BYTES,
+  connectionWindowBytes: SESSION_WINDOW_BYTES,
+  assumedPeerMaxStreams: ASSUMED_PEER_MAX_CONCURRENT_STREAMS,
+});
 
 /**
  * One HTTP/2 connection (h2c, prior knowledge) to an endpoint, with the bookkeeping its pool needs: streams in
@@ -37,16 +40,12 @@ const REQUEST_OPTIONS = Object.freeze({ endStream: false });
  */
 export class UpstreamSession {
   /** The session of a stream it opened. */
-  public static of(stream: ClientHttp2Stream): UpstreamSession | undefined {
-    return (stream as PooledStream)[SESSION];
+  public static of(stream: H2Stream): UpstreamSession | undefined {
+    return SESSIONS.get(stream.connection);
   }
 
-  /** The `node:http2` session. */
-  public readonly session: ClientHttp2Session;
-  /** Streams opened and not yet closed. */
-  public activeStreams = 0;
-  /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS (an assumed 100 until it arrives). */
-  public maxStreams = ASSUMED_PEER_MAX_CONCURRENT_STREAMS;
+  /** The HTTP/2 connection. */
+  public readonly connection: H2Connection;
   /** Whether the connection was ever established: a stream of a session that never connected reached nobody. */
   public connected = false;
   /** Whether new streams may be opened on it. */
@@ -60,64 +59,69 @@ export class UpstreamSession {
   public constructor(options: UpstreamSessionOptions) {
     const { host, port } = options;
     this.onClosed = options.onClose;
-    this.session = connect(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, {
-      createConnection: () => connectTcp({ host, port, noDelay: true }),
-      settings: CONNECT_SETTINGS,
-      maxSessionMemory: SESSION_MAX_MEMORY_MB,
-      peerMaxConcurrentStreams: ASSUMED_PEER_MAX_CONCURRENT_STREAMS,
-    });
+    const socket = connectTcp({ host, port, noDelay: true });
+    this.connection = new H2Connection(socket, true, CONNECTION_OPTIONS);
+    SESSIONS.set(this.connection, this);
     this.connectTimer = setTimeout(onConnectTimeout, options.connectTimeoutMs, this, options.connectTimeoutMs);
     this.connectTimer.unref();
-    this.session.on('connect', () => this.onConnect());
-    this.session.on('remoteSettings', (settings: Settings) => {
-      this.maxStreams = settings.maxConcurrentStreams ?? Number.MAX_SAFE_INTEGER;
-    });
-    this.session.on('goaway', () => {
+    socket.once('connect', () => this.onConnect());
+    this.connection.onGoaway = () => {
       this.usable = false;
-    });
-    this.session.on('error', () => {
-      this.usable = false;
-    });
-    this.session.on('close', () => this.onClose());
+    };
+    this.connection.onClose = () => this.onClose();
+  }
+
+  /** Streams open or waiting for a slot. */
+  public get activeStreams(): number {
+    return this.connection.activeStreams;
   }
 
   /** Whether another stream fits under the peer's limit. */
   public get hasCapacity(): boolean {
-    return this.activeStreams < this.maxStreams;
+    return this.connection.hasCapacity;
+  }
+
+  /** Whether the connection is closed or closing. */
+  public get closed(): boolean {
+    return this.connection.destroyed || this.connection.goingAway;
   }
 
   /**
-   * Opens a stream (queued by `node:http2` until the connection is up).
-   * @throws when the session can no longer open streams or the headers are invalid
+   * Opens a stream (sent as soon as the connection and the peer's stream limit allow).
+   * @throws when the session can no longer open streams
    */
-  public request(headers: OutgoingHttpHeaders): ClientHttp2Stream {
-    const stream = this.session.request(headers, REQUEST_OPTIONS) as PooledStream;
-    stream[SESSION] = this;
-    this.activeStreams++;
-    stream.on('close', onPooledStreamClose);
-    return stream;
+  public request(headers: OutgoingFields, handler: H2StreamHandler): H2Stream {
+    return this.connection.request(headers, handler);
   }
 
   /** Finishes the streams in flight, then closes (GOAWAY). */
   public close(): void {
     this.usable = false;
-    if (!this.session.closed && !this.session.destroyed) this.session.close();
+    this.connection.close();
   }
 
   /** Closes at once, failing the streams in flight. */
   public destroy(error?: Error): void {
     this.usable = false;
-    if (!this.session.destroyed) this.session.destroy(error);
+    this.connection.destroy(error);
+  }
+
+  /** Sends a PING; no answer within the keepalive timeout destroys the session. */
+  public ping(): void {
+    if (this.pingTimer !== undefined || this.closed) return;
+    const sent = this.connection.ping((error) => {
+      if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
+      this.pingTimer = undefined;
+      if (error !== null) this.destroy(error);
+    });
+    if (!sent) return;
+    this.pingTimer = setTimeout(onPingTimeout, UPSTREAM_KEEPALIVE_TIMEOUT_MS, this);
+    this.pingTimer.unref();
   }
 
   private onConnect(): void {
     this.connected = true;
     this.clearConnectTimer();
-    try {
-      this.session.setLocalWindowSize(SESSION_WINDOW_BYTES);
-    } catch {
-      // Only fails on a session that is going away.
-    }
     this.keepaliveTimer = setInterval(onKeepalive, UPSTREAM_KEEPALIVE_INTERVAL_MS, this);
     this.keepaliveTimer.unref();
   }
@@ -134,28 +138,10 @@ export class UpstreamSession {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
   }
-
-  /** Sends a PING; no answer within the keepalive timeout destroys the session. */
-  public ping(): void {
-    if (this.pingTimer !== undefined || this.session.destroyed || this.session.closed) return;
-    this.pingTimer = setTimeout(onPingTimeout, UPSTREAM_KEEPALIVE_TIMEOUT_MS, this);
-    this.pingTimer.unref();
-    const sent = this.session.ping((error) => {
-      if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-      this.pingTimer = undefined;
-      if (error !== null && !this.session.destroyed) this.destroy(error);
-    });
-    if (!sent) {
-      clearTimeout(this.pingTimer);
-      this.pingTimer = undefined;
-    }
-  }
 }
 
-function onPooledStreamClose(this: PooledStream): void {
-  const session = this[SESSION];
-  if (session !== undefined) session.activeStreams--;
-}
+/** The session of each connection (a weak map: nothing to clean up). */
+const SESSIONS = new WeakMap<H2Connection, UpstreamSession>();
 
 function onConnectTimeout(session: UpstreamSession, timeoutMs: number): void {
   if (!session.connected) session.destroy(new Error(`connect timeout after ${timeoutMs} ms`));
