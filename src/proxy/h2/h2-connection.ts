@@ -35,6 +35,8 @@ export interface H2ConnectionOptions {
 const MAX_FIELD_BYTES = 64 * 1024;
 /** A header block (HEADERS + CONTINUATION) longer than this closes the connection (CONTINUATION floods). */
 const MAX_HEADER_BLOCK_BYTES = 256 * 1024;
+/** Streams reset by a client before their answer, at least, before it may be cut off for it (Envoy's default). */
+const PREMATURE_RESET_MIN = 500;
 /** Bytes queued in the socket past which a peer that does not read is cut off. */
 const MAX_SOCKET_BACKLOG_BYTES = 64 * 1024 * 1024;
 
@@ -119,6 +121,7 @@ export class H2Connection {
   private blockBytes = 0;
 
   private pingCallback: ((error: Error | null) => void) | undefined;
+  private prematureResets = 0;
 
   /**
    * Takes over a connected (or connecting) socket.
@@ -400,6 +403,10 @@ export class H2Connection {
       this.resetStream(stream, STREAM_CLOSED);
       return;
     }
+    if (this.isClient && !stream.headersDone) {
+      this.resetStream(stream, PROTOCOL_ERROR); // Data before the response headers.
+      return;
+    }
     stream.receiveWindow -= frameLength;
     if (stream.receiveWindow < 0) {
       this.resetStream(stream, FLOW_CONTROL_ERROR);
@@ -544,7 +551,19 @@ export class H2Connection {
       return;
     }
     stream.rstCode = buffer.readUInt32BE(start);
+    if (!this.isClient && !stream.endSent) this.countPrematureReset();
     this.closeStream(stream);
+  }
+
+  /**
+   * Streams the client opens and resets before the answer cost the proxy an upstream call each: a client that
+   * does it for most of its streams (HTTP/2 "rapid reset", CVE-2023-44487) is disconnected, as Envoy does.
+   */
+  private countPrematureReset(): void {
+    this.prematureResets++;
+    if (this.prematureResets >= PREMATURE_RESET_MIN && this.prematureResets * 2 >= this.lastPeerStreamId >>> 1) {
+      throw new ConnectionError(ENHANCE_YOUR_CALM, `${this.prematureResets} streams reset by the client before their answer`);
+    }
   }
 
   private settingsFrame(flags: number, streamId: number, buffer: Buffer, start: number, end: number): void {

@@ -274,6 +274,24 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     expect(await raw.headersOf(11)).toBe(true);
   });
 
+  test('disconnects a client that resets most of its streams before the answer (rapid reset)', async () => {
+    let opened = 0;
+    const { port, connections } = await ourServer((stream) => {
+      opened++;
+      stream.handler = new Recorder();
+    });
+    const raw = await rawClient(port);
+    const encoder = new HpackEncoder();
+    for (let id = 1; id < 2 * 600; id += 2) {
+      raw.headers(id, encoder.encode(REQUEST), false);
+      raw.rst(id, CANCEL);
+    }
+    expect(await raw.goawayCode()).toBe(ENHANCE_YOUR_CALM);
+    expect(opened).toBeGreaterThanOrEqual(500);
+    expect(opened).toBeLessThan(600);
+    expect(connections[0].destroyed).toBe(true);
+  });
+
   test('closes a connection that does not start with the HTTP/2 preface, with GOAWAY PROTOCOL_ERROR', async () => {
     const { port } = await ourServer(() => undefined);
     const socket = net.connect(port, '127.0.0.1');
@@ -370,6 +388,23 @@ describe('H2Connection as a client, with a node:http2 server', () => {
     expect(lost.connectionLost).toBe(true);
   });
 
+  test('resets a stream whose server sends data before the response headers', async () => {
+    const raw = net.createServer((socket) => {
+      socket.once('data', () => {
+        // SETTINGS, then DATA on stream 1 without HEADERS.
+        socket.write(Buffer.from('000000040000000000' + '000003000000000001' + '616263', 'hex'));
+      });
+    });
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    cleanups.push(() => raw.close());
+    const client = await ourClient((raw.address() as net.AddressInfo).port);
+    const recorder = new Recorder();
+    client.request(REQUEST, recorder);
+    expect((await recorder.closed).rstCode).toBe(PROTOCOL_ERROR);
+    expect(recorder.chunks).toEqual([]);
+  });
+
   test('reads a large response with flow control, and gets its PING answered', async () => {
     const payload = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
@@ -411,6 +446,8 @@ function parseFrames(bytes: Buffer): RawFrame[] {
 
 interface RawClient {
   headers(id: number, block: Buffer, endStream: boolean): void;
+  rst(id: number, code: number): void;
+  goawayCode(): Promise<number>;
   rstOf(id: number): Promise<number>;
   headersOf(id: number): Promise<boolean>;
 }
@@ -444,6 +481,12 @@ async function rawClient(port: number): Promise<RawClient> {
   };
   return {
     headers: (id, block, endStream) => frame(1, 0x4 | (endStream ? 1 : 0), id, Buffer.from(block)),
+    rst: (id, code) => {
+      const payload = Buffer.alloc(4);
+      payload.writeUInt32BE(code);
+      frame(3, 0, id, payload);
+    },
+    goawayCode: async () => (await find(0, 7)).payload.readUInt32BE(4),
     rstOf: async (id) => (await find(id, 3)).payload.readUInt32BE(0),
     headersOf: async (id) => (await find(id, 1)) !== undefined,
   };

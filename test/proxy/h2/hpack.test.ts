@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
-import { HpackDecoder, type HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
+import { HpackDecoder, NEVER_INDEXED, type FieldsWithNeverIndexed, type HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/encoder';
 import { HpackError } from '../../../src/proxy/h2/hpack/hpack-error';
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS, huffmanDecode, huffmanEncode, huffmanLength } from '../../../src/proxy/h2/hpack/huffman';
@@ -228,6 +228,16 @@ describe('HpackDecoder', () => {
     expect(pairs(decoded.headers)).toEqual([[':method', 'GET']]);
     expect(decoder.dynamicTableSize).toBe(0);
     expect(() => decoder.decode(hex('be'), NO_LIMIT)).toThrow(HpackError);
+  });
+
+  test('empties the table for an entry larger than the table, without adding it', () => {
+    const decoder = new HpackDecoder(100);
+    decoder.decode(hex('400a637573746f6d2d6b65790d637573746f6d2d686561646572'), NO_LIMIT);
+    expect(decoder.dynamicTableSize).toBe(55);
+    const block = Buffer.concat([hex('40 01 78 46'), Buffer.from('y'.repeat(70))]);
+    expect(decoder.decode(block, NO_LIMIT).headers).toEqual({ x: 'y'.repeat(70) });
+    expect(decoder.dynamicTable()).toEqual([]);
+    expect(decoder.dynamicTableSize).toBe(0);
   });
 
   test('decodes a whole large block and counts every field', () => {
@@ -597,3 +607,22 @@ function randomString(random: () => number, min: number, max: number, alphabet: 
   for (let i = 0; i < length; i++) text += String.fromCharCode(first + Math.floor(random() * alphabet));
   return text;
 }
+
+describe('never-indexed fields through a proxy (RFC 7541 section 7.1.3)', () => {
+  test('a field received as never-indexed is sent on as never-indexed, others as usual', () => {
+    // x-secret: s3cr3t as a never-indexed literal with a new name, then x-plain: v with incremental indexing.
+    const literal = (prefix: number, name: string, value: string): Buffer =>
+      Buffer.concat([Buffer.from([prefix, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value)]);
+    const block = Buffer.concat([literal(0x10, 'x-secret', 's3cr3t'), literal(0x40, 'x-plain', 'v')]);
+    const { headers } = new HpackDecoder().decode(block, NO_LIMIT);
+    expect(Object.keys(headers)).toEqual(['x-secret', 'x-plain']);
+    expect([...(headers as FieldsWithNeverIndexed)[NEVER_INDEXED] ?? []]).toEqual(['x-secret']);
+
+    const encoder = new HpackEncoder();
+    const encoded = Buffer.from(encoder.encode(headers));
+    expect(encoded.subarray(0, 17).equals(literal(0x10, 'x-secret', 's3cr3t'))).toBe(true);
+    expect(encoder.dynamicTable()).toEqual([['x-plain', 'v']]);
+    const again = new HpackDecoder().decode(encoded, NO_LIMIT).headers;
+    expect([...(again as FieldsWithNeverIndexed)[NEVER_INDEXED] ?? []]).toEqual(['x-secret']);
+  });
+});

@@ -9,6 +9,16 @@ import { STATIC_NAMES, STATIC_TABLE_LENGTH, STATIC_VALUES } from './static-table
  */
 export type HeaderFields = Record<string, string | string[]>;
 
+/**
+ * Where decoded headers list the names of fields that arrived as never-indexed literals (RFC 7541 section 7.1.3):
+ * a `ReadonlySet<string>` under this symbol (absent when there are none). `HpackEncoder` encodes those fields as
+ * never-indexed again, as an intermediary must. The property is not enumerable: it shows in no listing or copy.
+ */
+export const NEVER_INDEXED: unique symbol = Symbol('hpack.never-indexed');
+
+/** Headers that may carry `NEVER_INDEXED`. */
+export type FieldsWithNeverIndexed = { [NEVER_INDEXED]?: ReadonlySet<string> };
+
 /** The result of decoding one header block. */
 export interface DecodedHeaders {
   /** The fields, keys in order of first appearance. */
@@ -24,18 +34,19 @@ const ENTRY_OVERHEAD = 32;
 /** Continuation octets an integer may have beyond its prefix: at most 28 more bits, so values stay below 2^31. */
 const MAX_CONTINUATION_BITS = 28;
 
-/** Raw strings up to this long go through the intern cache; longer ones are rarely repeated. */
+/** Raw names up to this long go through the intern cache. */
 const INTERN_MAX_LENGTH = 32;
 const INTERN_SLOTS = 1024;
 /**
- * Direct-mapped cache of recent short raw strings, shared by all decoders (strings are immutable): a repeated
- * name or value costs a hash and a compare instead of a native call and a new string, and a repeated name stays
- * the same (internalized) key string for the header object.
+ * Direct-mapped cache of recent raw literal names, shared by all decoders (strings are immutable): a repeated name
+ * costs a hash and a compare instead of a native call and a new string, and stays the same (internalized) key
+ * string for the header object. Values are not cached: a shared cache could reveal by timing whether another
+ * connection sent a (secret) value.
  */
 const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
 /** The Latin-1 string of `buf[start, end)`, from the intern cache when it is there. */
-function latin1(buf: Buffer, start: number, end: number): string {
+function internedLatin1(buf: Buffer, start: number, end: number): string {
   const length = end - start;
   if (length > INTERN_MAX_LENGTH) return (buf as Latin1Buffer).latin1Slice(start, end);
   let hash = length;
@@ -130,8 +141,8 @@ export class HpackDecoder {
       } else if (first >= 0x40) {
         // Literal with incremental indexing (6.2.1).
         const index = this.readInteger(block, 0x3f);
-        name = index === 0 ? this.readString(block, maxFieldBytes) : this.nameAt(index);
-        value = this.readString(block, maxFieldBytes);
+        name = index === 0 ? this.readString(block, maxFieldBytes, true) : this.nameAt(index);
+        value = this.readString(block, maxFieldBytes, false);
         this.insert(name, value);
       } else if (first >= 0x20) {
         // Dynamic table size update (6.3), only before the first field (4.2).
@@ -146,8 +157,9 @@ export class HpackDecoder {
       } else {
         // Literal without indexing (6.2.2) or never indexed (6.2.3).
         const index = this.readInteger(block, 0x0f);
-        name = index === 0 ? this.readString(block, maxFieldBytes) : this.nameAt(index);
-        value = this.readString(block, maxFieldBytes);
+        name = index === 0 ? this.readString(block, maxFieldBytes, true) : this.nameAt(index);
+        value = this.readString(block, maxFieldBytes, false);
+        if (first >= 0x10) markNeverIndexed(headers, name);
       }
       fields++;
       bytes += name.length + value.length + ENTRY_OVERHEAD;
@@ -180,8 +192,8 @@ export class HpackDecoder {
     return value;
   }
 
-  /** Reads a string literal (section 5.2), Huffman-coded or raw Latin-1. */
-  private readString(block: Buffer, maxFieldBytes: number): string {
+  /** Reads a string literal (section 5.2), Huffman-coded or raw Latin-1; raw names via the intern cache. */
+  private readString(block: Buffer, maxFieldBytes: number, name: boolean): string {
     if (this.pos >= block.length) throw new HpackError('header block truncated');
     const huffman = block[this.pos] >= 0x80;
     const length = this.readInteger(block, 0x7f);
@@ -190,7 +202,8 @@ export class HpackDecoder {
     const stop = start + length;
     if (stop > block.length) throw new HpackError('header block truncated in a string');
     this.pos = stop;
-    return huffman ? huffmanDecode(block, start, stop) : latin1(block, start, stop);
+    if (huffman) return huffmanDecode(block, start, stop);
+    return name ? internedLatin1(block, start, stop) : (block as Latin1Buffer).latin1Slice(start, stop);
   }
 
   /** The name at a (non-zero) static or dynamic index. */
@@ -231,4 +244,11 @@ export class HpackDecoder {
       this.length--;
     }
   }
+}
+
+function markNeverIndexed(headers: HeaderFields, name: string): void {
+  const carrier = headers as FieldsWithNeverIndexed;
+  const names = carrier[NEVER_INDEXED] as Set<string> | undefined;
+  if (names === undefined) Object.defineProperty(carrier, NEVER_INDEXED, { value: new Set([name]), writable: true });
+  else names.add(name);
 }

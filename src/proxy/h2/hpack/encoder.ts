@@ -1,4 +1,5 @@
 /* eslint-disable no-bitwise -- HPACK is a bit-level wire format */
+import { NEVER_INDEXED as NEVER_INDEXED_FIELDS, type FieldsWithNeverIndexed } from './decoder';
 import type { Latin1Buffer } from './huffman';
 import { STATIC_BY_NAME, STATIC_TABLE_LENGTH } from './static-table';
 
@@ -38,12 +39,21 @@ const POLICY: ReadonlyMap<string, number> = new Map([
   ['set-cookie', NEVER_INDEXED],
 ]);
 
-/** Dynamic table entries of one name, by insertion sequence number (index = 61 + inserted - seq). */
-interface DynamicName {
-  /** Sequence number of the newest entry with this name. */
+/**
+ * All the encoder knows about one name, so that a field costs one name lookup and at most two value lookups.
+ * Dynamic entries are known by insertion sequence number: HPACK index = 61 + inserted - seq.
+ */
+interface NameState {
+  /** The lowest static table index with this name, 0 when none. */
+  readonly staticIndex: number;
+  /** Static index by value; undefined when the static table has only the empty value (at `staticIndex`). */
+  readonly staticValues: ReadonlyMap<string, number> | undefined;
+  /** INDEXED, NOT_INDEXED or NEVER_INDEXED. */
+  readonly policy: number;
+  /** Sequence number of the newest dynamic entry with this name, -1 when none. */
   newest: number;
-  /** Sequence number of the newest entry with each value. */
-  readonly values: Map<string, number>;
+  /** Sequence number of the newest dynamic entry with each value; undefined until the first one. */
+  values: Map<string, number> | undefined;
 }
 
 /**
@@ -64,9 +74,12 @@ export class HpackEncoder {
   private readonly values: string[] = new Array<string>(CAPACITY).fill('');
   private length = 0;
   private inserted = 0;
-  private readonly byName = new Map<string, DynamicName>();
+  /** Names of the static table or with a policy (a bounded set, kept), and names in the dynamic table. */
+  private readonly byName = new Map<string, NameState>();
   /** Scratch list of the regular (non-pseudo) names of the block being encoded. */
   private readonly deferred: string[] = [];
+  /** Names the headers being encoded received as never-indexed (see `NEVER_INDEXED`). */
+  private neverIndexed: ReadonlySet<string> | undefined;
 
   /**
    * Applies the peer's SETTINGS_HEADER_TABLE_SIZE: the table is capped at `min(size, 4096)` from now on, and the
@@ -91,11 +104,14 @@ export class HpackEncoder {
       this.writeInteger(0x20, 0x1f, this.limit);
       this.pendingMin = -1;
     }
-    // One pass over the names (enumerating a dictionary-mode object is costly): pseudo-header fields are encoded
-    // at once, the others afterwards.
+    // One pass over the names (enumerating a dictionary-mode object, such as decoded headers, is costly; Object.keys
+    // is the cheaper way): pseudo-header fields are encoded at once, the others afterwards.
+    this.neverIndexed = (headers as FieldsWithNeverIndexed)[NEVER_INDEXED_FIELDS];
+    const names = Object.keys(headers);
     const deferred = this.deferred;
     let count = 0;
-    for (const name in headers) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       if (name.charCodeAt(0) === 0x3a) this.encodeValue(name, headers[name]);
       else deferred[count++] = name;
     }
@@ -128,26 +144,35 @@ export class HpackEncoder {
     // Prefix octet, two integers of up to 5 octets, the strings.
     const room = name.length + value.length + 11;
     if (this.pos + room > this.buf.length) this.grow(room);
-    const known = STATIC_BY_NAME.get(name);
-    if (known !== undefined) {
-      const index = known.values.get(value);
+    const state = this.byName.get(name) ?? this.newState(name);
+    if (this.neverIndexed?.has(name) === true) {
+      this.writeInteger(0x10, 0x0f, state.staticIndex);
+      if (state.staticIndex === 0) this.writeString(name);
+      this.writeString(value);
+      return;
+    }
+    const staticValues = state.staticValues;
+    if (staticValues !== undefined) {
+      const index = staticValues.get(value);
       if (index !== undefined) {
         this.writeInteger(0x80, 0x7f, index);
         return;
       }
+    } else if (value.length === 0 && state.staticIndex !== 0) {
+      this.writeInteger(0x80, 0x7f, state.staticIndex);
+      return;
     }
-    const dynamic = this.byName.get(name);
-    if (dynamic !== undefined) {
-      const seq = dynamic.values.get(value);
+    if (state.values !== undefined) {
+      const seq = state.values.get(value);
       if (seq !== undefined) {
         this.writeInteger(0x80, 0x7f, STATIC_TABLE_LENGTH + this.inserted - seq);
         return;
       }
     }
-    const nameIndex = known !== undefined ? known.index
-      : dynamic !== undefined ? STATIC_TABLE_LENGTH + this.inserted - dynamic.newest
+    const nameIndex = state.staticIndex !== 0 ? state.staticIndex
+      : state.newest >= 0 ? STATIC_TABLE_LENGTH + this.inserted - state.newest
         : 0;
-    let policy = POLICY.get(name) ?? INDEXED;
+    let policy = state.policy;
     if (policy === INDEXED && (value.length > MAX_INDEXED_VALUE || name.length + value.length + ENTRY_OVERHEAD > this.limit)) {
       policy = NOT_INDEXED;
     }
@@ -155,7 +180,18 @@ export class HpackEncoder {
     else this.writeInteger(policy === NEVER_INDEXED ? 0x10 : 0x00, 0x0f, nameIndex);
     if (nameIndex === 0) this.writeString(name);
     this.writeString(value);
-    if (policy === INDEXED) this.insert(name, value);
+    if (policy === INDEXED) this.insert(name, value, state);
+  }
+
+  /** The state of a name not in `byName`; kept there when it is static or has a policy (a bounded set). */
+  private newState(name: string): NameState {
+    const known = STATIC_BY_NAME.get(name);
+    const policy = POLICY.get(name) ?? INDEXED;
+    let staticValues: ReadonlyMap<string, number> | undefined;
+    if (known !== undefined && (known.values.size > 1 || !known.values.has(''))) staticValues = known.values;
+    const state: NameState = { staticIndex: known?.index ?? 0, staticValues, policy, newest: -1, values: undefined };
+    if (known !== undefined || policy !== INDEXED) this.byName.set(name, state);
+    return state;
   }
 
   /** Writes an integer with an N-bit prefix (`max` = 2^N - 1) after the flag bits `flags` (section 5.1). */
@@ -197,7 +233,7 @@ export class HpackEncoder {
     this.buf = next;
   }
 
-  private insert(name: string, value: string): void {
+  private insert(name: string, value: string, state: NameState): void {
     const size = name.length + value.length + ENTRY_OVERHEAD;
     this.evictTo(this.limit - size);
     const seq = this.inserted++;
@@ -206,13 +242,10 @@ export class HpackEncoder {
     this.values[slot] = value;
     this.length++;
     this.size += size;
-    const dynamic = this.byName.get(name);
-    if (dynamic === undefined) {
-      this.byName.set(name, { newest: seq, values: new Map([[value, seq]]) });
-    } else {
-      dynamic.newest = seq;
-      dynamic.values.set(value, seq);
-    }
+    if (state.newest < 0) this.byName.set(name, state);
+    state.newest = seq;
+    if (state.values === undefined) state.values = new Map([[value, seq]]);
+    else state.values.set(value, seq);
   }
 
   /** Evicts the oldest entries until the table size is at most `target`. */
@@ -226,12 +259,14 @@ export class HpackEncoder {
       this.names[slot] = '';
       this.values[slot] = '';
       this.length--;
-      const dynamic = this.byName.get(name)!;
-      if (dynamic.newest === seq) {
+      const state = this.byName.get(name)!;
+      if (state.newest === seq) {
         // Every other entry with this name is older, so already gone.
-        this.byName.delete(name);
-      } else if (dynamic.values.get(value) === seq) {
-        dynamic.values.delete(value);
+        state.newest = -1;
+        state.values = undefined;
+        if (state.staticIndex === 0 && state.policy === INDEXED) this.byName.delete(name);
+      } else if (state.values!.get(value) === seq) {
+        state.values!.delete(value);
       }
     }
   }

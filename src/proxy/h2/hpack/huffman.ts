@@ -37,11 +37,14 @@ export const HUFFMAN_CODES: Uint32Array = (() => {
   return codes;
 })();
 
-// Decoder transitions: entry (state << 4 | nibble) = next state (bits 0-7) | emitted symbol + 1 (bits 8-16, 0 for
-// none) | ACCEPT (the bits so far are whole symbols plus at most 7 bits of 1-padding) | FAIL (EOS decoded).
-const SYMBOL_SHIFT = 8;
-const ACCEPT = 1 << 17;
-const FAIL = 1 << 18;
+// Decoder transitions, entry (state << 4 | nibble) = next state << 4 (bits 0-11) | emitted symbol (bits 12-19) |
+// EMIT (a symbol was emitted) | ACCEPT (the bits so far are whole symbols plus at most 7 bits of 1-padding) |
+// FAIL (EOS decoded). At most one symbol per nibble: the shortest code has 5 bits.
+const STATE_MASK = 0xff0;
+const SYMBOL_SHIFT = 12;
+const EMIT_SHIFT = 20;
+const ACCEPT = 1 << 21;
+const FAIL = 1 << 22;
 
 const TRANSITIONS: Int32Array = (() => {
   // The code tree: internal nodes 0..255 (0 is the root); a child < 0 is the leaf of symbol -child - 1.
@@ -71,19 +74,23 @@ const TRANSITIONS: Int32Array = (() => {
     for (let nibble = 0; nibble < 16; nibble++) {
       let node = state;
       let emitted = 0;
-      let fail = 0;
+      let flags = 0;
       for (let bit = 3; bit >= 0; bit--) {
         const child = children[node * 2 + ((nibble >>> bit) & 1)];
         if (child >= 0) {
           node = child;
         } else {
-          if (-child - 1 === EOS) fail = FAIL;
-          else emitted = -child; // symbol + 1
+          if (-child - 1 === EOS) {
+            flags |= FAIL;
+          } else {
+            emitted = -child - 1;
+            flags |= 1 << EMIT_SHIFT;
+          }
           node = 0;
         }
       }
-      const accept = node === 0 || (allOnes[node] === 1 && depth[node] <= 7) ? ACCEPT : 0;
-      table[(state << 4) | nibble] = node | (emitted << SYMBOL_SHIFT) | accept | fail;
+      if (node === 0 || (allOnes[node] === 1 && depth[node] <= 7)) flags |= ACCEPT;
+      table[(state << 4) | nibble] = (node << 4) | (emitted << SYMBOL_SHIFT) | flags;
     }
   }
   return table;
@@ -104,22 +111,25 @@ export interface Latin1Buffer extends Buffer {
  * @throws HpackError when the string contains EOS or its padding is longer than 7 bits or not all ones
  */
 export function huffmanDecode(buf: Buffer, start: number, end: number): string {
-  const most = Math.ceil(((end - start) * 8) / 5);
+  // At most 8/5 symbols per octet, plus the slot the branch-free loop writes past the last symbol.
+  const most = Math.ceil(((end - start) * 8) / 5) + 1;
   if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2)) as Latin1Buffer;
   const out = scratch;
   const table = TRANSITIONS;
   let n = 0;
   let t = ACCEPT;
+  let seen = 0;
   for (let i = start; i < end; i++) {
     const octet = buf[i];
-    const high = table[((t & 0xff) << 4) | (octet >>> 4)];
-    let symbol = (high >>> SYMBOL_SHIFT) & 0x1ff;
-    if (symbol !== 0) out[n++] = symbol - 1;
-    t = table[((high & 0xff) << 4) | (octet & 0xf)];
-    symbol = (t >>> SYMBOL_SHIFT) & 0x1ff;
-    if (symbol !== 0) out[n++] = symbol - 1;
-    if (((high | t) & FAIL) !== 0) throw new HpackError('Huffman-coded string contains EOS');
+    const high = table[(t & STATE_MASK) | (octet >>> 4)];
+    out[n] = high >>> SYMBOL_SHIFT; // the Uint8 store keeps the symbol bits
+    n += (high >>> EMIT_SHIFT) & 1;
+    t = table[(high & STATE_MASK) | (octet & 0xf)];
+    out[n] = t >>> SYMBOL_SHIFT;
+    n += (t >>> EMIT_SHIFT) & 1;
+    seen |= high | t;
   }
+  if ((seen & FAIL) !== 0) throw new HpackError('Huffman-coded string contains EOS');
   if ((t & ACCEPT) === 0) throw new HpackError('Huffman-coded string has invalid padding');
   return out.latin1Slice(0, n);
 }
