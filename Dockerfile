@@ -34,5 +34,8 @@ COPY --from=build /src/lib ./lib
 USER 65532:65532
 # gRPC listener and admin interface (/ready, /live, /metrics, /config, /endpoints) of the rendered config.
 EXPOSE 8080 9901
-ENTRYPOINT ["node", "lib/proxy/main.js"]
+# A 2 MiB young generation (V8's default is 16 MiB): each call's garbage dies young, and small, frequent
+# scavenges stay in cache and pause for about 1 ms instead of 8; measured +30% throughput and half the p99
+# (docs/benchmarks).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "lib/proxy/main.js"]
 CMD ["--config", "/etc/grpc-mesh-proxy/proxy.yaml"]

@@ -103,7 +103,7 @@ describe('Dockerfile', () => {
   });
 
   test('runs lib/proxy/main.js with the config file the rendered Deployment mounts, exposing its ports', () => {
-    expect(only(runtime, 'ENTRYPOINT').map(execForm)).toEqual([['node', 'lib/proxy/main.js']]);
+    expect(only(runtime, 'ENTRYPOINT').map(execForm)).toEqual([['node', '--max-semi-space-size=2', 'lib/proxy/main.js']]);
     expect(only(runtime, 'CMD').map(execForm)).toEqual([['--config', '/etc/grpc-mesh-proxy/proxy.yaml']]);
     const container = (render({ dataPlane: DataPlane.proxy({ image: 'grpc-mesh-proxy:test' }) }).balancer!.deployment as any)
       .spec.template.spec.containers[0];

@@ -96,6 +96,8 @@ export class H2Connection {
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
   private flushScheduled = false;
+  /** Streams closed this tick, whose `onClose` is called at the end of the tick. */
+  private closedStreams: H2Stream[] = [];
   private prefaceLeft: number;
   private partial: Buffer | undefined;
   private remoteSettingsSeen = false;
@@ -279,7 +281,7 @@ export class H2Connection {
     if (stream.unacked > 0 && stream.remote === SIDE_OPEN && !stream.closed && stream.opened) this.creditStream(stream);
   }
 
-  /** @internal Closes a stream: bookkeeping now, `onClose` on the next tick. */
+  /** @internal Closes a stream: bookkeeping now, `onClose` at the end of the tick. */
   public closeStream(stream: H2Stream): void {
     if (stream.closed) return;
     stream.closed = true;
@@ -291,7 +293,8 @@ export class H2Connection {
     if (stream.id !== 0) this.streams.delete(stream.id);
     this.blocked.delete(stream);
     this.activeStreams--;
-    process.nextTick(emitClose, stream);
+    this.closedStreams.push(stream);
+    this.scheduleFlush();
     if (this.destroyed) return;
     this.openWaiting();
     if (this.goingAway) this.endIfIdle();
@@ -866,9 +869,19 @@ export class H2Connection {
     process.nextTick(flushConnection, this);
   }
 
-  /** @internal Writes the frames collected this tick. */
-  public flush(): void {
+  /** @internal The end of a tick: reports the streams closed during it, then writes the frames collected. */
+  public endTick(): void {
     this.flushScheduled = false;
+    const closed = this.closedStreams;
+    if (closed.length > 0) {
+      this.closedStreams = [];
+      for (let i = 0; i < closed.length; i++) closed[i].handler.onClose(closed[i]);
+    }
+    this.flush();
+  }
+
+  /** Writes the frames collected so far. */
+  private flush(): void {
     if (this.destroyed) return;
     this.writer.flush(this.socket);
     if (this.socket.writableLength > MAX_SOCKET_BACKLOG_BYTES) {
@@ -896,11 +909,7 @@ export class H2Connection {
 }
 
 function flushConnection(connection: H2Connection): void {
-  connection.flush();
-}
-
-function emitClose(stream: H2Stream): void {
-  stream.handler.onClose(stream);
+  connection.endTick();
 }
 
 function noop(): void {

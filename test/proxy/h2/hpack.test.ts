@@ -212,10 +212,13 @@ describe('HpackDecoder', () => {
     expect(decoded.bytes).toBe(6 * 32 + 2 * (3 + 1) + (3 + 1) + 3 * (6 + 3));
   });
 
-  test('returns a null-prototype object in which __proto__ is a plain name', () => {
+  test('returns an object that inherits nothing, in which __proto__ and constructor are plain names', () => {
     const block = Buffer.from(new HpackEncoder().encode({ ['__proto__']: 'x', constructor: 'y' }));
     const { headers } = new HpackDecoder().decode(block, NO_LIMIT);
-    expect(Object.getPrototypeOf(headers)).toBeNull();
+    const prototype = Object.getPrototypeOf(headers) as object;
+    expect(Object.getPrototypeOf(prototype)).toBeNull();
+    expect(Reflect.ownKeys(prototype)).toEqual([]);
+    for (const name of ['toString', 'hasOwnProperty', 'valueOf']) expect(name in new HpackDecoder().decode(Buffer.alloc(0), NO_LIMIT).headers).toBe(false);
     expect(Object.keys(headers)).toEqual(['__proto__', 'constructor']);
     expect(headers.__proto__).toBe('x');
   });

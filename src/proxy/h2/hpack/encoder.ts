@@ -77,7 +77,6 @@ export class HpackEncoder {
   /** Names of the static table or with a policy (a bounded set, kept), and names in the dynamic table. */
   private readonly byName = new Map<string, NameState>();
   /** Scratch list of the regular (non-pseudo) names of the block being encoded. */
-  private readonly deferred: string[] = [];
   /** Names the headers being encoded received as never-indexed (see `NEVER_INDEXED`). */
   private neverIndexed: ReadonlySet<string> | undefined;
 
@@ -104,18 +103,10 @@ export class HpackEncoder {
       this.writeInteger(0x20, 0x1f, this.limit);
       this.pendingMin = -1;
     }
-    // One pass over the names (enumerating a dictionary-mode object, such as decoded headers, is costly; Object.keys
-    // is the cheaper way): pseudo-header fields are encoded at once, the others afterwards.
     this.neverIndexed = (headers as FieldsWithNeverIndexed)[NEVER_INDEXED_FIELDS];
-    const names = Object.keys(headers);
-    const deferred = this.deferred;
-    let count = 0;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i];
-      if (name.charCodeAt(0) === 0x3a) this.encodeValue(name, headers[name]);
-      else deferred[count++] = name;
-    }
-    for (let i = 0; i < count; i++) this.encodeValue(deferred[i], headers[deferred[i]]);
+    // Pseudo-header fields first. (Enumerating decoded headers, fast-mode objects, uses V8's enum cache.)
+    for (const name in headers) if (name.charCodeAt(0) === 0x3a) this.encodeValue(name, headers[name]);
+    for (const name in headers) if (name.charCodeAt(0) !== 0x3a) this.encodeValue(name, headers[name]);
     return this.buf.subarray(0, this.pos);
   }
 
