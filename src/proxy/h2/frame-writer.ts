@@ -1,6 +1,9 @@
 /* eslint-disable no-bitwise -- HTTP/2 frames are a bit-level wire format */
 import type { Socket } from 'node:net';
-import { FRAME_HEADER_BYTES } from './constants';
+import {
+  FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, FRAME_HEADER_BYTES, TYPE_CONTINUATION, TYPE_DATA, TYPE_GOAWAY, TYPE_HEADERS,
+  TYPE_PING, TYPE_RST_STREAM, TYPE_SETTINGS, TYPE_WINDOW_UPDATE,
+} from './constants';
 
 /** Payloads at least this large are written to the socket as they are instead of being copied. */
 const COPY_LIMIT_BYTES = 4096;
@@ -33,6 +36,79 @@ export class FrameWriter {
     buffer[at++] = flags;
     buffer.writeUInt32BE(streamId, at);
     this.length = at + 4;
+  }
+
+  /**
+   * Appends a header block as HEADERS (and CONTINUATION frames past `maxFrame` bytes). The block is copied.
+   * @param endStream whether the HEADERS frame ends the stream
+   */
+  public headers(streamId: number, block: Buffer, endStream: boolean, maxFrame: number): void {
+    const flags = endStream ? FLAG_END_STREAM : 0;
+    const length = block.length;
+    if (length <= maxFrame) {
+      this.header(length, TYPE_HEADERS, flags | FLAG_END_HEADERS, streamId);
+      this.copy(block, 0, length);
+      return;
+    }
+    this.header(maxFrame, TYPE_HEADERS, flags, streamId);
+    this.copy(block, 0, maxFrame);
+    for (let at = maxFrame; at < length; at += maxFrame) {
+      const end = Math.min(length, at + maxFrame);
+      this.header(end - at, TYPE_CONTINUATION, end === length ? FLAG_END_HEADERS : 0, streamId);
+      this.copy(block, at, end);
+    }
+  }
+
+  /** Appends `chunk[start, end)` as DATA frames of at most `maxFrame` bytes; the last one may end the stream. */
+  public data(streamId: number, chunk: Buffer, start: number, end: number, endStream: boolean, maxFrame: number): void {
+    if (start === end) {
+      this.header(0, TYPE_DATA, endStream ? FLAG_END_STREAM : 0, streamId);
+      return;
+    }
+    for (let at = start; at < end; at += maxFrame) {
+      const stop = at + maxFrame < end ? at + maxFrame : end;
+      this.header(stop - at, TYPE_DATA, endStream && stop === end ? FLAG_END_STREAM : 0, streamId);
+      this.bytes(chunk, at, stop);
+    }
+  }
+
+  /** Appends a SETTINGS frame with `[id, value, id, value, ...]`, or an empty SETTINGS ACK when `ack`. */
+  public settings(pairs: readonly number[], ack: boolean): void {
+    this.header(pairs.length * 3, TYPE_SETTINGS, ack ? FLAG_ACK : 0, 0);
+    for (let i = 0; i < pairs.length; i += 2) {
+      this.uint16(pairs[i]);
+      this.uint32(pairs[i + 1]);
+    }
+  }
+
+  /** Appends a PING with the 8 bytes at `payload[start]`, or zeros. */
+  public ping(ack: boolean, payload?: Buffer, start = 0): void {
+    this.header(8, TYPE_PING, ack ? FLAG_ACK : 0, 0);
+    if (payload === undefined) {
+      this.uint32(0);
+      this.uint32(0);
+    } else {
+      this.copy(payload, start, start + 8);
+    }
+  }
+
+  /** Appends a WINDOW_UPDATE. */
+  public windowUpdate(streamId: number, increment: number): void {
+    this.header(4, TYPE_WINDOW_UPDATE, 0, streamId);
+    this.uint32(increment);
+  }
+
+  /** Appends a RST_STREAM. */
+  public rstStream(streamId: number, code: number): void {
+    this.header(4, TYPE_RST_STREAM, 0, streamId);
+    this.uint32(code);
+  }
+
+  /** Appends a GOAWAY. */
+  public goaway(lastStreamId: number, code: number): void {
+    this.header(8, TYPE_GOAWAY, 0, 0);
+    this.uint32(lastStreamId);
+    this.uint32(code);
   }
 
   /** Appends a 32-bit unsigned integer. */

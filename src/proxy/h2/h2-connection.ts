@@ -1,13 +1,15 @@
 /* eslint-disable no-bitwise -- HTTP/2 frames are a bit-level wire format */
 import type { Socket } from 'node:net';
+import { ConnectionError } from './connection-error';
 import {
   CANCEL, CLIENT_PREFACE, COMPRESSION_ERROR, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ENHANCE_YOUR_CALM, FLAG_ACK,
-  FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FLOW_CONTROL_ERROR, FRAME_HEADER_BYTES, FRAME_SIZE_ERROR,
+  FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR,
   MAX_STREAM_ID, MAX_WINDOW_BYTES, NO_ERROR, PROTOCOL_ERROR, REFUSED_STREAM, SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
   STREAM_CLOSED, TYPE_CONTINUATION, TYPE_DATA, TYPE_GOAWAY, TYPE_HEADERS, TYPE_PING, TYPE_PRIORITY, TYPE_PUSH_PROMISE,
   TYPE_RST_STREAM, TYPE_SETTINGS, TYPE_WINDOW_UPDATE,
 } from './constants';
+import { FrameReader } from './frame-reader';
 import { FrameWriter } from './frame-writer';
 import { H2Stream, SIDE_CLOSED, SIDE_ENDING, SIDE_OPEN, type H2StreamHandler } from './h2-stream';
 import { isValidRequest, isValidResponse, isValidTrailers } from './header-rules';
@@ -44,13 +46,6 @@ const MAX_SOCKET_BACKLOG_BYTES = 64 * 1024 * 1024;
 export const IGNORING_HANDLER: H2StreamHandler = Object.freeze({
   onHeaders: noop, onData: noop, onTrailers: noop, onEnd: noop, onDrain: noop, onClose: noop,
 });
-
-/** Why a connection was torn down. */
-class ConnectionError extends Error {
-  public constructor(public readonly code: number, message: string) {
-    super(message);
-  }
-}
 
 /**
  * An HTTP/2 connection (RFC 9113) over a socket, either side: a small, allocation-light implementation for the
@@ -98,8 +93,7 @@ export class H2Connection {
   private flushScheduled = false;
   /** Streams closed this tick, whose `onClose` is called at the end of the tick. */
   private closedStreams: H2Stream[] = [];
-  private prefaceLeft: number;
-  private partial: Buffer | undefined;
+  private readonly reader: FrameReader;
   private remoteSettingsSeen = false;
 
   // Flow control.
@@ -137,7 +131,7 @@ export class H2Connection {
     this.options = options;
     this.peerMaxStreams = isClient ? options.assumedPeerMaxStreams : Number.MAX_SAFE_INTEGER;
     this.nextStreamId = isClient ? 1 : 2;
-    this.prefaceLeft = isClient ? 0 : CLIENT_PREFACE.length;
+    this.reader = new FrameReader(!isClient);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: Error) => this.destroy(error));
     socket.on('close', () => this.destroy());
@@ -171,9 +165,7 @@ export class H2Connection {
   public ping(callback: (error: Error | null) => void): boolean {
     if (this.destroyed || this.pingCallback !== undefined) return false;
     this.pingCallback = callback;
-    this.writer.header(8, TYPE_PING, 0, 0);
-    this.writer.uint32(0);
-    this.writer.uint32(0);
+    this.writer.ping(false);
     this.scheduleFlush();
     return true;
   }
@@ -221,22 +213,7 @@ export class H2Connection {
   /** @internal */
   public sendHeaders(stream: H2Stream, headers: OutgoingFields, endStream: boolean): void {
     if (this.destroyed) return;
-    const block = this.encoder.encode(headers);
-    const writer = this.writer;
-    const max = this.peerMaxFrameBytes;
-    const flags = endStream ? FLAG_END_STREAM : 0;
-    if (block.length <= max) {
-      writer.header(block.length, TYPE_HEADERS, flags | FLAG_END_HEADERS, stream.id);
-      writer.copy(block, 0, block.length);
-    } else {
-      writer.header(max, TYPE_HEADERS, flags, stream.id);
-      writer.copy(block, 0, max);
-      for (let at = max; at < block.length; at += max) {
-        const end = Math.min(block.length, at + max);
-        writer.header(end - at, TYPE_CONTINUATION, end === block.length ? FLAG_END_HEADERS : 0, stream.id);
-        writer.copy(block, at, end);
-      }
-    }
+    this.writer.headers(stream.id, this.encoder.encode(headers), endStream, this.peerMaxFrameBytes);
     this.scheduleFlush();
   }
 
@@ -250,10 +227,10 @@ export class H2Connection {
     }
     const allowed = Math.min(stream.sendWindow, this.sendWindow);
     if (length <= allowed) {
-      this.writeData(stream, chunk, 0, length, false);
+      this.writeData(stream, chunk, 0, length);
       return true;
     }
-    if (allowed > 0) this.writeData(stream, chunk, 0, allowed, false);
+    if (allowed > 0) this.writeData(stream, chunk, 0, allowed);
     this.enqueue(stream, allowed > 0 ? chunk.subarray(allowed) : chunk);
     return false;
   }
@@ -304,49 +281,15 @@ export class H2Connection {
 
   private receive(chunk: Buffer): void {
     if (this.destroyed) return;
-    let buffer = chunk;
-    if (this.partial !== undefined) {
-      buffer = Buffer.concat([this.partial, chunk]);
-      this.partial = undefined;
-    }
-    let at = 0;
-    const length = buffer.length;
     try {
-      if (this.prefaceLeft > 0) {
-        at = this.checkPreface(buffer);
-        if (this.prefaceLeft > 0) return;
-      }
-      const maxFrame = DEFAULT_MAX_FRAME_BYTES;
-      while (length - at >= FRAME_HEADER_BYTES) {
-        const frameLength = (buffer[at] << 16) | (buffer[at + 1] << 8) | buffer[at + 2];
-        if (frameLength > maxFrame) throw new ConnectionError(FRAME_SIZE_ERROR, `frame of ${frameLength} bytes`);
-        const start = at + FRAME_HEADER_BYTES;
-        const end = start + frameLength;
-        if (end > length) break;
-        const type = buffer[at + 3];
-        const flags = buffer[at + 4];
-        const streamId = buffer.readUInt32BE(at + 5) & MAX_STREAM_ID;
-        at = end;
-        this.frame(type, flags, streamId, buffer, start, end);
-        if (this.destroyed) return;
-      }
-      if (at < length) this.partial = buffer.subarray(at);
+      this.reader.read(chunk, this);
     } catch (error) {
       this.fail(error as Error);
     }
   }
 
-  private checkPreface(buffer: Buffer): number {
-    const offset = CLIENT_PREFACE.length - this.prefaceLeft;
-    const take = Math.min(this.prefaceLeft, buffer.length);
-    if (CLIENT_PREFACE.compare(buffer, 0, take, offset, offset + take) !== 0) {
-      throw new ConnectionError(PROTOCOL_ERROR, 'the client did not send the HTTP/2 connection preface');
-    }
-    this.prefaceLeft -= take;
-    return take;
-  }
-
-  private frame(type: number, flags: number, streamId: number, buffer: Buffer, start: number, end: number): void {
+  /** @internal One frame from the reader. */
+  public frame(type: number, flags: number, streamId: number, buffer: Buffer, start: number, end: number): void {
     if (this.blockParts !== undefined && type !== TYPE_CONTINUATION) {
       throw new ConnectionError(PROTOCOL_ERROR, 'a header block was interrupted by another frame');
     }
@@ -581,7 +524,7 @@ export class H2Connection {
       const value = buffer.readUInt32BE(at + 2);
       this.setting(id, value);
     }
-    this.writer.header(0, TYPE_SETTINGS, FLAG_ACK, 0);
+    this.writer.settings(NO_SETTINGS, true);
     this.scheduleFlush();
     if (!this.remoteSettingsSeen) {
       this.remoteSettingsSeen = true;
@@ -635,8 +578,7 @@ export class H2Connection {
       callback?.(null);
       return;
     }
-    this.writer.header(8, TYPE_PING, FLAG_ACK, 0);
-    this.writer.copy(buffer, start, end);
+    this.writer.ping(true, buffer, start);
     this.scheduleFlush();
   }
 
@@ -751,12 +693,12 @@ export class H2Connection {
         const offset = stream.queueOffset;
         const left = head.length - offset;
         if (left <= allowed) {
-          this.writeData(stream, head, offset, head.length, false);
+          this.writeData(stream, head, offset, head.length);
           queue.shift();
           stream.queueOffset = 0;
           stream.queuedBytes -= left;
         } else {
-          this.writeData(stream, head, offset, offset + allowed, false);
+          this.writeData(stream, head, offset, offset + allowed);
           stream.queueOffset += allowed;
           stream.queuedBytes -= allowed;
           return;
@@ -781,7 +723,7 @@ export class H2Connection {
       stream.queuedTrailers = undefined;
       this.sendHeaders(stream, trailers, true);
     } else {
-      this.writer.header(0, TYPE_DATA, FLAG_END_STREAM, stream.id);
+      this.writer.data(stream.id, EMPTY, 0, 0, true, this.peerMaxFrameBytes);
       this.scheduleFlush();
     }
     this.localEnded(stream);
@@ -801,17 +743,11 @@ export class H2Connection {
     }
   }
 
-  private writeData(stream: H2Stream, chunk: Buffer, start: number, end: number, endStream: boolean): void {
-    const max = this.peerMaxFrameBytes;
-    const writer = this.writer;
+  private writeData(stream: H2Stream, chunk: Buffer, start: number, end: number): void {
     const total = end - start;
     stream.sendWindow -= total;
     this.sendWindow -= total;
-    for (let at = start; at < end; at += max) {
-      const stop = at + max < end ? at + max : end;
-      writer.header(stop - at, TYPE_DATA, endStream && stop === end ? FLAG_END_STREAM : 0, stream.id);
-      writer.bytes(chunk, at, stop);
-    }
+    this.writer.data(stream.id, chunk, start, end, false, this.peerMaxFrameBytes);
     this.scheduleFlush();
   }
 
@@ -822,22 +758,18 @@ export class H2Connection {
   }
 
   private writeWindowUpdate(streamId: number, increment: number): void {
-    this.writer.header(4, TYPE_WINDOW_UPDATE, 0, streamId);
-    this.writer.uint32(increment);
+    this.writer.windowUpdate(streamId, increment);
     this.scheduleFlush();
   }
 
   private writeRst(streamId: number, code: number): void {
-    this.writer.header(4, TYPE_RST_STREAM, 0, streamId);
-    this.writer.uint32(code);
+    this.writer.rstStream(streamId, code);
     this.scheduleFlush();
   }
 
   private writeGoaway(code: number): void {
     this.goawayLastStreamId = this.lastPeerStreamId;
-    this.writer.header(8, TYPE_GOAWAY, 0, 0);
-    this.writer.uint32(this.lastPeerStreamId);
-    this.writer.uint32(code);
+    this.writer.goaway(this.lastPeerStreamId, code);
     this.scheduleFlush();
   }
 
@@ -850,11 +782,7 @@ export class H2Connection {
       SETTINGS_MAX_HEADER_LIST_SIZE, options.maxHeaderListBytes,
     ];
     if (!this.isClient) settings.push(SETTINGS_MAX_CONCURRENT_STREAMS, options.maxConcurrentStreams);
-    this.writer.header(settings.length * 3, TYPE_SETTINGS, 0, 0);
-    for (let i = 0; i < settings.length; i += 2) {
-      this.writer.uint16(settings[i]);
-      this.writer.uint32(settings[i + 1]);
-    }
+    this.writer.settings(settings, false);
     const extra = options.connectionWindowBytes - DEFAULT_WINDOW_BYTES;
     if (extra > 0) {
       this.writeWindowUpdate(0, extra);
@@ -898,11 +826,7 @@ export class H2Connection {
   private fail(error: Error): void {
     if (this.destroyed) return;
     const code = error instanceof ConnectionError ? error.code : PROTOCOL_ERROR;
-    if (!this.goingAway || code !== NO_ERROR) {
-      this.writer.header(8, TYPE_GOAWAY, 0, 0);
-      this.writer.uint32(this.lastPeerStreamId);
-      this.writer.uint32(code);
-    }
+    if (!this.goingAway || code !== NO_ERROR) this.writer.goaway(this.lastPeerStreamId, code);
     this.writer.flush(this.socket);
     this.destroy(error, true);
   }
@@ -911,6 +835,9 @@ export class H2Connection {
 function flushConnection(connection: H2Connection): void {
   connection.endTick();
 }
+
+const NO_SETTINGS: readonly number[] = [];
+const EMPTY = Buffer.alloc(0);
 
 function noop(): void {
   // Nothing to do.
