@@ -1,6 +1,7 @@
 /**
- * Request headers as `node:http2` hands them over: lower-case names, a repeated header as an array. A lookup
- * function (called with a lower-case name) works too, e.g. `(name) => metadata.get(name)`.
+ * Request headers as HTTP/2 servers hand them over (`node:http2`, the proxy's own HTTP/2 layer): lower-case names,
+ * a repeated header as an array. A lookup function (called with a lower-case name) works too, e.g.
+ * `(name) => metadata.get(name)`.
  */
 export type RequestHeaders =
   | Readonly<Record<string, string | readonly string[] | undefined>>

@@ -1,6 +1,6 @@
 import type { GRPCRouteFilter, HTTPHeaderFilter } from '../../routing';
 
-/** Headers as `node:http2` gives and takes them: lower-case names, a repeated header as an array. */
+/** Headers as the proxy's HTTP/2 layer gives and takes them: lower-case names, a repeated header as an array. */
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 /**

@@ -3,8 +3,8 @@ import type { HeaderMap } from './header-modifier';
 /**
  * Drops connection-specific (hop-by-hop) headers in place: `connection`, `keep-alive`, `proxy-connection`,
  * `transfer-encoding`, `upgrade`, `http2-settings`, and `te` unless it is `trailers` (the one value HTTP/2 and
- * gRPC allow). HTTP/2 peers must not send them (nghttp2 already rejects most), and `node:http2` refuses to send
- * them; dropping them keeps one odd peer from failing a call.
+ * gRPC allow). HTTP/2 peers must not send them (the HTTP/2 layer already rejects messages with most of them);
+ * dropping them here as well keeps a header modifier or an odd peer from failing a call.
  */
 export function stripHopByHopHeaders(headers: HeaderMap): void {
   if (headers.connection !== undefined) headers.connection = undefined;
