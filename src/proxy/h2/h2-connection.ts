@@ -31,7 +31,16 @@ export interface H2ConnectionOptions {
   readonly connectionWindowBytes: number;
   /** Streams assumed the peer accepts at once until its SETTINGS arrive (client connections). */
   readonly assumedPeerMaxStreams: number;
+  /**
+   * Time a peer has to send its preface and SETTINGS; a connection that stays silent is closed (idle sockets
+   * that never speak HTTP/2 would otherwise be held forever).
+   * @default 10000
+   */
+  readonly handshakeTimeoutMs?: number;
 }
+
+/** Default of `H2ConnectionOptions.handshakeTimeoutMs`. */
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A single name or value longer than this (encoded) is a compression error that closes the connection. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -117,6 +126,7 @@ export class H2Connection {
   private blockBytes = 0;
 
   private pingCallback: ((error: Error | null) => void) | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
   private prematureResets = 0;
 
   /**
@@ -132,6 +142,8 @@ export class H2Connection {
     this.peerMaxStreams = isClient ? options.assumedPeerMaxStreams : Number.MAX_SAFE_INTEGER;
     this.nextStreamId = isClient ? 1 : 2;
     this.reader = new FrameReader(!isClient);
+    this.handshakeTimer = setTimeout(onHandshakeTimeout, options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, this);
+    this.handshakeTimer.unref();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: Error) => this.destroy(error));
     socket.on('close', () => this.destroy());
@@ -191,6 +203,7 @@ export class H2Connection {
     this.destroyed = true;
     this.goingAway = true;
     if (error !== undefined) this.error = error;
+    clearTimeout(this.handshakeTimer);
     this.writer.clear();
     if (lingering) this.socket.destroySoon();
     else if (!this.socket.destroyed) this.socket.destroy();
@@ -528,6 +541,7 @@ export class H2Connection {
     this.scheduleFlush();
     if (!this.remoteSettingsSeen) {
       this.remoteSettingsSeen = true;
+      clearTimeout(this.handshakeTimer);
       this.onRemoteSettings(this);
     }
     this.openWaiting();
@@ -838,6 +852,10 @@ function flushConnection(connection: H2Connection): void {
 
 const NO_SETTINGS: readonly number[] = [];
 const EMPTY = Buffer.alloc(0);
+
+function onHandshakeTimeout(connection: H2Connection): void {
+  if (!connection.destroyed) connection.destroy(new Error('the peer sent no HTTP/2 SETTINGS in time'));
+}
 
 function noop(): void {
   // Nothing to do.

@@ -292,6 +292,24 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     expect(connections[0].destroyed).toBe(true);
   });
 
+  test('closes a connection whose client sends no preface and SETTINGS within the handshake timeout', async () => {
+    const { port, connections } = await ourServer(() => undefined, { ...OPTIONS, handshakeTimeoutMs: 100 });
+    const silent = net.connect(port, '127.0.0.1');
+    cleanups.push(() => silent.destroy());
+    silent.on('error', () => undefined);
+    silent.resume();
+    const started = Date.now();
+    await once(silent, 'close');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(connections[0].error?.message).toMatch(/no HTTP\/2 SETTINGS/);
+
+    // A client that speaks HTTP/2 is not affected by the timer.
+    const session = nodeClient(port);
+    await once(session, 'connect');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(session.closed).toBe(false);
+  });
+
   test('closes a connection that does not start with the HTTP/2 preface, with GOAWAY PROTOCOL_ERROR', async () => {
     const { port } = await ourServer(() => undefined);
     const socket = net.connect(port, '127.0.0.1');
