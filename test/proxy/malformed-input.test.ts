@@ -153,4 +153,36 @@ describe('malformed input', () => {
     // A backend would have answered "The server does not implement the method /index.html".
     expect(outcome.headers).toMatchObject({ 'grpc-status': '12', 'grpc-message': 'malformed :path "/index.html": want /<service>/<method>' });
   });
+
+  test('300 connections of random frames (after a valid preface) end only those connections', async () => {
+    // A seeded generator, so that a failure can be replayed.
+    let seed = 0x2545f491;
+    const next = (limit: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % limit;
+    };
+    const frame = (type: number, flags: number, streamId: number, payload: Buffer): Buffer => {
+      const header = Buffer.alloc(9);
+      header.writeUIntBE(payload.length, 0, 3);
+      header[3] = type;
+      header[4] = flags;
+      header.writeUInt32BE(streamId, 5);
+      return Buffer.concat([header, payload]);
+    };
+    for (let connection = 0; connection < 300; connection++) {
+      const socket = connectTcp(proxyPort(proxy), LOCAL);
+      socket.on('error', () => undefined);
+      socket.resume();
+      const parts = [Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0))];
+      for (let i = 0; i < 8; i++) {
+        const payload = Buffer.alloc(next(64));
+        for (let b = 0; b < payload.length; b++) payload[b] = next(256);
+        parts.push(frame(next(11), next(256), next(3) === 0 ? 0 : 1 + 2 * next(4), payload));
+      }
+      socket.end(Buffer.concat(parts));
+      await new Promise((resolve) => socket.on('close', resolve));
+    }
+    // (afterEach: the healthy client on its own connection saw no failure.)
+    expect(proxy.activeCalls).toBeLessThanOrEqual(2 + 4);
+  });
 });

@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { ConnectionError } from './connection-error';
 import {
-  CANCEL, CLIENT_PREFACE, COMPRESSION_ERROR, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ENHANCE_YOUR_CALM, FLAG_ACK,
+  CANCEL, CLIENT_PREFACE, COMPRESSION_ERROR, INTERNAL_ERROR, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ENHANCE_YOUR_CALM, FLAG_ACK,
   FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR,
   MAX_STREAM_ID, MAX_WINDOW_BYTES, NO_ERROR, PROTOCOL_ERROR, REFUSED_STREAM, SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
@@ -839,7 +839,8 @@ export class H2Connection {
 
   private fail(error: Error): void {
     if (this.destroyed) return;
-    const code = error instanceof ConnectionError ? error.code : PROTOCOL_ERROR;
+    // Anything else is a bug of ours (or of a stream handler) while handling a frame: INTERNAL_ERROR.
+    const code = error instanceof ConnectionError ? error.code : INTERNAL_ERROR;
     if (!this.goingAway || code !== NO_ERROR) this.writer.goaway(this.lastPeerStreamId, code);
     this.writer.flush(this.socket);
     this.destroy(error, true);
