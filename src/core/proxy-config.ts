@@ -15,7 +15,9 @@ export interface ProxyConfig {
   readonly clusters: readonly ProxyClusterConfig[];
   /**
    * GRPCRoutes that send calls to clusters (a backendRef's `name` is a cluster name). Every route applies to
-   * every listener. Calls no route matches get UNIMPLEMENTED.
+   * every listener. Calls no route matches get UNIMPLEMENTED. Filters: RequestHeaderModifier,
+   * ResponseHeaderModifier, and RequestMirror (`backendRef.name` a cluster; `percent` or `fraction` of the calls
+   * copied fire and forget, `:authority` host suffixed `-shadow`, the response dropped).
    */
   readonly routes: readonly ProxyRouteConfig[];
   /**

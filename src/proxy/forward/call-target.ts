@@ -1,4 +1,5 @@
 import type { HeaderModifier } from './header-modifier';
+import type { MirrorTarget } from './request-mirror';
 import type { Cluster } from '../cluster';
 
 /** Where a routed call goes, precomputed once per backend of a rule: the cluster and the rule's filters. */
@@ -11,4 +12,6 @@ export interface CallTarget {
   readonly requestHeaders: HeaderModifier | undefined;
   /** ResponseHeaderModifier filters of the rule and backend, merged. */
   readonly responseHeaders: HeaderModifier | undefined;
+  /** RequestMirror filters of the rule and backend, or undefined when there is none. */
+  readonly mirrors: readonly MirrorTarget[] | undefined;
 }

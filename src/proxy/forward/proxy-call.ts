@@ -5,6 +5,7 @@ import { formatGrpcTimeout } from './grpc-timeout';
 import type { HeaderMap } from './header-modifier';
 import { stripHopByHopHeaders } from './hop-by-hop-headers';
 import { http2ErrorName, statusOfHttp2Error } from './http2-error-status';
+import { RequestMirror, type MirrorTarget } from './request-mirror';
 import { respondWithStatus, statusTrailers } from './status-response';
 import type { Endpoint } from '../balancer/endpoint';
 import type { Cluster } from '../cluster';
@@ -122,6 +123,8 @@ export class ProxyCall implements H2StreamHandler {
   private replayable = true;
   private requestEnded = false;
   private requestBytes = 0;
+  /** Copies of the request to the rule's RequestMirror clusters. */
+  private mirrors: RequestMirror[] | undefined;
 
   // The current try.
   private upstream: H2Stream | undefined;
@@ -179,6 +182,7 @@ export class ProxyCall implements H2StreamHandler {
     headers[':scheme'] = 'http';
     stripHopByHopHeaders(headers);
     this.target.requestHeaders?.apply(headers);
+    if (this.target.mirrors !== undefined) this.startMirrors();
     if (this.deadlineMs !== 0) {
       const remaining = this.deadlineMs - performance.now();
       if (remaining <= 0) {
@@ -223,6 +227,8 @@ export class ProxyCall implements H2StreamHandler {
     } else if (stream === this.stream) {
       this.requestEnded = true;
       this.upstream?.end();
+      const mirrors = this.mirrors;
+      if (mirrors !== undefined) for (let i = 0; i < mirrors.length; i++) mirrors[i].end();
     }
   }
 
@@ -239,6 +245,13 @@ export class ProxyCall implements H2StreamHandler {
   public onClose(stream: H2Stream): void {
     if (stream === this.upstream) this.upstreamClosed(stream);
     else if (stream === this.stream) this.downstreamClosed();
+  }
+
+  private startMirrors(): void {
+    for (const target of this.target.mirrors as readonly MirrorTarget[]) {
+      const mirror = RequestMirror.start(target, this.headers as HeaderFields, this.context.random);
+      if (mirror !== undefined) (this.mirrors ??= []).push(mirror);
+    }
   }
 
   private startTry(): void {
@@ -292,6 +305,8 @@ export class ProxyCall implements H2StreamHandler {
 
   private downstreamData(chunk: Buffer): void {
     if (this.finished) return;
+    const mirrors = this.mirrors;
+    if (mirrors !== undefined) for (let i = 0; i < mirrors.length; i++) mirrors[i].write(chunk);
     const length = chunk.length;
     this.requestBytes += length;
     if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
@@ -543,6 +558,8 @@ export class ProxyCall implements H2StreamHandler {
       else this.releaseTry(true, undefined);
     }
     this.dropReplay();
+    if (this.mirrors !== undefined && !this.requestEnded) for (const mirror of this.mirrors) mirror.cancel();
+    this.mirrors = undefined;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);

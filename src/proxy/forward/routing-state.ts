@@ -1,15 +1,14 @@
 import type { CallTarget } from './call-target';
 import { HeaderModifier } from './header-modifier';
+import { mirrorShare, type MirrorTarget } from './request-mirror';
 import type { ProxyRouteConfig } from '../../core/proxy-config';
-import { RouteTable, type PickedBackend, type RouteInput } from '../../routing';
+import { RouteTable, type GRPCRouteFilter, type PickedBackend, type RouteInput } from '../../routing';
 import type { Cluster } from '../cluster';
 
 /**
  * The routes of one config, compiled: the GRPCRoute table (a backendRef names a cluster; one naming no cluster
  * is invalid, so its share of the traffic gets UNAVAILABLE) and, per picked backend, the call target with its
- * header filters (built on first use, then reused). RequestMirror filters are not applied: mirroring would
- * duplicate a call's request stream to a second upstream and is left for later; the config accepts them and the
- * proxy ignores them.
+ * header and mirror filters (built on first use, then reused).
  */
 export class RoutingState {
   /** The route table. */
@@ -41,9 +40,20 @@ export class RoutingState {
         routeKey: picked.matched.routeKey,
         requestHeaders: HeaderModifier.fromFilters(filters, 'RequestHeaderModifier'),
         responseHeaders: HeaderModifier.fromFilters(filters, 'ResponseHeaderModifier'),
+        mirrors: this.mirrorsOf(filters),
       });
       this.targets.set(picked, target);
     }
     return target;
+  }
+
+  private mirrorsOf(filters: readonly GRPCRouteFilter[]): readonly MirrorTarget[] | undefined {
+    const mirrors: MirrorTarget[] = [];
+    for (const filter of filters) {
+      const mirror = filter.type === 'RequestMirror' ? filter.requestMirror : undefined;
+      const cluster = mirror === undefined ? undefined : this.clusters.get(mirror.backendRef.name);
+      if (mirror !== undefined && cluster !== undefined) mirrors.push({ cluster, share: mirrorShare(mirror) });
+    }
+    return mirrors.length > 0 ? Object.freeze(mirrors) : undefined;
   }
 }
