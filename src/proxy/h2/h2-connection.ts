@@ -435,10 +435,8 @@ export class H2Connection {
     const headers = decoded.headers;
     const stream = this.streams.get(streamId);
     if (stream === undefined) {
-      if (this.isClient) {
-        if (this.isIdle(streamId)) throw new ConnectionError(PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
-        return;
-      }
+      if (!this.isIdle(streamId)) return; // A stream closed already (say, trailers crossing our reset): ignored.
+      if (this.isClient) throw new ConnectionError(PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
       this.newPeerStream(streamId, headers, endStream, decoded.bytes, decoded.fields);
       return;
     }

@@ -274,6 +274,17 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     expect(await raw.headersOf(11)).toBe(true);
   });
 
+  test('ignores frames on a stream it already closed (trailers crossing its reset) and keeps the connection', async () => {
+    const { port } = await ourServer((stream) => stream.respond({ ':status': 200, 'grpc-status': '0' }, true));
+    const raw = await rawClient(port);
+    const encoder = new HpackEncoder();
+    raw.headers(1, encoder.encode(REQUEST), false);
+    expect(await raw.rstOf(1)).toBe(0); // The answer came before the request's end: NO_ERROR tells the client to stop.
+    raw.headers(1, encoder.encode({ 'x-late-trailer': 'v' }), true);
+    raw.headers(3, encoder.encode(REQUEST), true);
+    expect(await raw.headersOf(3)).toBe(true);
+  });
+
   test('disconnects a client that resets most of its streams before the answer (rapid reset)', async () => {
     let opened = 0;
     const { port, connections } = await ourServer((stream) => {
