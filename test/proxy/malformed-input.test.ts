@@ -1,5 +1,6 @@
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { connect as connectTcp, type Socket } from 'node:net';
+import { encodeFrame, PREFACE } from './h2/raw-frames';
 import {
   Cleanup, echoClient, failures, LoadLoop, LOCAL, proxyConfig, proxyPort, startBackends, startProxy, staticCluster, unary, waitFor,
   type Backend,
@@ -161,23 +162,15 @@ describe('malformed input', () => {
       seed = (seed * 48271) % 2147483647; // Park-Miller: exact in doubles
       return seed % limit;
     };
-    const frame = (type: number, flags: number, streamId: number, payload: Buffer): Buffer => {
-      const header = Buffer.alloc(9);
-      header.writeUIntBE(payload.length, 0, 3);
-      header[3] = type;
-      header[4] = flags;
-      header.writeUInt32BE(streamId, 5);
-      return Buffer.concat([header, payload]);
-    };
     for (let connection = 0; connection < 300; connection++) {
       const socket = connectTcp(proxyPort(proxy), LOCAL);
       socket.on('error', () => undefined);
       socket.resume();
-      const parts = [Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0))];
+      const parts = [PREFACE, encodeFrame(4, 0, 0, Buffer.alloc(0))];
       for (let i = 0; i < 8; i++) {
         const payload = Buffer.alloc(next(64));
         for (let b = 0; b < payload.length; b++) payload[b] = next(256);
-        parts.push(frame(next(11), next(256), next(3) === 0 ? 0 : 1 + 2 * next(4), payload));
+        parts.push(encodeFrame(next(11), next(256), next(3) === 0 ? 0 : 1 + 2 * next(4), payload));
       }
       socket.end(Buffer.concat(parts));
       await new Promise((resolve) => socket.on('close', resolve));

@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import { encodeFrame, parseFrames, PREFACE, type RawFrame } from './raw-frames';
 import { CANCEL, ENHANCE_YOUR_CALM, PROTOCOL_ERROR, REFUSED_STREAM } from '../../../src/proxy/h2/constants';
 import { H2Connection, type H2ConnectionOptions } from '../../../src/proxy/h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../../../src/proxy/h2/h2-stream';
@@ -453,26 +454,6 @@ describe('H2Connection as a client, with a node:http2 server', () => {
 
 // ---- Raw frames ----
 
-interface RawFrame {
-  type: number;
-  flags: number;
-  streamId: number;
-  payload: Buffer;
-}
-
-function parseFrames(bytes: Buffer): RawFrame[] {
-  const frames: RawFrame[] = [];
-  let at = 0;
-  while (bytes.length - at >= 9) {
-    const length = bytes.readUIntBE(at, 3);
-    if (bytes.length - at - 9 < length) break;
-    const streamId = bytes.readUInt32BE(at + 5) & 0x7fffffff;
-    frames.push({ type: bytes[at + 3], flags: bytes[at + 4], streamId, payload: bytes.subarray(at + 9, at + 9 + length) });
-    at += 9 + length;
-  }
-  return frames;
-}
-
 interface RawClient {
   headers(id: number, block: Buffer, endStream: boolean): void;
   rst(id: number, code: number): void;
@@ -491,14 +472,9 @@ async function rawClient(port: number): Promise<RawClient> {
     received = Buffer.concat([received, chunk]);
   });
   const frame = (type: number, flags: number, id: number, payload: Buffer): void => {
-    const header = Buffer.alloc(9);
-    header.writeUIntBE(payload.length, 0, 3);
-    header[3] = type;
-    header[4] = flags;
-    header.writeUInt32BE(id, 5);
-    socket.write(Buffer.concat([header, payload]));
+    socket.write(encodeFrame(type, flags, id, payload));
   };
-  socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+  socket.write(PREFACE);
   frame(4, 0, 0, Buffer.alloc(0));
   const find = async (id: number, type: number): Promise<RawFrame> => {
     for (let i = 0; i < 200; i++) {

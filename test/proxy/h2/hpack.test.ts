@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import { encodeFrame, parseFrames, PREFACE } from './raw-frames';
 import { HpackDecoder, NEVER_INDEXED, type FieldsWithNeverIndexed, type HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/encoder';
 import { HpackError } from '../../../src/proxy/h2/hpack/hpack-error';
@@ -519,13 +520,8 @@ describe('interoperability with nghttp2 (node:http2)', () => {
         encoder.setMaxTableSize(step);
         continue;
       }
-      const block = encoder.encode(step);
-      const header = Buffer.alloc(9);
-      header.writeUIntBE(block.length, 0, 3);
-      header[3] = 0x1; // HEADERS
-      header[4] = 0x5; // END_STREAM | END_HEADERS
-      header.writeUInt32BE(2 * sent.length + 1, 5);
-      frames.push(header, Buffer.from(block));
+      // HEADERS with END_STREAM | END_HEADERS.
+      frames.push(encodeFrame(0x1, 0x5, 2 * sent.length + 1, Buffer.from(encoder.encode(step))));
       sent.push(step);
     }
     socket.write(Buffer.concat(frames));
@@ -549,20 +545,11 @@ describe('interoperability with nghttp2 (node:http2)', () => {
   });
 });
 
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-
 /** The complete header blocks (HEADERS and CONTINUATION fragments joined) among the frames in `data`. */
 function headerBlocks(data: Buffer): Buffer[] {
   const blocks: Buffer[] = [];
   let fragments: Buffer[] = [];
-  let pos = 0;
-  while (pos + 9 <= data.length) {
-    const length = data.readUIntBE(pos, 3);
-    const type = data[pos + 3];
-    const flags = data[pos + 4];
-    if (pos + 9 + length > data.length) break;
-    const payload = data.subarray(pos + 9, pos + 9 + length);
-    pos += 9 + length;
+  for (const { type, flags, payload } of parseFrames(data)) {
     if (type === 0x1) {
       let start = 0;
       let end = payload.length;
