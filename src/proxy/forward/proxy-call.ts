@@ -3,7 +3,6 @@ import type { CallTarget } from './call-target';
 import { Status, parseGrpcStatus, statusOfHttpStatus } from './grpc-status';
 import { formatGrpcTimeout } from './grpc-timeout';
 import type { HeaderMap } from './header-modifier';
-import { stripHopByHopHeaders } from './hop-by-hop-headers';
 import { http2ErrorName, statusOfHttp2Error } from './http2-error-status';
 import { RequestMirror, type MirrorTarget } from './request-mirror';
 import { respondWithStatus, statusTrailers } from './status-response';
@@ -180,7 +179,6 @@ export class ProxyCall implements H2StreamHandler {
     this.cluster.activeCalls++;
     const headers = this.headers;
     headers[':scheme'] = 'http';
-    stripHopByHopHeaders(headers);
     this.target.requestHeaders?.apply(headers);
     if (this.target.mirrors !== undefined) this.startMirrors();
     if (this.deadlineMs !== 0) {
@@ -488,7 +486,7 @@ export class ProxyCall implements H2StreamHandler {
       this.tryTimer = undefined;
     }
     const headers = this.tryResponse as HeaderFields;
-    this.prepareResponseHeaders(headers);
+    this.target.responseHeaders?.apply(headers as HeaderMap);
     this.stream.respond(headers, false);
   }
 
@@ -497,13 +495,8 @@ export class ProxyCall implements H2StreamHandler {
     this.finished = true;
     this.status = status;
     this.dropReplay();
-    this.prepareResponseHeaders(headers);
-    this.stream.respond(headers, true);
-  }
-
-  private prepareResponseHeaders(headers: HeaderFields): void {
-    stripHopByHopHeaders(headers as HeaderMap);
     this.target.responseHeaders?.apply(headers as HeaderMap);
+    this.stream.respond(headers, true);
   }
 
   /** Ends the client's stream with the upstream trailers once the upstream body has been read. */

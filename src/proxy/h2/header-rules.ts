@@ -8,7 +8,8 @@ import type { HeaderFields } from './hpack/decoder';
  */
 
 const REQUEST_PSEUDO = new Set([':method', ':scheme', ':authority', ':path']);
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+/** RFC 9113 section 8.2.2, plus `http2-settings` (connection-specific by RFC 7540 section 3.2.1). */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings']);
 
 /** Whether request headers are well formed: `:method`, `:scheme` and a non-empty `:path`, once each. */
 export function isValidRequest(headers: HeaderFields): boolean {

@@ -270,9 +270,10 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     raw.headers(5, encoder.encode({ ...REQUEST, connection: 'keep-alive' }), true);
     raw.headers(7, encoder.encode({ ...REQUEST, te: 'gzip' }), true);
     raw.headers(9, encoder.encode({ ...REQUEST, 'x-bad': 'a\r\nb' }), true);
-    raw.headers(11, encoder.encode(REQUEST), true);
-    for (const id of [1, 3, 5, 7, 9]) expect(await raw.rstOf(id)).toBe(PROTOCOL_ERROR);
-    expect(await raw.headersOf(11)).toBe(true);
+    raw.headers(11, encoder.encode({ ...REQUEST, 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA' }), true);
+    raw.headers(13, encoder.encode(REQUEST), true);
+    for (const id of [1, 3, 5, 7, 9, 11]) expect(await raw.rstOf(id)).toBe(PROTOCOL_ERROR);
+    expect(await raw.headersOf(13)).toBe(true);
   });
 
   test('ignores frames on a stream it already closed (trailers crossing its reset) and keeps the connection', async () => {
