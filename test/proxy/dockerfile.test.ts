@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
-import { Cleanup, echoClient, startBackends, unary, waitFor } from './harness';
+import { Cleanup, echoClient, requireCompiledProxy, startBackends, unary, waitFor } from './harness';
 import { DataPlane } from '../../src/core';
 import { PROXY_ADMIN_PORT, PROXY_LISTENER_PORT, PROXY_UID } from '../../src/core/defaults';
 import type { ProxyConfig } from '../../src/core/proxy-config';
@@ -118,13 +118,6 @@ describe('Dockerfile', () => {
   });
 });
 
-/** Fails unless lib/proxy/main.js is compiled from the current src/proxy/main.ts. */
-function requireCompiled(main: string): void {
-  if (!existsSync(main) || statSync(main).mtimeMs < statSync(join(ROOT, 'src', 'proxy', 'main.ts')).mtimeMs) {
-    throw new Error(`${main} is missing or older than src/proxy/main.ts: run \`npx projen compile\` first (npm test does)`);
-  }
-}
-
 /** Packages (not relative files) that `entry` loads, following its relative requires through lib/. */
 function packagesLoadedBy(entry: string): Set<string> {
   const packages = new Set<string>();
@@ -149,7 +142,7 @@ function packagesLoadedBy(entry: string): Set<string> {
 describe('the image\'s command, run as CI runs it', () => {
   const cleanup = new Cleanup();
   const main = join(ROOT, 'lib', 'proxy', 'main.js');
-  beforeAll(() => requireCompiled(main));
+  beforeAll(requireCompiledProxy);
   afterEach(() => cleanup.run());
 
   test('loads nothing but Node built-ins and the production dependencies the runtime stage installs', () => {

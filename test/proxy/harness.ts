@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -581,4 +582,18 @@ export class LoadLoop {
 /** Failed outcomes, summarized for an assertion message. */
 export function failures(outcomes: readonly CallOutcome[]): string[] {
   return outcomes.filter((o) => o.code !== 0).map((o) => `${o.code} ${o.details}`);
+}
+
+/** The compiled `grpc-mesh-proxy` command, as the image and the package's bin run it. */
+export const COMPILED_MAIN = join(__dirname, '..', '..', 'lib', 'proxy', 'main.js');
+
+/** Fails unless lib/proxy/main.js and cli.js are compiled from the current sources (`npm test` compiles first). */
+export function requireCompiledProxy(): void {
+  for (const name of ['main', 'cli']) {
+    const compiled = join(__dirname, '..', '..', 'lib', 'proxy', `${name}.js`);
+    const source = join(__dirname, '..', '..', 'src', 'proxy', `${name}.ts`);
+    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
+      throw new Error(`${compiled} is missing or older than ${source}: run \`npx projen compile\` first (npm test does)`);
+    }
+  }
 }

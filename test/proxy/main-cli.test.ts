@@ -1,19 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Backend, Cleanup, echoClient, startBackends, unary, unaryLoad, waitFor } from './harness';
+import { Backend, Cleanup, COMPILED_MAIN, echoClient, requireCompiledProxy, startBackends, unary, unaryLoad, waitFor } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'lib', 'proxy', 'main.js');
-
-/** The command as the image and the package's bin run it; `npm test` compiles lib/ first. */
-function requireCompiled(): void {
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < statSync(join(ROOT, 'src', 'proxy', 'main.ts')).mtimeMs) {
-    throw new Error(`${MAIN} is missing or older than src/proxy/main.ts: run \`npx projen compile\` first (npm test does)`);
-  }
-}
 
 /** A `grpc-mesh-proxy` child process, with its output collected and its JSON log lines parsed. */
 class ProxyProcess {
@@ -23,7 +15,7 @@ class ProxyProcess {
   private readonly child: ChildProcessWithoutNullStreams;
 
   public constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: 'pipe' });
+    this.child = spawn(process.execPath, [COMPILED_MAIN, ...args], { cwd: ROOT, stdio: 'pipe' });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -76,7 +68,7 @@ async function untilReady(adminPort: number): Promise<void> {
 describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
   const cleanup = new Cleanup();
   let dir: string;
-  beforeAll(requireCompiled);
+  beforeAll(requireCompiledProxy);
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-cli-'))));
   afterEach(async () => {
     await cleanup.run();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Cleanup, echoClient, startBackends, unaryLoad, waitFor } from './harness';
 import type { ProxyConfig } from '../../src/core/proxy-config';
-import { run, type ManagedProxy, type RunOptions, type StartedProxy } from '../../src/proxy/main';
+import { run, type ManagedProxy, type RunOptions, type StartedProxy } from '../../src/proxy/cli';
 import { channels } from '../../src/proxy/observability/channels';
 
 /** A stand-in for `Proxy`: records what the command asks of it; `drain` waits until `finishDrain()`. */
