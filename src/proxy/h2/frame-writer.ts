@@ -20,11 +20,6 @@ export class FrameWriter {
   /** Buffers ready to go before `buffer`'s bytes (large payloads and what preceded them). */
   private chunks: Buffer[] | undefined;
 
-  /** Whether anything waits to be flushed. */
-  public get pending(): boolean {
-    return this.length > 0 || this.chunks !== undefined;
-  }
-
   /** Appends a frame header. */
   public header(length: number, type: number, flags: number, streamId: number): void {
     const buffer = this.reserve(FRAME_HEADER_BYTES);

@@ -72,10 +72,6 @@ export const IGNORING_HANDLER: H2StreamHandler = Object.freeze({
 export class H2Connection {
   /** New stream (server): validated request headers; set `stream.handler` to take it. */
   public onStream: (stream: H2Stream, headers: HeaderFields, endStream: boolean) => void = noop;
-  /** The peer's SETTINGS arrived (the first time). */
-  public onRemoteSettings: (connection: H2Connection) => void = noop;
-  /** The peer sent GOAWAY. */
-  public onGoaway: (connection: H2Connection, errorCode: number) => void = noop;
   /** The connection is closed, whatever the reason. Called once. */
   public onClose: (connection: H2Connection) => void = noop;
 
@@ -85,8 +81,6 @@ export class H2Connection {
   public readonly isClient: boolean;
   /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS. */
   public peerMaxStreams: number;
-  /** Streams open (or opening) now. */
-  public activeStreams = 0;
   /** Whether GOAWAY was sent or received: no new streams. */
   public goingAway = false;
   /** Whether the connection is closed. */
@@ -103,7 +97,6 @@ export class H2Connection {
   /** Streams closed this tick, whose `onClose` is called at the end of the tick. */
   private closedStreams: H2Stream[] = [];
   private readonly reader: FrameReader;
-  private remoteSettingsSeen = false;
 
   // Flow control.
   private sendWindow = DEFAULT_WINDOW_BYTES;
@@ -151,6 +144,11 @@ export class H2Connection {
     this.sendPreface();
   }
 
+  /** Streams open now, or (client) waiting for a slot under the peer's limit. */
+  public get activeStreams(): number {
+    return this.streams.size + this.waiting.length;
+  }
+
   /** Whether a new stream may be opened now without waiting for a slot. */
   public get hasCapacity(): boolean {
     return this.activeStreams < this.peerMaxStreams;
@@ -164,8 +162,7 @@ export class H2Connection {
     if (this.destroyed || this.goingAway) throw new Error('the HTTP/2 connection is closed or going away');
     const stream = new H2Stream(this, handler, this.options.streamWindowBytes, this.peerStreamWindow);
     stream.requestHeaders = headers;
-    this.activeStreams++;
-    if (this.waiting.length > 0 || this.activeStreams > this.peerMaxStreams) this.waiting.push(stream);
+    if (this.waiting.length > 0 || this.streams.size >= this.peerMaxStreams) this.waiting.push(stream);
     else this.open(stream);
     return stream;
   }
@@ -282,7 +279,6 @@ export class H2Connection {
     stream.queuedTrailers = undefined;
     if (stream.id !== 0) this.streams.delete(stream.id);
     this.blocked.delete(stream);
-    this.activeStreams--;
     this.closedStreams.push(stream);
     this.scheduleFlush();
     if (this.destroyed) return;
@@ -488,9 +484,7 @@ export class H2Connection {
     }
     const stream = new H2Stream(this, IGNORING_HANDLER, this.options.streamWindowBytes, this.peerStreamWindow);
     stream.id = streamId;
-    stream.opened = true;
     this.streams.set(streamId, stream);
-    this.activeStreams++;
     if (endStream) stream.remote = SIDE_CLOSED;
     this.onStream(stream, headers, endStream);
     if (endStream && !stream.closed) {
@@ -537,11 +531,7 @@ export class H2Connection {
     }
     this.writer.settings(NO_SETTINGS, true);
     this.scheduleFlush();
-    if (!this.remoteSettingsSeen) {
-      this.remoteSettingsSeen = true;
-      clearTimeout(this.handshakeTimer);
-      this.onRemoteSettings(this);
-    }
+    clearTimeout(this.handshakeTimer);
     this.openWaiting();
   }
 
@@ -598,14 +588,12 @@ export class H2Connection {
     if (streamId !== 0) throw new ConnectionError(PROTOCOL_ERROR, 'GOAWAY on a stream');
     if (end - start < 8) throw new ConnectionError(FRAME_SIZE_ERROR, 'GOAWAY too short');
     const lastStreamId = buffer.readUInt32BE(start) & MAX_STREAM_ID;
-    const errorCode = buffer.readUInt32BE(start + 4);
     this.goingAway = true;
     // Streams we opened above the last one the peer processed were not processed: they can be retried.
     for (const stream of [...this.streams.values()]) {
       if (stream.id > lastStreamId && (stream.id & 1) === (this.isClient ? 1 : 0)) this.refuse(stream);
     }
     for (const stream of this.waiting.splice(0)) this.refuse(stream);
-    this.onGoaway(this, errorCode);
     this.endIfIdle();
   }
 
@@ -664,7 +652,6 @@ export class H2Connection {
     }
     stream.id = this.nextStreamId;
     this.nextStreamId += 2;
-    stream.opened = true;
     this.streams.set(stream.id, stream);
     const headers = stream.requestHeaders as OutgoingFields;
     stream.requestHeaders = undefined;
@@ -674,7 +661,7 @@ export class H2Connection {
 
   private openWaiting(): void {
     const waiting = this.waiting;
-    while (waiting.length > 0 && this.activeStreams - waiting.length < this.peerMaxStreams) {
+    while (waiting.length > 0 && this.streams.size < this.peerMaxStreams) {
       this.open(waiting.shift() as H2Stream);
     }
   }

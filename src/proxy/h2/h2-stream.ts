@@ -54,8 +54,6 @@ export class H2Stream {
   public endSent = false;
   /** Whether the stream is closed. */
   public closed = false;
-  /** Whether the stream's HEADERS went out on the wire (client streams can wait for a free slot). */
-  public opened = false;
 
   /** @internal Our side of the stream. */
   public local = SIDE_OPEN;
@@ -90,9 +88,9 @@ export class H2Stream {
     this.sendWindow = sendWindow;
   }
 
-  /** Whether our side can still send. */
-  public get writable(): boolean {
-    return this.local === SIDE_OPEN && !this.closed;
+  /** Whether the stream's HEADERS went out on the wire (client streams can wait for a free slot). */
+  public get opened(): boolean {
+    return this.id !== 0;
   }
 
   /** Bytes waiting for flow-control window. */

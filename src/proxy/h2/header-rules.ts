@@ -31,7 +31,7 @@ export function isValidResponse(headers: HeaderFields): boolean {
   for (const name in headers) {
     const value = headers[name];
     if (name.charCodeAt(0) === 0x3a) {
-      if (name !== ':status' || typeof value !== 'string' || !/^[1-5]\d\d$/.test(value)) return false;
+      if (name !== ':status' || typeof value !== 'string' || !isStatusCode(value)) return false;
     } else if (!isValidField(name, value)) {
       return false;
     }
@@ -45,6 +45,17 @@ export function isValidTrailers(headers: HeaderFields): boolean {
     if (name.charCodeAt(0) === 0x3a || !isValidField(name, headers[name])) return false;
   }
   return true;
+}
+
+/** Three digits, the first from 1 to 5. */
+function isStatusCode(value: string): boolean {
+  if (value.length !== 3) return false;
+  const first = value.charCodeAt(0);
+  return first >= 0x31 && first <= 0x35 && isDigit(value.charCodeAt(1)) && isDigit(value.charCodeAt(2));
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
 function isValidField(name: string, value: string | string[]): boolean {

@@ -68,16 +68,12 @@ export class EndpointPool {
 
   /**
    * Opens a stream whose events go to `handler`; `UpstreamSession.of(stream)` tells which connection carries it.
-   * @throws EndpointUnreachableError while the endpoint is in reconnect backoff; an error when the headers are
-   *   invalid or the pool is closed
+   * @throws EndpointUnreachableError while the endpoint is in reconnect backoff; an error when the pool is closed
    */
   public request(headers: OutgoingFields, handler: H2StreamHandler): H2Stream {
     if (this.closing) throw new Error('the endpoint pool is closed');
-    const session = this.sessionForNextStream();
-    if (!session.closed) return session.request(headers, handler);
-    // The session went away between the check and the request (GOAWAY, socket error): a fresh one.
-    session.usable = false;
-    return this.open().request(headers, handler);
+    // Synchronous from the pick to the request: the picked connection cannot go away in between.
+    return this.sessionForNextStream().request(headers, handler);
   }
 
   /** Lets every connection finish its streams, then closes it; the pool takes no new stream. */
@@ -103,7 +99,7 @@ export class EndpointPool {
     let leastLoaded: UpstreamSession | undefined;
     for (let i = 0; i < sessions.length; i++) {
       const session = sessions[i];
-      if (!session.usable) continue;
+      if (session.closed) continue;
       if (session.hasCapacity) return session;
       usable++;
       if (leastLoaded === undefined || session.activeStreams < leastLoaded.activeStreams) leastLoaded = session;

@@ -48,8 +48,6 @@ export class UpstreamSession {
   public readonly connection: H2Connection;
   /** Whether the connection was ever established: a stream of a session that never connected reached nobody. */
   public connected = false;
-  /** Whether new streams may be opened on it. */
-  public usable = true;
   private readonly onClosed: (session: UpstreamSession) => void;
   private connectTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -65,9 +63,6 @@ export class UpstreamSession {
     this.connectTimer = setTimeout(onConnectTimeout, options.connectTimeoutMs, this, options.connectTimeoutMs);
     this.connectTimer.unref();
     socket.once('connect', () => this.onConnect());
-    this.connection.onGoaway = () => {
-      this.usable = false;
-    };
     this.connection.onClose = () => this.onClose();
   }
 
@@ -81,7 +76,7 @@ export class UpstreamSession {
     return this.connection.hasCapacity;
   }
 
-  /** Whether the connection is closed or closing. */
+  /** Whether the connection is closed or going away (GOAWAY either way): it takes no new stream. */
   public get closed(): boolean {
     return this.connection.destroyed || this.connection.goingAway;
   }
@@ -96,13 +91,11 @@ export class UpstreamSession {
 
   /** Finishes the streams in flight, then closes (GOAWAY). */
   public close(): void {
-    this.usable = false;
     this.connection.close();
   }
 
   /** Closes at once, failing the streams in flight. */
   public destroy(error?: Error): void {
-    this.usable = false;
     this.connection.destroy(error);
   }
 
@@ -127,7 +120,6 @@ export class UpstreamSession {
   }
 
   private onClose(): void {
-    this.usable = false;
     this.clearConnectTimer();
     if (this.keepaliveTimer !== undefined) clearInterval(this.keepaliveTimer);
     if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);

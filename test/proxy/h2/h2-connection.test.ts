@@ -436,6 +436,23 @@ describe('H2Connection as a client, with a node:http2 server', () => {
     expect(recorder.chunks).toEqual([]);
   });
 
+  test.each(['600', '20', '2x0', 'abc'])('resets a stream whose server answers with :status %p', async (status) => {
+    const raw = net.createServer((socket) => {
+      socket.once('data', () => {
+        const block = new HpackEncoder().encode({ ':status': status });
+        socket.write(Buffer.concat([encodeFrame(4, 0, 0, Buffer.alloc(0)), encodeFrame(1, 0x4, 1, Buffer.from(block))]));
+      });
+    });
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    cleanups.push(() => raw.close());
+    const client = await ourClient((raw.address() as net.AddressInfo).port);
+    const recorder = new Recorder();
+    client.request(REQUEST, recorder);
+    expect((await recorder.closed).rstCode).toBe(PROTOCOL_ERROR);
+    expect(recorder.headers).toBeUndefined();
+  });
+
   test('reads a large response with flow control, and gets its PING answered', async () => {
     const payload = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
