@@ -420,35 +420,15 @@ describe('H2Connection as a client, with a node:http2 server', () => {
   });
 
   test('resets a stream whose server sends data before the response headers', async () => {
-    const raw = net.createServer((socket) => {
-      socket.once('data', () => {
-        // SETTINGS, then DATA on stream 1 without HEADERS.
-        socket.write(Buffer.from('000000040000000000' + '000003000000000001' + '616263', 'hex'));
-      });
-    });
-    raw.listen(0, '127.0.0.1');
-    await once(raw, 'listening');
-    cleanups.push(() => raw.close());
-    const client = await ourClient((raw.address() as net.AddressInfo).port);
-    const recorder = new Recorder();
-    client.request(REQUEST, recorder);
+    // DATA on stream 1 without HEADERS.
+    const recorder = await requestFromRawServer(encodeFrame(0, 0, 1, Buffer.from('abc')));
     expect((await recorder.closed).rstCode).toBe(PROTOCOL_ERROR);
     expect(recorder.chunks).toEqual([]);
   });
 
   test.each(['600', '20', '2x0', 'abc'])('resets a stream whose server answers with :status %p', async (status) => {
-    const raw = net.createServer((socket) => {
-      socket.once('data', () => {
-        const block = new HpackEncoder().encode({ ':status': status });
-        socket.write(Buffer.concat([encodeFrame(4, 0, 0, Buffer.alloc(0)), encodeFrame(1, 0x4, 1, Buffer.from(block))]));
-      });
-    });
-    raw.listen(0, '127.0.0.1');
-    await once(raw, 'listening');
-    cleanups.push(() => raw.close());
-    const client = await ourClient((raw.address() as net.AddressInfo).port);
-    const recorder = new Recorder();
-    client.request(REQUEST, recorder);
+    const block = new HpackEncoder().encode({ ':status': status });
+    const recorder = await requestFromRawServer(encodeFrame(1, 0x4, 1, Buffer.from(block)));
     expect((await recorder.closed).rstCode).toBe(PROTOCOL_ERROR);
     expect(recorder.headers).toBeUndefined();
   });
@@ -471,6 +451,20 @@ describe('H2Connection as a client, with a node:http2 server', () => {
 });
 
 // ---- Raw frames ----
+
+/** One request from our client to a server that answers the first bytes it gets with SETTINGS and `reply`. */
+async function requestFromRawServer(reply: Buffer): Promise<Recorder> {
+  const raw = net.createServer((socket) => {
+    socket.once('data', () => socket.write(Buffer.concat([encodeFrame(4, 0, 0, Buffer.alloc(0)), reply])));
+  });
+  raw.listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  cleanups.push(() => raw.close());
+  const client = await ourClient((raw.address() as net.AddressInfo).port);
+  const recorder = new Recorder();
+  client.request(REQUEST, recorder);
+  return recorder;
+}
 
 interface RawClient {
   headers(id: number, block: Buffer, endStream: boolean): void;
