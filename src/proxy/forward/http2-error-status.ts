@@ -1,7 +1,5 @@
 import { Status } from './grpc-status';
-import { CANCEL, ENHANCE_YOUR_CALM, REFUSED_STREAM } from '../h2/constants';
-
-const INADEQUATE_SECURITY = 0xc;
+import { CANCEL, ENHANCE_YOUR_CALM, INADEQUATE_SECURITY, REFUSED_STREAM } from '../h2/constants';
 
 /**
  * The gRPC status a client gets when the server resets its stream with an HTTP/2 error code (gRPC over HTTP/2,

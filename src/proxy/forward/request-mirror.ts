@@ -3,7 +3,7 @@ import type { Endpoint } from '../balancer/endpoint';
 import type { Cluster } from '../cluster';
 import { CANCEL } from '../h2/constants';
 import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
-import { NEVER_INDEXED, type FieldsWithNeverIndexed, type HeaderFields } from '../h2/hpack/decoder';
+import { copyFields, type HeaderFields } from '../h2/hpack/decoder';
 
 /** A RequestMirror filter, compiled: where copies go and which share of the calls is copied. */
 export interface MirrorTarget {
@@ -111,9 +111,7 @@ export class RequestMirror implements H2StreamHandler {
 
 /** A copy of request headers for a mirror: `-shadow` after the host of `:authority` (before a port). */
 function shadowHeaders(headers: HeaderFields): HeaderFields {
-  const copy: HeaderFields = { ...headers };
-  const neverIndexed = (headers as FieldsWithNeverIndexed)[NEVER_INDEXED];
-  if (neverIndexed !== undefined) Object.defineProperty(copy, NEVER_INDEXED, { value: neverIndexed });
+  const copy = copyFields(headers);
   const authority = headers[':authority'];
   if (typeof authority === 'string') {
     const colon = authority.lastIndexOf(':');

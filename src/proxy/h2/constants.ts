@@ -55,6 +55,8 @@ export const CANCEL = 0x8;
 export const COMPRESSION_ERROR = 0x9;
 /** Error code ENHANCE_YOUR_CALM. */
 export const ENHANCE_YOUR_CALM = 0xb;
+/** Error code INADEQUATE_SECURITY. */
+export const INADEQUATE_SECURITY = 0xc;
 
 /** Setting SETTINGS_HEADER_TABLE_SIZE. */
 export const SETTINGS_HEADER_TABLE_SIZE = 0x1;

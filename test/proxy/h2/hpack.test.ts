@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { encodeFrame, parseFrames, PREFACE } from './raw-frames';
-import { HpackDecoder, NEVER_INDEXED, type FieldsWithNeverIndexed, type HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
+import { copyFields, HpackDecoder, NEVER_INDEXED, type FieldsWithNeverIndexed, type HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/encoder';
 import { HpackError } from '../../../src/proxy/h2/hpack/hpack-error';
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS, huffmanDecode, huffmanEncode, huffmanLength } from '../../../src/proxy/h2/hpack/huffman';
@@ -607,6 +607,9 @@ describe('never-indexed fields through a proxy (RFC 7541 section 7.1.3)', () => 
     const { headers } = new HpackDecoder().decode(block, NO_LIMIT);
     expect(Object.keys(headers)).toEqual(['x-secret', 'x-plain']);
     expect([...(headers as FieldsWithNeverIndexed)[NEVER_INDEXED] ?? []]).toEqual(['x-secret']);
+    const copy = copyFields(headers);
+    expect(copy).not.toBe(headers);
+    expect([...(copy as FieldsWithNeverIndexed)[NEVER_INDEXED] ?? []]).toEqual(['x-secret']);
 
     const encoder = new HpackEncoder();
     const encoded = Buffer.from(encoder.encode(headers));

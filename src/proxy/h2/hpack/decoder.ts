@@ -262,3 +262,11 @@ function markNeverIndexed(headers: HeaderFields, name: string): void {
   if (names === undefined) Object.defineProperty(carrier, NEVER_INDEXED, { value: new Set([name]), writable: true });
   else names.add(name);
 }
+
+/** A shallow copy of headers that keeps which fields must stay never-indexed (see `NEVER_INDEXED`). */
+export function copyFields(headers: HeaderFields): HeaderFields {
+  const copy: HeaderFields = { ...headers };
+  const neverIndexed = (headers as FieldsWithNeverIndexed)[NEVER_INDEXED];
+  if (neverIndexed !== undefined) Object.defineProperty(copy, NEVER_INDEXED, { value: neverIndexed });
+  return copy;
+}
