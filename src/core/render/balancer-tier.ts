@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedBalancer } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
@@ -21,8 +22,8 @@ export interface BalancerManifests {
 export interface BalancerTierSpec {
   /** Key of the configuration file in the ConfigMap. */
   readonly configKey: string;
-  /** The configuration file's text. */
-  readonly configText: string;
+  /** The configuration file's content; the tier writes it as YAML (no line folding, no anchors). */
+  readonly config: unknown;
   /** The balancer container; the tier adds its resources, security context and the config and /tmp mounts. */
   readonly container: Record<string, unknown>;
   /** Directory the ConfigMap is mounted at. */
@@ -55,9 +56,10 @@ export function configHash(text: string): string {
  * security, anti-affinity, Prometheus annotations), a Service exposing it and a PodDisruptionBudget.
  */
 export function renderBalancerTier(model: GrpcMeshServiceModel, balancer: ResolvedBalancer, spec: BalancerTierSpec): BalancerManifests {
+  const configText = stringify(spec.config, { lineWidth: 0, aliasDuplicateObjects: false });
   const metadata = { name: balancer.name, namespace: model.namespace, labels: balancer.labels };
   return {
-    config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [spec.configKey]: spec.configText } },
+    config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [spec.configKey]: configText } },
     deployment: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -70,7 +72,7 @@ export function renderBalancerTier(model: GrpcMeshServiceModel, balancer: Resolv
           metadata: {
             labels: balancer.labels,
             annotations: {
-              [d.CONFIG_HASH_ANNOTATION]: configHash(spec.configText),
+              [d.CONFIG_HASH_ANNOTATION]: configHash(configText),
               'prometheus.io/scrape': 'true',
               'prometheus.io/port': String(spec.metrics.port),
               'prometheus.io/path': spec.metrics.path,

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedEnvoy } from '../grpc-mesh-service';
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
@@ -12,7 +11,7 @@ const CONFIG_DIR = '/etc/envoy';
 export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): BalancerManifests {
   return renderBalancerTier(model, envoy, {
     configKey: ENVOY_CONFIG_KEY,
-    configText: stringify(renderEnvoyBootstrap(model, envoy), { lineWidth: 0, aliasDuplicateObjects: false }),
+    config: renderEnvoyBootstrap(model, envoy),
     container: envoyContainer(envoy),
     configDir: CONFIG_DIR,
     uid: d.ENVOY_UID,

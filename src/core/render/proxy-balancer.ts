@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedProxy } from '../grpc-mesh-service';
 import type { ProxyClusterConfig, ProxyConfig } from '../proxy-config';
@@ -72,7 +71,7 @@ function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): Prox
 export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedProxy): BalancerManifests {
   return renderBalancerTier(model, proxy, {
     configKey: PROXY_CONFIG_KEY,
-    configText: stringify(renderProxyConfig(model, proxy), { lineWidth: 0, aliasDuplicateObjects: false }),
+    config: renderProxyConfig(model, proxy),
     container: proxyContainer(proxy),
     configDir: CONFIG_DIR,
     uid: d.PROXY_UID,
