@@ -45,6 +45,60 @@ export interface ProxyListenerConfig {
    * @default - none: h2c
    */
   readonly tls?: ProxyTlsConfig;
+  /**
+   * What one client may make the proxy hold or wait for: connections, streams, header sizes and timeouts.
+   * @default - the defaults of each limit
+   */
+  readonly limits?: ProxyListenerLimits;
+}
+
+/**
+ * Limits of a listener's client connections. The listener faces untrusted clients: these bound what one connection
+ * can make the proxy hold, alongside fixed guards (header blocks of at most 8 CONTINUATION frames and twice
+ * `maxHeaderListBytes`, at most 1,000 PING/SETTINGS/RST answers owed to a client that does not read them, reading
+ * paused while 1 MiB waits unsent, rapid-reset and repeated oversized headers counted per client address over 30 to
+ * 60 seconds).
+ */
+export interface ProxyListenerLimits {
+  /**
+   * Client connections open at once; further ones are closed as they arrive.
+   * @default 10000
+   */
+  readonly maxConnections?: number;
+  /**
+   * Streams (calls) a client may have open on one connection (SETTINGS_MAX_CONCURRENT_STREAMS); further ones are
+   * refused with REFUSED_STREAM, which gRPC clients retry.
+   * @default 100
+   */
+  readonly maxConcurrentStreams?: number;
+  /**
+   * Largest header list a client may send (SETTINGS_MAX_HEADER_LIST_SIZE, uncompressed bytes plus 32 per field);
+   * a larger one gets its stream reset with ENHANCE_YOUR_CALM, and a repeat within a minute closes the connection.
+   * @default 65536
+   */
+  readonly maxHeaderListBytes?: number;
+  /**
+   * A connection with no open stream for this long is closed with GOAWAY NO_ERROR (clients reconnect when they
+   * next call); 0 keeps idle connections open.
+   * @default 300000
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Time a new connection has to send the HTTP/2 preface and SETTINGS.
+   * @default 10000
+   */
+  readonly handshakeTimeoutMs?: number;
+  /**
+   * Time a header block may take from its HEADERS frame to its last CONTINUATION frame.
+   * @default 10000
+   */
+  readonly headerBlockTimeoutMs?: number;
+  /**
+   * Time a client that does not read may take nothing of what waits to be sent to it (1 MiB) before its connection
+   * is closed with GOAWAY ENHANCE_YOUR_CALM.
+   * @default 30000
+   */
+  readonly sendTimeoutMs?: number;
 }
 
 /** TLS settings of a listener. */

@@ -42,10 +42,28 @@ export const RECONNECT_BACKOFF_MAX_MS = 10_000;
 /** Concurrent streams assumed of an upstream connection until the peer's SETTINGS arrive (nghttp2's default). */
 export const ASSUMED_PEER_MAX_CONCURRENT_STREAMS = 100;
 
-/** Concurrent streams a client may open on one connection to a listener. */
-export const LISTENER_MAX_CONCURRENT_STREAMS = 1000;
-/** Largest header list (uncompressed bytes) a client may send; a larger one gets its stream reset. */
+/**
+ * Concurrent streams a client may open on one connection to a listener (`limits.maxConcurrentStreams`). With the
+ * stream window it bounds what one connection can make the proxy hold (100 x 64 KiB); HAProxy's default is 100 too.
+ */
+export const LISTENER_MAX_CONCURRENT_STREAMS = 100;
+/** Largest header list (uncompressed bytes) a client may send; a larger one gets its stream reset (`limits.maxHeaderListBytes`). */
 export const LISTENER_MAX_HEADER_LIST_SIZE = 64 * 1024;
+/** Client connections a listener holds at once; more are closed as they arrive (`limits.maxConnections`). */
+export const LISTENER_MAX_CONNECTIONS = 10_000;
+/** Time a client connection may have no open stream before it is closed with GOAWAY (`limits.idleTimeoutMs`). */
+export const LISTENER_IDLE_TIMEOUT_MS = 300_000;
+/** Time a new connection has to send its preface and SETTINGS (`limits.handshakeTimeoutMs`). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Time a header block may take from HEADERS to its last CONTINUATION (`limits.headerBlockTimeoutMs`). */
+export const HEADER_BLOCK_TIMEOUT_MS = 10_000;
+/** Time a peer that is not reading may take nothing of what waits for it before it is cut off (`limits.sendTimeoutMs`). */
+export const SEND_TIMEOUT_MS = 30_000;
+/**
+ * Unsent bytes of a connection past which the proxy stops reading from the peer and holds back DATA until the
+ * socket drains: with the stream windows, what bounds the memory of a peer that does not read.
+ */
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Most header fields in one header list; more get the stream reset. */
 export const LISTENER_MAX_HEADER_LIST_PAIRS = 256;
 /** Connection-level HTTP/2 receive window of every connection, both sides. */

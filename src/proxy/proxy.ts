@@ -233,5 +233,6 @@ export class Proxy {
 }
 
 function sameListener(a: ProxyListenerConfig, b: ProxyListenerConfig): boolean {
-  return a.address === b.address && a.port === b.port && JSON.stringify(a.tls ?? null) === JSON.stringify(b.tls ?? null);
+  return a.address === b.address && a.port === b.port && JSON.stringify(a.tls ?? null) === JSON.stringify(b.tls ?? null)
+    && JSON.stringify(a.limits ?? null) === JSON.stringify(b.limits ?? null);
 }

@@ -2,35 +2,51 @@ import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import {
+  HANDSHAKE_TIMEOUT_MS,
+  HEADER_BLOCK_TIMEOUT_MS,
+  LISTENER_IDLE_TIMEOUT_MS,
   LISTENER_MAX_CONCURRENT_STREAMS,
+  LISTENER_MAX_CONNECTIONS,
   LISTENER_MAX_HEADER_LIST_PAIRS,
   LISTENER_MAX_HEADER_LIST_SIZE,
+  SEND_TIMEOUT_MS,
   SESSION_WINDOW_BYTES,
   STREAM_WINDOW_BYTES,
 } from './defaults';
 import { H2Connection, type H2ConnectionOptions } from './h2/h2-connection';
 import type { H2Stream } from './h2/h2-stream';
-import type { ProxyListenerConfig } from '../core/proxy-config';
+import { PeerAccounting } from './h2/peer-accounting';
+import { channels } from './observability/channels';
+import type { ProxyListenerConfig, ProxyListenerLimits } from '../core/proxy-config';
 import type { HeaderFields } from './h2/hpack/decoder';
 
 /** Handles a new stream of a listener; it sets `stream.handler` to take the stream. */
 export type StreamHandler = (stream: H2Stream, headers: HeaderFields) => void;
 
-const CONNECTION_OPTIONS: H2ConnectionOptions = Object.freeze({
-  maxConcurrentStreams: LISTENER_MAX_CONCURRENT_STREAMS,
-  maxHeaderListBytes: LISTENER_MAX_HEADER_LIST_SIZE,
-  maxHeaderFields: LISTENER_MAX_HEADER_LIST_PAIRS,
-  streamWindowBytes: STREAM_WINDOW_BYTES,
-  connectionWindowBytes: SESSION_WINDOW_BYTES,
-  assumedPeerMaxStreams: LISTENER_MAX_CONCURRENT_STREAMS,
-});
+/** The connection options of a listener's limits, defaults applied. */
+function connectionOptions(limits: ProxyListenerLimits = {}): H2ConnectionOptions {
+  const maxConcurrentStreams = limits.maxConcurrentStreams ?? LISTENER_MAX_CONCURRENT_STREAMS;
+  return {
+    maxConcurrentStreams,
+    maxHeaderListBytes: limits.maxHeaderListBytes ?? LISTENER_MAX_HEADER_LIST_SIZE,
+    maxHeaderFields: LISTENER_MAX_HEADER_LIST_PAIRS,
+    streamWindowBytes: STREAM_WINDOW_BYTES,
+    connectionWindowBytes: SESSION_WINDOW_BYTES,
+    assumedPeerMaxStreams: maxConcurrentStreams,
+    idleTimeoutMs: limits.idleTimeoutMs ?? LISTENER_IDLE_TIMEOUT_MS,
+    handshakeTimeoutMs: limits.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    headerBlockTimeoutMs: limits.headerBlockTimeoutMs ?? HEADER_BLOCK_TIMEOUT_MS,
+    sendTimeoutMs: limits.sendTimeoutMs ?? SEND_TIMEOUT_MS,
+  };
+}
 
 /**
  * A listener: a TCP server speaking h2c (HTTP/2 with prior knowledge), or a TLS server with ALPN `h2` only (a
  * client that does not negotiate `h2` is disconnected), optionally requiring client certificates signed by
- * `clientCaFile`. Each connection is an `H2Connection`. Abuse stays local: a header list over 64 KiB or 256 fields
- * gets its stream reset (ENHANCE_YOUR_CALM), a connection is capped at 1,000 concurrent streams (more are
- * refused), a protocol error or a socket error only ends that connection.
+ * `clientCaFile`. Each connection is an `H2Connection` held to the listener's `limits`; abuse counted per client
+ * address (rapid reset, repeated oversized headers) survives reconnecting. A protocol error, abuse or a socket
+ * error only ends that connection. Every connection opened and closed (with its reason) is published on
+ * `channels.connectionOpen` and `channels.connectionClose`.
  */
 export class ProxyListener {
   /**
@@ -50,12 +66,15 @@ export class ProxyListener {
   private readonly server: Server | TlsServer;
   private readonly sessions = new Set<H2Connection>();
   private readonly onStream: (stream: H2Stream, headers: HeaderFields) => void;
+  private readonly options: H2ConnectionOptions;
+  private readonly peers = new PeerAccounting();
   private draining = false;
   private boundPort = 0;
 
   private constructor(config: ProxyListenerConfig, onStream: StreamHandler) {
     this.config = config;
     this.onStream = onStream;
+    this.options = connectionOptions(config.limits);
     const tls = config.tls;
     if (tls === undefined) {
       this.server = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -81,6 +100,10 @@ export class ProxyListener {
       server.on('tlsClientError', () => undefined);
       this.server = server;
     }
+    this.server.maxConnections = config.limits?.maxConnections ?? LISTENER_MAX_CONNECTIONS;
+    this.server.on('drop', () => {
+      if (channels.connectionClose.hasSubscribers) channels.connectionClose.publish({ listener: config.name, reason: 'connection_limit' });
+    });
     this.server.on('error', () => undefined);
   }
 
@@ -105,6 +128,7 @@ export class ProxyListener {
    */
   public drain(): void {
     this.draining = true;
+    this.peers.close();
     this.server.close();
     for (const session of this.sessions) session.close();
   }
@@ -123,6 +147,7 @@ export class ProxyListener {
   /** Closes every connection now (streams in flight are reset) and stops accepting. */
   public destroy(): void {
     this.draining = true;
+    this.peers.close();
     this.server.close();
     for (const session of [...this.sessions]) session.destroy();
   }
@@ -132,10 +157,18 @@ export class ProxyListener {
       socket.destroy();
       return;
     }
-    const session = new H2Connection(socket, false, CONNECTION_OPTIONS);
+    const session = new H2Connection(socket, false, { ...this.options, peer: this.peers.recordOf(socket.remoteAddress) });
     session.onStream = this.onStream;
-    session.onClose = (closed) => this.sessions.delete(closed);
+    session.onClose = (closed) => this.closed(closed);
     this.sessions.add(session);
+    if (channels.connectionOpen.hasSubscribers) channels.connectionOpen.publish({ listener: this.config.name });
+  }
+
+  private closed(session: H2Connection): void {
+    this.sessions.delete(session);
+    if (channels.connectionClose.hasSubscribers) {
+      channels.connectionClose.publish({ listener: this.config.name, reason: session.closeReason ?? 'closed' });
+    }
   }
 
   private listen(): Promise<void> {

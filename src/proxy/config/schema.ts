@@ -8,6 +8,15 @@ const listener = object({
   address: host(),
   port: port(true),
   tls: object({ certFile: nonEmptyString(), keyFile: nonEmptyString(), clientCaFile: nonEmptyString().optional() }).optional(),
+  limits: object({
+    maxConnections: integer(1, 1_000_000).optional(),
+    maxConcurrentStreams: integer(1, 10_000).optional(),
+    maxHeaderListBytes: integer(1024, 1024 * 1024).optional(),
+    idleTimeoutMs: durationMs(0).optional(),
+    handshakeTimeoutMs: durationMs().optional(),
+    headerBlockTimeoutMs: durationMs().optional(),
+    sendTimeoutMs: durationMs().optional(),
+  }).optional(),
 });
 
 const discovery = z.discriminatedUnion('type', [

@@ -1,6 +1,7 @@
 /* eslint-disable no-bitwise -- HTTP/2 frames are a bit-level wire format */
 import type { Socket } from 'node:net';
-import { ConnectionError } from './connection-error';
+import { ConnectionError, type ConnectionCloseReason } from './connection-error';
+import { HANDSHAKE_TIMEOUT_MS, HEADER_BLOCK_TIMEOUT_MS, MAX_OUTPUT_BYTES, SEND_TIMEOUT_MS } from '../defaults';
 import {
   CLIENT_PREFACE, COMPRESSION_ERROR, INTERNAL_ERROR, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, ENHANCE_YOUR_CALM, FLAG_ACK,
   FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR,
@@ -13,9 +14,10 @@ import { FrameReader } from './frame-reader';
 import { FrameWriter } from './frame-writer';
 import { H2Stream, SIDE_CLOSED, SIDE_ENDING, SIDE_OPEN, type H2StreamHandler } from './h2-stream';
 import { isValidRequest, isValidResponse, isValidTrailers } from './header-rules';
-import { HpackDecoder, type HeaderFields } from './hpack/decoder';
+import { HpackDecoder, type DecodedHeaders, type HeaderFields } from './hpack/decoder';
 import { HpackEncoder, type OutgoingFields } from './hpack/encoder';
 import { HpackError } from './hpack/hpack-error';
+import { PeerRecord } from './peer-accounting';
 
 /** Limits and windows of an `H2Connection`. */
 export interface H2ConnectionOptions {
@@ -37,19 +39,60 @@ export interface H2ConnectionOptions {
    * @default 10000
    */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Time a connection may have no open stream before it is closed with GOAWAY NO_ERROR.
+   * @default - never
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Time a header block may take from its HEADERS frame to its last CONTINUATION; then the connection is closed.
+   * @default 10000
+   */
+  readonly headerBlockTimeoutMs?: number;
+  /**
+   * Unsent bytes past which the connection stops reading from the peer and holds back DATA until the socket has
+   * drained (the peer is not reading what it asked for).
+   * @default 1048576
+   */
+  readonly maxOutputBytes?: number;
+  /**
+   * Time the peer may take nothing of what is waiting to be sent (while over `maxOutputBytes`) before the
+   * connection is closed.
+   * @default 30000
+   */
+  readonly sendTimeoutMs?: number;
+  /**
+   * Where the abuse counts of the peer's address are kept, so that they survive reconnecting.
+   * @default - a record of this connection's own
+   */
+  readonly peer?: PeerRecord;
 }
 
-/** Default of `H2ConnectionOptions.handshakeTimeoutMs`. */
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A single name or value longer than this (encoded) is a compression error that closes the connection. */
 const MAX_FIELD_BYTES = 64 * 1024;
-/** A header block (HEADERS + CONTINUATION) longer than this closes the connection (CONTINUATION floods). */
-const MAX_HEADER_BLOCK_BYTES = 256 * 1024;
-/** Streams reset by a client before their answer, at least, before it may be cut off for it (Envoy's default). */
-const PREMATURE_RESET_MIN = 500;
-/** Bytes queued in the socket past which a peer that does not read is cut off. */
-const MAX_SOCKET_BACKLOG_BYTES = 64 * 1024 * 1024;
+/**
+ * CONTINUATION frames one header block may have (nghttp2's limit since CVE-2024-28182): more close the connection.
+ * A header block within the size limit fits in far fewer frames of the default size.
+ */
+const MAX_CONTINUATION_FRAMES = 8;
+/**
+ * Answers the peer makes us owe (PING and SETTINGS acknowledgements, stream resets) that may wait unsent at once,
+ * as in nghttp2: a peer that asks for more while not reading them is flooding us.
+ */
+const MAX_OWED_ANSWERS = 1000;
+/** Empty DATA frames (without END_STREAM) in a row past which a peer is flooding us (CVE-2019-9518). */
+const MAX_EMPTY_FRAMES = 100;
+/** How long a closed connection's socket may take to deliver its last frames (GOAWAY) before it is destroyed. */
+const LINGER_MS = 5000;
+/** Closed streams remembered, to tell frames that crossed our reset from frames on a closed stream. */
+const CLOSED_STREAMS_REMEMBERED = 256;
+/** Frames on a stream we reset are ignored (RFC 9113 section 5.1, "closed"). */
+const CLOSED_BY_US = 1;
+/** Frames on a stream the peer reset or ended both ways get STREAM_CLOSED. */
+const CLOSED_BY_PEER = 2;
+/** Internal flag of a header block whose HEADERS frame made its stream depend on itself (RFC 9113 section 5.3.1). */
+const SELF_DEPENDENT = 0x100;
 
 /** A stream handler that ignores everything: streams not (or no longer) owned by anyone. */
 export const IGNORING_HANDLER: H2StreamHandler = Object.freeze({
@@ -87,6 +130,8 @@ export class H2Connection {
   public destroyed = false;
   /** Why it was closed, when by an error. */
   public error: Error | undefined;
+  /** Why it was closed (set when it is). */
+  public closeReason: ConnectionCloseReason | undefined;
 
   private readonly options: H2ConnectionOptions;
   private readonly streams = new Map<number, H2Stream>();
@@ -112,15 +157,35 @@ export class H2Connection {
   private goawayLastStreamId = MAX_STREAM_ID;
   private readonly waiting: H2Stream[] = [];
 
-  // Header block in progress (HEADERS without END_HEADERS, then CONTINUATION).
+  /** Ids of streams closed lately (a ring), and how (`CLOSED_BY_US`, `CLOSED_BY_PEER`). */
+  private readonly closedIds = new Int32Array(CLOSED_STREAMS_REMEMBERED);
+  private readonly closedKinds = new Uint8Array(CLOSED_STREAMS_REMEMBERED);
+  private closedNext = 0;
+
+  // Header block in progress (HEADERS without END_HEADERS, then CONTINUATION): fragments copied into one buffer.
   private blockStreamId = 0;
   private blockFlags = 0;
-  private blockParts: Buffer[] | undefined;
-  private blockBytes = 0;
+  private block: Buffer | undefined;
+  private blockLength = 0;
+  private blockFrames = 0;
+  private readonly maxBlockBytes: number;
+
+  // Abuse guards.
+  private readonly peer: PeerRecord;
+  private owedAnswers = 0;
+  private emptyFrames = 0;
+
+  // Output backpressure: reading stops while the socket holds more than `maxOutputBytes`.
+  private readonly maxOutputBytes: number;
+  private outputBlocked = false;
+  private blockedBacklog = 0;
+  private readonly onSocketDrain: () => void;
 
   private pingCallback: ((error: Error | null) => void) | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
-  private prematureResets = 0;
+  /** The handshake's, then a header block's deadline. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private sendTimer: NodeJS.Timeout | undefined;
 
   /**
    * Takes over a connected (or connecting) socket.
@@ -135,8 +200,17 @@ export class H2Connection {
     this.peerMaxStreams = isClient ? options.assumedPeerMaxStreams : Number.MAX_SAFE_INTEGER;
     this.nextStreamId = isClient ? 1 : 2;
     this.reader = new FrameReader(!isClient);
-    this.handshakeTimer = setTimeout(onHandshakeTimeout, options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, this);
-    this.handshakeTimer.unref();
+    this.peer = options.peer ?? new PeerRecord();
+    this.maxBlockBytes = 2 * options.maxHeaderListBytes;
+    this.maxOutputBytes = options.maxOutputBytes ?? MAX_OUTPUT_BYTES;
+    this.onSocketDrain = () => this.unblockOutput();
+    this.deadlineTimer = setTimeout(onHandshakeTimeout, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this);
+    this.deadlineTimer.unref();
+    const idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    if (idleTimeoutMs > 0) {
+      this.idleTimer = setTimeout(onIdleTimeout, idleTimeoutMs, this);
+      this.idleTimer.unref();
+    }
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: Error) => this.destroy(error));
     socket.on('close', () => this.destroy());
@@ -179,9 +253,13 @@ export class H2Connection {
     return true;
   }
 
-  /** Graceful close: GOAWAY, no new streams; the socket closes when the last stream ends. */
-  public close(): void {
+  /**
+   * Graceful close: GOAWAY, no new streams; the socket closes when the last stream ends.
+   * @param reason why, for metrics
+   */
+  public close(reason: ConnectionCloseReason = 'draining'): void {
     if (this.destroyed) return;
+    this.closeReason ??= reason;
     if (!this.goingAway) {
       this.goingAway = true;
       this.writeGoaway(NO_ERROR);
@@ -200,10 +278,19 @@ export class H2Connection {
     this.destroyed = true;
     this.goingAway = true;
     if (error !== undefined) this.error = error;
-    clearTimeout(this.handshakeTimer);
+    this.closeReason ??= error === undefined ? 'closed' : 'socket_error';
+    clearTimeout(this.deadlineTimer);
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.sendTimer);
+    this.socket.off('drain', this.onSocketDrain);
     this.writer.clear();
-    if (lingering) this.socket.destroySoon();
-    else if (!this.socket.destroyed) this.socket.destroy();
+    this.block = undefined;
+    if (lingering) {
+      this.socket.destroySoon();
+      setTimeout(destroySocket, LINGER_MS, this.socket).unref();
+    } else if (!this.socket.destroyed) {
+      this.socket.destroy();
+    }
     const ping = this.pingCallback;
     this.pingCallback = undefined;
     for (const stream of this.waiting.splice(0)) {
@@ -231,7 +318,7 @@ export class H2Connection {
   public sendData(stream: H2Stream, chunk: Buffer): boolean {
     if (this.destroyed) return true;
     const length = chunk.length;
-    if (!stream.opened || stream.queuedBytes > 0) {
+    if (!stream.opened || stream.queuedBytes > 0 || this.outputBlocked) {
       this.enqueue(stream, chunk);
       return false;
     }
@@ -260,7 +347,7 @@ export class H2Connection {
       const index = this.waiting.indexOf(stream);
       if (index !== -1) this.waiting.splice(index, 1);
     }
-    this.closeStream(stream);
+    this.closeStream(stream, CLOSED_BY_US);
   }
 
   /** @internal Credits back what a resumed stream received. */
@@ -268,8 +355,11 @@ export class H2Connection {
     if (stream.unacked > 0 && stream.remote === SIDE_OPEN && !stream.closed && stream.opened) this.creditStream(stream);
   }
 
-  /** @internal Closes a stream: bookkeeping now, `onClose` at the end of the tick. */
-  public closeStream(stream: H2Stream): void {
+  /**
+   * @internal Closes a stream: bookkeeping now, `onClose` at the end of the tick.
+   * @param how whether later frames on it are ignored (`CLOSED_BY_US`) or get STREAM_CLOSED (`CLOSED_BY_PEER`)
+   */
+  public closeStream(stream: H2Stream, how = CLOSED_BY_PEER): void {
     if (stream.closed) return;
     stream.closed = true;
     stream.local = SIDE_CLOSED;
@@ -277,13 +367,17 @@ export class H2Connection {
     stream.queue = undefined;
     stream.queuedBytes = 0;
     stream.queuedTrailers = undefined;
-    if (stream.id !== 0) this.streams.delete(stream.id);
+    if (stream.id !== 0) {
+      this.streams.delete(stream.id);
+      this.rememberClosed(stream.id, how);
+    }
     this.blocked.delete(stream);
     this.closedStreams.push(stream);
     this.scheduleFlush();
     if (this.destroyed) return;
     this.openWaiting();
     if (this.goingAway) this.endIfIdle();
+    else if (this.idleTimer !== undefined && this.activeStreams === 0) this.idleTimer.refresh();
   }
 
   // ---- Receiving ----
@@ -299,7 +393,7 @@ export class H2Connection {
 
   /** @internal One frame from the reader. */
   public frame(type: number, flags: number, streamId: number, buffer: Buffer, start: number, end: number): void {
-    if (this.blockParts !== undefined && type !== TYPE_CONTINUATION) {
+    if (this.block !== undefined && type !== TYPE_CONTINUATION) {
       throw new ConnectionError(PROTOCOL_ERROR, 'a header block was interrupted by another frame');
     }
     switch (type) {
@@ -328,8 +422,7 @@ export class H2Connection {
         this.windowUpdateFrame(streamId, buffer, start, end);
         return;
       case TYPE_PRIORITY:
-        if (streamId === 0) throw new ConnectionError(PROTOCOL_ERROR, 'PRIORITY on stream 0');
-        if (end - start !== 5) throw new ConnectionError(FRAME_SIZE_ERROR, 'PRIORITY frame of the wrong size');
+        this.priorityFrame(streamId, buffer, start, end);
         return;
       case TYPE_PUSH_PROMISE:
         throw new ConnectionError(PROTOCOL_ERROR, 'PUSH_PROMISE although push is disabled');
@@ -349,36 +442,50 @@ export class H2Connection {
       this.receiveWindow += this.unackedBytes;
       this.unackedBytes = 0;
     }
+    let dataStart = start;
+    let dataEnd = end;
+    if ((flags & FLAG_PADDED) !== 0) {
+      // Padding is checked in any stream state: its errors are connection errors (RFC 9113 section 6.1).
+      if (frameLength < 1) throw new ConnectionError(PROTOCOL_ERROR, 'padded DATA without a pad length');
+      dataStart++;
+      dataEnd -= buffer[start];
+      if (dataEnd < dataStart) throw new ConnectionError(PROTOCOL_ERROR, 'DATA padding longer than the frame');
+    }
+    const endStream = (flags & FLAG_END_STREAM) !== 0;
+    if (dataEnd === dataStart && !endStream) {
+      if (++this.emptyFrames > MAX_EMPTY_FRAMES) throw new ConnectionError(ENHANCE_YOUR_CALM, 'a flood of empty DATA frames', 'flood');
+    } else {
+      this.emptyFrames = 0;
+    }
     const stream = this.streams.get(streamId);
     if (stream === undefined) {
-      if (this.isIdle(streamId)) throw new ConnectionError(PROTOCOL_ERROR, `DATA on idle stream ${streamId}`);
-      return; // A stream closed recently (we reset it): its data is dropped.
+      this.frameOnClosedStream(streamId, 'DATA');
+      return;
     }
     if (stream.remote !== SIDE_OPEN) {
-      this.resetStream(stream, STREAM_CLOSED);
+      this.streamError(stream, STREAM_CLOSED);
       return;
     }
     if (this.isClient && !stream.headersDone) {
-      this.resetStream(stream, PROTOCOL_ERROR); // Data before the response headers.
+      this.streamError(stream, PROTOCOL_ERROR); // Data before the response headers.
       return;
     }
     stream.receiveWindow -= frameLength;
     if (stream.receiveWindow < 0) {
-      this.resetStream(stream, FLOW_CONTROL_ERROR);
+      this.streamError(stream, FLOW_CONTROL_ERROR);
       return;
     }
-    let dataStart = start;
-    let dataEnd = end;
-    if ((flags & FLAG_PADDED) !== 0) {
-      if (frameLength < 1) throw new ConnectionError(PROTOCOL_ERROR, 'padded DATA without a pad length');
-      const padding = buffer[start];
-      dataStart++;
-      dataEnd -= padding;
-      if (dataEnd < dataStart) throw new ConnectionError(PROTOCOL_ERROR, 'DATA padding longer than the frame');
+    if (stream.contentLeft >= 0) {
+      // A body that disagrees with its content-length is malformed and must not be passed on (RFC 9113 8.1.1).
+      stream.contentLeft -= dataEnd - dataStart;
+      if (stream.contentLeft < 0 || (endStream && stream.contentLeft !== 0)) {
+        this.streamError(stream, PROTOCOL_ERROR);
+        return;
+      }
     }
     stream.unacked += frameLength;
     if (dataEnd > dataStart) stream.handler.onData(stream, buffer.subarray(dataStart, dataEnd));
-    if ((flags & FLAG_END_STREAM) !== 0) {
+    if (endStream) {
       this.remoteEnded(stream);
     } else if (!stream.paused && !stream.closed && stream.unacked >= this.options.streamWindowBytes >>> 1) {
       this.creditStream(stream);
@@ -394,59 +501,92 @@ export class H2Connection {
       blockStart++;
       blockEnd -= buffer[start];
     }
-    if ((flags & FLAG_PRIORITY) !== 0) blockStart += 5;
+    let blockFlags = flags;
+    if ((flags & FLAG_PRIORITY) !== 0) {
+      if (blockStart + 5 <= blockEnd && (buffer.readUInt32BE(blockStart) & MAX_STREAM_ID) === streamId) blockFlags |= SELF_DEPENDENT;
+      blockStart += 5;
+    }
     if (blockEnd < blockStart) throw new ConnectionError(PROTOCOL_ERROR, 'HEADERS padding longer than the frame');
     if ((flags & FLAG_END_HEADERS) !== 0) {
-      this.headerBlock(flags, streamId, buffer.subarray(blockStart, blockEnd));
+      this.headerBlock(blockFlags, streamId, buffer.subarray(blockStart, blockEnd));
       return;
     }
+    // A block in several frames is copied into one buffer, bounded in bytes, frames and time.
+    const length = blockEnd - blockStart;
+    if (length > this.maxBlockBytes) throw blockTooLarge();
     this.blockStreamId = streamId;
-    this.blockFlags = flags;
-    this.blockParts = [buffer.subarray(blockStart, blockEnd)];
-    this.blockBytes = blockEnd - blockStart;
+    this.blockFlags = blockFlags;
+    this.block = Buffer.allocUnsafe(Math.min(this.maxBlockBytes, Math.max(2 * length, DEFAULT_MAX_FRAME_BYTES)));
+    buffer.copy(this.block, 0, blockStart, blockEnd);
+    this.blockLength = length;
+    this.blockFrames = 0;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(onHeaderBlockTimeout, this.options.headerBlockTimeoutMs ?? HEADER_BLOCK_TIMEOUT_MS, this);
+    this.deadlineTimer.unref();
   }
 
   private continuationFrame(flags: number, streamId: number, buffer: Buffer, start: number, end: number): void {
-    const parts = this.blockParts;
-    if (parts === undefined || streamId !== this.blockStreamId) {
+    let block = this.block;
+    if (block === undefined || streamId !== this.blockStreamId) {
       throw new ConnectionError(PROTOCOL_ERROR, 'CONTINUATION without a header block in progress');
     }
-    parts.push(buffer.subarray(start, end));
-    this.blockBytes += end - start;
-    if (this.blockBytes > MAX_HEADER_BLOCK_BYTES) throw new ConnectionError(ENHANCE_YOUR_CALM, 'header block too large');
-    if ((flags & FLAG_END_HEADERS) === 0) return;
-    this.blockParts = undefined;
-    this.headerBlock(this.blockFlags, streamId, Buffer.concat(parts));
+    const endHeaders = (flags & FLAG_END_HEADERS) !== 0;
+    if (++this.blockFrames > MAX_CONTINUATION_FRAMES) {
+      throw new ConnectionError(ENHANCE_YOUR_CALM, `a header block of more than ${MAX_CONTINUATION_FRAMES} CONTINUATION frames`, 'header_limit');
+    }
+    if (end === start && !endHeaders) throw new ConnectionError(ENHANCE_YOUR_CALM, 'an empty CONTINUATION frame', 'flood');
+    const length = this.blockLength + end - start;
+    if (length > this.maxBlockBytes) throw blockTooLarge();
+    if (length > block.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxBlockBytes, Math.max(length, 2 * block.length)));
+      block.copy(grown, 0, 0, this.blockLength);
+      block = grown;
+      this.block = grown;
+    }
+    buffer.copy(block, this.blockLength, start, end);
+    this.blockLength = length;
+    if (!endHeaders) return;
+    this.block = undefined;
+    clearTimeout(this.deadlineTimer);
+    this.headerBlock(this.blockFlags, streamId, block.subarray(0, length));
   }
 
   private headerBlock(flags: number, streamId: number, block: Buffer): void {
     let decoded;
     try {
-      decoded = this.decoder.decode(block, MAX_FIELD_BYTES);
+      decoded = this.decoder.decode(block, MAX_FIELD_BYTES, this.options.maxHeaderListBytes, this.options.maxHeaderFields);
     } catch (error) {
       if (error instanceof HpackError) throw new ConnectionError(COMPRESSION_ERROR, error.message);
       throw error;
     }
     const endStream = (flags & FLAG_END_STREAM) !== 0;
-    const headers = decoded.headers;
     const stream = this.streams.get(streamId);
     if (stream === undefined) {
-      if (!this.isIdle(streamId)) return; // A stream closed already (say, trailers crossing our reset): ignored.
-      if (this.isClient) throw new ConnectionError(PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
-      this.newPeerStream(streamId, headers, endStream, decoded.bytes, decoded.fields);
+      if (!this.isIdle(streamId)) {
+        this.frameOnClosedStream(streamId, 'HEADERS');
+      } else {
+        if (this.isClient) throw new ConnectionError(PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
+        this.newPeerStream(streamId, decoded, flags);
+      }
       return;
     }
     if (stream.remote !== SIDE_OPEN) {
-      this.resetStream(stream, STREAM_CLOSED);
+      this.streamError(stream, STREAM_CLOSED);
       return;
     }
-    if (decoded.bytes > this.options.maxHeaderListBytes || decoded.fields > this.options.maxHeaderFields) {
+    if (decoded.overBudget) {
+      this.oversizedHeaderList(stream.id);
       this.resetStream(stream, ENHANCE_YOUR_CALM);
       return;
     }
+    if ((flags & SELF_DEPENDENT) !== 0 || decoded.pseudoAfterRegular) {
+      this.streamError(stream, PROTOCOL_ERROR);
+      return;
+    }
+    const headers = decoded.headers;
     if (this.isClient && !stream.headersDone) {
       if (!isValidResponse(headers)) {
-        this.resetStream(stream, PROTOCOL_ERROR);
+        this.streamError(stream, PROTOCOL_ERROR);
         return;
       }
       const status = headers[':status'] as string;
@@ -454,9 +594,9 @@ export class H2Connection {
       stream.headersDone = true;
       stream.handler.onHeaders(stream, headers, endStream);
     } else {
-      // Trailers: they end the stream.
-      if (!endStream || !isValidTrailers(headers)) {
-        this.resetStream(stream, PROTOCOL_ERROR);
+      // Trailers: they end the stream, and the body must have been as long as its content-length said.
+      if (!endStream || !isValidTrailers(headers) || stream.contentLeft > 0) {
+        this.streamError(stream, PROTOCOL_ERROR);
         return;
       }
       stream.handler.onTrailers(stream, headers);
@@ -464,32 +604,102 @@ export class H2Connection {
     if (endStream && !stream.closed) this.remoteEnded(stream);
   }
 
-  private newPeerStream(streamId: number, headers: HeaderFields, endStream: boolean, bytes: number, fields: number): void {
+  private newPeerStream(streamId: number, decoded: DecodedHeaders, flags: number): void {
     if ((streamId & 1) === 0 || streamId <= this.lastPeerStreamId) {
       throw new ConnectionError(PROTOCOL_ERROR, `stream ${streamId} opened out of order`);
     }
     this.lastPeerStreamId = streamId;
-    if (this.goingAway && streamId > this.goawayLastStreamId) return;
+    this.peer.streamOpened();
+    if (this.goingAway && streamId > this.goawayLastStreamId) {
+      this.rememberClosed(streamId, CLOSED_BY_US); // Ignored, as GOAWAY said it would be.
+      return;
+    }
     if (this.goingAway || this.activeStreams >= this.options.maxConcurrentStreams) {
-      this.writeRst(streamId, REFUSED_STREAM);
+      this.refuseNew(streamId, REFUSED_STREAM);
       return;
     }
-    if (bytes > this.options.maxHeaderListBytes || fields > this.options.maxHeaderFields) {
-      this.writeRst(streamId, ENHANCE_YOUR_CALM);
+    if (decoded.overBudget) {
+      this.oversizedHeaderList(streamId);
+      this.refuseNew(streamId, ENHANCE_YOUR_CALM);
       return;
     }
-    if (!isValidRequest(headers)) {
-      this.writeRst(streamId, PROTOCOL_ERROR);
+    const headers = decoded.headers;
+    const endStream = (flags & FLAG_END_STREAM) !== 0;
+    const contentLength = contentLengthOf(headers);
+    if ((flags & SELF_DEPENDENT) !== 0 || decoded.pseudoAfterRegular || !isValidRequest(headers)
+      || contentLength === MALFORMED || (endStream && contentLength > 0)) {
+      this.refuseNew(streamId, PROTOCOL_ERROR);
       return;
     }
     const stream = new H2Stream(this, IGNORING_HANDLER, this.options.streamWindowBytes, this.peerStreamWindow);
     stream.id = streamId;
+    stream.contentLeft = contentLength;
     this.streams.set(streamId, stream);
     if (endStream) stream.remote = SIDE_CLOSED;
     this.onStream(stream, headers, endStream);
     if (endStream && !stream.closed) {
       stream.handler.onEnd(stream);
       if (stream.local === SIDE_CLOSED) this.closeStream(stream);
+    }
+  }
+
+  /** Resets a stream the peer opened without creating it (refused or malformed): a stream error we owe it. */
+  private refuseNew(streamId: number, code: number): void {
+    this.owe();
+    this.writeRst(streamId, code);
+    this.rememberClosed(streamId, CLOSED_BY_US);
+  }
+
+  /**
+   * A header list over the limit: its stream is reset (ENHANCE_YOUR_CALM); a repeat from the same client address,
+   * on this connection or another, closes the connection.
+   */
+  private oversizedHeaderList(streamId: number): void {
+    if (this.peer.oversizedHeaderList()) {
+      throw new ConnectionError(ENHANCE_YOUR_CALM, `header list of stream ${streamId} over the limit, again`, 'header_limit');
+    }
+  }
+
+  /** A stream error in answer to a peer's frame: counted among the answers owed, then the stream is reset. */
+  private streamError(stream: H2Stream, code: number): void {
+    this.owe();
+    this.resetStream(stream, code);
+  }
+
+  /**
+   * DATA or HEADERS for a stream that is not open (RFC 9113 section 5.1): never opened (idle) is a connection
+   * error; after our reset, ignored; after the peer's reset or both ends, STREAM_CLOSED; a peer's stream forgotten
+   * already, lower than the newest one, was never opened or is reused: a connection error.
+   */
+  private frameOnClosedStream(streamId: number, frame: string): void {
+    if (this.isIdle(streamId)) throw new ConnectionError(PROTOCOL_ERROR, `${frame} on idle stream ${streamId}`);
+    const how = this.closedHow(streamId);
+    if (how === CLOSED_BY_US) return;
+    if (how === 0 && frame === 'HEADERS' && !this.isClient) {
+      throw new ConnectionError(PROTOCOL_ERROR, `HEADERS on stream ${streamId}, lower than the newest stream ${this.lastPeerStreamId}`);
+    }
+    this.owe();
+    this.writeRst(streamId, STREAM_CLOSED);
+  }
+
+  private rememberClosed(streamId: number, how: number): void {
+    const at = this.closedNext;
+    this.closedIds[at] = streamId;
+    this.closedKinds[at] = how;
+    this.closedNext = at + 1 === CLOSED_STREAMS_REMEMBERED ? 0 : at + 1;
+  }
+
+  /** How a stream closed lately (`CLOSED_BY_US`, `CLOSED_BY_PEER`), or 0 when it is not remembered. */
+  private closedHow(streamId: number): number {
+    const ids = this.closedIds;
+    for (let i = 0; i < CLOSED_STREAMS_REMEMBERED; i++) if (ids[i] === streamId) return this.closedKinds[i];
+    return 0;
+  }
+
+  /** Counts an answer the peer's frame makes us owe; too many unsent ones at once are a flood. */
+  private owe(): void {
+    if (++this.owedAnswers > MAX_OWED_ANSWERS) {
+      throw new ConnectionError(ENHANCE_YOUR_CALM, `more than ${MAX_OWED_ANSWERS} answers owed to a peer that does not read them`, 'flood');
     }
   }
 
@@ -502,18 +712,11 @@ export class H2Connection {
       return;
     }
     stream.rstCode = buffer.readUInt32BE(start);
-    if (!this.isClient && !stream.endSent) this.countPrematureReset();
     this.closeStream(stream);
-  }
-
-  /**
-   * Streams the client opens and resets before the answer cost the proxy an upstream call each: a client that
-   * does it for most of its streams (HTTP/2 "rapid reset", CVE-2023-44487) is disconnected, as Envoy does.
-   */
-  private countPrematureReset(): void {
-    this.prematureResets++;
-    if (this.prematureResets >= PREMATURE_RESET_MIN && this.prematureResets * 2 >= this.lastPeerStreamId >>> 1) {
-      throw new ConnectionError(ENHANCE_YOUR_CALM, `${this.prematureResets} streams reset by the client before their answer`);
+    // Streams the client opens and resets before the answer cost the proxy an upstream call each: a client
+    // address that does it for most of its streams (HTTP/2 "rapid reset", CVE-2023-44487) is cut off, as in Envoy.
+    if (!this.isClient && !stream.endSent && this.peer.prematureReset()) {
+      throw new ConnectionError(ENHANCE_YOUR_CALM, 'most streams reset by the client before their answer', 'rapid_reset');
     }
   }
 
@@ -529,9 +732,10 @@ export class H2Connection {
       const value = buffer.readUInt32BE(at + 2);
       this.setting(id, value);
     }
+    this.owe();
     this.writer.settings(NO_SETTINGS, true);
     this.scheduleFlush();
-    clearTimeout(this.handshakeTimer);
+    if (this.block === undefined) clearTimeout(this.deadlineTimer);
     this.openWaiting();
   }
 
@@ -580,8 +784,23 @@ export class H2Connection {
       callback?.(null);
       return;
     }
+    this.owe();
     this.writer.ping(true, buffer, start);
     this.scheduleFlush();
+  }
+
+  private priorityFrame(streamId: number, buffer: Buffer, start: number, end: number): void {
+    if (streamId === 0) throw new ConnectionError(PROTOCOL_ERROR, 'PRIORITY on stream 0');
+    if (end - start !== 5) throw new ConnectionError(FRAME_SIZE_ERROR, 'PRIORITY frame of the wrong size');
+    // Priorities are ignored (RFC 9113 section 5.3.2), but a stream cannot depend on itself (section 5.3.1).
+    if ((buffer.readUInt32BE(start) & MAX_STREAM_ID) !== streamId) return;
+    const stream = this.streams.get(streamId);
+    if (stream !== undefined) {
+      this.streamError(stream, PROTOCOL_ERROR);
+    } else {
+      this.owe();
+      this.writeRst(streamId, PROTOCOL_ERROR);
+    }
   }
 
   private goawayFrame(streamId: number, buffer: Buffer, start: number, end: number): void {
@@ -610,15 +829,17 @@ export class H2Connection {
     const stream = this.streams.get(streamId);
     if (stream === undefined) {
       if (this.isIdle(streamId)) throw new ConnectionError(PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${streamId}`);
+      // An increment of 0 is an error in any state (RFC 9113 section 6.9); on a closed stream, of the connection.
+      if (increment === 0) throw new ConnectionError(PROTOCOL_ERROR, `WINDOW_UPDATE of 0 on closed stream ${streamId}`);
       return;
     }
     if (increment === 0) {
-      this.resetStream(stream, PROTOCOL_ERROR);
+      this.streamError(stream, PROTOCOL_ERROR);
       return;
     }
     stream.sendWindow += increment;
     if (stream.sendWindow > MAX_WINDOW_BYTES) {
-      this.resetStream(stream, FLOW_CONTROL_ERROR);
+      this.streamError(stream, FLOW_CONTROL_ERROR);
       return;
     }
     if (stream.queuedBytes > 0 || stream.local === SIDE_ENDING) this.flushStream(stream);
@@ -676,7 +897,7 @@ export class H2Connection {
 
   private flushBlocked(): void {
     for (const stream of this.blocked) {
-      if (this.sendWindow <= 0) return;
+      if (this.sendWindow <= 0 || this.outputBlocked) return;
       this.flushStream(stream);
     }
   }
@@ -687,7 +908,7 @@ export class H2Connection {
     if (queue !== undefined) {
       while (queue.length > 0) {
         const allowed = Math.min(stream.sendWindow, this.sendWindow);
-        if (allowed <= 0) return;
+        if (allowed <= 0 || this.outputBlocked) return;
         const head = queue[0];
         const offset = stream.queueOffset;
         const left = head.length - offset;
@@ -738,7 +959,7 @@ export class H2Connection {
       // A complete response ends the exchange: tell the client to stop sending (RFC 9113 section 8.1).
       stream.rstCode = NO_ERROR;
       this.writeRst(stream.id, NO_ERROR);
-      this.closeStream(stream);
+      this.closeStream(stream, CLOSED_BY_US);
     }
   }
 
@@ -807,13 +1028,57 @@ export class H2Connection {
     this.flush();
   }
 
-  /** Writes the frames collected so far. */
+  /**
+   * Writes the frames collected so far. A socket left holding more than `maxOutputBytes` (the peer does not read)
+   * blocks output: reading from the peer stops and DATA is held back until the socket has drained.
+   */
   private flush(): void {
     if (this.destroyed) return;
     this.writer.flush(this.socket);
-    if (this.socket.writableLength > MAX_SOCKET_BACKLOG_BYTES) {
-      this.destroy(new Error('the peer does not read what it asked for'));
+    const backlog = this.socket.writableLength;
+    if (backlog === 0) {
+      this.owedAnswers = 0;
+    } else if (backlog > this.maxOutputBytes && !this.outputBlocked) {
+      this.outputBlocked = true;
+      this.blockedBacklog = backlog;
+      this.socket.pause();
+      this.socket.once('drain', this.onSocketDrain);
+      this.sendTimer = setTimeout(onSendTimeout, this.options.sendTimeoutMs ?? SEND_TIMEOUT_MS, this);
+      this.sendTimer.unref();
     }
+  }
+
+  private unblockOutput(): void {
+    if (this.destroyed || !this.outputBlocked) return;
+    this.outputBlocked = false;
+    this.owedAnswers = 0;
+    clearTimeout(this.sendTimer);
+    this.socket.resume();
+    this.flushBlocked();
+  }
+
+  /** @internal The send timeout: the peer took nothing of the backlog since the last look, or took some. */
+  public checkSendProgress(): void {
+    if (this.destroyed || !this.outputBlocked) return;
+    const backlog = this.socket.writableLength;
+    if (backlog < this.blockedBacklog) {
+      this.blockedBacklog = backlog;
+      this.sendTimer?.refresh();
+      return;
+    }
+    this.fail(new ConnectionError(ENHANCE_YOUR_CALM, `the peer took none of ${backlog} bytes in time`, 'slow_reader'));
+  }
+
+  /** @internal The idle timer: closes the connection (GOAWAY NO_ERROR) unless a stream is open. */
+  public idleCheck(): void {
+    if (this.destroyed) return;
+    if (this.activeStreams > 0) this.idleTimer?.refresh();
+    else this.close('idle');
+  }
+
+  /** @internal Closes with `error` (GOAWAY with its code), as for a peer's error found by a timer. */
+  public timedOut(error: ConnectionError): void {
+    this.fail(error);
   }
 
   private endIfIdle(): void {
@@ -825,7 +1090,9 @@ export class H2Connection {
   private fail(error: Error): void {
     if (this.destroyed) return;
     // Anything else is a bug of ours (or of a stream handler) while handling a frame: INTERNAL_ERROR.
-    const code = error instanceof ConnectionError ? error.code : INTERNAL_ERROR;
+    const isPeerError = error instanceof ConnectionError;
+    const code = isPeerError ? error.code : INTERNAL_ERROR;
+    this.closeReason = isPeerError ? error.reason : 'internal_error';
     if (!this.goingAway || code !== NO_ERROR) this.writer.goaway(this.lastPeerStreamId, code);
     this.writer.flush(this.socket);
     this.destroy(error, true);
@@ -840,7 +1107,44 @@ const NO_SETTINGS: readonly number[] = [];
 const EMPTY = Buffer.alloc(0);
 
 function onHandshakeTimeout(connection: H2Connection): void {
-  if (!connection.destroyed) connection.destroy(new Error('the peer sent no HTTP/2 SETTINGS in time'));
+  if (connection.destroyed) return;
+  connection.closeReason = 'handshake_timeout';
+  connection.destroy(new Error('the peer sent no HTTP/2 SETTINGS in time'));
+}
+
+function onHeaderBlockTimeout(connection: H2Connection): void {
+  connection.timedOut(new ConnectionError(ENHANCE_YOUR_CALM, 'a header block was not finished in time', 'header_timeout'));
+}
+
+function onIdleTimeout(connection: H2Connection): void {
+  connection.idleCheck();
+}
+
+function onSendTimeout(connection: H2Connection): void {
+  connection.checkSendProgress();
+}
+
+function destroySocket(socket: Socket): void {
+  if (!socket.destroyed) socket.destroy();
+}
+
+function blockTooLarge(): ConnectionError {
+  return new ConnectionError(ENHANCE_YOUR_CALM, 'header block too large', 'header_limit');
+}
+
+/** `contentLengthOf` of a malformed content-length. */
+const MALFORMED = -2;
+
+/** A request's content-length: -1 when absent, `MALFORMED` when not one decimal number (RFC 9110 section 8.6). */
+function contentLengthOf(headers: HeaderFields): number {
+  const value = headers['content-length'];
+  if (value === undefined) return -1;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 15) return MALFORMED;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return MALFORMED;
+  }
+  return Number(value);
 }
 
 function noop(): void {

@@ -77,6 +77,8 @@ export class H2Stream {
   public needDrain = false;
   /** @internal Whether the consumer paused the stream (no credit goes back to the peer). */
   public paused = false;
+  /** @internal Body bytes the peer's content-length still announces, or -1 when it sent none. */
+  public contentLeft = -1;
   /** @internal Request headers of a client stream not yet opened. */
   public requestHeaders: OutgoingFields | undefined;
 

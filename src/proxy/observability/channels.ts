@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import type { ConnectionCloseReason } from '../h2/connection-error';
 
 /**
  * The proxy's named `diagnostics_channel` channels. The data path publishes; metrics, access logs and tests
@@ -12,6 +13,8 @@ export const CHANNEL_NAMES = {
   endpointHealth: 'grpc-mesh:proxy:endpoint:health',
   endpointEjection: 'grpc-mesh:proxy:endpoint:ejection',
   config: 'grpc-mesh:proxy:config',
+  connectionOpen: 'grpc-mesh:proxy:connection:open',
+  connectionClose: 'grpc-mesh:proxy:connection:close',
 } as const;
 
 /** A call accepted by a listener. */
@@ -77,6 +80,17 @@ export interface ConfigMessage {
   readonly error?: string;
 }
 
+/** A client connection accepted by a listener. */
+export interface ConnectionOpenMessage {
+  readonly listener: string;
+}
+
+/** A client connection closed (or refused at accept: `connection_limit`). */
+export interface ConnectionCloseMessage {
+  readonly listener: string;
+  readonly reason: ConnectionCloseReason;
+}
+
 /** The channels, ready to publish to or subscribe. */
 export const channels = {
   callStart: channel(CHANNEL_NAMES.callStart),
@@ -86,4 +100,6 @@ export const channels = {
   endpointHealth: channel(CHANNEL_NAMES.endpointHealth),
   endpointEjection: channel(CHANNEL_NAMES.endpointEjection),
   config: channel(CHANNEL_NAMES.config),
+  connectionOpen: channel(CHANNEL_NAMES.connectionOpen),
+  connectionClose: channel(CHANNEL_NAMES.connectionClose),
 };

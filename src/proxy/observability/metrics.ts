@@ -4,6 +4,8 @@ import {
   type CallEndMessage,
   type CallStartMessage,
   type ConfigMessage,
+  type ConnectionCloseMessage,
+  type ConnectionOpenMessage,
   type EndpointEjectionMessage,
   type EndpointHealthMessage,
   type EndpointsMessage,
@@ -63,6 +65,9 @@ export interface ProxyMetricsOptions {
  * - `grpc_mesh_proxy_endpoints{cluster}`
  * - `grpc_mesh_proxy_retries_total{cluster}`, `grpc_mesh_proxy_ejections_total{cluster}`
  * - `grpc_mesh_proxy_config_reloads_total{result="success"|"failure"}` (every load, the first one included)
+ * - `grpc_mesh_proxy_connections{listener}`: client connections open
+ * - `grpc_mesh_proxy_connections_closed_total{listener,reason}`: client connections closed, by `ConnectionCloseReason`
+ *   (`idle`, `flood`, `rapid_reset`, `header_limit`, `slow_reader`, `connection_limit`...)
  *
  * `cluster` is empty for calls routing answered itself. `grpc_service`/`grpc_method` are bounded by
  * {@link MethodLabelCap}; `grpc_code` is the status name (`OK`, `UNAVAILABLE`...).
@@ -79,6 +84,8 @@ export class ProxyMetrics {
   private readonly retries: Counter<'cluster'>;
   private readonly ejections: Counter<'cluster'>;
   private readonly reloads: Counter<'result'>;
+  private readonly connections: Gauge<'listener'>;
+  private readonly connectionsClosed: Counter<'listener' | 'reason'>;
   private readonly active = new Map<string, number>();
   /** Call series by method labels (cached by {@link MethodLabelCap}, so by identity), listener and cluster. */
   private readonly series = new Map<MethodLabels, Map<string, Map<string, CallSeries>>>();
@@ -128,6 +135,18 @@ export class ProxyMetrics {
       labelNames: ['result'],
       registers,
     });
+    this.connections = new Gauge({
+      name: 'grpc_mesh_proxy_connections',
+      help: 'Client connections open.',
+      labelNames: ['listener'],
+      registers,
+    });
+    this.connectionsClosed = new Counter({
+      name: 'grpc_mesh_proxy_connections_closed_total',
+      help: 'Client connections closed, by reason (closed, draining, idle, flood, rapid_reset, header_limit, slow_reader, ...).',
+      labelNames: ['listener', 'reason'],
+      registers,
+    });
     this.reloads.inc({ result: 'success' }, 0);
     this.reloads.inc({ result: 'failure' }, 0);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -141,6 +160,11 @@ export class ProxyMetrics {
       if (m.ejected) this.ejections.inc({ cluster: m.cluster });
     });
     this.on(channels.config, (m: ConfigMessage) => this.reloads.inc({ result: m.ok ? 'success' : 'failure' }));
+    this.on(channels.connectionOpen, (m: ConnectionOpenMessage) => this.connections.inc({ listener: m.listener }));
+    this.on(channels.connectionClose, (m: ConnectionCloseMessage) => {
+      if (m.reason !== 'connection_limit') this.connections.dec({ listener: m.listener });
+      this.connectionsClosed.inc({ listener: m.listener, reason: m.reason });
+    });
   }
 
   /** The Content-Type of {@link text}. */

@@ -35,8 +35,15 @@ export interface DecodedHeaders {
   readonly headers: HeaderFields;
   /** Header list size (RFC 9113 SETTINGS_MAX_HEADER_LIST_SIZE): name + value octets + 32 per field. */
   readonly bytes: number;
-  /** Number of fields, repeats included. */
+  /** Number of fields, repeats included (counted up to the budget). */
   readonly fields: number;
+  /**
+   * Whether the list went over the budget (`maxListBytes` or `maxFields`): the fields from there on were decoded
+   * only as far as the dynamic table needs and are missing from `headers`.
+   */
+  readonly overBudget: boolean;
+  /** Whether a pseudo-header field came after a regular field (RFC 9113 section 8.3: the message is malformed). */
+  readonly pseudoAfterRegular: boolean;
 }
 
 /** Per-entry overhead of the table size accounting (RFC 7541 section 4.1). */
@@ -122,15 +129,23 @@ export class HpackDecoder {
 
   /**
    * Decodes a complete header block (HEADERS plus CONTINUATION fragments), always to its end so that the dynamic
-   * table stays in sync; the caller enforces header list limits with `bytes` and `fields`.
+   * table stays in sync. The header list is built only up to its budget: past `maxListBytes` or `maxFields`, fields
+   * are no longer collected, and literals that do not enter the dynamic table are skipped without being decoded,
+   * so that a block referring to a large table entry over and over (an "HPACK bomb") costs work in proportion to
+   * its own size, not to the list it describes.
    * @param maxFieldBytes the longest encoded name or value accepted
+   * @param maxListBytes the header list size (RFC 9113) past which fields are no longer collected
+   * @param maxFields the number of fields past which fields are no longer collected
    * @throws HpackError when the block is malformed or a name or value is longer than `maxFieldBytes`
    */
-  public decode(block: Buffer, maxFieldBytes: number): DecodedHeaders {
+  public decode(block: Buffer, maxFieldBytes: number, maxListBytes = Infinity, maxFields = Infinity): DecodedHeaders {
     const headers = new FieldsObject();
     const end = block.length;
     let bytes = 0;
     let fields = 0;
+    let overBudget = false;
+    let sawRegular = false;
+    let pseudoAfterRegular = false;
     this.pos = 0;
     while (this.pos < end) {
       const first = block[this.pos];
@@ -156,7 +171,7 @@ export class HpackDecoder {
         this.insert(name, value);
       } else if (first >= 0x20) {
         // Dynamic table size update (6.3), only before the first field (4.2).
-        if (fields !== 0) throw new HpackError('dynamic table size update after the first header field');
+        if (fields !== 0 || overBudget) throw new HpackError('dynamic table size update after the first header field');
         const limit = this.readInteger(block, 0x1f);
         if (limit > this.maxTableSize) {
           throw new HpackError(`dynamic table size update to ${limit} exceeds the maximum ${this.maxTableSize}`);
@@ -167,18 +182,34 @@ export class HpackDecoder {
       } else {
         // Literal without indexing (6.2.2) or never indexed (6.2.3).
         const index = this.readInteger(block, 0x0f);
+        if (overBudget) {
+          if (index === 0) this.skipString(block, maxFieldBytes);
+          else this.nameAt(index);
+          this.skipString(block, maxFieldBytes);
+          continue;
+        }
         name = index === 0 ? this.readString(block, maxFieldBytes, true) : this.nameAt(index);
         value = this.readString(block, maxFieldBytes, false);
         if (first >= 0x10) markNeverIndexed(headers, name);
       }
-      fields++;
+      if (overBudget) continue;
       bytes += name.length + value.length + ENTRY_OVERHEAD;
+      if (bytes > maxListBytes || fields >= maxFields) {
+        overBudget = true;
+        continue;
+      }
+      fields++;
+      if (name.charCodeAt(0) === 0x3a) {
+        if (sawRegular) pseudoAfterRegular = true;
+      } else {
+        sawRegular = true;
+      }
       const previous = headers[name];
       if (previous === undefined) headers[name] = value;
       else if (typeof previous === 'string') headers[name] = [previous, value];
       else previous.push(value);
     }
-    return { headers, bytes, fields };
+    return { headers, bytes, fields, overBudget, pseudoAfterRegular };
   }
 
   /** Reads an integer whose prefix is the low bits of the octet at `pos` (`max` = 2^N - 1), section 5.1. */
@@ -214,6 +245,14 @@ export class HpackDecoder {
     this.pos = stop;
     if (huffman) return huffmanDecode(block, start, stop);
     return name ? internedLatin1(block, start, stop) : (block as Latin1Buffer).latin1Slice(start, stop);
+  }
+
+  /** Moves past a string literal without decoding it (its length is still checked). */
+  private skipString(block: Buffer, maxFieldBytes: number): void {
+    const length = this.readInteger(block, 0x7f);
+    if (length > maxFieldBytes) throw new HpackError(`header field of ${length} octets exceeds ${maxFieldBytes}`);
+    if (this.pos + length > block.length) throw new HpackError('header block truncated in a string');
+    this.pos += length;
   }
 
   /** The name at a (non-zero) static or dynamic index. */
