@@ -83,14 +83,19 @@ const MAX_CONTINUATION_FRAMES = 8;
 const MAX_OWED_ANSWERS = 1000;
 /** Empty DATA frames (without END_STREAM) in a row past which a peer is flooding us (CVE-2019-9518). */
 const MAX_EMPTY_FRAMES = 100;
-/** How long a closed connection's socket may take to deliver its last frames (GOAWAY) before it is destroyed. */
+/**
+ * How long a closed connection's socket may take to deliver its last frames (GOAWAY) and see the peer close,
+ * reading and dropping what the peer still sends, before it is destroyed.
+ */
 const LINGER_MS = 5000;
 /** Closed streams remembered, to tell frames that crossed our reset from frames on a closed stream. */
 const CLOSED_STREAMS_REMEMBERED = 256;
 /** Frames on a stream we reset are ignored (RFC 9113 section 5.1, "closed"). */
 const CLOSED_BY_US = 1;
-/** Frames on a stream the peer reset or ended both ways get STREAM_CLOSED. */
-const CLOSED_BY_PEER = 2;
+/** Frames on a stream the peer reset get a stream error STREAM_CLOSED. */
+const RESET_BY_PEER = 2;
+/** Frames on a stream that ended both ways (the peer sent END_STREAM) get a connection error STREAM_CLOSED. */
+const ENDED = 3;
 /** Internal flag of a header block whose HEADERS frame made its stream depend on itself (RFC 9113 section 5.3.1). */
 const SELF_DEPENDENT = 0x100;
 
@@ -157,7 +162,7 @@ export class H2Connection {
   private goawayLastStreamId = MAX_STREAM_ID;
   private readonly waiting: H2Stream[] = [];
 
-  /** Ids of streams closed lately (a ring), and how (`CLOSED_BY_US`, `CLOSED_BY_PEER`). */
+  /** Ids of streams closed lately (a ring), and how (`CLOSED_BY_US`, `RESET_BY_PEER`, `ENDED`). */
   private readonly closedIds = new Int32Array(CLOSED_STREAMS_REMEMBERED);
   private readonly closedKinds = new Uint8Array(CLOSED_STREAMS_REMEMBERED);
   private closedNext = 0;
@@ -286,7 +291,10 @@ export class H2Connection {
     this.writer.clear();
     this.block = undefined;
     if (lingering) {
-      this.socket.destroySoon();
+      // Our last frames (GOAWAY) go out before the FIN; what the peer still sends meanwhile is read and dropped
+      // rather than left unread, which would make the kernel reset the connection and lose those frames.
+      this.socket.end();
+      this.socket.resume();
       setTimeout(destroySocket, LINGER_MS, this.socket).unref();
     } else if (!this.socket.destroyed) {
       this.socket.destroy();
@@ -357,9 +365,10 @@ export class H2Connection {
 
   /**
    * @internal Closes a stream: bookkeeping now, `onClose` at the end of the tick.
-   * @param how whether later frames on it are ignored (`CLOSED_BY_US`) or get STREAM_CLOSED (`CLOSED_BY_PEER`)
+   * @param how what later frames on it get: ignored (`CLOSED_BY_US`), a stream error (`RESET_BY_PEER`) or a
+   * connection error (`ENDED`) STREAM_CLOSED
    */
-  public closeStream(stream: H2Stream, how = CLOSED_BY_PEER): void {
+  public closeStream(stream: H2Stream, how = ENDED): void {
     if (stream.closed) return;
     stream.closed = true;
     stream.local = SIDE_CLOSED;
@@ -668,13 +677,15 @@ export class H2Connection {
 
   /**
    * DATA or HEADERS for a stream that is not open (RFC 9113 section 5.1): never opened (idle) is a connection
-   * error; after our reset, ignored; after the peer's reset or both ends, STREAM_CLOSED; a peer's stream forgotten
-   * already, lower than the newest one, was never opened or is reused: a connection error.
+   * error; after our reset, ignored; after the peer's reset, a stream error STREAM_CLOSED; after the peer's
+   * END_STREAM, a connection error STREAM_CLOSED; a peer's stream forgotten already, lower than the newest one,
+   * was never opened or is reused: a connection error.
    */
   private frameOnClosedStream(streamId: number, frame: string): void {
     if (this.isIdle(streamId)) throw new ConnectionError(PROTOCOL_ERROR, `${frame} on idle stream ${streamId}`);
     const how = this.closedHow(streamId);
     if (how === CLOSED_BY_US) return;
+    if (how === ENDED) throw new ConnectionError(STREAM_CLOSED, `${frame} on stream ${streamId} after its END_STREAM`);
     if (how === 0 && frame === 'HEADERS' && !this.isClient) {
       throw new ConnectionError(PROTOCOL_ERROR, `HEADERS on stream ${streamId}, lower than the newest stream ${this.lastPeerStreamId}`);
     }
@@ -689,7 +700,7 @@ export class H2Connection {
     this.closedNext = at + 1 === CLOSED_STREAMS_REMEMBERED ? 0 : at + 1;
   }
 
-  /** How a stream closed lately (`CLOSED_BY_US`, `CLOSED_BY_PEER`), or 0 when it is not remembered. */
+  /** How a stream closed lately (`CLOSED_BY_US`, `RESET_BY_PEER`, `ENDED`), or 0 when it is not remembered. */
   private closedHow(streamId: number): number {
     const ids = this.closedIds;
     for (let i = 0; i < CLOSED_STREAMS_REMEMBERED; i++) if (ids[i] === streamId) return this.closedKinds[i];
@@ -712,7 +723,7 @@ export class H2Connection {
       return;
     }
     stream.rstCode = buffer.readUInt32BE(start);
-    this.closeStream(stream);
+    this.closeStream(stream, RESET_BY_PEER);
     // Streams the client opens and resets before the answer cost the proxy an upstream call each: a client
     // address that does it for most of its streams (HTTP/2 "rapid reset", CVE-2023-44487) is cut off, as in Envoy.
     if (!this.isClient && !stream.endSent && this.peer.prematureReset()) {
@@ -732,9 +743,11 @@ export class H2Connection {
       const value = buffer.readUInt32BE(at + 2);
       this.setting(id, value);
     }
+    // The ACK goes out before any DATA a larger window now lets through (RFC 9113 section 6.5.3: "immediately").
     this.owe();
     this.writer.settings(NO_SETTINGS, true);
     this.scheduleFlush();
+    this.flushBlocked();
     if (this.block === undefined) clearTimeout(this.deadlineTimer);
     this.openWaiting();
   }
@@ -760,7 +773,6 @@ export class H2Connection {
           if (stream.sendWindow > MAX_WINDOW_BYTES) throw new ConnectionError(FLOW_CONTROL_ERROR, 'stream window overflow');
         }
         for (const stream of this.waiting) stream.sendWindow += delta;
-        if (delta > 0) this.flushBlocked();
         return;
       }
       case SETTINGS_MAX_FRAME_SIZE:
@@ -860,7 +872,7 @@ export class H2Connection {
 
   private refuse(stream: H2Stream): void {
     stream.rstCode = REFUSED_STREAM;
-    this.closeStream(stream);
+    this.closeStream(stream, CLOSED_BY_US);
   }
 
   // ---- Flow control and writing ----
