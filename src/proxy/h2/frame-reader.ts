@@ -16,7 +16,7 @@ export interface FrameSink {
  * Frames over SETTINGS_MAX_FRAME_SIZE (we keep the 16 KiB default) and a wrong preface are connection errors.
  */
 export class FrameReader {
-  private partial: Buffer | undefined;
+  private partial: Buffer | undefined = undefined;
   private prefaceLeft: number;
 
   /** @param expectPreface whether the bytes start with the client preface (server side) */

@@ -170,7 +170,7 @@ export class H2Connection {
   // Header block in progress (HEADERS without END_HEADERS, then CONTINUATION): fragments copied into one buffer.
   private blockStreamId = 0;
   private blockFlags = 0;
-  private block: Buffer | undefined;
+  private block: Buffer | undefined = undefined;
   private blockLength = 0;
   private blockFrames = 0;
   private readonly maxBlockBytes: number;
@@ -819,6 +819,8 @@ export class H2Connection {
     if (streamId !== 0) throw new ConnectionError(PROTOCOL_ERROR, 'GOAWAY on a stream');
     if (end - start < 8) throw new ConnectionError(FRAME_SIZE_ERROR, 'GOAWAY too short');
     const lastStreamId = buffer.readUInt32BE(start) & MAX_STREAM_ID;
+    // Our own GOAWAY tells the peer which of its streams we will still process (RFC 9113 section 6.8).
+    if (!this.goingAway) this.writeGoaway(NO_ERROR);
     this.goingAway = true;
     // Streams we opened above the last one the peer processed were not processed: they can be retried.
     for (const stream of [...this.streams.values()]) {

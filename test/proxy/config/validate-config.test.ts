@@ -17,6 +17,20 @@ describe('validateConfig', () => {
     expect(validateConfig(validConfig())).toEqual(validConfig());
   });
 
+  test('accepts listener limits, 0 turning the idle timeout off', () => {
+    const limits = {
+      maxConnections: 5000,
+      maxConcurrentStreams: 250,
+      maxHeaderListBytes: 16_384,
+      idleTimeoutMs: 0,
+      handshakeTimeoutMs: 5000,
+      headerBlockTimeoutMs: 2000,
+      sendTimeoutMs: 60_000,
+    };
+    const config = edited((c) => (c.listeners[0].limits = limits));
+    expect(validateConfig(config).listeners[0].limits).toEqual(limits);
+  });
+
   test('accepts a minimal config: one listener, no clusters, no routes', () => {
     const minimal = { version: 1, listeners: [{ name: 'grpc', address: '::', port: 0 }], admin: { address: '::1', port: 0 }, clusters: [], routes: [] };
     expect(validateConfig(minimal)).toEqual(minimal);
@@ -46,6 +60,12 @@ describe('validateConfig', () => {
     ['no listener', (c: any) => (c.listeners = []), 'listeners: must have at least 1 entry; got []'],
     ['too many rules', (c: any) => (c.routes[0].rules = Array.from({ length: 17 }, () => ({}))), 'routes[0].rules: must have at most 16 entries; got [{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]'],
     ['a boolean given as a string', (c: any) => (c.accessLog = 'yes'), 'accessLog: must be true or false; got "yes"'],
+    ['a stream limit of zero', (c: any) => (c.listeners[0].limits = { maxConcurrentStreams: 0 }),
+      'listeners[0].limits.maxConcurrentStreams: must be an integer between 1 and 10000; got 0'],
+    ['a header list limit too small for any request', (c: any) => (c.listeners[0].limits = { maxHeaderListBytes: 100 }),
+      'listeners[0].limits.maxHeaderListBytes: must be an integer between 1024 and 1048576; got 100'],
+    ['a negative idle timeout', (c: any) => (c.listeners[0].limits = { idleTimeoutMs: -1 }),
+      'listeners[0].limits.idleTimeoutMs: must be an integer number of milliseconds between 0 and 2147483647; got -1'],
   ])('names the field, the value and what was expected for %s', (_behaviour, edit, expected) => {
     expect(problemsOf(edited(edit))).toEqual([expected]);
   });

@@ -2,9 +2,9 @@
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
-import { encodeFrame, parseFrames, PREFACE, type RawFrame } from './raw-frames';
+import { encodeFrame, headersFrame, lastGoaway, parseFrames, PREFACE, settingsFrame, windowUpdateFrame, type RawFrame } from './raw-frames';
 import { CANCEL, ENHANCE_YOUR_CALM, PROTOCOL_ERROR, REFUSED_STREAM } from '../../../src/proxy/h2/constants';
-import { H2Connection, type H2ConnectionOptions } from '../../../src/proxy/h2/h2-connection';
+import { H2Connection, IGNORING_HANDLER, type H2ConnectionOptions } from '../../../src/proxy/h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../../../src/proxy/h2/h2-stream';
 import type { HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder } from '../../../src/proxy/h2/hpack/encoder';
@@ -28,6 +28,15 @@ const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
+
+/** Resolves once `condition` holds, checked on every turn of the event loop. */
+async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 /** Records what a stream reports. */
 class Recorder implements H2StreamHandler {
@@ -321,6 +330,63 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     await once(session, 'connect');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(session.closed).toBe(false);
+  });
+
+  test('closes a connection whose header block is not finished within the header-block timeout, with GOAWAY ENHANCE_YOUR_CALM', async () => {
+    const { port, connections } = await ourServer(() => undefined, { ...OPTIONS, headerBlockTimeoutMs: 100 });
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const block = Buffer.from(new HpackEncoder().encode(REQUEST));
+    const started = Date.now();
+    socket.write(Buffer.concat([PREFACE, settingsFrame([]), headersFrame(1, block.subarray(0, 3), { endHeaders: false })]));
+    await once(socket, 'close');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(lastGoaway(parseFrames(Buffer.concat(chunks)))?.code).toBe(ENHANCE_YOUR_CALM);
+    expect(connections[0].closeReason).toBe('header_timeout');
+  });
+
+  test('stops reading from a peer that does not read and holds back DATA until its socket drains', async () => {
+    // GIVEN a peer that grants all the window there is, asks for a large body and does not read
+    const maxOutputBytes = 256 * 1024;
+    const body = Buffer.alloc(64 * 1024, 0x62);
+    let server: H2Stream | undefined;
+    let blockedAt = -1;
+    let written = 0;
+    const { port, connections } = await ourServer((stream) => {
+      server = stream;
+      stream.handler = { ...IGNORING_HANDLER, onDrain: () => undefined };
+      stream.respond({ ':status': 200 }, false);
+      // Writes a chunk a turn, as the proxy passes on what it reads, until the connection holds DATA back (the
+      // kernel's buffers take several MiB first).
+      const writeMore = (): void => {
+        written += body.length;
+        if (!stream.write(body)) blockedAt = connections[0].socket.writableLength;
+        else if (written < 256 * 1024 * 1024) setImmediate(writeMore);
+      };
+      writeMore();
+    }, { ...OPTIONS, maxOutputBytes, sendTimeoutMs: 60_000 });
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    socket.pause();
+    const block = Buffer.from(new HpackEncoder().encode(REQUEST));
+    socket.write(Buffer.concat([
+      PREFACE, settingsFrame([[0x4, 0x7fff_ffff]]), windowUpdateFrame(0, 0x7fff_ffff - 65_535), headersFrame(1, block, { endStream: true }),
+    ]));
+    await waitUntil(() => blockedAt >= 0);
+
+    // THEN what waits in the connection stays near the threshold, and it no longer reads from the peer
+    expect(blockedAt).toBeGreaterThan(maxOutputBytes);
+    expect(blockedAt).toBeLessThan(maxOutputBytes + 2 * body.length);
+    expect(connections[0].socket.isPaused()).toBe(true);
+
+    // WHEN the peer reads, THEN the stream drains and the connection reads again
+    let drained = false;
+    (server as H2Stream).handler = { ...IGNORING_HANDLER, onDrain: () => (drained = true) };
+    socket.resume();
+    await waitUntil(() => drained);
+    expect(connections[0].socket.isPaused()).toBe(false);
   });
 
   test('closes a connection that does not start with the HTTP/2 preface, with GOAWAY PROTOCOL_ERROR', async () => {

@@ -101,6 +101,21 @@ describe('ProxyMetrics', () => {
     ]);
   });
 
+  test('gauges client connections per listener and counts closed ones by reason, refused ones included', async () => {
+    channels.connectionOpen.publish({ listener: 'grpc' });
+    channels.connectionOpen.publish({ listener: 'grpc' });
+    channels.connectionOpen.publish({ listener: 'grpc' });
+    channels.connectionClose.publish({ listener: 'grpc', reason: 'idle' });
+    channels.connectionClose.publish({ listener: 'grpc', reason: 'rapid_reset' });
+    channels.connectionClose.publish({ listener: 'grpc', reason: 'connection_limit' });
+    expect(await samples(metrics, 'grpc_mesh_proxy_connections')).toEqual(['grpc_mesh_proxy_connections{listener="grpc"} 1']);
+    expect(await samples(metrics, 'grpc_mesh_proxy_connections_closed_total')).toEqual([
+      'grpc_mesh_proxy_connections_closed_total{listener="grpc",reason="idle"} 1',
+      'grpc_mesh_proxy_connections_closed_total{listener="grpc",reason="rapid_reset"} 1',
+      'grpc_mesh_proxy_connections_closed_total{listener="grpc",reason="connection_limit"} 1',
+    ]);
+  });
+
   test('starts the reload counters at zero so that rates work from the first scrape', async () => {
     expect(await samples(metrics, 'grpc_mesh_proxy_config_reloads_total')).toEqual([
       'grpc_mesh_proxy_config_reloads_total{result="success"} 0',
