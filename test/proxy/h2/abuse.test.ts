@@ -1,11 +1,11 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import {
-  continuationFrame, encodeFrame, headersFrame, parseFrames, pingFrame, PREFACE, rstStreamFrame, settingsFrame, windowUpdateFrame,
+  continuationFrame, encodeFrame, headersFrame, hpackInteger, parseFrames, pingFrame, PREFACE, rstStreamFrame, settingsFrame, windowUpdateFrame,
 } from './raw-frames';
 import { HpackEncoder } from '../../../src/proxy/h2/hpack/encoder';
 import { startChildProxy, type ChildProxy } from '../child-proxy';
 import {
-  Cleanup, echoClient, failures, LoadLoop, LOCAL, proxyConfig, startBackends, staticCluster, waitFor, type Backend,
+  Cleanup, echoClient, EchoService, failures, LoadLoop, LOCAL, proxyConfig, startBackends, staticCluster, waitFor, type Backend,
 } from '../harness';
 
 /**
@@ -117,19 +117,9 @@ function requestBlock(method: string): Buffer {
   return Buffer.from(new HpackEncoder().encode({ ...headers, 'content-type': 'application/grpc', 'te': 'trailers' }));
 }
 
-/** A framed EchoRequest `{ count, payloadBytes }` (fields 5 and 6, varints). */
+/** A framed EchoRequest `{ count, payloadBytes }`: a gRPC message (5-octet prefix, then the protobuf). */
 function echoRequest(count: number, payloadBytes: number): Buffer {
-  const varint = (value: number): number[] => {
-    const out: number[] = [];
-    let rest = value;
-    while (rest >= 0x80) {
-      out.push((rest % 0x80) + 0x80);
-      rest = Math.floor(rest / 0x80);
-    }
-    out.push(rest);
-    return out;
-  };
-  const message = Buffer.from([0x28, ...varint(count), 0x30, ...varint(payloadBytes)]);
+  const message = EchoService.service.ServerStream.requestSerialize({ count, payloadBytes });
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(message.length, 1);
   return Buffer.concat([prefix, message]);
@@ -228,8 +218,8 @@ describe('hostile clients', () => {
     const before = proxy.closes.filter((r) => r === 'header_limit').length;
     // A 4,000-octet value entered into the dynamic table, then referred to 30,000 times: 30 KB that decode to 120 MB.
     const value = 'a'.repeat(4000);
-    // Literal with incremental indexing, new name (RFC 7541 6.2.1); the length 4,000 as 127 + 3,873 in two octets.
-    const insert = Buffer.concat([Buffer.from([0x40, 6]), Buffer.from('x-bomb'), Buffer.from([0x7f, (3873 % 128) + 128, Math.floor(3873 / 128)]), Buffer.from(value)]);
+    // A literal with incremental indexing and a new name (RFC 7541 section 6.2.1).
+    const insert = Buffer.concat([Buffer.from([0x40, 6]), Buffer.from('x-bomb'), hpackInteger(0, 7, value.length), Buffer.from(value)]);
     const references = Buffer.alloc(30_000, 0xbe);
     const request = requestBlock('Unary');
     const blockFrames = (streamId: number, block: Buffer): Buffer[] => {

@@ -32,8 +32,9 @@
  */
 import { once } from 'node:events';
 import * as net from 'node:net';
+import { OPTIONS } from './connection-options';
 import {
-  continuationFrame, dataFrame, encodeFrame, goawayFrame, headersFrame, parseFrames, pingFrame, PREFACE, priorityFrame, rstStreamFrame,
+  continuationFrame, dataFrame, encodeFrame, goawayFrame, headersFrame, hpackInteger, parseFrames, pingFrame, PREFACE, priorityFrame, rstStreamFrame,
   settingsFrame, windowUpdateFrame, type RawFrame,
 } from './raw-frames';
 import {
@@ -42,19 +43,11 @@ import {
   SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE, STREAM_CLOSED, TYPE_DATA,
   TYPE_GOAWAY, TYPE_HEADERS, TYPE_PING, TYPE_PUSH_PROMISE, TYPE_RST_STREAM, TYPE_SETTINGS, TYPE_WINDOW_UPDATE,
 } from '../../../src/proxy/h2/constants';
-import { H2Connection, type H2ConnectionOptions } from '../../../src/proxy/h2/h2-connection';
+import { H2Connection } from '../../../src/proxy/h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../../../src/proxy/h2/h2-stream';
 import type { HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/encoder';
 
-const OPTIONS: H2ConnectionOptions = {
-  maxConcurrentStreams: 100,
-  maxHeaderListBytes: 65_536,
-  maxHeaderFields: 256,
-  streamWindowBytes: 65_535,
-  connectionWindowBytes: 1024 * 1024,
-  assumedPeerMaxStreams: 100,
-};
 
 /** How long one wait for the server may take before the test fails. */
 const WAIT_MS = 2000;
@@ -157,20 +150,6 @@ function octets(text: string): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
-/** An HPACK integer (RFC 7541 section 5.1) with an `prefixBits`-bit prefix, the octet's other bits `flags`. */
-function hpackInteger(flags: number, prefixBits: number, value: number): number[] {
-  const max = 2 ** prefixBits - 1;
-  if (value < max) return [flags | value];
-  const out = [flags | max];
-  let rest = value - max;
-  while (rest >= 128) {
-    out.push((rest % 128) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return out;
-}
-
 /**
  * A header block of literal fields without indexing and with new names (RFC 7541 section 6.2.2), in exactly the
  * given order and spelling: for blocks the encoder would reorder or refuse (pseudo-header fields after regular
@@ -179,8 +158,8 @@ function hpackInteger(flags: number, prefixBits: number, value: number): number[
 function literalBlock(fields: ReadonlyArray<readonly [string, string]>): Buffer {
   const parts: Buffer[] = [];
   for (const [name, value] of fields) {
-    parts.push(Buffer.from([0x00, ...hpackInteger(0, 7, name.length)]), Buffer.from(name, 'latin1'));
-    parts.push(Buffer.from(hpackInteger(0, 7, value.length)), Buffer.from(value, 'latin1'));
+    parts.push(Buffer.from([0x00]), hpackInteger(0, 7, name.length), Buffer.from(name, 'latin1'));
+    parts.push(hpackInteger(0, 7, value.length), Buffer.from(value, 'latin1'));
   }
   return Buffer.concat(parts);
 }
@@ -1297,7 +1276,7 @@ describe('h2spec hpack', () => {
   // RFC 7541 section 6.3 (the limit: SETTINGS_HEADER_TABLE_SIZE, RFC 9113 section 6.5.2, which the server leaves at 4096).
   test('hpack 6.3 #1: a dynamic table size update above SETTINGS_HEADER_TABLE_SIZE is a decoding error', async () => {
     const peer = await connect();
-    const update = Buffer.from(hpackInteger(0x20, 5, DEFAULT_HEADER_TABLE_SIZE + 1));
+    const update = hpackInteger(0x20, 5, DEFAULT_HEADER_TABLE_SIZE + 1);
     peer.send(headersFrame(1, Buffer.concat([update, peer.block(peer.common())]), { endStream: true }));
     await peer.expectConnectionError(COMPRESSION_ERROR);
   });

@@ -6,7 +6,7 @@
  * a failure can be replayed. Written independently of `src/proxy/h2` except for the HPACK encoder and Huffman coder,
  * which produce the valid material.
  */
-import { encodeFrame, PREFACE } from './raw-frames';
+import { encodeFrame, hpackInteger, PREFACE } from './raw-frames';
 import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/encoder';
 import { huffmanEncode, huffmanLength } from '../../../src/proxy/h2/hpack/huffman';
 
@@ -75,30 +75,16 @@ export function caseSeed(seed: number, index: number): number {
 
 // ---- HPACK material ----
 
-/** An HPACK integer (RFC 7541 section 5.1) with `prefixBits` bits in the first octet after the bits `flags`. */
-export function hpackInt(flags: number, prefixBits: number, value: number): Buffer {
-  const max = (1 << prefixBits) - 1;
-  if (value < max) return Buffer.from([flags | value]);
-  const out = [flags | max];
-  let rest = value - max;
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return Buffer.from(out);
-}
-
 /** A raw string literal. */
 export function rawString(text: string): Buffer {
-  return Buffer.concat([hpackInt(0, 7, text.length), Buffer.from(text, 'latin1')]);
+  return Buffer.concat([hpackInteger(0, 7, text.length), Buffer.from(text, 'latin1')]);
 }
 
 /** A Huffman-coded string literal. */
 export function huffmanString(text: string): Buffer {
   const coded = Buffer.alloc(huffmanLength(text));
   huffmanEncode(text, coded, 0);
-  return Buffer.concat([hpackInt(0x80, 7, coded.length), coded]);
+  return Buffer.concat([hpackInteger(0x80, 7, coded.length), coded]);
 }
 
 /** A literal field with a new name: 0x40 with incremental indexing, 0x00 without, 0x10 never indexed. */
@@ -109,12 +95,12 @@ export function literalField(kind: 0x40 | 0x00 | 0x10, name: string, value: stri
 
 /** An indexed field (static 1..61, dynamic 62..). */
 export function indexedField(index: number): Buffer {
-  return hpackInt(0x80, 7, index);
+  return hpackInteger(0x80, 7, index);
 }
 
 /** A dynamic table size update. */
 export function tableSizeUpdate(size: number): Buffer {
-  return hpackInt(0x20, 5, size);
+  return hpackInteger(0x20, 5, size);
 }
 
 const SERVICES = [
@@ -184,7 +170,7 @@ export function specialBlock(rng: Rng): Buffer {
     case 4: {
       // Huffman garbage: random octets (EOS, bad padding, or odd symbols).
       const garbage = rng.bytes(rng.range(0, 64));
-      return Buffer.concat([Buffer.from([0x00]), rawString('x-g'), hpackInt(0x80, 7, garbage.length), garbage]);
+      return Buffer.concat([Buffer.from([0x00]), rawString('x-g'), hpackInteger(0x80, 7, garbage.length), garbage]);
     }
     case 5:
       // Never-indexed fields, with new and static names.
@@ -197,7 +183,7 @@ export function specialBlock(rng: Rng): Buffer {
       return Buffer.concat([indexedField(rng.pick([0, 62, 63, 200, 4096, 0x7ffffff])), indexedField(2)]);
     case 7:
       // A string whose length runs past the block, or is huge.
-      return Buffer.concat([Buffer.from([0x00]), hpackInt(0, 7, rng.pick([5, 100, 70_000, 0x0fffffff])), Buffer.from('abc')]);
+      return Buffer.concat([Buffer.from([0x00]), hpackInteger(0, 7, rng.pick([5, 100, 70_000, 0x0fffffff])), Buffer.from('abc')]);
     case 8:
       // Many static references (cheap fields).
       return Buffer.alloc(rng.range(1, 3000), rng.pick([0x82, 0x84, 0x86, 0x87, 0xbd]));

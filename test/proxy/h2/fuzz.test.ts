@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { OPTIONS } from './connection-options';
 import {
   caseSeed, completeFraming, fuzzedConnectionBytes, grpcRequest, literalField, mutateBlock, referenceRead, requestTrailers, Rng, specialBlock,
   splitPoints, type ReadFrame,
@@ -8,7 +9,7 @@ import {
 import { encodeFrame, parseFrames, PREFACE, type RawFrame } from './raw-frames';
 import { ConnectionError } from '../../../src/proxy/h2/connection-error';
 import { FrameReader, type FrameSink } from '../../../src/proxy/h2/frame-reader';
-import { H2Connection, type H2ConnectionOptions } from '../../../src/proxy/h2/h2-connection';
+import { H2Connection } from '../../../src/proxy/h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../../../src/proxy/h2/h2-stream';
 import { HpackDecoder, type DecodedHeaders, type HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/encoder';
@@ -34,14 +35,6 @@ const MAX_FIELD_BYTES = 64 * 1024;
 /** The decoder's default (and the connection's) dynamic table size. */
 const TABLE_SIZE = 4096;
 
-const OPTIONS: H2ConnectionOptions = {
-  maxConcurrentStreams: 100,
-  maxHeaderListBytes: 64 * 1024,
-  maxHeaderFields: 256,
-  streamWindowBytes: 65_535,
-  connectionWindowBytes: 1024 * 1024,
-  assumedPeerMaxStreams: 100,
-};
 
 const ERROR_NAMES = [
   'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR',

@@ -2,9 +2,10 @@
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import { OPTIONS } from './connection-options';
 import { encodeFrame, headersFrame, lastGoaway, parseFrames, PREFACE, settingsFrame, windowUpdateFrame, type RawFrame } from './raw-frames';
 import { CANCEL, ENHANCE_YOUR_CALM, PROTOCOL_ERROR, REFUSED_STREAM } from '../../../src/proxy/h2/constants';
-import { H2Connection, IGNORING_HANDLER, type H2ConnectionOptions } from '../../../src/proxy/h2/h2-connection';
+import { H2Connection, IGNORING_HANDLER } from '../../../src/proxy/h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../../../src/proxy/h2/h2-stream';
 import type { HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
 import { HpackEncoder } from '../../../src/proxy/h2/hpack/encoder';
@@ -15,14 +16,6 @@ import { HpackEncoder } from '../../../src/proxy/h2/hpack/encoder';
  * frames.
  */
 
-const OPTIONS: H2ConnectionOptions = {
-  maxConcurrentStreams: 100,
-  maxHeaderListBytes: 64 * 1024,
-  maxHeaderFields: 256,
-  streamWindowBytes: 65_535,
-  connectionWindowBytes: 1024 * 1024,
-  assumedPeerMaxStreams: 100,
-};
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

@@ -141,3 +141,17 @@ export function lastGoaway(frames: readonly RawFrame[]): { lastStreamId: number;
   }
   return undefined;
 }
+
+/** An HPACK integer (RFC 7541 section 5.1): a `prefixBits`-bit prefix in the first octet after the bits `flags`. */
+export function hpackInteger(flags: number, prefixBits: number, value: number): Buffer {
+  const max = 2 ** prefixBits - 1;
+  if (value < max) return Buffer.from([flags | value]);
+  const out = [flags | max];
+  let rest = value - max;
+  while (rest >= 0x80) {
+    out.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  out.push(rest);
+  return Buffer.from(out);
+}
