@@ -19,6 +19,13 @@ export class FrameWriter {
   private length = 0;
   /** Buffers ready to go before `buffer`'s bytes (large payloads and what preceded them). */
   private chunks: Buffer[] | undefined;
+  /** Bytes in `chunks`. */
+  private chunkBytes = 0;
+
+  /** Bytes collected and not yet written to the socket. */
+  public get pendingBytes(): number {
+    return this.length + this.chunkBytes;
+  }
 
   /** Appends a frame header. */
   public header(length: number, type: number, flags: number, streamId: number): void {
@@ -124,6 +131,7 @@ export class FrameWriter {
     if (size >= COPY_LIMIT_BYTES) {
       this.cut();
       (this.chunks as Buffer[]).push(start === 0 && end === source.length ? source : source.subarray(start, end));
+      this.chunkBytes += size;
       return;
     }
     source.copy(this.reserve(size), this.length, start, end);
@@ -147,6 +155,7 @@ export class FrameWriter {
     this.cut();
     const chunks = this.chunks;
     this.chunks = undefined;
+    this.chunkBytes = 0;
     if (chunks.length === 1) {
       socket.write(chunks[0]);
       return;
@@ -160,11 +169,15 @@ export class FrameWriter {
   public clear(): void {
     this.length = 0;
     this.chunks = undefined;
+    this.chunkBytes = 0;
   }
 
   private cut(): void {
     this.chunks ??= [];
-    if (this.length > 0) this.chunks.push(this.take());
+    if (this.length > 0) {
+      this.chunkBytes += this.length;
+      this.chunks.push(this.take());
+    }
   }
 
   /** A copy of the collected bytes (the socket keeps it while the buffer is reused). */

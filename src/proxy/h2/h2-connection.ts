@@ -183,6 +183,7 @@ export class H2Connection {
   // Output backpressure: reading stops while the socket holds more than `maxOutputBytes`.
   private readonly maxOutputBytes: number;
   private outputBlocked = false;
+  private heldThisTurn = false;
   private blockedBacklog = 0;
   private readonly onSocketDrain: () => void;
 
@@ -326,7 +327,7 @@ export class H2Connection {
   public sendData(stream: H2Stream, chunk: Buffer): boolean {
     if (this.destroyed) return true;
     const length = chunk.length;
-    if (!stream.opened || stream.queuedBytes > 0 || this.outputBlocked) {
+    if (!stream.opened || stream.queuedBytes > 0 || this.holdsOutput()) {
       this.enqueue(stream, chunk);
       return false;
     }
@@ -911,7 +912,7 @@ export class H2Connection {
 
   private flushBlocked(): void {
     for (const stream of this.blocked) {
-      if (this.sendWindow <= 0 || this.outputBlocked) return;
+      if (this.sendWindow <= 0 || this.holdsOutput()) return;
       this.flushStream(stream);
     }
   }
@@ -922,7 +923,7 @@ export class H2Connection {
     if (queue !== undefined) {
       while (queue.length > 0) {
         const allowed = Math.min(stream.sendWindow, this.sendWindow);
-        if (allowed <= 0 || this.outputBlocked) return;
+        if (allowed <= 0 || this.holdsOutput()) return;
         const head = queue[0];
         const offset = stream.queueOffset;
         const left = head.length - offset;
@@ -1050,9 +1051,14 @@ export class H2Connection {
     if (this.destroyed) return;
     this.writer.flush(this.socket);
     const backlog = this.socket.writableLength;
-    if (backlog === 0) {
-      this.owedAnswers = 0;
-    } else if (backlog > this.maxOutputBytes && !this.outputBlocked) {
+    if (backlog === 0) this.owedAnswers = 0;
+    if (backlog <= this.maxOutputBytes) {
+      // DATA held back because this turn had written enough goes on in the next turn.
+      if (this.heldThisTurn) {
+        this.heldThisTurn = false;
+        this.flushBlocked();
+      }
+    } else if (!this.outputBlocked) {
       this.outputBlocked = true;
       this.blockedBacklog = backlog;
       this.socket.pause();
@@ -1060,6 +1066,17 @@ export class H2Connection {
       this.sendTimer = setTimeout(onSendTimeout, this.options.sendTimeoutMs ?? SEND_TIMEOUT_MS, this);
       this.sendTimer.unref();
     }
+  }
+
+  /**
+   * Whether DATA must wait: the socket is over `maxOutputBytes` (until it drains), or this turn has collected that
+   * much already (until the next turn).
+   */
+  private holdsOutput(): boolean {
+    if (this.outputBlocked) return true;
+    if (this.writer.pendingBytes < this.maxOutputBytes) return false;
+    this.heldThisTurn = true;
+    return true;
   }
 
   private unblockOutput(): void {

@@ -1,7 +1,7 @@
-import { connect as connectTcp, type Socket } from 'node:net';
 import {
-  continuationFrame, encodeFrame, headersFrame, hpackInteger, parseFrames, pingFrame, PREFACE, rstStreamFrame, settingsFrame, windowUpdateFrame,
+  continuationFrame, encodeFrame, headersFrame, hpackInteger, pingFrame, PREFACE, rstStreamFrame, settingsFrame, windowUpdateFrame,
 } from './raw-frames';
+import { RawPeer } from './raw-peer';
 import { HpackEncoder } from '../../../src/proxy/h2/hpack/encoder';
 import { startChildProxy, type ChildProxy } from '../child-proxy';
 import {
@@ -62,52 +62,6 @@ function expectBoundedMemory(attack: string): void {
   expect(peak - idleRss).toBeLessThan(64 * MiB);
 }
 
-/**
- * A raw HTTP/2 client from `localAddress`. It parses what it receives as it comes and keeps only the last GOAWAY,
- * so that megabytes of answers cost the test no memory; `read: false` leaves the socket paused until `read()`.
- */
-class Attacker {
-  public static async connect(localAddress: string, read = true): Promise<Attacker> {
-    const attacker = new Attacker(connectTcp({ host: LOCAL, port: proxy.port, localAddress }), read);
-    await new Promise((resolve) => attacker.socket.once('connect', resolve));
-    return attacker;
-  }
-
-  /** The last GOAWAY received: its error code and last stream id. */
-  public goaway: { code: number; lastStreamId: number } | undefined;
-  /** Resolves when the connection is closed. */
-  public readonly closed: Promise<void>;
-  private pending = Buffer.alloc(0);
-
-  private constructor(public readonly socket: Socket, read: boolean) {
-    socket.on('error', () => undefined); // EPIPE, ECONNRESET: the proxy closed while frames were still being sent.
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    if (!read) socket.pause();
-    this.closed = new Promise((resolve) => socket.once('close', resolve));
-    cleanup.add(() => void socket.destroy());
-  }
-
-  /** Sends bytes (ignoring that the proxy may already have closed). */
-  public send(bytes: Buffer): void {
-    if (!this.socket.destroyed) this.socket.write(bytes);
-  }
-
-  /** Starts reading (a paused attacker). */
-  public read(): void {
-    this.socket.resume();
-  }
-
-  private receive(chunk: Buffer): void {
-    const bytes = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    let used = 0;
-    for (const frame of parseFrames(bytes)) {
-      used += 9 + frame.payload.length;
-      if (frame.type === 0x7) this.goaway = { lastStreamId: frame.payload.readUInt32BE(0), code: frame.payload.readUInt32BE(4) };
-    }
-    this.pending = Buffer.from(bytes.subarray(used));
-  }
-}
-
 /** The preface and an empty SETTINGS. */
 const HANDSHAKE = Buffer.concat([PREFACE, settingsFrame([])]);
 
@@ -133,13 +87,13 @@ function repeated(frame: Buffer, count: number): Buffer {
 }
 
 /** Runs `attack` on `count` connections from `localAddress` at once; resolves with them once all are closed. */
-async function attackWith(count: number, localAddress: string, attack: (attacker: Attacker) => void, read = true): Promise<Attacker[]> {
-  const attackers = await Promise.all(Array.from({ length: count }, () => Attacker.connect(localAddress, read)));
+async function attackWith(count: number, localAddress: string, attack: (attacker: RawPeer) => void, read = true): Promise<RawPeer[]> {
+  const attackers = await Promise.all(Array.from({ length: count }, () => RawPeer.connect({ port: proxy.port, localAddress, read }, cleanup)));
   for (const attacker of attackers) attack(attacker);
   return attackers;
 }
 
-function expectGoaways(attackers: readonly Attacker[], code: number): void {
+function expectGoaways(attackers: readonly RawPeer[], code: number): void {
   expect(attackers.map((a) => a.goaway?.code)).toEqual(attackers.map(() => code));
 }
 

@@ -382,6 +382,37 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     expect(connections[0].socket.isPaused()).toBe(false);
   });
 
+  test('holds back DATA written in one turn past the output threshold, and sends it as the socket takes it', async () => {
+    const maxOutputBytes = 256 * 1024;
+    const body = Buffer.alloc(16 * 1024, 0x63);
+    let written = 0;
+    let drains = 0;
+    const { port } = await ourServer((stream) => {
+      stream.handler = {
+        ...IGNORING_HANDLER,
+        onDrain: () => {
+          drains++;
+          stream.end();
+        },
+      };
+      stream.respond({ ':status': 200 }, false);
+      // A producer that writes all it can in one turn: it is told to stop at the threshold, and ends once drained.
+      while (stream.write(body)) written += body.length;
+      written += body.length;
+    }, { ...OPTIONS, maxOutputBytes });
+    // A client whose windows let far more through than the threshold.
+    const session = http2.connect(`http://127.0.0.1:${port}`, { settings: { initialWindowSize: 16 * 1024 * 1024 } });
+    session.on('error', () => undefined);
+    cleanups.push(() => session.destroy());
+    await once(session, 'connect');
+    session.setLocalWindowSize(16 * 1024 * 1024);
+    const outcome = await nodeRequest(session, { ...REQUEST, ':method': 'GET' });
+    expect(written).toBeGreaterThanOrEqual(maxOutputBytes);
+    expect(written).toBeLessThanOrEqual(maxOutputBytes + body.length);
+    expect(outcome.body.length).toBe(written);
+    expect(drains).toBe(1);
+  });
+
   test('closes a connection that does not start with the HTTP/2 preface, with GOAWAY PROTOCOL_ERROR', async () => {
     const { port } = await ourServer(() => undefined);
     const socket = net.connect(port, '127.0.0.1');
