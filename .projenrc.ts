@@ -86,6 +86,8 @@ project.testTask.prependSpawn(project.compileTask);
 
 // The proxy's command line, the same command its container image runs.
 project.addBins({ 'grpc-mesh-proxy': 'lib/proxy/main.js' });
+// `grpc-mesh compile` and `grpc-mesh explain`: Gateway API YAML in, proxy config or an explained call out.
+project.addBins({ 'grpc-mesh': 'lib/cli/main.js' });
 project.addTask('demo', {
   description: 'Show L4 pinning and per-call balancing side by side: 3 gRPC backends, one client connection, direct vs proxy',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/demo.ts',

@@ -26,16 +26,17 @@ export function setupLayering(project: typescript.TypeScriptProject): void {
         { target: './src/routing', from: ['./src/core', './src/cdk8s', './src/pulumi', './src/proxy'], message: 'src/routing is pure: everything depends on it, it depends on nothing.' },
         { target: './src/cdk8s', from: ['./src/pulumi', './src/proxy'], message: 'src/cdk8s depends on src/core only.' },
         { target: './src/pulumi', from: ['./src/cdk8s', './src/proxy'], message: 'src/pulumi depends on src/core only.' },
-        { target: './src/proxy', from: ['./src/cdk8s', './src/pulumi'], message: 'the proxy never loads an IaC framework.' },
+        { target: './src/proxy', from: ['./src/cdk8s', './src/pulumi', './src/cli'], message: 'the proxy never loads an IaC framework.' },
+        { target: './src/cli', from: ['./src/cdk8s', './src/pulumi', './src/proxy'], message: 'the grpc-mesh command runs on src/core and src/routing only.' },
       ],
     }],
   });
   eslint.addOverride({
-    files: ['src/core/**/*.ts', 'src/routing/**/*.ts', 'src/index.ts'],
+    files: ['src/core/**/*.ts', 'src/routing/**/*.ts', 'src/cli/**/*.ts', 'src/index.ts'],
     rules: {
       'no-restricted-imports': restrict(
         [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi, ...FRAMEWORKS.http2],
-        'src/core and src/routing are framework-free (DESIGN.md section 3): no cdk8s, constructs, Pulumi or http2.',
+        'src/core, src/routing and the grpc-mesh command are framework-free (DESIGN.md section 3): no cdk8s, constructs, Pulumi or http2.',
       ),
     },
   });

@@ -24,3 +24,4 @@ export * from './proxy-config';
 export * from './render/services';
 export * from './render/workload';
 export * from './dialects';
+export * from './compile';

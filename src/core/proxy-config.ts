@@ -1,12 +1,19 @@
 import type { GRPCRouteRule } from '../routing/gateway-api';
+import type { RouteInput } from '../routing/routing-decision';
+
+/** The latest schema version of `ProxyConfig`, the one renderers write; the proxy also reads version 1. */
+export const PROXY_CONFIG_VERSION = 2;
 
 /**
  * Configuration of grpc-mesh-proxy, the TypeScript L7 gRPC data plane: the one type shared by the core (which
  * renders it for `DataPlane.proxy()`) and the proxy (which validates it at load). Written as YAML or JSON.
  */
 export interface ProxyConfig {
-  /** Schema version of this file. */
-  readonly version: 1;
+  /**
+   * Schema version of this file: 2. Version 1 files (no `virtualHosts`, no cluster `tls`) are still read, with
+   * the same meaning; to convert one, change its version to 2.
+   */
+  readonly version: 1 | 2;
   /** Where the proxy accepts gRPC calls. */
   readonly listeners: readonly ProxyListenerConfig[];
   /** The admin interface: readiness, liveness, Prometheus metrics, config dump and endpoint state. */
@@ -14,8 +21,9 @@ export interface ProxyConfig {
   /** Groups of endpoints calls are balanced over. */
   readonly clusters: readonly ProxyClusterConfig[];
   /**
-   * GRPCRoutes that send calls to clusters (a backendRef's `name` is a cluster name). Every route applies to
-   * every listener. Calls no route matches get UNIMPLEMENTED. Filters: RequestHeaderModifier,
+   * GRPCRoutes that send calls to clusters (a backendRef's `name` is a cluster name). A route applies to every
+   * listener that has no `virtualHosts`, and to the virtual hosts that list it. Calls no route matches get
+   * UNIMPLEMENTED. Filters: RequestHeaderModifier,
    * ResponseHeaderModifier, and RequestMirror (`backendRef.name` a cluster; `percent` or `fraction` of the calls
    * copied fire and forget, `:authority` host suffixed `-shadow`, the response dropped).
    */
@@ -50,6 +58,28 @@ export interface ProxyListenerConfig {
    * @default - the defaults of each limit
    */
   readonly limits?: ProxyListenerLimits;
+  /**
+   * The Gateway API listeners served on this socket (version 2), each with its hostname and the routes attached to
+   * it. A call is served by the virtual host whose hostname matches its `:authority` most specifically (an exact
+   * hostname before a wildcard, a longer wildcard before a shorter one, no hostname last), through that virtual
+   * host's routes only, their hostnames narrowed to its hostname; a call no virtual host matches gets
+   * UNIMPLEMENTED.
+   * @default - one virtual host for every host, with every route
+   */
+  readonly virtualHosts?: readonly ProxyVirtualHostConfig[];
+}
+
+/** A Gateway API listener served on a proxy listener's socket: a hostname and the routes attached to it. */
+export interface ProxyVirtualHostConfig {
+  /** Name, unique on its listener (the Gateway listener's name), for logs and metrics. */
+  readonly name: string;
+  /**
+   * Hostname: exact (`api.example.com`) or a wildcard (`*.example.com`).
+   * @default - every host
+   */
+  readonly hostname?: string;
+  /** The routes attached, as `namespace/name` of `routes` entries. */
+  readonly routes: readonly string[];
 }
 
 /**
@@ -242,6 +272,12 @@ export interface ProxyClusterConfig {
     readonly budgetPercent?: number;
   };
   /**
+   * TLS to the endpoints (a BackendTLSPolicy): ALPN `h2`, and the endpoint's certificate verified against
+   * `caFile` and `serverName`. Without it, the cluster speaks h2c.
+   * @default - h2c
+   */
+  readonly tls?: ProxyUpstreamTlsConfig;
+  /**
    * Timeouts.
    * @default - none beyond the client's grpc-timeout
    */
@@ -251,6 +287,30 @@ export interface ProxyClusterConfig {
     /** A stream without frames in either direction for this long is ended with DEADLINE_EXCEEDED. */
     readonly streamIdleMs?: number;
   };
+}
+
+/** TLS from the proxy to a cluster's endpoints. Verification is always on. */
+export interface ProxyUpstreamTlsConfig {
+  /**
+   * PEM CA bundle that the endpoints' certificates must chain to.
+   * @default - Node's bundled Mozilla CA store (BackendTLSPolicy `wellKnownCACertificates: System`)
+   */
+  readonly caFile?: string;
+  /**
+   * Name sent as SNI and checked against the endpoint's certificate (BackendTLSPolicy `validation.hostname`).
+   * @default - the endpoint's address
+   */
+  readonly serverName?: string;
+  /**
+   * PEM client certificate chain, for endpoints that require mutual TLS (with `keyFile`).
+   * @default - no client certificate
+   */
+  readonly certFile?: string;
+  /**
+   * PEM private key of `certFile`.
+   * @default - no client certificate
+   */
+  readonly keyFile?: string;
 }
 
 /** A GRPCRoute as the proxy takes it: name, optional hostnames, rules with backendRefs naming clusters. */
@@ -263,10 +323,30 @@ export interface ProxyRouteConfig {
    */
   readonly namespace?: string;
   /**
+   * Creation time of the GRPCRoute (RFC 3339): of two routes that tie on precedence, the older wins.
+   * @default - younger than any route that has one (ties then go by namespace/name)
+   */
+  readonly creationTimestamp?: string;
+  /**
    * Hostnames.
    * @default - every host
    */
   readonly hostnames?: readonly string[];
   /** Rules, with Gateway API semantics (DESIGN.md section 4). */
   readonly rules: readonly GRPCRouteRule[];
+}
+
+/** Namespace of a proxy route that names none. */
+export const DEFAULT_ROUTE_NAMESPACE = 'default';
+
+/** A proxy route as the routing engine takes it (its namespace defaulted to `default`). */
+export function routeInputOf(route: ProxyRouteConfig): RouteInput {
+  return {
+    metadata: {
+      name: route.name,
+      namespace: route.namespace ?? DEFAULT_ROUTE_NAMESPACE,
+      ...(route.creationTimestamp !== undefined && { creationTimestamp: route.creationTimestamp }),
+    },
+    spec: { ...(route.hostnames !== undefined && { hostnames: route.hostnames }), rules: route.rules },
+  };
 }

@@ -6,13 +6,14 @@ import type { LookupFunction } from './endpoints/dns-resolver';
 import type { Resolver } from './endpoints/resolver';
 import { Status } from './forward/grpc-status';
 import { RetryPolicy } from './forward/retry-policy';
+import { loadUpstreamTls, type UpstreamTls } from './upstream/upstream-tls';
 import type { ProxyClusterConfig } from '../core/proxy-config';
 
 /**
  * A cluster at run time: its discovery, its balancer and the per-call policies compiled from its config (timeouts,
- * retries, circuit breaker), plus the counters calls update. `update()` applies a new config in place, keeping
- * endpoints and their connections; a changed discovery gets a new resolver whose list is merged with the known
- * endpoints.
+ * retries, circuit breaker, upstream TLS with its files read), plus the counters calls update. `update()` applies a
+ * new config in place, keeping endpoints and their connections (unless the TLS settings changed); a changed
+ * discovery gets a new resolver whose list is merged with the known endpoints.
  */
 export class Cluster {
   /** Cluster name. */
@@ -29,6 +30,8 @@ export class Cluster {
   public maxConcurrentCalls = Number.POSITIVE_INFINITY;
   /** Status of calls over the limit. */
   public overflowStatus: number = Status.UNAVAILABLE;
+  /** `:scheme` of the cluster's requests: `https` with upstream TLS, else `http`. */
+  public scheme: 'http' | 'https' = 'http';
   /** Calls in flight. */
   public activeCalls = 0;
   /** Retries in flight. */
@@ -42,13 +45,15 @@ export class Cluster {
    * @param config the cluster's config
    * @param lookup DNS lookup
    * @param random random source of the balancer
+   * @param tls the upstream TLS of `config`, when its files are read already (see `loadUpstreamTls`)
+   * @throws Error when a TLS file cannot be read or used (nothing is started then)
    */
-  public constructor(config: ProxyClusterConfig, lookup: LookupFunction | undefined, random: () => number) {
+  public constructor(config: ProxyClusterConfig, lookup: LookupFunction | undefined, random: () => number, tls = loadUpstreamTls(config)) {
     this.name = config.name;
     this.config = config;
     this.lookup = lookup;
-    this.balancer = new ClusterBalancer(config.name, balancerOptions(config), random);
-    this.compilePolicies(config);
+    this.balancer = new ClusterBalancer(config.name, balancerOptions(config, tls), random);
+    this.compilePolicies(config, tls);
     this.resolver = createResolver(config.discovery, lookup);
     this.resolver.start(this.balancer);
   }
@@ -63,12 +68,16 @@ export class Cluster {
     return this.balancer.picker.pick(avoid);
   }
 
-  /** Applies a new config of the same cluster. */
-  public update(config: ProxyClusterConfig): void {
+  /**
+   * Applies a new config of the same cluster.
+   * @param config the new config
+   * @param tls its upstream TLS, files read (see `loadUpstreamTls`)
+   */
+  public update(config: ProxyClusterConfig, tls: UpstreamTls | undefined): void {
     const previous = this.config;
     this.config = config;
-    this.compilePolicies(config);
-    this.balancer.update(balancerOptions(config));
+    this.compilePolicies(config, tls);
+    this.balancer.update(balancerOptions(config, tls));
     if (JSON.stringify(previous.discovery) !== JSON.stringify(config.discovery)) {
       this.resolver.stop();
       this.resolver = createResolver(config.discovery, this.lookup);
@@ -90,7 +99,8 @@ export class Cluster {
     return this.balancer.snapshot();
   }
 
-  private compilePolicies(config: ProxyClusterConfig): void {
+  private compilePolicies(config: ProxyClusterConfig, tls: UpstreamTls | undefined): void {
+    this.scheme = tls === undefined ? 'http' : 'https';
     this.retry = config.retry === undefined || config.retry.attempts === 0 ? undefined : new RetryPolicy(config.retry);
     this.requestTimeoutMs = config.timeouts?.requestMs ?? 0;
     this.streamIdleMs = config.timeouts?.streamIdleMs ?? 0;
@@ -99,12 +109,13 @@ export class Cluster {
   }
 }
 
-function balancerOptions(config: ProxyClusterConfig): ClusterBalancerOptions {
+function balancerOptions(config: ProxyClusterConfig, tls: UpstreamTls | undefined): ClusterBalancerOptions {
   return {
     policy: config.loadBalancer ?? DEFAULT_LOAD_BALANCER,
     pool: {
       connectTimeoutMs: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       maxConnections: config.maxConnectionsPerEndpoint ?? DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
+      tls,
     },
     healthCheck: config.healthCheck,
     outlierDetection: config.outlierDetection,

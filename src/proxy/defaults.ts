@@ -15,6 +15,8 @@ export const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 4;
 export const DEFAULT_RETRY_BUDGET_PERCENT = 20;
 /** Retries always allowed in flight per cluster, whatever the budget percentage gives. */
 export const MIN_RETRY_BUDGET = 3;
+/** Namespace of a route that sets none (`routes[].namespace`); virtual hosts name routes as `namespace/name`. */
+export { DEFAULT_ROUTE_NAMESPACE } from '../core/proxy-config';
 /** How long a draining proxy lets in-flight calls finish (`drainTimeoutMs`). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 

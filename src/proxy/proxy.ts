@@ -5,6 +5,7 @@ import type { ProxyCall } from './forward/proxy-call';
 import { RoutingState } from './forward/routing-state';
 import type { ClusterSnapshot, ProxySnapshot } from './proxy-snapshot';
 import { ProxyListener } from './server';
+import { loadUpstreamTls, type UpstreamTls } from './upstream/upstream-tls';
 import type { ProxyClusterConfig, ProxyConfig, ProxyListenerConfig } from '../core/proxy-config';
 
 /** Options of `Proxy.start()`, for tests. */
@@ -43,7 +44,8 @@ export class Proxy {
    * Binds the listeners, starts resolvers and health checks.
    * @param config a valid config (see `loadConfig`)
    * @param options test hooks
-   * @throws RouteTableError for an invalid route, or the bind error of a listener
+   * @throws RouteTableError for an invalid route, an Error naming the cluster for an unusable upstream TLS file, or
+   *   the bind error of a listener
    */
   public static async start(config: ProxyConfig, options: ProxyOptions = {}): Promise<Proxy> {
     const proxy = new Proxy(config, options);
@@ -71,10 +73,11 @@ export class Proxy {
   private constructor(config: ProxyConfig, options: ProxyOptions) {
     this.lookup = options.lookup;
     this.random = options.random ?? Math.random;
-    this.clusters = new Map(config.clusters.map((c) => [c.name, new Cluster(c, this.lookup, this.random)]));
+    const tls = config.clusters.map(loadUpstreamTls); // first: a bad TLS file fails before anything starts
+    this.clusters = new Map(config.clusters.map((c, i) => [c.name, new Cluster(c, this.lookup, this.random, tls[i])]));
     let routing: RoutingState;
     try {
-      routing = new RoutingState(config.routes, this.clusters);
+      routing = new RoutingState(config, this.clusters);
     } catch (error) {
       for (const cluster of this.clusters.values()) cluster.close(false);
       throw error;
@@ -102,29 +105,34 @@ export class Proxy {
   /**
    * Hot reload. Routes and clusters are swapped for calls accepted from now on (calls in flight finish on what
    * they started with); a cluster that keeps its name keeps its endpoints, their connections and their health;
-   * a removed cluster drains. Only listeners whose config changed are rebound (the old one drains); unchanged TLS
-   * listeners reload their certificate files. Nothing changes when the new routes are invalid or a new listener
-   * cannot be bound.
-   * @throws RouteTableError for an invalid route, the bind error of a listener, or when the proxy is draining
+   * a removed cluster drains. Clusters read their upstream TLS files again (new connections use them; connections
+   * made with other TLS settings close gracefully). Only listeners whose config changed are rebound (the old one
+   * drains); unchanged TLS listeners reload their certificate files. Virtual hosts change without rebinding.
+   * Nothing changes when the new routes are invalid, a TLS file cannot be used or a new listener cannot be bound.
+   * @throws RouteTableError for an invalid route, an Error naming the cluster for an unusable upstream TLS file,
+   *   the bind error of a listener, or when the proxy is draining
    */
   public async apply(config: ProxyConfig): Promise<void> {
     if (this.state !== 'running') throw new Error('the proxy is draining or closed');
     const created: Cluster[] = [];
     const next = new Map<string, Cluster>();
-    for (const clusterConfig of config.clusters) {
-      const existing = this.clusters.get(clusterConfig.name);
-      if (existing !== undefined) {
-        next.set(clusterConfig.name, existing);
-      } else {
-        const cluster = new Cluster(clusterConfig, this.lookup, this.random);
-        created.push(cluster);
-        next.set(clusterConfig.name, cluster);
-      }
-    }
+    const tls = new Map<string, UpstreamTls | undefined>();
     const newListeners = new Map<string, BoundListener>();
     let routing: RoutingState;
     try {
-      routing = new RoutingState(config.routes, next);
+      for (const clusterConfig of config.clusters) tls.set(clusterConfig.name, loadUpstreamTls(clusterConfig));
+      for (const clusterConfig of config.clusters) {
+        const existing = this.clusters.get(clusterConfig.name);
+        if (existing !== undefined) {
+          next.set(clusterConfig.name, existing);
+        } else {
+          const cluster = new Cluster(clusterConfig, this.lookup, this.random, tls.get(clusterConfig.name));
+          created.push(cluster);
+          next.set(clusterConfig.name, cluster);
+        }
+      }
+      routing = new RoutingState(config, next);
+      this.dispatcher.setPendingState(routing);
       for (const listenerConfig of config.listeners) {
         const existing = this.listeners.get(listenerConfig.name);
         if (existing !== undefined && sameListener(existing.listener.config, listenerConfig)) continue;
@@ -136,6 +144,7 @@ export class Proxy {
         newListeners.set(listenerConfig.name, await this.bind(listenerConfig));
       }
     } catch (error) {
+      this.dispatcher.setPendingState(undefined);
       for (const cluster of created) cluster.close(false);
       for (const { listener } of newListeners.values()) listener.destroy();
       throw error;
@@ -144,7 +153,7 @@ export class Proxy {
     for (const [name, cluster] of this.clusters) {
       const updated = clusterConfigs.get(name);
       if (updated === undefined) cluster.close(true);
-      else cluster.update(updated);
+      else cluster.update(updated, tls.get(name));
     }
     this.clusters = next;
     this.dispatcher.setState(routing);

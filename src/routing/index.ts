@@ -7,6 +7,7 @@ export * from './gateway-api';
 export { hostFromAuthority } from './authority';
 export { headerValue, type GrpcCall, type RequestHeaders } from './grpc-call';
 export { parseGrpcPath, serviceMethodSeparator, type GrpcMethodName } from './grpc-path';
+export { precedenceOf, whyAhead, type PrecedenceKey } from './precedence';
 export { hostnamesIntersect, listenerScopedHostnames } from './hostname-intersection';
 export { hostnameMatches } from './hostname-match';
 export { isValidHostname, MAX_HOSTNAME_LENGTH, type HostnameValidationOptions } from './hostname-validation';

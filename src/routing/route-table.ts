@@ -101,6 +101,25 @@ export class RouteTable {
     return index === -1 ? found.noBackend : found.outcomes[index];
   }
 
+  /**
+   * Every rule match the call satisfies, in precedence order: the first is the one `match()` returns, the others
+   * are what it won against. For tools that explain a decision (`grpc-mesh explain`); it allocates.
+   */
+  public candidates(call: GrpcCall): MatchedRule[] {
+    const path = call.path;
+    const slash = serviceMethodSeparator(path);
+    const headers = call.headers;
+    const groups: Array<readonly Entry[]> = [];
+    const host = this.readsHost ? hostOf(call) : undefined;
+    if (host !== undefined) {
+      const exact = this.exactHost.get(host);
+      if (exact !== undefined) groups.push(exact);
+      for (const group of this.wildcardHosts) if (hostEndsWithSuffix(host, group.suffix)) groups.push(group.entries);
+    }
+    groups.push(this.anyHost);
+    return groups.flatMap((entries) => entries.filter((e) => callMatches(e.test, path, slash, headers)).map((e) => e.matched));
+  }
+
   private find(call: GrpcCall): Entry | StatusDecision {
     const path = call.path;
     const slash = serviceMethodSeparator(path);

@@ -1,4 +1,4 @@
-import { Cleanup, echoClient, failures, LoadLoop, LOCAL, proxyConfig, proxyPort, sleep, startBackends, startProxy, staticCluster, unaryLoad, waitFor } from './harness';
+import { Cleanup, echoClient, failures, LoadLoop, LOCAL, proxyConfig, proxyPort, sleep, startBackends, startProxy, staticCluster, unary, unaryLoad, waitFor } from './harness';
 import { channels, type EndpointEjectionMessage, type EndpointHealthMessage } from '../../src/proxy/observability/channels';
 
 const cleanup = new Cleanup();
@@ -60,27 +60,43 @@ describe('active health checks', () => {
 });
 
 describe('outlier ejection', () => {
-  test('ejects a backend after consecutive INTERNAL answers, and brings it back after the ejection time', async () => {
-    // GIVEN three backends, b2 answering INTERNAL to everything
+  test('ejects a backend after consecutive INTERNAL answers, and sends it nothing while it is ejected', async () => {
+    // GIVEN three backends, b2 answering INTERNAL to everything, and an ejection far longer than the test
     const backends = await startBackends(3, cleanup);
     backends[1].failWith = { code: 13, afterHeaders: false };
     const ejections = record<EndpointEjectionMessage>(channels.endpointEjection);
     const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, {
       loadBalancer: 'ROUND_ROBIN',
-      outlierDetection: { consecutiveErrors: 3, intervalMs: 50, baseEjectionTimeMs: 400, maxEjectionPercent: 50 },
+      outlierDetection: { consecutiveErrors: 3, intervalMs: 50, baseEjectionTimeMs: 600_000, maxEjectionPercent: 50 },
     })]), cleanup);
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
 
     // WHEN 60 calls go through one at a time
     const outcomes = await unaryLoad(client, 60, 1);
 
-    // THEN b2 failed exactly 3 calls, was ejected, and the rest went to the others
+    // THEN b2 failed exactly 3 calls, was ejected at the third, and the rest went to the others
     expect(outcomes.filter((o) => o.code === 13)).toHaveLength(3);
     expect(backends[1].calls.Unary).toBe(3);
     expect(ejections).toEqual([expect.objectContaining({ cluster: 'echo', endpoint: backends[1].address, ejected: true })]);
+  });
 
-    // WHEN the ejection time passes, it returns
-    await waitFor(() => ejections.length === 2, 1000, 'the ejection to end');
+  test('brings an ejected backend back after the ejection time', async () => {
+    // GIVEN b2 answering INTERNAL and a short ejection time
+    const backends = await startBackends(3, cleanup);
+    backends[1].failWith = { code: 13, afterHeaders: false };
+    const ejections = record<EndpointEjectionMessage>(channels.endpointEjection);
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, {
+      loadBalancer: 'ROUND_ROBIN',
+      outlierDetection: { consecutiveErrors: 3, intervalMs: 50, baseEjectionTimeMs: 300, maxEjectionPercent: 50 },
+    })]), cleanup);
+    const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
+
+    // WHEN calls go through one at a time until b2 is ejected
+    for (let i = 0; i < 60 && ejections.length === 0; i++) await unary(client, {});
+    expect(ejections[0]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: true });
+
+    // THEN it returns once the ejection time has passed
+    await waitFor(() => ejections.length >= 2, 5000, 'the ejection to end');
     expect(ejections[1]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: false });
   });
 

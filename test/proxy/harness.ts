@@ -84,6 +84,21 @@ export interface BackendOptions {
   readonly port?: number;
   /** grpc-js server options. */
   readonly serverOptions?: grpc.ServerOptions;
+  /**
+   * Serve over TLS (ALPN h2) with this certificate.
+   * @default - h2c
+   */
+  readonly tls?: BackendTls;
+}
+
+/** TLS of a backend. */
+export interface BackendTls {
+  /** PEM certificate chain. */
+  readonly cert: Buffer;
+  /** PEM private key. */
+  readonly key: Buffer;
+  /** PEM CA bundle: when set, clients must present a certificate that chains to it. */
+  readonly clientCa?: Buffer;
 }
 
 /**
@@ -94,7 +109,7 @@ export class Backend {
   /** Starts a backend. */
   public static async start(options: BackendOptions): Promise<Backend> {
     const backend = new Backend(options.id, options.host ?? LOCAL, options.serverOptions ?? {});
-    await backend.bind(options.port ?? 0);
+    await backend.bind(options.port ?? 0, options.tls);
     return backend;
   }
 
@@ -117,6 +132,8 @@ export class Backend {
   public readonly headerNames = new Set<string>();
   /** Deadline of the last unary call, as the server saw it (Infinity for none). */
   public lastDeadline: Date | number = Number.POSITIVE_INFINITY;
+  /** When the last unary call reached its handler (ms since the epoch). */
+  public lastReceivedAt = 0;
   /** When set, every unary call fails with this status (in trailers after headers, or trailers-only). */
   public failWith: { code: number; afterHeaders: boolean } | undefined;
   /** Extra delay of every unary call. */
@@ -171,9 +188,11 @@ export class Backend {
     });
   }
 
-  private async bind(port: number): Promise<void> {
+  private async bind(port: number, tls: BackendTls | undefined): Promise<void> {
     this.port = await new Promise<number>((resolve, reject) => {
-      const credentials = grpc.ServerCredentials.createInsecure();
+      const credentials = tls === undefined
+        ? grpc.ServerCredentials.createInsecure()
+        : grpc.ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
       this.server.bindAsync(`${this.host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
     });
   }
@@ -209,6 +228,7 @@ export class Backend {
     this.calls.Unary++;
     this.lastMetadata = call.metadata;
     this.lastDeadline = call.getDeadline();
+    this.lastReceivedAt = Date.now();
     for (const name of Object.keys(call.metadata.getMap())) this.headerNames.add(name);
     this.peers.add(call.getPeer());
     call.on('cancelled', () => this.cancelled++);
@@ -303,11 +323,11 @@ export class Backend {
   }
 }
 
-/** Starts `count` backends `b1`..`bN` on 127.0.0.1. */
-export async function startBackends(count: number, cleanup: Cleanup, prefix = 'b'): Promise<Backend[]> {
+/** Starts `count` backends `b1`..`bN` on 127.0.0.1 (with `options` other than the id, e.g. TLS). */
+export async function startBackends(count: number, cleanup: Cleanup, prefix = 'b', options: Omit<BackendOptions, 'id'> = {}): Promise<Backend[]> {
   const backends: Backend[] = [];
   for (let i = 1; i <= count; i++) {
-    const backend = await Backend.start({ id: `${prefix}${i}` });
+    const backend = await Backend.start({ ...options, id: `${prefix}${i}` });
     cleanup.add(() => backend.kill());
     backends.push(backend);
   }

@@ -1,6 +1,6 @@
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedProxy } from '../grpc-mesh-service';
-import type { ProxyClusterConfig, ProxyConfig } from '../proxy-config';
+import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
 
 /** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
@@ -12,7 +12,7 @@ export const PROXY_SERVICE_CLUSTER = 'grpc-backend';
 /** Renders grpc-mesh-proxy's configuration for a gRPC service: one listener, one DNS cluster, one catch-all route. */
 export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyConfig {
   return {
-    version: 1,
+    version: PROXY_CONFIG_VERSION,
     listeners: [{ name: 'grpc', address: '0.0.0.0', port: d.PROXY_LISTENER_PORT }],
     admin: { address: '0.0.0.0', port: d.PROXY_ADMIN_PORT },
     clusters: [serviceCluster(model, proxy)],

@@ -114,9 +114,8 @@ export class ClusterBalancer implements ResolverListener {
   public update(options: ClusterBalancerOptions): void {
     const previous = this.options;
     this.options = options;
-    if (JSON.stringify(previous.pool) !== JSON.stringify(options.pool)) {
-      for (const endpoint of this.endpoints.values()) endpoint.pool.update(options.pool);
-    }
+    // Always: the TLS files were read again (rotated certificates) even when the settings are the same.
+    for (const endpoint of this.endpoints.values()) endpoint.pool.update(options.pool);
     if (JSON.stringify(previous.healthCheck) !== JSON.stringify(options.healthCheck)
       || JSON.stringify(previous.outlierDetection) !== JSON.stringify(options.outlierDetection)) {
       this.stopHealth();

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ProxyConfigError, type ConfigProblem } from './config-error';
 import { validateConfig } from './validate-config';
-import type { ProxyConfig, ProxyDiscoveryConfig } from '../../core/proxy-config';
+import { PROXY_CONFIG_VERSION, type ProxyConfig, type ProxyDiscoveryConfig } from '../../core/proxy-config';
 
 /** The command-line form of a config: one listener, one cluster of backends, one catch-all route. */
 export interface FlagsConfigInput {
@@ -48,7 +48,7 @@ export function configFromFlags(input: FlagsConfigInput): ProxyConfig {
     ? { type: 'dns', hostname: single.address, port: single.port }
     : { type: 'static', endpoints };
   return validateConfig({
-    version: 1,
+    version: PROXY_CONFIG_VERSION,
     listeners: [{ name: FLAGS_CONFIG_NAMES.listener, ...listen }],
     admin,
     clusters: [{ name: FLAGS_CONFIG_NAMES.cluster, discovery, loadBalancer: input.loadBalancer ?? 'ROUND_ROBIN' }],

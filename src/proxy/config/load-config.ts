@@ -11,7 +11,7 @@ const FORMATS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.
 
 /**
  * Reads, parses and validates a proxy config file: YAML (`.yaml`, `.yml`) or JSON (`.json`), strict, with every
- * problem reported at once, and the TLS files it names readable.
+ * problem reported at once, and the TLS files it names (listeners' and clusters') readable.
  * @param path the file
  * @throws ProxyConfigError when the file is unreadable, malformed or invalid
  */
@@ -66,16 +66,9 @@ export function parseConfigText(text: string, path: string): unknown {
   return document.toJS();
 }
 
-/** TLS files of the listeners that cannot be read. */
+/** TLS files of the listeners and clusters that cannot be read. */
 async function unreadableFiles(config: ProxyConfig): Promise<ConfigProblem[]> {
-  const files = config.listeners.flatMap((listener, i): Array<[string, string]> => {
-    const tls = listener.tls;
-    if (!tls) return [];
-    const at = `listeners[${i}].tls`;
-    const named: Array<[string, string]> = [[`${at}.certFile`, tls.certFile], [`${at}.keyFile`, tls.keyFile]];
-    if (tls.clientCaFile !== undefined) named.push([`${at}.clientCaFile`, tls.clientCaFile]);
-    return named;
-  });
+  const files = [...listenerTlsFiles(config), ...clusterTlsFiles(config)];
   const results = await Promise.all(files.map(async ([path, file]): Promise<ConfigProblem | undefined> => {
     try {
       await access(file, constants.R_OK);
@@ -85,4 +78,28 @@ async function unreadableFiles(config: ProxyConfig): Promise<ConfigProblem[]> {
     }
   }));
   return results.filter((p): p is ConfigProblem => p !== undefined);
+}
+
+/** `[path, file]` of each file the listeners' TLS names. */
+function listenerTlsFiles(config: ProxyConfig): Array<[string, string]> {
+  return config.listeners.flatMap((listener, i): Array<[string, string]> => {
+    const tls = listener.tls;
+    if (!tls) return [];
+    const at = `listeners[${i}].tls`;
+    const named: Array<[string, string]> = [[`${at}.certFile`, tls.certFile], [`${at}.keyFile`, tls.keyFile]];
+    if (tls.clientCaFile !== undefined) named.push([`${at}.clientCaFile`, tls.clientCaFile]);
+    return named;
+  });
+}
+
+/** `[path, file]` of each file the clusters' upstream TLS names. */
+function clusterTlsFiles(config: ProxyConfig): Array<[string, string]> {
+  return config.clusters.flatMap((cluster, i): Array<[string, string]> => {
+    const tls = cluster.tls;
+    if (!tls) return [];
+    const at = `clusters[${i}].tls`;
+    return (['caFile', 'certFile', 'keyFile'] as const)
+      .filter((field) => tls[field] !== undefined)
+      .map((field): [string, string] => [`${at}.${field}`, tls[field] as string]);
+  });
 }

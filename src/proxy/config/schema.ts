@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { routeRuleSchema } from './route-schema';
 import { durationMs, host, integer, list, nonEmptyString, object, oneOf, port, string } from './schema-primitives';
+import { PROXY_CONFIG_VERSIONS } from './version-checks';
 import type { ProxyConfig } from '../../core/proxy-config';
+
+/** Virtual hosts of one listener at most (the Gateway API's limit of listeners per Gateway). */
+const MAX_VIRTUAL_HOSTS = 64;
 
 const listener = object({
   name: nonEmptyString(),
@@ -17,6 +21,11 @@ const listener = object({
     headerBlockTimeoutMs: durationMs().optional(),
     sendTimeoutMs: durationMs().optional(),
   }).optional(),
+  virtualHosts: list(object({
+    name: nonEmptyString(),
+    hostname: string().optional(),
+    routes: list(nonEmptyString()),
+  }), MAX_VIRTUAL_HOSTS, 1).optional(),
 });
 
 const discovery = z.discriminatedUnion('type', [
@@ -55,22 +64,30 @@ const cluster = object({
     backoffMaxMs: durationMs(),
     budgetPercent: integer(0, 100).optional(),
   }).optional(),
+  tls: object({
+    caFile: nonEmptyString().optional(),
+    serverName: nonEmptyString().optional(),
+    certFile: nonEmptyString().optional(),
+    keyFile: nonEmptyString().optional(),
+  }).optional(),
   timeouts: object({ requestMs: durationMs().optional(), streamIdleMs: durationMs().optional() }).optional(),
 });
 
 const route = object({
   name: nonEmptyString(),
   namespace: nonEmptyString().optional(),
+  creationTimestamp: nonEmptyString().optional(),
   hostnames: list(string(), 16).optional(),
   rules: list(routeRuleSchema, 16),
 });
 
 /**
  * The zod schema of {@link ProxyConfig}: strict (unknown keys are refused), with ranges and list limits. Cross-field
- * rules (unique names, known clusters, valid matches) are checked afterwards by `checkConfigSemantics`.
+ * rules (unique names, known clusters, valid matches, fields of a later schema version) are checked afterwards by
+ * `checkConfigSemantics`.
  */
 export const proxyConfigSchema = object({
-  version: z.literal(1, { error: 'must be 1 (the only schema version)' }),
+  version: z.literal(PROXY_CONFIG_VERSIONS, { error: `must be ${PROXY_CONFIG_VERSIONS.join(' or ')} (the schema versions this proxy reads)` }),
   listeners: list(listener, undefined, 1),
   admin: object({ address: host(), port: port(true) }),
   clusters: list(cluster),

@@ -1,5 +1,8 @@
 import type { ConfigProblem } from './config-error';
-import type { ProxyConfig, ProxyRouteConfig } from '../../core/proxy-config';
+import { upstreamTlsProblems } from './upstream-tls-checks';
+import { versionFieldProblems } from './version-checks';
+import { routeKey, virtualHostProblems } from './virtual-host-checks';
+import { routeInputOf, type ProxyConfig, type ProxyRouteConfig } from '../../core/proxy-config';
 import { HEADER_NAME_PATTERN, RouteTable, RouteTableError, type GRPCRouteFilter, type RouteInput } from '../../routing';
 
 /** Matches across the rules of one route at most (the GRPCRoute CRD's limit). */
@@ -16,19 +19,23 @@ export interface SemanticCheckOptions {
 }
 
 /**
- * The rules of a proxy config that span fields: unique listener, cluster and route names; no two listeners (or
- * the admin port) on one address and port; every backendRef and mirror naming a known cluster; supported
- * filters with their settings; routes the routing engine accepts (valid service/method names, regular
- * expressions, hostnames); retry backoff and health check timings that make sense.
+ * The rules of a proxy config that span fields: no field of a later schema version than the file's; unique
+ * listener, cluster and route names; no two listeners (or the admin port) on one address and port; virtual hosts
+ * with unique names and hostnames, naming known routes; every backendRef and mirror naming a known cluster;
+ * supported filters with their settings; routes the routing engine accepts (valid service/method names, regular
+ * expressions, hostnames); a client certificate with its key; retry backoff and health check timings that make sense.
  * @returns every problem found, none when the config is usable
  */
 export function checkConfigSemantics(config: ProxyConfig, options: SemanticCheckOptions = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const checks: Array<() => void> = [
+    () => problems.push(...versionFieldProblems(config)),
     () => checkUnique(problems, 'listeners', config.listeners.map((l) => l.name)),
     () => checkUnique(problems, 'clusters', config.clusters.map((c) => c.name)),
-    () => checkUnique(problems, 'routes', config.routes.map((r) => `${r.namespace ?? 'default'}/${r.name}`), 'namespace/name'),
+    () => checkUnique(problems, 'routes', config.routes.map(routeKey), 'namespace/name'),
     () => checkBindings(problems, config),
+    () => problems.push(...virtualHostProblems(config)),
+    () => problems.push(...upstreamTlsProblems(config)),
     () => checkTimings(problems, config),
     () => {
       const clusters = new Set(config.clusters.map((c) => c.name));
@@ -156,10 +163,7 @@ function checkFilter(problems: ConfigProblem[], path: string, filter: GRPCRouteF
 
 /** What the routing engine refuses in the routes, with paths rewritten from `routes[0].spec.rules` to `routes[0].rules`. */
 function routeEngineProblems(routes: readonly ProxyRouteConfig[]): ConfigProblem[] {
-  const inputs: RouteInput[] = routes.map((r) => ({
-    metadata: { name: r.name, namespace: r.namespace ?? 'default' },
-    spec: { hostnames: r.hostnames, rules: r.rules },
-  }));
+  const inputs: RouteInput[] = routes.map(routeInputOf);
   try {
     new RouteTable(inputs);
     return [];

@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Status } from './grpc-status';
 import { parseGrpcTimeout } from './grpc-timeout';
+import type { ScratchCall } from './listener-routes';
 import { ProxyCall, type CallContext } from './proxy-call';
 import type { RoutingState } from './routing-state';
 import { respondWithStatus } from './status-response';
 import { isValidTraceparent, newTraceparent } from './trace-context';
-import { serviceMethodSeparator, type GrpcCall } from '../../routing';
+import { serviceMethodSeparator } from '../../routing';
 import type { H2Stream } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';
 import { channels, type CallEndMessage, type CallStartMessage } from '../observability/channels';
@@ -16,23 +17,18 @@ export interface ListenerContext extends CallContext {
   callStarted(call: ProxyCall): void;
 }
 
-/** A `GrpcCall` the dispatcher refills for every call (routing is synchronous, so one object serves all). */
-interface ScratchCall {
-  authority: string | undefined;
-  path: string;
-  headers: GrpcCall['headers'];
-}
-
 /**
  * Takes each new stream of a listener: checks the `:path` shape (a malformed one gets UNIMPLEMENTED), routes the
- * call through the current route table (UNIMPLEMENTED when nothing matches, UNAVAILABLE for a rule without
- * backends), checks `grpc-timeout` (a malformed value gets INTERNAL, as gRPC servers answer), applies the
- * cluster's circuit breaker (its overflow status), makes sure the call carries a valid W3C `traceparent`
- * (propagated when valid, created otherwise; `tracestate` passes through), and hands the call to a `ProxyCall`.
- * Early answers are trailers-only responses. The route table is swapped atomically on reload.
+ * call through the listener's current route tables (UNIMPLEMENTED when no virtual host or nothing matches,
+ * UNAVAILABLE for a rule without backends), checks `grpc-timeout` (a malformed value gets INTERNAL, as gRPC
+ * servers answer), applies the cluster's circuit breaker (its overflow status), makes sure the call carries a
+ * valid W3C `traceparent` (propagated when valid, created otherwise; `tracestate` passes through), and hands the
+ * call to a `ProxyCall`. Early answers are trailers-only responses. The route tables are swapped atomically on
+ * reload; while a reload binds new listeners, their calls are routed with the tables being applied.
  */
 export class CallDispatcher {
   private state: RoutingState;
+  private pending: RoutingState | undefined;
   private readonly random: () => number;
   private readonly scratch: ScratchCall = { authority: undefined, path: '', headers: {} };
 
@@ -48,6 +44,15 @@ export class CallDispatcher {
   /** Routes calls accepted from now on with `state`. */
   public setState(state: RoutingState): void {
     this.state = state;
+    this.pending = undefined;
+  }
+
+  /**
+   * Routes the calls of listeners the current state does not know with `state` (a reload binding new listeners
+   * before it swaps the state in); undefined stops that (the reload failed).
+   */
+  public setPendingState(state: RoutingState | undefined): void {
+    this.pending = state;
   }
 
   /** Handles a new stream. Never throws: a bug in one call must not take the listener down. */
@@ -68,10 +73,15 @@ export class CallDispatcher {
       answer(context, stream, headers, startMs, path ?? '', -1, Status.UNIMPLEMENTED, message);
       return;
     }
+    const routes = this.state.routesOf(context.listener) ?? this.pending?.routesOf(context.listener);
+    if (routes === undefined) {
+      answer(context, stream, headers, startMs, path as string, slash, Status.UNAVAILABLE, `listener "${context.listener}" is not configured`);
+      return;
+    }
     const scratch = this.scratch;
     scratch.path = path as string;
     scratch.headers = headers;
-    const decision = this.state.table.route(scratch as GrpcCall, this.random);
+    const decision = routes.route(scratch, this.random);
     scratch.headers = EMPTY_HEADERS;
     if (decision.kind === 'status') {
       answer(context, stream, headers, startMs, path as string, slash, decision.code, decision.message);
@@ -105,7 +115,7 @@ export class CallDispatcher {
   }
 }
 
-const EMPTY_HEADERS: GrpcCall['headers'] = Object.freeze({});
+const EMPTY_HEADERS: Readonly<HeaderFields> = Object.freeze({});
 
 function publishStart(context: ListenerContext, path: string, slash: number, traceparent: string): void {
   const message: CallStartMessage = {

@@ -178,7 +178,7 @@ export class ProxyCall implements H2StreamHandler {
     this.stream.handler = this;
     this.cluster.activeCalls++;
     const headers = this.headers;
-    headers[':scheme'] = 'http';
+    headers[':scheme'] = this.cluster.scheme;
     this.target.requestHeaders?.apply(headers);
     if (this.target.mirrors !== undefined) this.startMirrors();
     if (this.deadlineMs !== 0) {

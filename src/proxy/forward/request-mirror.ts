@@ -47,7 +47,7 @@ export class RequestMirror implements H2StreamHandler {
     if (endpoint === undefined) return undefined;
     const mirror = new RequestMirror(cluster, endpoint);
     try {
-      mirror.stream = endpoint.pool.request(shadowHeaders(headers), mirror);
+      mirror.stream = endpoint.pool.request(shadowHeaders(headers, cluster.scheme), mirror);
     } catch {
       return undefined;
     }
@@ -109,9 +109,10 @@ export class RequestMirror implements H2StreamHandler {
   }
 }
 
-/** A copy of request headers for a mirror: `-shadow` after the host of `:authority` (before a port). */
-function shadowHeaders(headers: HeaderFields): HeaderFields {
+/** A copy of request headers for a mirror: `-shadow` after the host of `:authority` (before a port), the mirror cluster's `:scheme`. */
+function shadowHeaders(headers: HeaderFields, scheme: string): HeaderFields {
   const copy = copyFields(headers);
+  copy[':scheme'] = scheme;
   const authority = headers[':authority'];
   if (typeof authority === 'string') {
     const colon = authority.lastIndexOf(':');

@@ -1,33 +1,37 @@
 import type { CallTarget } from './call-target';
 import { HeaderModifier } from './header-modifier';
+import { ListenerRoutes } from './listener-routes';
 import { mirrorShare, type MirrorTarget } from './request-mirror';
-import type { ProxyRouteConfig } from '../../core/proxy-config';
-import { RouteTable, type GRPCRouteFilter, type PickedBackend, type RouteInput } from '../../routing';
+import { routeInputOf, type ProxyConfig } from '../../core/proxy-config';
+import type { GRPCRouteFilter, PickedBackend, RouteInput } from '../../routing';
 import type { Cluster } from '../cluster';
 
 /**
- * The routes of one config, compiled: the GRPCRoute table (a backendRef names a cluster; one naming no cluster
- * is invalid, so its share of the traffic gets UNAVAILABLE) and, per picked backend, the call target with its
- * header and mirror filters (built on first use, then reused).
+ * The routes of one config, compiled: per listener, its route tables (every route, or one table per virtual host;
+ * a backendRef names a cluster, and one naming no cluster is invalid, so its share of the traffic gets
+ * UNAVAILABLE) and, per picked backend, the call target with its header and mirror filters (built on first use,
+ * then reused).
  */
 export class RoutingState {
-  /** The route table. */
-  public readonly table: RouteTable;
+  private readonly listeners: ReadonlyMap<string, ListenerRoutes>;
   private readonly clusters: ReadonlyMap<string, Cluster>;
   private readonly targets = new Map<PickedBackend, CallTarget>();
 
   /**
-   * @param routes the config's routes
+   * @param config the config's listeners and routes
    * @param clusters the clusters by name
    * @throws RouteTableError when a route is invalid
    */
-  public constructor(routes: readonly ProxyRouteConfig[], clusters: ReadonlyMap<string, Cluster>) {
+  public constructor(config: Pick<ProxyConfig, 'listeners' | 'routes'>, clusters: ReadonlyMap<string, Cluster>) {
     this.clusters = clusters;
-    const inputs: RouteInput[] = routes.map((route) => ({
-      metadata: { name: route.name, namespace: route.namespace ?? 'default' },
-      spec: { hostnames: route.hostnames, rules: route.rules },
-    }));
-    this.table = new RouteTable(inputs, { isBackendValid: (ref) => clusters.has(ref.name) });
+    const inputs: RouteInput[] = config.routes.map(routeInputOf);
+    const options = { isBackendValid: (ref: { readonly name: string }) => clusters.has(ref.name) };
+    this.listeners = new Map(config.listeners.map((listener) => [listener.name, new ListenerRoutes(listener, inputs, options)]));
+  }
+
+  /** The routes of a listener of the config, or undefined for a listener it does not have. */
+  public routesOf(listener: string): ListenerRoutes | undefined {
+    return this.listeners.get(listener);
   }
 
   /** The target of a picked backend. */

@@ -89,7 +89,7 @@ export class HealthChecker {
     if (this.states.get(state.endpoint) !== state) return;
     const headers: OutgoingFields = {
       ':method': 'POST',
-      ':scheme': 'http',
+      ':scheme': state.endpoint.pool.scheme,
       ':authority': state.endpoint.key,
       ':path': HEALTH_CHECK_PATH,
       'content-type': 'application/grpc',

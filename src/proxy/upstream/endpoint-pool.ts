@@ -1,5 +1,6 @@
 import { EndpointUnreachableError } from './endpoint-unreachable-error';
 import { UpstreamSession } from './upstream-session';
+import type { UpstreamTls } from './upstream-tls';
 import { RECONNECT_BACKOFF_BASE_MS, RECONNECT_BACKOFF_MAX_MS } from '../defaults';
 import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
 import type { OutgoingFields } from '../h2/hpack/encoder';
@@ -10,6 +11,11 @@ export interface EndpointPoolOptions {
   readonly connectTimeoutMs: number;
   /** Connections at most; another opens only when every open one is at the peer's stream limit. */
   readonly maxConnections: number;
+  /**
+   * TLS to the endpoint.
+   * @default - none: h2c
+   */
+  readonly tls?: UpstreamTls;
 }
 
 /**
@@ -19,9 +25,13 @@ export interface EndpointPoolOptions {
  * closed takes no new stream and leaves the pool when it closes; the next call opens a fresh one. `request()`
  * is synchronous: on a connection still connecting the stream is queued.
  *
- * A connection that fails before it is established puts the endpoint in backoff (200 ms, doubling up to 10 s,
- * reset by the next established connection): meanwhile `request()` fails at once with `EndpointUnreachableError`
- * instead of piling calls on connection attempts to a dead address (whose connect timeout would delay them).
+ * A connection that fails before it is established (TLS handshake included) puts the endpoint in backoff (200 ms,
+ * doubling up to 10 s, reset by the next established connection): meanwhile `request()` fails at once with
+ * `EndpointUnreachableError`, which carries the reason of the last failure, instead of piling calls on connection
+ * attempts to a dead address (whose connect timeout would delay them).
+ *
+ * New settings (`update()`) apply to connections opened from then on; when the TLS settings changed, the open
+ * connections are closed gracefully (their streams finish) so that new calls use the new ones.
  */
 export class EndpointPool {
   /** Host of the endpoint. */
@@ -33,6 +43,9 @@ export class EndpointPool {
   private closing = false;
   private connectFailures = 0;
   private retryAtMs = 0;
+  private lastConnectError: string | undefined;
+  /** Sessions closed because the TLS settings changed: their end says nothing about the endpoint. */
+  private readonly retired = new WeakSet<UpstreamSession>();
   private readonly onSessionClose: (session: UpstreamSession) => void;
 
   /**
@@ -49,8 +62,10 @@ export class EndpointPool {
       if (index !== -1) this.sessions.splice(index, 1);
       if (session.connected) {
         this.connectFailures = 0;
-      } else if (!this.closing) {
+        this.lastConnectError = undefined;
+      } else if (!this.closing && !this.retired.has(session)) {
         this.connectFailures++;
+        this.lastConnectError = session.connection.error?.message;
         this.retryAtMs = Date.now() + Math.min(RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_BASE_MS * 2 ** (this.connectFailures - 1));
       }
     };
@@ -61,9 +76,25 @@ export class EndpointPool {
     return this.sessions.length;
   }
 
-  /** Applies new limits to connections opened from now on. */
+  /** `:scheme` of requests to the endpoint: `https` over TLS, else `http`. */
+  public get scheme(): 'http' | 'https' {
+    return this.options.tls === undefined ? 'http' : 'https';
+  }
+
+  /**
+   * Applies new settings to connections opened from now on. Other TLS settings also close the open connections
+   * gracefully and end a reconnect backoff, whose failures were those of the old settings.
+   */
   public update(options: EndpointPoolOptions): void {
+    const tlsChanged = options.tls?.settings !== this.options.tls?.settings;
     this.options = options;
+    if (!tlsChanged) return;
+    this.connectFailures = 0;
+    this.lastConnectError = undefined;
+    for (const session of [...this.sessions]) {
+      this.retired.add(session);
+      session.close();
+    }
   }
 
   /**
@@ -111,12 +142,13 @@ export class EndpointPool {
   private open(): UpstreamSession {
     if (this.connectFailures > 0) {
       const waitMs = this.retryAtMs - Date.now();
-      if (waitMs > 0) throw new EndpointUnreachableError(`${this.host}:${this.port}`, waitMs);
+      if (waitMs > 0) throw new EndpointUnreachableError(`${this.host}:${this.port}`, waitMs, this.lastConnectError);
     }
     const session = new UpstreamSession({
       host: this.host,
       port: this.port,
       connectTimeoutMs: this.options.connectTimeoutMs,
+      tls: this.options.tls,
       onClose: this.onSessionClose,
     });
     this.sessions.push(session);

@@ -1,4 +1,6 @@
 import { connect as connectTcp } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { connectUpstreamTls, negotiatedH2, tlsHandshakeError, type UpstreamTls } from './upstream-tls';
 import {
   ASSUMED_PEER_MAX_CONCURRENT_STREAMS,
   SESSION_WINDOW_BYTES,
@@ -18,6 +20,11 @@ export interface UpstreamSessionOptions {
   readonly port: number;
   /** Time to establish the connection; the session is destroyed when it runs out. */
   readonly connectTimeoutMs: number;
+  /**
+   * TLS to the endpoint.
+   * @default - none: h2c
+   */
+  readonly tls?: UpstreamTls;
   /** Called once when the session is closed, whatever the reason. */
   readonly onClose: (session: UpstreamSession) => void;
 }
@@ -33,10 +40,17 @@ const CONNECTION_OPTIONS: H2ConnectionOptions = Object.freeze({
 });
 
 /**
- * One HTTP/2 connection (h2c, prior knowledge) to an endpoint, with the bookkeeping its pool needs: streams in
- * flight, the peer's stream limit, whether it ever connected and whether it still takes new streams (not after
- * GOAWAY, an error or close). Keepalive PINGs detect a dead peer; a connection that does not connect in time or
- * does not answer a PING is destroyed, which fails its streams.
+ * One HTTP/2 connection to an endpoint, h2c (prior knowledge) or TLS (ALPN h2, certificate verified), with the
+ * bookkeeping its pool needs: streams in flight, the peer's stream limit, whether it ever connected and whether it
+ * still takes new streams (not after GOAWAY, an error or close). Keepalive PINGs detect a dead peer; a connection
+ * that does not connect in time or does not answer a PING is destroyed, which fails its streams.
+ *
+ * An h2c connection counts as connected when TCP is. A TLS connection counts as connected only once the endpoint
+ * selected ALPN h2 and sent its first bytes (its HTTP/2 SETTINGS): with TLS 1.3 a server refuses a client
+ * certificate after the client's side of the handshake is done, so until then the endpoint may still turn the
+ * connection down, and nothing sent on it reached the application. A handshake that fails (certificate not
+ * trusted, name mismatch, no h2, refused client certificate) fails the connection with an error that says so,
+ * like a refused TCP connection.
  */
 export class UpstreamSession {
   /** The session of a stream it opened. */
@@ -55,14 +69,18 @@ export class UpstreamSession {
 
   /** Starts connecting. */
   public constructor(options: UpstreamSessionOptions) {
-    const { host, port } = options;
+    const { host, port, tls } = options;
     this.onClosed = options.onClose;
-    const socket = connectTcp({ host, port, noDelay: true });
+    const socket = tls === undefined ? connectTcp({ host, port, noDelay: true }) : connectUpstreamTls(host, port, tls);
+    if (tls === undefined) {
+      socket.once('connect', () => this.onConnect());
+    } else {
+      this.watchTlsHandshake(socket as TLSSocket, `${host}:${port}`);
+    }
     this.connection = new H2Connection(socket, true, CONNECTION_OPTIONS);
     SESSIONS.set(this.connection, this);
     this.connectTimer = setTimeout(onConnectTimeout, options.connectTimeoutMs, this, options.connectTimeoutMs);
     this.connectTimer.unref();
-    socket.once('connect', () => this.onConnect());
     this.connection.onClose = () => this.onClose();
   }
 
@@ -112,7 +130,25 @@ export class UpstreamSession {
     this.pingTimer.unref();
   }
 
+  /**
+   * Listens (before the HTTP/2 connection does) for the end of a TLS handshake: connected on the endpoint's first
+   * bytes after it selected h2; an error before that is a handshake failure.
+   */
+  private watchTlsHandshake(socket: TLSSocket, endpoint: string): void {
+    let tcpConnected = false;
+    socket.once('connect', () => (tcpConnected = true));
+    socket.once('secureConnect', () => {
+      const refused = negotiatedH2(socket, endpoint);
+      if (refused !== undefined) this.destroy(refused);
+      else socket.once('data', () => this.onConnect());
+    });
+    socket.once('error', (error: Error) => {
+      if (tcpConnected && !this.connected) this.destroy(tlsHandshakeError(endpoint, error));
+    });
+  }
+
   private onConnect(): void {
+    if (this.connection.destroyed) return;
     this.connected = true;
     this.clearConnectTimer();
     this.keepaliveTimer = setInterval(onKeepalive, UPSTREAM_KEEPALIVE_INTERVAL_MS, this);

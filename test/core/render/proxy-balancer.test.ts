@@ -12,7 +12,7 @@ describe('renderProxyBalancer', () => {
   test('renders the proxy config from the same traffic policy: one listener, one DNS cluster, one catch-all route', () => {
     const config = parse((balancer.config.data as any)['proxy.yaml']);
     expect(config).toEqual({
-      version: 1,
+      version: 2,
       listeners: [{ name: 'grpc', address: '0.0.0.0', port: 8080 }],
       admin: { address: '0.0.0.0', port: 9901 },
       clusters: [{

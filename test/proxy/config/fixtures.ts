@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxyConfig } from '../../../src/core/proxy-config';
+import { ProxyConfigError, validateConfig } from '../../../src/proxy/config';
 
 /** A valid config using most fields. */
 export function validConfig(): ProxyConfig {
@@ -54,4 +55,43 @@ export function edited(edit: (config: any) => void, base: unknown = validConfig(
   const copy = structuredClone(base);
   edit(copy);
   return copy;
+}
+
+/**
+ * A valid version 2 config: the listener serves two virtual hosts (an exact hostname and every other host), and
+ * the canary cluster speaks TLS with a client certificate.
+ */
+export function validV2Config(): ProxyConfig {
+  const base = validConfig();
+  return {
+    ...base,
+    version: 2,
+    listeners: [{
+      ...base.listeners[0],
+      virtualHosts: [
+        { name: 'api', hostname: 'api.example.com', routes: ['app/users'] },
+        { name: 'internal', hostname: '*.internal.example.com', routes: ['app/users', 'default/health'] },
+        { name: 'fallback', routes: ['default/health'] },
+      ],
+    }],
+    clusters: [
+      base.clusters[0],
+      {
+        ...base.clusters[1],
+        tls: { caFile: '/etc/tls/ca.crt', serverName: 'users.app.svc.cluster.local', certFile: '/etc/tls/client.crt', keyFile: '/etc/tls/client.key' },
+      },
+    ],
+    routes: [...base.routes, { name: 'health', rules: [{ matches: [{ method: { service: 'grpc.health.v1.Health' } }], backendRefs: [{ name: 'users' }] }] }],
+  };
+}
+
+/** The problems `validateConfig` reports for `data`, formatted one per string. */
+export function problemsOf(data: unknown): string[] {
+  try {
+    validateConfig(data, 'proxy.yaml');
+  } catch (error) {
+    if (error instanceof ProxyConfigError) return error.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+    throw error;
+  }
+  return [];
 }

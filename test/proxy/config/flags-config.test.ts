@@ -3,7 +3,7 @@ import { configFromFlags } from '../../../src/proxy/config';
 describe('configFromFlags', () => {
   test('builds the benchmark harness\'s config: an h2c listener, static round robin backends, a catch-all route', () => {
     expect(configFromFlags({ listen: '127.0.0.1:8083', backends: '127.0.0.1:50051,127.0.0.1:50052,127.0.0.1:50053' })).toEqual({
-      version: 1,
+      version: 2,
       listeners: [{ name: 'grpc', address: '127.0.0.1', port: 8083 }],
       admin: { address: '127.0.0.1', port: 0 },
       clusters: [{

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     const balancer = render({ dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0' }) }).balancer!;
     const text = (balancer.config.data as Record<string, string>)['proxy.yaml'];
     writeFileSync(tmp.path('proxy.yaml'), text);
-    await expect(loadConfig(tmp.path('proxy.yaml'))).resolves.toMatchObject({ version: 1, clusters: [{ name: 'grpc-backend' }] });
+    await expect(loadConfig(tmp.path('proxy.yaml'))).resolves.toMatchObject({ version: 2, clusters: [{ name: 'grpc-backend' }] });
   });
 
   test('names the file and the problems of an invalid one', async () => {

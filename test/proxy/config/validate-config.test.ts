@@ -1,16 +1,5 @@
-import { edited, validConfig } from './fixtures';
-import { ProxyConfigError, validateConfig } from '../../../src/proxy/config';
-
-/** The problems `validateConfig` reports for `data`, formatted one per string. */
-function problemsOf(data: unknown): string[] {
-  try {
-    validateConfig(data, 'proxy.yaml');
-  } catch (error) {
-    if (error instanceof ProxyConfigError) return error.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
-    throw error;
-  }
-  return [];
-}
+import { edited, problemsOf, validConfig } from './fixtures';
+import { validateConfig } from '../../../src/proxy/config';
 
 describe('validateConfig', () => {
   test('accepts a valid config and returns it unchanged', () => {
@@ -46,7 +35,7 @@ describe('validateConfig', () => {
     ['an unknown enum value', (c: any) => (c.clusters[0].loadBalancer = 'RANDOM'),
       'clusters[0].loadBalancer: must be one of "ROUND_ROBIN", "LEAST_REQUEST"; got "RANDOM"'],
     ['an unknown discovery type', (c: any) => (c.clusters[1].discovery = { type: 'eds' }), 'clusters[1].discovery.type: must be "dns" or "static"; got "eds"'],
-    ['another schema version', (c: any) => (c.version = 2), 'version: must be 1 (the only schema version); got 2'],
+    ['a schema version this proxy does not read', (c: any) => (c.version = 3), 'version: must be 1 or 2 (the schema versions this proxy reads); got 3'],
     ['a bad address', (c: any) => (c.listeners[0].address = 'not an address'),
       'listeners[0].address: must be an IP address or a DNS name; got "not an address"'],
     ['a timer that cannot wait that long', (c: any) => (c.clusters[0].timeouts.requestMs = 3_000_000_000),
@@ -95,7 +84,7 @@ describe('validateConfig', () => {
       'listeners[0].port: must be an integer between 0 and 65535; got -1',
       'clusters[0].retry.attempts: must be an integer between 0 and 10; got "two"',
       'routes[0].rules[1].backendRefs[1].weight: must be an integer between 0 and 1000000; got 1.5',
-      'routes[0].extra: is not a known field (known fields here: name, namespace, hostnames, rules); got true',
+      'routes[0].extra: is not a known field (known fields here: name, namespace, creationTimestamp, hostnames, rules); got true',
       'routes[0].rules[1].backendRefs[0].name: must name a cluster (known clusters: users, users-canary); got "orders"',
     ]);
   });
@@ -113,7 +102,7 @@ describe('validateConfig', () => {
 
   test('titles the error with the source and the number of problems', () => {
     expect(() => validateConfig(edited((c) => (c.version = 0)), '/etc/grpc-mesh-proxy/proxy.yaml')).toThrow(
-      'Invalid proxy config /etc/grpc-mesh-proxy/proxy.yaml: 1 problem:\n  - version: must be 1 (the only schema version); got 0');
+      'Invalid proxy config /etc/grpc-mesh-proxy/proxy.yaml: 1 problem:\n  - version: must be 1 or 2 (the schema versions this proxy reads); got 0');
   });
 
   test('refuses a backendRef that names no cluster, listing the known ones', () => {
