@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..', '..');
  * that the child runs the proxy alone: under ts-node it would also hold the TypeScript compiler, whose 50 MiB
  * heap makes V8 collect garbage far less often and blurs what the proxy itself holds.
  */
-function transpileProxy(cleanup: Cleanup): string {
+export function transpileProxy(cleanup: Cleanup): string {
   const out = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-'));
   cleanup.add(() => rmSync(out, { recursive: true, force: true }));
   // Every module the child reaches through relative imports, from the child script on.
@@ -40,10 +40,28 @@ function transpileProxy(cleanup: Cleanup): string {
   return join(out, 'test', 'proxy', 'fixtures', 'proxy-child.js');
 }
 
+/** Options of {@link startChildProxy}. */
+export interface ChildProxyOptions {
+  /**
+   * Seed of the proxy's random source (a Park-Miller generator), so that weighted picks and balancing are the same
+   * on every run.
+   * @default - Math.random
+   */
+  readonly seed?: number;
+  /**
+   * The child script, already transpiled by {@link transpileProxy} (a test that starts several proxies transpiles
+   * once).
+   * @default - transpiled for this proxy, removed by `cleanup`
+   */
+  readonly script?: string;
+}
+
 /** A proxy in a child process of its own, run with the image's V8 flags. */
 export interface ChildProxy {
   /** The port of its first listener. */
   readonly port: number;
+  /** The bound port of every listener, by listener name. */
+  readonly ports: Readonly<Record<string, number>>;
   /** Its process id. */
   readonly pid: number;
   /** The reasons of the client connections it closed so far, in order. */
@@ -65,12 +83,21 @@ const IMAGE_NODE_FLAGS = ['--max-semi-space-size=2'];
  * Starts the proxy in a child process: its memory is then the proxy's alone, not the test's backends' and clients'.
  * It reports every client connection it closes, with the reason.
  */
-export async function startChildProxy(config: ProxyConfig, cleanup: Cleanup): Promise<ChildProxy> {
-  const child = fork(transpileProxy(cleanup), [JSON.stringify(config)], {
+export async function startChildProxy(config: ProxyConfig, cleanup: Cleanup, options: ChildProxyOptions = {}): Promise<ChildProxy> {
+  const args = [JSON.stringify(config), ...(options.seed === undefined ? [] : [JSON.stringify({ seed: options.seed })])];
+  const child = fork(options.script ?? transpileProxy(cleanup), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: IMAGE_NODE_FLAGS,
   });
-  cleanup.add(() => void child.kill());
+  // Killed, and waited for: the cleanup ends once the process is gone.
+  cleanup.add(() => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    child.once('exit', () => resolve());
+    child.kill();
+  }));
   const closes: ConnectionCloseReason[] = [];
   const waiters = new Set<() => void>();
   child.on('message', (message: { type: string; reason?: ConnectionCloseReason }) => {
@@ -78,8 +105,8 @@ export async function startChildProxy(config: ProxyConfig, cleanup: Cleanup): Pr
     closes.push(message.reason as ConnectionCloseReason);
     for (const waiter of [...waiters]) waiter();
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { type: string; port: number }) => resolve(message.port));
+  const { port, ports } = await new Promise<{ port: number; ports: Record<string, number> }>((resolve, reject) => {
+    child.once('message', (message: { type: string; port: number; ports: Record<string, number> }) => resolve(message));
     child.once('exit', (code) => reject(new Error(`proxy child exited with ${code}`)));
   });
   const pid = child.pid as number;
@@ -90,6 +117,7 @@ export async function startChildProxy(config: ProxyConfig, cleanup: Cleanup): Pr
   };
   return {
     port,
+    ports,
     pid,
     closes,
     rss: () => new Promise((resolve) => {
