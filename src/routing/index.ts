@@ -23,7 +23,7 @@ export {
   validateRouteMatch,
   type MatchProblem,
 } from './match-validation';
-export { RouteTable, type RouteTableOptions } from './route-table';
+export { RouteTable, type HostnameGroup, type RouteTableOptions } from './route-table';
 export { RouteTableError, type RouteProblem } from './route-table-error';
 export {
   GrpcStatusCode,

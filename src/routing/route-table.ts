@@ -36,6 +36,14 @@ export interface RouteTableOptions {
   readonly isBackendValid?: (backendRef: GRPCBackendRef, route: RouteInput) => boolean;
 }
 
+/** The rule matches of a route table that serve one hostname, in precedence order (`RouteTable.hostnameGroups`). */
+export interface HostnameGroup {
+  /** The hostname (exact or `*.` wildcard); undefined for the matches that serve every host. */
+  readonly hostname: string | undefined;
+  /** The rule matches, most precedent first. */
+  readonly matches: readonly MatchedRule[];
+}
+
 const NO_MATCHING_HOSTNAME = statusDecision('UNIMPLEMENTED', 'NO_MATCHING_HOSTNAME', 'no route serves the host of the call');
 const NO_MATCHING_RULE = statusDecision('UNIMPLEMENTED', 'NO_MATCHING_RULE', 'no route rule matches the call');
 
@@ -118,6 +126,21 @@ export class RouteTable {
     }
     groups.push(this.anyHost);
     return groups.flatMap((entries) => entries.filter((e) => callMatches(e.test, path, slash, headers)).map((e) => e.matched));
+  }
+
+  /**
+   * Every rule match of the table, grouped by the hostname it serves, in the order `match()` tries them: exact
+   * hostnames (each group sorted by precedence), then wildcard hostnames longest first, then the matches that
+   * serve every host (`hostname` undefined). For compilers that hand the table to another data plane (Envoy); it
+   * allocates.
+   */
+  public hostnameGroups(): HostnameGroup[] {
+    const matchesOf = (entries: readonly Entry[]): MatchedRule[] => entries.map((e) => e.matched);
+    return [
+      ...[...this.exactHost].map(([hostname, entries]) => ({ hostname, matches: matchesOf(entries) })),
+      ...this.wildcardHosts.map((group) => ({ hostname: `*${group.suffix}`, matches: matchesOf(group.entries) })),
+      { hostname: undefined, matches: matchesOf(this.anyHost) },
+    ];
   }
 
   private find(call: GrpcCall): Entry | StatusDecision {

@@ -69,12 +69,20 @@ export interface GatewayApiCompileOptions {
    * Where a listener's certificate Secret (`tls.crt`, `tls.key`) is mounted in the proxy's pod.
    * @default - `/etc/grpc-mesh-proxy/secrets/<namespace>/<name>/tls.crt` and `tls.key`
    */
-  readonly secretFiles?: (ref: ObjectKey) => { readonly certFile: string; readonly keyFile: string };
+  readonly secretFiles?: (ref: ObjectKey) => CertificateFiles;
   /**
    * Where a CA bundle (key `key` of a ConfigMap named by a BackendTLSPolicy) is mounted in the proxy's pod.
    * @default - `/etc/grpc-mesh-proxy/ca/<namespace>/<name>/<key>`
    */
   readonly caBundleFile?: (ref: ObjectKey, key: string) => string;
+}
+
+/** Where a listener certificate Secret's files are in the proxy's pod. */
+export interface CertificateFiles {
+  /** PEM certificate chain (`tls.crt`). */
+  readonly certFile: string;
+  /** PEM private key (`tls.key`). */
+  readonly keyFile: string;
 }
 
 /** What {@link gatewayApiToProxyConfig} produces. */

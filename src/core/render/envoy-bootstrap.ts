@@ -18,8 +18,11 @@ const GRPC_STATS = {
 };
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
-/** A `google.protobuf.Any` of the Envoy message `typeName` with the given fields. */
-function typed(typeName: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * A `google.protobuf.Any` of the Envoy message `typeName` with the given fields.
+ * @internal
+ */
+export function typed(typeName: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
   return { '@type': `type.googleapis.com/${typeName}`, ...fields };
 }
 /** Name of the Envoy cluster of the gRPC service's pods. */
@@ -48,7 +51,11 @@ export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: Resolve
   };
 }
 
-function socketAddress(address: string, port: number): Record<string, unknown> {
+/**
+ * An Envoy `Address` of a host (IP or DNS name) and port.
+ * @internal
+ */
+export function socketAddress(address: string, port: number): Record<string, unknown> {
   return { socket_address: { address, port_value: port } };
 }
 
@@ -182,10 +189,7 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Reco
   const policy = model.trafficPolicy;
   return {
     name: ENVOY_SERVICE_CLUSTER,
-    type: 'STRICT_DNS',
-    dns_refresh_rate: envoyDuration(envoy.dnsRefreshMs),
-    respect_dns_ttl: false,
-    dns_lookup_family: 'V4_PREFERRED',
+    ...strictDns(envoy.dnsRefreshMs),
     connect_timeout: envoyDuration(policy.timeouts.connectMs),
     lb_policy: policy.loadBalancer,
     // Pods removed from DNS leave at once, even while still passing health checks (they are terminating).
@@ -194,13 +198,7 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Reco
       cluster_name: ENVOY_SERVICE_CLUSTER,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(model.headlessFqdn, model.targetPort) } }] }],
     },
-    typed_extension_protocol_options: {
-      [HTTP_PROTOCOL_OPTIONS]: typed(HTTP_PROTOCOL_OPTIONS, {
-        explicit_http_config: {
-          http2_protocol_options: { connection_keepalive: { interval: '30s', timeout: '5s' } },
-        },
-      }),
-    },
+    typed_extension_protocol_options: http2UpstreamProtocolOptions(),
     circuit_breakers: {
       thresholds: [{
         priority: 'DEFAULT',
@@ -212,6 +210,29 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Reco
     },
     ...(policy.healthCheck.enabled && { health_checks: [healthCheck(policy)] }),
     ...(policy.outlierDetection.enabled && { outlier_detection: outlierDetection(policy) }),
+  };
+}
+
+/**
+ * The discovery fields of a STRICT_DNS cluster that re-resolves every `refreshMs`, whatever the records' TTL
+ * (CoreDNS answers with a TTL of seconds, and Envoy's 5 s default is too slow for rollouts).
+ * @internal
+ */
+export function strictDns(refreshMs: number): Record<string, unknown> {
+  return { type: 'STRICT_DNS', dns_refresh_rate: envoyDuration(refreshMs), respect_dns_ttl: false, dns_lookup_family: 'V4_PREFERRED' };
+}
+
+/**
+ * The `typed_extension_protocol_options` of a cluster that speaks HTTP/2 (gRPC) to its endpoints, with keepalive pings.
+ * @internal
+ */
+export function http2UpstreamProtocolOptions(): Record<string, unknown> {
+  return {
+    [HTTP_PROTOCOL_OPTIONS]: typed(HTTP_PROTOCOL_OPTIONS, {
+      explicit_http_config: {
+        http2_protocol_options: { connection_keepalive: { interval: '30s', timeout: '5s' } },
+      },
+    }),
   };
 }
 
