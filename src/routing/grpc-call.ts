@@ -1,3 +1,5 @@
+import { hostFromAuthority } from './authority';
+
 /**
  * Request headers as HTTP/2 servers hand them over (`node:http2`, the proxy's own HTTP/2 layer): lower-case names,
  * a repeated header as an array. A lookup function (called with a lower-case name) works too, e.g.
@@ -27,4 +29,17 @@ export interface GrpcCall {
  */
 export function headerValue(headers: RequestHeaders, lowerCaseName: string): string | readonly string[] | undefined {
   return typeof headers === 'function' ? headers(lowerCaseName) : headers[lowerCaseName];
+}
+
+/**
+ * The normalized host of a call (see `hostFromAuthority`): its `authority`, else its `:authority` header, else its
+ * `host` header; undefined when it has none.
+ */
+export function callHost(call: GrpcCall): string | undefined {
+  const authority = call.authority ?? firstValue(headerValue(call.headers, ':authority')) ?? firstValue(headerValue(call.headers, 'host'));
+  return authority === undefined ? undefined : hostFromAuthority(authority);
+}
+
+function firstValue(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'object' ? value[0] : value;
 }

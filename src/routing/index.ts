@@ -5,7 +5,7 @@
  */
 export * from './gateway-api';
 export { hostFromAuthority } from './authority';
-export { headerValue, type GrpcCall, type RequestHeaders } from './grpc-call';
+export { callHost, headerValue, type GrpcCall, type RequestHeaders } from './grpc-call';
 export { parseGrpcPath, serviceMethodSeparator, type GrpcMethodName } from './grpc-path';
 export { precedenceOf, whyAhead, type PrecedenceKey } from './precedence';
 export { hostnamesIntersect, listenerScopedHostnames } from './hostname-intersection';
@@ -35,6 +35,7 @@ export {
   type RouteInput,
   type StatusDecision,
   type StatusReason,
+  statusDecision,
 } from './routing-decision';
 export { findShadowedMatches, type ShadowedMatch } from './shadowing';
 export { effectiveWeight, isValidWeight, MAX_BACKEND_WEIGHT, pickBackend, WeightedPicker, type Weighted } from './weighted-pick';

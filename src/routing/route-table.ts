@@ -1,7 +1,6 @@
-import { hostFromAuthority } from './authority';
 import { callMatches, compileMatch, type CompiledMatch } from './compiled-match';
 import type { GRPCBackendRef, GRPCRouteMatch } from './gateway-api';
-import { headerValue, type GrpcCall, type RequestHeaders } from './grpc-call';
+import { callHost, type GrpcCall, type RequestHeaders } from './grpc-call';
 import { serviceMethodSeparator } from './grpc-path';
 import { listenerScopedHostnames } from './hostname-intersection';
 import { hostEndsWithSuffix, isWildcard } from './hostname-match';
@@ -118,7 +117,7 @@ export class RouteTable {
     const slash = serviceMethodSeparator(path);
     const headers = call.headers;
     const groups: Array<readonly Entry[]> = [];
-    const host = this.readsHost ? hostOf(call) : undefined;
+    const host = this.readsHost ? callHost(call) : undefined;
     if (host !== undefined) {
       const exact = this.exactHost.get(host);
       if (exact !== undefined) groups.push(exact);
@@ -148,7 +147,7 @@ export class RouteTable {
     const slash = serviceMethodSeparator(path);
     const headers = call.headers;
     let hostMatched = false;
-    const host = this.readsHost ? hostOf(call) : undefined;
+    const host = this.readsHost ? callHost(call) : undefined;
     if (host !== undefined) {
       const exact = this.exactHost.get(host);
       if (exact !== undefined) {
@@ -259,16 +258,6 @@ function firstMatching(entries: readonly Entry[], path: string, slash: number, h
     if (callMatches(entries[i].test, path, slash, headers)) return entries[i];
   }
   return undefined;
-}
-
-/** The normalized host of a call: `authority`, else the `:authority` header, else `host`. */
-function hostOf(call: GrpcCall): string | undefined {
-  const authority = call.authority ?? firstValue(headerValue(call.headers, ':authority')) ?? firstValue(headerValue(call.headers, 'host'));
-  return authority === undefined ? undefined : hostFromAuthority(authority);
-}
-
-function firstValue(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'object' ? value[0] : value;
 }
 
 /** The entries of a route: one per hostname it serves (one for any host) and match of each rule. */

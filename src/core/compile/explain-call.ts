@@ -2,12 +2,11 @@ import { INVALID_CLUSTER_PREFIX } from './backend-clusters';
 import { hostFromAuthority } from '../../routing/authority';
 import type { GrpcCall } from '../../routing/grpc-call';
 import { serviceMethodSeparator } from '../../routing/grpc-path';
-import { selectListener } from '../../routing/listener-selection';
 import { precedenceOf, whyAhead, type PrecedenceKey } from '../../routing/precedence';
-import { RouteTable } from '../../routing/route-table';
 import type { MatchedRule } from '../../routing/routing-decision';
 import { effectiveWeight } from '../../routing/weighted-pick';
-import { routeInputOf, type ProxyConfig, type ProxyListenerConfig, type ProxyRouteConfig, type ProxyVirtualHostConfig } from '../proxy-config';
+import { ListenerRoutes } from '../listener-routes';
+import { routeInputOf, type ProxyConfig, type ProxyListenerConfig } from '../proxy-config';
 
 /** A call that cannot be explained under the config: no listener, or an ambiguous one. */
 export class ExplainError extends Error {
@@ -94,29 +93,23 @@ export interface CallExplanation {
 export function explainCall(config: ProxyConfig, call: ExplainedCallInput): CallExplanation {
   const listener = listenerOf(config.listeners, call.port);
   const host = call.authority === undefined ? undefined : hostFromAuthority(call.authority);
-  const routes = config.routes;
-  let virtualHost: ProxyVirtualHostConfig | undefined;
-  let attached: readonly ProxyRouteConfig[] = routes;
-  if (listener.virtualHosts !== undefined) {
-    virtualHost = selectListener(listener.virtualHosts, host ?? '');
-    const base = { listener: listener.name, beaten: [], backends: [] };
-    if (virtualHost === undefined) {
-      return {
-        ...base,
-        outcome: 'UNIMPLEMENTED',
-        reason: `no virtual host of listener "${listener.name}" serves the host ${host === undefined ? '(none given)' : `"${host}"`}; `
-          + `they serve ${listener.virtualHosts.map((v) => v.hostname ?? 'every host').join(', ')}`,
-      };
-    }
-    const names = new Set(virtualHost.routes);
-    attached = routes.filter((r) => names.has(`${r.namespace ?? 'default'}/${r.name}`));
-  }
-  const table = new RouteTable(attached.map(routeInputOf), {
-    listenerHostname: virtualHost?.hostname,
+  const routes = new ListenerRoutes(listener, config.routes.map(routeInputOf), {
     isBackendValid: (ref) => !ref.name.startsWith(INVALID_CLUSTER_PREFIX),
   });
+  const selected = routes.select(host ?? '');
+  if (selected === undefined) {
+    return {
+      listener: listener.name,
+      outcome: 'UNIMPLEMENTED',
+      reason: `no virtual host of listener "${listener.name}" serves the host ${host === undefined ? '(none given)' : `"${host}"`}; `
+        + `they serve ${(listener.virtualHosts ?? []).map((v) => v.hostname ?? 'every host').join(', ')}`,
+      beaten: [],
+      backends: [],
+    };
+  }
+  const table = selected.table;
   const grpcCall: GrpcCall = { path: call.path, headers: lowerCased(call.headers ?? {}), ...(host !== undefined && { authority: host }) };
-  const where = { listener: listener.name, ...(virtualHost !== undefined && { virtualHost: virtualHost.name }) };
+  const where = { listener: listener.name, ...(selected.name !== undefined && { virtualHost: selected.name }) };
   if (serviceMethodSeparator(call.path) === -1) {
     return { ...where, outcome: 'UNIMPLEMENTED', reason: `"${call.path}" is not a gRPC path /<service>/<method>`, beaten: [], backends: [] };
   }

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Status } from './grpc-status';
 import { parseGrpcTimeout } from './grpc-timeout';
-import type { ScratchCall } from './listener-routes';
 import { ProxyCall, type CallContext } from './proxy-call';
 import type { RoutingState } from './routing-state';
 import { respondWithStatus } from './status-response';
 import { isValidTraceparent, newTraceparent } from './trace-context';
+import type { ScratchCall } from '../../core/listener-routes';
 import { serviceMethodSeparator } from '../../routing';
 import type { H2Stream } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';

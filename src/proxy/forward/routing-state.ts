@@ -1,7 +1,7 @@
 import type { CallTarget } from './call-target';
 import { HeaderModifier } from './header-modifier';
-import { ListenerRoutes } from './listener-routes';
 import { mirrorShare, type MirrorTarget } from './request-mirror';
+import { ListenerRoutes } from '../../core/listener-routes';
 import { routeInputOf, type ProxyConfig } from '../../core/proxy-config';
 import type { GRPCRouteFilter, PickedBackend, RouteInput } from '../../routing';
 import type { Cluster } from '../cluster';

@@ -1,26 +1,30 @@
-import type { ProxyListenerConfig } from '../../core/proxy-config';
+import type { ProxyListenerConfig } from './proxy-config';
 import {
-  GrpcStatusCode,
-  hostFromAuthority,
+  callHost,
   RouteTable,
   selectListener,
+  statusDecision,
   type BackendDecision,
+  type RequestHeaders,
   type RouteInput,
   type RouteTableOptions,
   type StatusDecision,
-} from '../../routing';
-import type { HeaderFields } from '../h2/hpack/decoder';
+} from '../routing';
 
-/** A `GrpcCall` the dispatcher refills for every call (routing is synchronous, so one object serves all). */
+/** A `GrpcCall` that a caller refills for every call (routing is synchronous, so one object serves all). */
 export interface ScratchCall {
   authority: string | undefined;
   path: string;
-  headers: Readonly<HeaderFields>;
+  headers: RequestHeaders;
 }
 
 /** One virtual host, compiled: its hostname and a table of only its routes, their hostnames narrowed to it. */
-interface VirtualHostTable {
+export interface VirtualHostTable {
+  /** The virtual host's name, when the listener has virtual hosts. */
+  readonly name?: string;
+  /** Its hostname; undefined serves every host. */
   readonly hostname: string | undefined;
+  /** Its routes. */
   readonly table: RouteTable;
 }
 
@@ -29,7 +33,7 @@ interface VirtualHostTable {
  * every call through one table of every route. A listener with virtual hosts picks the one whose hostname matches
  * the call's host most specifically (`selectListener`: exact, then the longest wildcard, then none), and routes
  * through that virtual host's table; a host no virtual host serves gets UNIMPLEMENTED. `route()` allocates nothing
- * beyond what normalizing the host takes.
+ * beyond what normalizing the host takes. The proxy routes every call with it, and `explainCall` explains them.
  */
 export class ListenerRoutes {
   private readonly table: RouteTable | undefined;
@@ -44,13 +48,7 @@ export class ListenerRoutes {
    */
   public constructor(listener: ProxyListenerConfig, routes: readonly RouteInput[], options: RouteTableOptions) {
     const virtualHosts = listener.virtualHosts;
-    this.noVirtualHost = Object.freeze({
-      kind: 'status',
-      code: GrpcStatusCode.UNIMPLEMENTED,
-      name: 'UNIMPLEMENTED',
-      reason: 'NO_MATCHING_HOSTNAME',
-      message: `no virtual host of listener "${listener.name}" serves the host of the call`,
-    });
+    this.noVirtualHost = statusDecision('UNIMPLEMENTED', 'NO_MATCHING_HOSTNAME', `no virtual host of listener "${listener.name}" serves the host of the call`);
     if (virtualHosts === undefined) {
       this.table = new RouteTable(routes, options);
       this.hosts = [];
@@ -60,8 +58,18 @@ export class ListenerRoutes {
     this.hosts = Object.freeze(virtualHosts.map((host): VirtualHostTable => {
       const attached = host.routes.map((key) => byKey.get(key)).filter((route): route is RouteInput => route !== undefined);
       const table = new RouteTable(attached, { ...options, listenerHostname: host.hostname });
-      return Object.freeze({ hostname: host.hostname, table });
+      return Object.freeze({ name: host.name, hostname: host.hostname, table });
     }));
+  }
+
+  /**
+   * The table that serves a host: the listener's only one, or that of the virtual host whose hostname matches it
+   * most specifically; undefined when no virtual host serves it.
+   * @param host the normalized host (`hostFromAuthority`), empty for none
+   */
+  public select(host: string): VirtualHostTable | undefined {
+    if (this.table !== undefined) return { hostname: undefined, table: this.table };
+    return selectListener(this.hosts, host);
   }
 
   /**
@@ -71,7 +79,7 @@ export class ListenerRoutes {
    */
   public route(call: ScratchCall, random: () => number): BackendDecision {
     if (this.table !== undefined) return this.table.route(call, random);
-    const host = hostOf(call.headers);
+    const host = callHost(call) ?? '';
     const virtualHost = selectListener(this.hosts, host);
     if (virtualHost === undefined) return this.noVirtualHost;
     call.authority = host; // normalized already: normalizing it again changes nothing and allocates nothing
@@ -81,14 +89,4 @@ export class ListenerRoutes {
       call.authority = undefined;
     }
   }
-}
-
-/** The normalized host of a call's `:authority` (else `host`) header; empty when it has neither. */
-function hostOf(headers: Readonly<HeaderFields>): string {
-  const authority = firstValue(headers[':authority']) ?? firstValue(headers.host);
-  return authority === undefined ? '' : hostFromAuthority(authority);
-}
-
-function firstValue(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'object' ? value[0] : value;
 }
