@@ -1107,18 +1107,14 @@ export class H2Connection {
     else this.close('idle');
   }
 
-  /** @internal Closes with `error` (GOAWAY with its code), as for a peer's error found by a timer. */
-  public timedOut(error: ConnectionError): void {
-    this.fail(error);
-  }
-
   private endIfIdle(): void {
     if (this.destroyed || this.activeStreams > 0) return;
     this.flush();
     this.destroy(undefined, true);
   }
 
-  private fail(error: Error): void {
+  /** @internal Closes after an error: GOAWAY with the code of a `ConnectionError`, INTERNAL_ERROR for anything else. */
+  public fail(error: Error): void {
     if (this.destroyed) return;
     // Anything else is a bug of ours (or of a stream handler) while handling a frame: INTERNAL_ERROR.
     const isPeerError = error instanceof ConnectionError;
@@ -1144,7 +1140,7 @@ function onHandshakeTimeout(connection: H2Connection): void {
 }
 
 function onHeaderBlockTimeout(connection: H2Connection): void {
-  connection.timedOut(new ConnectionError(ENHANCE_YOUR_CALM, 'a header block was not finished in time', 'header_timeout'));
+  connection.fail(new ConnectionError(ENHANCE_YOUR_CALM, 'a header block was not finished in time', 'header_timeout'));
 }
 
 function onIdleTimeout(connection: H2Connection): void {

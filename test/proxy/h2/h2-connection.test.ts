@@ -332,10 +332,8 @@ describe('H2Connection as a server, with a node:http2 client', () => {
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     const block = Buffer.from(new HpackEncoder().encode(REQUEST));
-    const started = Date.now();
     socket.write(Buffer.concat([PREFACE, settingsFrame([]), headersFrame(1, block.subarray(0, 3), { endHeaders: false })]));
     await once(socket, 'close');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
     expect(lastGoaway(parseFrames(Buffer.concat(chunks)))?.code).toBe(ENHANCE_YOUR_CALM);
     expect(connections[0].closeReason).toBe('header_timeout');
   });
