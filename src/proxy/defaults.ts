@@ -4,11 +4,11 @@
  */
 
 /** Interval between DNS resolutions of a cluster (`discovery.refreshIntervalMs`). */
-export const DEFAULT_DNS_REFRESH_INTERVAL_MS = 1000;
+export { DEFAULT_DNS_REFRESH_MS as DEFAULT_DNS_REFRESH_INTERVAL_MS } from '../core/defaults';
 /** Balancing policy of a cluster (`loadBalancer`). */
 export const DEFAULT_LOAD_BALANCER = 'LEAST_REQUEST';
 /** Time to establish a connection to an endpoint (`connectTimeoutMs`). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
+export { DEFAULT_CONNECT_TIMEOUT_MS } from '../core/defaults';
 /** HTTP/2 connections per endpoint at most (`maxConnectionsPerEndpoint`). */
 export const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 4;
 /** Retries in flight at most, in percent of the cluster's calls in flight (`retry.budgetPercent`). */

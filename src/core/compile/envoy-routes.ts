@@ -3,11 +3,14 @@ import type { GRPCBackendRef, GRPCHeaderMatch, GRPCMethodMatch, GRPCRouteFilter,
 import { isWildcard } from '../../routing/hostname-match';
 import { RouteTable } from '../../routing/route-table';
 import { RouteTableError } from '../../routing/route-table-error';
-import type { MatchedRule } from '../../routing/routing-decision';
+import { GrpcStatusCode, type MatchedRule } from '../../routing/routing-decision';
 import { effectiveWeight } from '../../routing/weighted-pick';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DNS_REFRESH_MS } from '../defaults';
 import { UNSUPPORTED_BY_DATA_PLANE } from '../dialects/unsupported';
 import { GrpcMeshValidationError, type ValidationIssue } from '../errors';
-import { routeInputOf, type ProxyClusterConfig, type ProxyConfig, type ProxyRouteConfig, type ProxyVirtualHostConfig } from '../proxy-config';
+import {
+  routeInputOf, type ProxyClusterConfig, type ProxyConfig, type ProxyRouteConfig, type ProxyVirtualHostConfig,
+} from '../proxy-config';
 import { envoyDuration, http2UpstreamProtocolOptions, socketAddress, strictDns, typed } from '../render/envoy-bootstrap';
 
 /** An Envoy v3 message, as the plain object of its proto3 JSON form. */
@@ -30,12 +33,7 @@ export interface EnvoyRoutes {
   readonly clusters: readonly EnvoyMessage[];
 }
 
-/** gRPC status of calls no route matches. */
-const UNIMPLEMENTED = 12;
-/** gRPC status of calls whose rule has no backend with a weight above 0. */
-const UNAVAILABLE = 14;
-const DEFAULT_DNS_REFRESH_MS = 1000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
+const { UNIMPLEMENTED, UNAVAILABLE } = GrpcStatusCode;
 const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 /** A well-formed gRPC `:path`: two non-empty segments. */
