@@ -24,8 +24,8 @@ export class GrpcGateway extends Construct implements IRouteParent {
   public readonly name: string;
   /** Gateway namespace. */
   public readonly namespace: string;
-  /** The Gateway. */
-  public readonly gateway: ApiObject;
+  /** The Gateway, unless a self-hosted tier serves it without writing Gateway API objects. */
+  public readonly gateway?: ApiObject;
   /** The GatewayClass, when the props create one. */
   public readonly gatewayClass?: ApiObject;
   /** Warnings found at synthesis (also printed). */
@@ -47,7 +47,7 @@ export class GrpcGateway extends Construct implements IRouteParent {
     this.warnings = this._model.warnings;
     this.routeParentRef = gatewayParentRef(this._model);
     const manifests = renderGrpcGateway(this._model);
-    this.gateway = toApiObject(this, 'gateway', manifests.gateway);
+    if (manifests.gateway) this.gateway = toApiObject(this, 'gateway', manifests.gateway);
     if (manifests.gatewayClass) this.gatewayClass = toApiObject(this, 'gateway-class', manifests.gatewayClass);
     addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
     printWarnings(this.warnings);

@@ -208,15 +208,20 @@ function checkProxySupport(issues: IssueCollector, policy: TrafficPolicy): void 
 /** Validates the options of a data plane. */
 export function validateDataPlane(issues: IssueCollector, dataPlane: DataPlane): void {
   if (dataPlane.kind !== 'envoy' && dataPlane.kind !== 'proxy') return;
-  const o = dataPlane.options;
-  const path = 'dataPlane';
-  if (dataPlane.kind === 'proxy' || o.image !== undefined) {
+  validateTierOptions(issues, 'dataPlane', dataPlane.kind, dataPlane.options);
+}
+
+/** Validates the options of a balancer tier (a service's data plane or a self-hosted Gateway), found at `path`. */
+export function validateTierOptions(
+  issues: IssueCollector, path: string, kind: 'envoy' | 'proxy', o: Partial<EnvoyDataPlaneOptions | ProxyDataPlaneOptions>,
+): void {
+  if (kind === 'proxy' || o.image !== undefined) {
     issues.require(typeof o.image === 'string' && o.image.trim() !== '' && !/\s/.test(o.image), {
       code: 'INVALID_IMAGE',
       path: `${path}.image`,
       value: o.image,
       message: 'must be an image reference without spaces',
-      hint: dataPlane.kind === 'proxy' ? 'Build the image from this repository\'s Dockerfile and push it to your registry.' : undefined,
+      hint: kind === 'proxy' ? 'Build the image from this repository\'s Dockerfile and push it to your registry.' : undefined,
     });
   }
   issues.integerInRange(`${path}.replicas`, o.replicas, 0, 0x7fffffff);

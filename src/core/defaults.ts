@@ -15,6 +15,8 @@ export const GRPC_APP_PROTOCOL = 'kubernetes.io/h2c';
 export const HEADLESS_SERVICE_SUFFIX = '-headless';
 /** Value of `app.kubernetes.io/managed-by` on every object. */
 export const MANAGED_BY = 'grpc-mesh';
+/** GatewayClass written on a self-hosted Gateway's own Gateway object, when it is written (no controller serves it). */
+export const SELF_HOSTED_GATEWAY_CLASS = 'grpc-mesh';
 
 // Workload
 

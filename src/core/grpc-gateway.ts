@@ -1,4 +1,7 @@
+import { validateTierOptions } from './data-plane';
 import * as d from './defaults';
+import { GatewayImplementation } from './gateway-implementation';
+import { resolveTier, type ResolvedTier } from './grpc-mesh-service';
 import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
 import type { GatewayParentRef, ListenerSummary } from './route-refs';
 import { IssueCollector } from './validation';
@@ -89,8 +92,18 @@ export interface GrpcGatewayProps {
    * @default - the cdk8s chart's namespace, else 'default'
    */
   readonly namespace?: string;
-  /** GatewayClass that implements the Gateway, e.g. `istio`, `eg` (Envoy Gateway) or `cilium`. */
-  readonly gatewayClassName: string;
+  /**
+   * GatewayClass that implements the Gateway, e.g. `istio`, `eg` (Envoy Gateway) or `cilium`: the short form of
+   * `implementation: GatewayImplementation.controller(name)`.
+   * @default - required when a controller serves the Gateway; `grpc-mesh` for a self-hosted one
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * Who serves the Gateway: a Gateway API controller, or a grpc-mesh-proxy or Envoy tier deployed with the app,
+   * with every route attached to the Gateway compiled in (no controller, no Gateway API CRDs needed).
+   * @default - GatewayImplementation.controller(gatewayClassName)
+   */
+  readonly implementation?: GatewayImplementation;
   /**
    * Creates the GatewayClass too.
    * @default - none: the class exists already
@@ -136,6 +149,12 @@ export interface ResolvedListener extends ListenerSummary {
   readonly allowedRoutesSelector?: Readonly<Record<string, string>>;
 }
 
+/** The tier of a self-hosted Gateway, with every default applied. */
+export interface ResolvedGatewayTier extends ResolvedTier {
+  /** Whether the Gateway and its GRPCRoutes are also written as Gateway API objects. */
+  readonly gatewayApiObjects: boolean;
+}
+
 /** A `GrpcGateway` after validation: the input of its render function. */
 export interface GrpcGatewayModel {
   /** Gateway name. */
@@ -146,6 +165,10 @@ export interface GrpcGatewayModel {
   readonly gatewayClassName: string;
   /** GatewayClass to create. */
   readonly gatewayClass?: GatewayClassProps;
+  /** The tier that serves the Gateway when it is self-hosted; a controller serves it otherwise. */
+  readonly tier?: ResolvedGatewayTier;
+  /** cert-manager settings. */
+  readonly certManager?: CertManagerProps;
   /** Listeners. */
   readonly listeners: readonly ResolvedListener[];
   /** Labels of the Gateway. */
@@ -181,24 +204,36 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
   const issues = new IssueCollector(context.subject ?? `GrpcGateway "${name}"`, props.silenceWarnings);
   issues.dns1123Label('name', name);
   issues.dns1123Label('namespace', namespace);
-  issues.dns1123Subdomain('gatewayClassName', props.gatewayClassName ?? '');
+  const implementation = props.implementation ?? GatewayImplementation.controller(props.gatewayClassName as string);
+  const selfHosted = implementation.kind !== 'controller';
+  const gatewayClassName = implementation.gatewayClassName ?? props.gatewayClassName ?? d.SELF_HOSTED_GATEWAY_CLASS;
+  validateImplementation(issues, props, implementation);
+  if (gatewayClassName !== undefined) issues.dns1123Subdomain('gatewayClassName', gatewayClassName);
   issues.labels('labels', props.labels);
   if (issues.count('listeners', props.listeners, 1, MAX_LISTENERS, 'listeners')) {
     props.listeners.forEach((l, i) => validateListener(issues, `listeners[${i}]`, l));
     checkDistinctListeners(issues, props.listeners);
+    if (selfHosted) checkServableListeners(issues, props.listeners, namespace);
   }
   validateCertManager(issues, props, namespace);
   issues.throwIfAny();
 
   const listeners = props.listeners.map((l) => resolveListener(l, namespace));
+  const tier: ResolvedGatewayTier | undefined = implementation.kind === 'controller' ? undefined : {
+    ...resolveTier(implementation.kind, name, props.labels, implementation.options),
+    gatewayApiObjects: implementation.options.gatewayApiObjects ?? false,
+  };
   return {
     name,
     namespace,
-    gatewayClassName: props.gatewayClassName,
+    gatewayClassName,
     gatewayClass: props.gatewayClass,
+    tier,
+    certManager: props.certManager,
     listeners,
     labels: { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
-    annotations: certManagerAnnotations(props) ?? props.annotations,
+    // A self-hosted Gateway's certificates are cert-manager Certificates of their own, not the Gateway's annotations.
+    annotations: (selfHosted ? undefined : certManagerAnnotations(props)) ?? props.annotations,
     crossNamespaceRefs: crossNamespaceReferences(listeners.flatMap((l) => (l.tls ? [{
       fromKind: 'Gateway' as const, fromNamespace: namespace, toKind: 'Secret' as const, toNamespace: l.tls.secretNamespace, toName: l.tls.secretName,
     }] : []))),
@@ -215,7 +250,68 @@ export function gatewayParentRef(model: GrpcGatewayModel): GatewayParentRef {
     namespace: model.namespace,
     listeners: model.listeners,
     gatewayClassName: model.gatewayClassName,
+    ...(model.tier && { servedBy: model.tier.kind, gatewayApiObjects: model.tier.gatewayApiObjects }),
   };
+}
+
+function validateImplementation(issues: IssueCollector, props: GrpcGatewayProps, implementation: GatewayImplementation): void {
+  if (implementation.kind === 'controller') {
+    issues.require(implementation.gatewayClassName !== undefined, {
+      code: 'GATEWAY_CLASS_REQUIRED',
+      path: 'gatewayClassName',
+      value: undefined,
+      message: 'is required when a Gateway API controller serves the Gateway',
+      hint: 'Name the GatewayClass (e.g. \'eg\'), or serve the Gateway yourself with implementation: GatewayImplementation.proxy({ image }).',
+    });
+    issues.require(props.gatewayClassName === undefined || props.gatewayClassName === implementation.gatewayClassName, {
+      code: 'CONFLICTING_GATEWAY_CLASS',
+      path: 'gatewayClassName',
+      value: props.gatewayClassName,
+      message: `differs from the class of implementation (${JSON.stringify(implementation.gatewayClassName)})`,
+      hint: 'Give the class once.',
+    });
+    return;
+  }
+  validateTierOptions(issues, 'implementation', implementation.kind, implementation.options);
+  if (implementation.options.gatewayApiObjects !== true && props.gatewayClass !== undefined) {
+    issues.add({
+      code: 'GATEWAY_CLASS_UNUSED',
+      path: 'gatewayClass',
+      value: props.gatewayClass,
+      message: 'cannot be created for a self-hosted Gateway that writes no Gateway API objects',
+      hint: 'Remove gatewayClass, or set gatewayApiObjects: true on the implementation.',
+    });
+  }
+}
+
+/**
+ * What a self-hosted tier can serve: its pods mount each certificate Secret, so it must be in the Gateway's
+ * namespace, and each port serves one protocol and one certificate (no SNI certificate selection).
+ */
+function checkServableListeners(issues: IssueCollector, listeners: readonly GrpcListenerProps[], namespace: string): void {
+  const byPort = new Map<number, number[]>();
+  listeners.forEach((l, i) => {
+    byPort.set(l.port, [...(byPort.get(l.port) ?? []), i]);
+    if (l.tls?.secretNamespace !== undefined) {
+      issues.require(l.tls.secretNamespace === namespace, {
+        code: 'SECRET_NOT_MOUNTABLE',
+        path: `listeners[${i}].tls.secretNamespace`,
+        value: l.tls.secretNamespace,
+        message: `must be the Gateway's namespace ("${namespace}") for a self-hosted Gateway, whose pods mount the Secret`,
+        hint: 'Copy the certificate into the Gateway\'s namespace (for example with cert-manager or reflector).',
+      });
+    }
+  });
+  for (const [port, indexes] of byPort) {
+    const secrets = new Set(indexes.map((i) => listeners[i].tls?.secretName ?? ''));
+    issues.require(secrets.size === 1, {
+      code: 'LISTENER_CERTIFICATES',
+      path: `listeners[${indexes.join(',')}]`,
+      value: [...secrets].map((s) => s || 'no TLS'),
+      message: `share port ${port} with ${secrets.has('') ? 'and without TLS' : 'different certificates'}; a self-hosted Gateway serves one protocol and one certificate per port`,
+      hint: 'Give these listeners distinct ports, or the same Secret.',
+    });
+  }
 }
 
 function validateListener(issues: IssueCollector, path: string, l: GrpcListenerProps): void {

@@ -154,12 +154,12 @@ export interface EnvVar {
   readonly value: string;
 }
 
-/** A balancer tier (Envoy or grpc-mesh-proxy) with every default applied. */
-export interface ResolvedBalancer extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'>>,
+/** A tier of balancer pods (Envoy or grpc-mesh-proxy) with every default applied, for a service or a Gateway. */
+export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port'>>,
   Pick<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
   /** Discriminant of the data plane. */
   readonly kind: 'envoy' | 'proxy';
-  /** Name of every object of the tier (`<service>-envoy`, `<service>-proxy`). */
+  /** Name of every object of the tier (`<owner>-envoy`, `<owner>-proxy`). */
   readonly name: string;
   /** The balancer's image. */
   readonly image: string;
@@ -169,6 +169,12 @@ export interface ResolvedBalancer extends Required<Omit<BalancerDataPlaneOptions
   readonly selector: Readonly<Record<string, string>>;
   /** Labels on every object of the tier. */
   readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The balancer tier of a service, with every default applied. */
+export interface ResolvedBalancer extends ResolvedTier {
+  /** Port of the balancer's Service. */
+  readonly port: number;
 }
 
 /** The Envoy data plane with every default applied. */
@@ -398,7 +404,18 @@ function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
 function resolveBalancer(
   kind: 'envoy' | 'proxy', serviceName: string, props: GrpcMeshServiceProps, o: EnvoyDataPlaneOptions | ProxyDataPlaneOptions,
 ): ResolvedEnvoy | ResolvedProxy {
-  const name = `${serviceName}-${kind}`;
+  return { ...resolveTier(kind, serviceName, props.labels, o), port: o.port ?? props.port } as ResolvedEnvoy | ResolvedProxy;
+}
+
+/**
+ * Applies the defaults to the options of a balancer tier named `<owner>-<kind>`, for a service or a Gateway.
+ * @param extraLabels the owner's extra labels, put on every object of the tier
+ */
+export function resolveTier(
+  kind: 'envoy' | 'proxy', owner: string, extraLabels: Readonly<Record<string, string>> | undefined,
+  o: Omit<EnvoyDataPlaneOptions, 'port'> | Omit<ProxyDataPlaneOptions, 'port'>,
+): ResolvedTier {
+  const name = `${owner}-${kind}`;
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'load-balancer' };
   return {
     kind,
@@ -406,7 +423,6 @@ function resolveBalancer(
     replicas: o.replicas ?? d.DEFAULT_BALANCER_REPLICAS,
     image: o.image ?? d.DEFAULT_ENVOY_IMAGE,
     serviceType: o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE,
-    port: o.port ?? props.port,
     serviceAnnotations: o.serviceAnnotations,
     loadBalancerSourceRanges: o.loadBalancerSourceRanges,
     resources: {
@@ -418,14 +434,16 @@ function resolveBalancer(
     logLevel: o.logLevel ?? d.DEFAULT_ENVOY_LOG_LEVEL,
     accessLog: o.accessLog ?? true,
     selector,
-    labels: { ...props.labels, ...selector, 'app.kubernetes.io/part-of': serviceName, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
+    labels: { ...extraLabels, ...selector, 'app.kubernetes.io/part-of': owner, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
   };
 }
 
 /** How a route attaches to the service (GAMMA): through its ClusterIP Service, never the headless one. */
 export function meshServiceParentRef(model: GrpcMeshServiceModel): ServiceParentRef {
   const mesh = meshOf(model)?.kind;
-  return { kind: 'Service', name: model.name, namespace: model.namespace, port: model.port, headless: false, ...(mesh && { mesh }) };
+  return {
+    kind: 'Service', name: model.name, namespace: model.namespace, port: model.port, headless: false, ...(mesh && { mesh }), dataPlane: model.dataPlane.kind,
+  };
 }
 
 /** How a route sends calls to the service: its ClusterIP Service and port. */

@@ -2,6 +2,7 @@ export * from './canary-grpc-route';
 export * from './data-plane';
 export * from './defaults';
 export * from './errors';
+export * from './gateway-implementation';
 export * from './grpc-gateway';
 export * from './grpc-mesh-service';
 export * from './grpc-route';

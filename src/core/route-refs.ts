@@ -3,6 +3,12 @@
  * {@link IGrpcBackend}; objects the library did not create are named with plain references.
  */
 
+/**
+ * The data planes this library deploys itself (`DataPlane.proxy()` / `envoy()`, `GatewayImplementation.proxy()` /
+ * `envoy()`): they serve the routes of their parent, compiled in at synthesis, with no controller.
+ */
+export type SelfHostedDataPlane = 'proxy' | 'envoy';
+
 /** A listener of a Gateway, as routes need to know it (for `sectionName`, hostnames and allowed namespaces). */
 export interface ListenerSummary {
   /** Listener name (the route's `sectionName`). */
@@ -41,6 +47,16 @@ export interface GatewayParentRef {
    * @default - unknown
    */
   readonly gatewayClassName?: string;
+  /**
+   * The grpc-mesh tier that serves the Gateway when it is self-hosted: its routes are compiled into the tier.
+   * @default - a Gateway API controller serves it
+   */
+  readonly servedBy?: SelfHostedDataPlane;
+  /**
+   * Whether the Gateway exists as a Gateway API object (false for a self-hosted Gateway that does not emit it).
+   * @default true
+   */
+  readonly gatewayApiObjects?: boolean;
 }
 
 /** A Service a route attaches to: a GAMMA route for east-west (mesh) traffic to that Service. */
@@ -69,6 +85,12 @@ export interface ServiceParentRef {
    * @default - unknown
    */
   readonly mesh?: 'istio' | 'linkerd';
+  /**
+   * The data plane of a Service grpc-mesh created: `proxy` and `envoy` compile the Service's routes into its
+   * balancer; `none` serves no route (synthesis fails).
+   * @default - unknown (a Service grpc-mesh did not create): the route is left to the mesh
+   */
+  readonly dataPlane?: 'envoy' | 'proxy' | 'none' | 'istio' | 'linkerd';
 }
 
 /** A plain reference to a route parent. */
@@ -120,4 +142,19 @@ export function listenerOf(parent: RouteParent, sectionName: string): IRoutePare
   const ref = toParentRef(parent);
   if (ref.kind !== 'Gateway') throw new Error(`Only a Gateway has listeners; ${ref.kind} "${ref.name}" has none.`);
   return { routeParentRef: { ...ref, sectionName } };
+}
+
+/** Whether a parent is served by a grpc-mesh tier that compiles its routes in, and which one. */
+export function selfHostedDataPlaneOf(parent: RouteParentRef): SelfHostedDataPlane | undefined {
+  if (parent.kind === 'Gateway') return parent.servedBy;
+  return parent.dataPlane === 'proxy' || parent.dataPlane === 'envoy' ? parent.dataPlane : undefined;
+}
+
+/**
+ * Whether a route with this parent must exist as a GRPCRoute object in the cluster: false only for a self-hosted
+ * parent that compiles the route in and is not itself written out as a Gateway API object.
+ */
+export function parentNeedsGatewayApiObjects(parent: RouteParentRef): boolean {
+  if (parent.kind === 'Gateway') return parent.servedBy === undefined || parent.gatewayApiObjects !== false;
+  return selfHostedDataPlaneOf(parent) === undefined;
 }

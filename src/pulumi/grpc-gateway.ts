@@ -37,8 +37,8 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public readonly name: string;
   /** Gateway namespace. */
   public readonly namespace: string;
-  /** The Gateway. */
-  public readonly gateway: k8s.apiextensions.CustomResource;
+  /** The Gateway, unless a self-hosted tier serves it without writing Gateway API objects. */
+  public readonly gateway?: k8s.apiextensions.CustomResource;
   /** The GatewayClass, when the props create one. */
   public readonly gatewayClass?: k8s.apiextensions.CustomResource;
   /** The ReferenceGrants this component created (those another component created first are not repeated). */
@@ -65,7 +65,7 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     this.routeParentRef = gatewayParentRef(this._model);
     const manifests = renderGrpcGateway(this._model);
     const child = childOptions(this, opts);
-    this.gateway = kubeResource(`${name}-gateway`, manifests.gateway, child) as k8s.apiextensions.CustomResource;
+    if (manifests.gateway) this.gateway = kubeResource(`${name}-gateway`, manifests.gateway, child) as k8s.apiextensions.CustomResource;
     if (manifests.gatewayClass) {
       this.gatewayClass = kubeResource(`${name}-gateway-class`, manifests.gatewayClass, child) as k8s.apiextensions.CustomResource;
     }

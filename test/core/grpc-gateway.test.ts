@@ -22,9 +22,9 @@ describe('GrpcGateway (core)', () => {
       ...PROPS,
       listeners: [...PROPS.listeners, { name: 'grpc', port: 8080, allowedRoutes: { from: 'Selector', selector: { team: 'shop' } } }],
     }, { defaultName: 'edge' }));
-    expect(gateway.metadata).toEqual({ name: 'edge', namespace: 'infra', labels: { 'app.kubernetes.io/name': 'edge', 'app.kubernetes.io/managed-by': 'grpc-mesh' } });
+    expect(gateway!.metadata).toEqual({ name: 'edge', namespace: 'infra', labels: { 'app.kubernetes.io/name': 'edge', 'app.kubernetes.io/managed-by': 'grpc-mesh' } });
     const kinds = [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' }];
-    expect(gateway.spec).toEqual({
+    expect(gateway!.spec).toEqual({
       gatewayClassName: 'istio',
       listeners: [
         {
@@ -54,7 +54,7 @@ describe('GrpcGateway (core)', () => {
 
   test('asks cert-manager for the certificates with the issuer annotation', () => {
     const { gateway } = renderGrpcGateway(resolveGrpcGateway({ ...PROPS, certManager: { clusterIssuer: 'letsencrypt' } }, { defaultName: 'edge' }));
-    expect(gateway.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
+    expect(gateway!.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
   });
 
   test('grants the Gateway the certificate Secret of another namespace with one narrow ReferenceGrant', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel, ResolvedBalancer } from '../grpc-mesh-service';
+import type { ResolvedTier } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderPodDisruptionBudget } from './pod-disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -24,7 +24,10 @@ export interface BalancerTierSpec {
   readonly configKey: string;
   /** The configuration file's content; the tier writes it as YAML (no line folding, no anchors). */
   readonly config: unknown;
-  /** The balancer container; the tier adds its resources, security context and the config and /tmp mounts. */
+  /**
+   * The balancer container; the tier adds the gRPC ports before its `ports`, its resources, security context and
+   * the config, /tmp and Secret mounts.
+   */
   readonly container: Record<string, unknown>;
   /** Directory the ConfigMap is mounted at. */
   readonly configDir: string;
@@ -34,8 +37,33 @@ export interface BalancerTierSpec {
   readonly terminationGracePeriodSeconds: number;
   /** Where Prometheus scrapes the balancer's metrics. */
   readonly metrics: MetricsEndpoint;
-  /** Port the container's gRPC listener binds. */
-  readonly listenerPort: number;
+  /** The gRPC ports: one for a service's balancer, one per listener port for a Gateway. */
+  readonly ports: readonly TierPort[];
+  /**
+   * Secrets mounted read-only in the balancer container (TLS certificates).
+   * @default - none
+   */
+  readonly secretMounts?: readonly SecretMount[];
+}
+
+/** A gRPC port of a balancer tier: the Service port and the container port behind it. */
+export interface TierPort {
+  /** Port name, unique in the tier (at most 15 characters). */
+  readonly name: string;
+  /** Port of the tier's Service. */
+  readonly port: number;
+  /** Port the balancer binds in its pod. */
+  readonly containerPort: number;
+  /** Whether clients speak TLS to it (no `kubernetes.io/h2c` appProtocol then). */
+  readonly tls: boolean;
+}
+
+/** A Secret mounted read-only in the balancer container. */
+export interface SecretMount {
+  /** Secret name (in the tier's namespace). */
+  readonly secretName: string;
+  /** Directory it is mounted at. */
+  readonly mountPath: string;
 }
 
 /** Where Prometheus scrapes a pod's metrics. */
@@ -55,9 +83,9 @@ export function configHash(text: string): string {
  * Renders a balancer tier: a ConfigMap with its configuration, a Deployment (config-hash rollouts, restricted
  * security, anti-affinity, Prometheus annotations), a Service exposing it and a PodDisruptionBudget.
  */
-export function renderBalancerTier(model: GrpcMeshServiceModel, balancer: ResolvedBalancer, spec: BalancerTierSpec): BalancerManifests {
+export function renderBalancerTier(namespace: string, balancer: ResolvedTier, spec: BalancerTierSpec): BalancerManifests {
   const configText = stringify(spec.config, { lineWidth: 0, aliasDuplicateObjects: false });
-  const metadata = { name: balancer.name, namespace: model.namespace, labels: balancer.labels };
+  const metadata = { name: balancer.name, namespace, labels: balancer.labels };
   return {
     config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [spec.configKey]: configText } },
     deployment: {
@@ -82,12 +110,14 @@ export function renderBalancerTier(model: GrpcMeshServiceModel, balancer: Resolv
         },
       },
     },
-    service: balancerService(model, balancer, spec.listenerPort),
-    podDisruptionBudget: renderPodDisruptionBudget(balancer.name, model.namespace, balancer.labels, balancer.selector),
+    service: balancerService(namespace, balancer, spec.ports),
+    podDisruptionBudget: renderPodDisruptionBudget(balancer.name, namespace, balancer.labels, balancer.selector),
   };
 }
 
-function podSpec(balancer: ResolvedBalancer, spec: BalancerTierSpec): Record<string, unknown> {
+function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string, unknown> {
+  const secrets = spec.secretMounts ?? [];
+  const secretVolume = (i: number) => `secret-${i}`;
   return {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
@@ -109,40 +139,47 @@ function podSpec(balancer: ResolvedBalancer, spec: BalancerTierSpec): Record<str
     }],
     containers: [{
       ...spec.container,
+      ports: [
+        ...spec.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
+        ...(spec.container.ports as unknown[] | undefined ?? []),
+      ],
       resources: balancer.resources,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: [
         { name: 'config', mountPath: spec.configDir, readOnly: true },
         { name: 'tmp', mountPath: '/tmp' },
+        ...secrets.map((s, i) => ({ name: secretVolume(i), mountPath: s.mountPath, readOnly: true })),
       ],
     }],
     volumes: [
       { name: 'config', configMap: { name: balancer.name } },
       { name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } },
+      // Readable by the pod's group only (fsGroup is the balancer's UID).
+      ...secrets.map((s, i) => ({ name: secretVolume(i), secret: { secretName: s.secretName, defaultMode: 0o440 } })),
     ],
   };
 }
 
-function balancerService(model: GrpcMeshServiceModel, balancer: ResolvedBalancer, listenerPort: number): KubeObject {
+function balancerService(namespace: string, balancer: ResolvedTier, ports: readonly TierPort[]): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
       name: balancer.name,
-      namespace: model.namespace,
+      namespace,
       labels: balancer.labels,
       ...(balancer.serviceAnnotations && { annotations: balancer.serviceAnnotations }),
     },
     spec: {
       type: balancer.serviceType,
       selector: balancer.selector,
-      ports: [{
-        name: d.GRPC_PORT_NAME,
-        port: balancer.port,
-        targetPort: listenerPort,
+      ports: ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.containerPort,
         protocol: 'TCP',
-        appProtocol: d.GRPC_APP_PROTOCOL,
-      }],
+        ...(!p.tls && { appProtocol: d.GRPC_APP_PROTOCOL }),
+      })),
       ...(balancer.loadBalancerSourceRanges?.length && { loadBalancerSourceRanges: balancer.loadBalancerSourceRanges }),
     },
   };

@@ -9,7 +9,7 @@ const CONFIG_DIR = '/etc/envoy';
 
 /** Renders the Envoy tier of a gRPC service: ConfigMap with the v3 bootstrap, Deployment, Service and PDB. */
 export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): BalancerManifests {
-  return renderBalancerTier(model, envoy, {
+  return renderBalancerTier(model.namespace, envoy, {
     configKey: ENVOY_CONFIG_KEY,
     config: renderEnvoyBootstrap(model, envoy),
     container: envoyContainer(envoy),
@@ -18,7 +18,7 @@ export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: Resolved
     // Drain time plus room for Envoy to flush and exit.
     terminationGracePeriodSeconds: envoy.drainSeconds + 15,
     metrics: { port: d.ENVOY_PROBE_PORT, path: '/stats/prometheus' },
-    listenerPort: d.ENVOY_LISTENER_PORT,
+    ports: [{ name: d.GRPC_PORT_NAME, port: envoy.port, containerPort: d.ENVOY_LISTENER_PORT, tls: false }],
   });
 }
 
@@ -34,7 +34,6 @@ function envoyContainer(envoy: ResolvedEnvoy): Record<string, unknown> {
       '--drain-strategy', 'immediate',
     ],
     ports: [
-      { name: d.GRPC_PORT_NAME, containerPort: d.ENVOY_LISTENER_PORT, protocol: 'TCP' },
       { name: 'metrics', containerPort: d.ENVOY_PROBE_PORT, protocol: 'TCP' },
     ],
     // The admin interface is on loopback; probes go to the probe listener, which answers /ready itself.

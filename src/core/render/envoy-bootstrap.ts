@@ -1,5 +1,5 @@
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel, ResolvedEnvoy } from '../grpc-mesh-service';
+import type { GrpcMeshServiceModel, ResolvedEnvoy, ResolvedTier } from '../grpc-mesh-service';
 import { grpcStatusKebabName } from '../grpc-status';
 import type { ResolvedTrafficPolicy } from '../traffic-policy';
 
@@ -41,12 +41,20 @@ export function envoyDuration(ms: number): string {
  * The admin interface listens on loopback only.
  */
 export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): EnvoyBootstrap {
+  return envoyBootstrap(envoy, [grpcListener(model, envoy)], [serviceCluster(model, envoy)]);
+}
+
+/**
+ * A tier's Envoy bootstrap: its gRPC listeners and clusters, plus the probe listener and the loopback admin.
+ * @internal
+ */
+export function envoyBootstrap(tier: ResolvedTier, listeners: readonly unknown[], clusters: readonly unknown[]): EnvoyBootstrap {
   return {
-    node: { id: envoy.name, cluster: envoy.name },
+    node: { id: tier.name, cluster: tier.name },
     admin: { address: socketAddress('127.0.0.1', d.ENVOY_ADMIN_PORT) },
     static_resources: {
-      listeners: [grpcListener(model, envoy), probeListener()],
-      clusters: [serviceCluster(model, envoy), adminCluster()],
+      listeners: [...listeners, probeListener()],
+      clusters: [...clusters, adminCluster()],
     },
   };
 }
@@ -60,7 +68,19 @@ export function socketAddress(address: string, port: number): Record<string, unk
 }
 
 function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
-  const policy = model.trafficPolicy;
+  const routeConfig = { name: model.name, virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(model.trafficPolicy)] }] };
+  return envoyGrpcListener('grpc', d.ENVOY_LISTENER_PORT, envoy, model.trafficPolicy.timeouts.streamIdleMs, routeConfig);
+}
+
+/**
+ * An Envoy listener that serves gRPC with the given route configuration: bounded HTTP/2, stream idle timeout,
+ * drain, JSON access log, gRPC stats; TLS terminated with the certificate files when given (ALPN h2).
+ * @internal
+ */
+export function envoyGrpcListener(
+  name: string, port: number, tier: ResolvedTier, streamIdleMs: number, routeConfig: Record<string, unknown>,
+  tls?: { readonly certFile: string; readonly keyFile: string },
+): Record<string, unknown> {
   const hcm = typed(HCM, {
     stat_prefix: 'grpc',
     codec_type: 'AUTO',
@@ -70,39 +90,53 @@ function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record
       initial_stream_window_size: 65536,
       initial_connection_window_size: 1048576,
     },
-    stream_idle_timeout: envoyDuration(policy.timeouts.streamIdleMs),
+    stream_idle_timeout: envoyDuration(streamIdleMs),
     // Time between the GOAWAY of a draining connection and its close.
-    drain_timeout: envoyDuration(envoy.drainSeconds * 1000),
+    drain_timeout: envoyDuration(tier.drainSeconds * 1000),
     use_remote_address: true,
-    ...(envoy.accessLog && { access_log: [jsonAccessLog()] }),
-    route_config: {
-      name: model.name,
-      virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(policy)] }],
-    },
+    ...(tier.accessLog && { access_log: [jsonAccessLog()] }),
+    route_config: routeConfig,
     http_filters: [GRPC_STATS, ROUTER],
   });
+  const filterChain = { filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] };
   return {
-    name: 'grpc',
-    address: socketAddress('0.0.0.0', d.ENVOY_LISTENER_PORT),
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+    name,
+    address: socketAddress('0.0.0.0', port),
+    filter_chains: [tls === undefined ? filterChain : { ...filterChain, transport_socket: downstreamTls(tls) }],
+  };
+}
+
+function downstreamTls(tls: { readonly certFile: string; readonly keyFile: string }): Record<string, unknown> {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
+      common_tls_context: {
+        alpn_protocols: ['h2'],
+        tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+      },
+    }),
   };
 }
 
 function serviceRoute(policy: ResolvedTrafficPolicy): Record<string, unknown> {
+  return { match: { prefix: '/' }, route: { cluster: ENVOY_SERVICE_CLUSTER, ...routeActionPolicy(policy) } };
+}
+
+/**
+ * The fields of an Envoy `RouteAction` a traffic policy sets: timeouts and the retry policy.
+ * @internal
+ */
+export function routeActionPolicy(policy: ResolvedTrafficPolicy): Record<string, unknown> {
   const { timeouts } = policy;
   return {
-    match: { prefix: '/' },
-    route: {
-      cluster: ENVOY_SERVICE_CLUSTER,
-      // 0s disables Envoy's default 15 s route timeout, which would kill every longer call and stream.
-      timeout: envoyDuration(timeouts.requestMs ?? 0),
-      max_stream_duration: {
-        // Honour the client's grpc-timeout deadline, uncapped.
-        grpc_timeout_header_max: '0s',
-        ...(timeouts.maxStreamDurationMs !== undefined && { max_stream_duration: envoyDuration(timeouts.maxStreamDurationMs) }),
-      },
-      retry_policy: retryPolicy(policy),
+    // 0s disables Envoy's default 15 s route timeout, which would kill every longer call and stream.
+    timeout: envoyDuration(timeouts.requestMs ?? 0),
+    max_stream_duration: {
+      // Honour the client's grpc-timeout deadline, uncapped.
+      grpc_timeout_header_max: '0s',
+      ...(timeouts.maxStreamDurationMs !== undefined && { max_stream_duration: envoyDuration(timeouts.maxStreamDurationMs) }),
     },
+    retry_policy: retryPolicy(policy),
   };
 }
 
@@ -186,12 +220,13 @@ function probeListener(): Record<string, unknown> {
 }
 
 function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
-  const policy = model.trafficPolicy;
+  const policy = clusterPolicy(model.trafficPolicy);
   return {
     name: ENVOY_SERVICE_CLUSTER,
     ...strictDns(envoy.dnsRefreshMs),
-    connect_timeout: envoyDuration(policy.timeouts.connectMs),
-    lb_policy: policy.loadBalancer,
+    // Keys in their usual place; the spread below keeps that order.
+    connect_timeout: policy.connect_timeout,
+    lb_policy: policy.lb_policy,
     // Pods removed from DNS leave at once, even while still passing health checks (they are terminating).
     ignore_health_on_host_removal: true,
     load_assignment: {
@@ -199,6 +234,19 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Reco
       endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(model.headlessFqdn, model.targetPort) } }] }],
     },
     typed_extension_protocol_options: http2UpstreamProtocolOptions(),
+    ...policy,
+  };
+}
+
+/**
+ * The fields of an Envoy `Cluster` a traffic policy sets: connect timeout, balancing, circuit breaker, health
+ * checks and outlier detection.
+ * @internal
+ */
+export function clusterPolicy(policy: ResolvedTrafficPolicy): Record<string, unknown> {
+  return {
+    connect_timeout: envoyDuration(policy.timeouts.connectMs),
+    lb_policy: policy.loadBalancer,
     circuit_breakers: {
       thresholds: [{
         priority: 'DEFAULT',

@@ -5,18 +5,25 @@ import { renderReferenceGrant } from '../reference-grants';
 
 /** Every object of a `GrpcGateway`. */
 export interface GrpcGatewayManifests {
-  /** The Gateway. */
-  readonly gateway: KubeObject;
+  /** The Gateway, unless a self-hosted tier serves it without writing Gateway API objects. */
+  readonly gateway?: KubeObject;
   /** The GatewayClass, when the props ask for one. */
   readonly gatewayClass?: KubeObject;
   /** ReferenceGrants for certificates in other namespaces. */
   readonly referenceGrants: readonly KubeObject[];
+  /** cert-manager Certificates of a self-hosted Gateway's TLS listeners (a controller's Gateway gets annotations instead). */
+  readonly certificates: readonly KubeObject[];
 }
 
-/** Renders the Gateway, its GatewayClass and the ReferenceGrants its certificates need. */
+/**
+ * Renders the Gateway, its GatewayClass and the ReferenceGrants its certificates need; for a self-hosted Gateway,
+ * its cert-manager Certificates, and the Gateway API objects only when asked for. The tier itself is rendered by
+ * `renderGatewayTier`, once the routes are known.
+ */
 export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests {
+  const gatewayApiObjects = model.tier === undefined || model.tier.gatewayApiObjects;
   return {
-    gateway: {
+    gateway: gatewayApiObjects ? {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'Gateway',
       metadata: {
@@ -26,8 +33,8 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
         ...(model.annotations && { annotations: model.annotations }),
       },
       spec: { gatewayClassName: model.gatewayClassName, listeners: model.listeners.map(renderListener) },
-    },
-    gatewayClass: model.gatewayClass && {
+    } : undefined,
+    gatewayClass: gatewayApiObjects && model.gatewayClass ? {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'GatewayClass',
       metadata: { name: model.gatewayClassName, labels: { 'app.kubernetes.io/managed-by': model.labels['app.kubernetes.io/managed-by'] } },
@@ -35,9 +42,33 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
         controllerName: model.gatewayClass.controllerName,
         ...(model.gatewayClass.description && { description: model.gatewayClass.description }),
       },
-    },
-    referenceGrants: model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
+    } : undefined,
+    referenceGrants: gatewayApiObjects && model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
+    certificates: model.tier ? renderCertificates(model) : [],
   };
+}
+
+/** One cert-manager Certificate per Secret of the TLS listeners, for the hostnames of the listeners that use it. */
+function renderCertificates(model: GrpcGatewayModel): KubeObject[] {
+  const cm = model.certManager;
+  if (!cm) return [];
+  const issuerRef = cm.issuer !== undefined
+    ? { group: 'cert-manager.io', kind: 'Issuer', name: cm.issuer }
+    : { group: 'cert-manager.io', kind: 'ClusterIssuer', name: cm.clusterIssuer as string };
+  const hostnames = new Map<string, string[]>();
+  for (const l of model.listeners) {
+    if (!l.tls || l.hostname === undefined) continue;
+    const names = hostnames.get(l.tls.secretName) ?? [];
+    if (!names.includes(l.hostname)) names.push(l.hostname);
+    hostnames.set(l.tls.secretName, names);
+  }
+  return [...hostnames].map(([secretName, dnsNames]) => ({
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    // Named after the Secret, as cert-manager's own Gateway support names the Certificates it creates.
+    metadata: { name: secretName, namespace: model.namespace, labels: model.labels },
+    spec: { secretName, dnsNames, issuerRef },
+  }));
 }
 
 function renderListener(l: ResolvedListener): Record<string, unknown> {

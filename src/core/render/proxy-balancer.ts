@@ -1,6 +1,7 @@
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedProxy } from '../grpc-mesh-service';
-import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
+import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig, type ProxyDiscoveryConfig } from '../proxy-config';
+import type { ResolvedTrafficPolicy } from '../traffic-policy';
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
 
 /** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
@@ -23,10 +24,19 @@ export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedPr
 }
 
 function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyClusterConfig {
-  const { loadBalancer, retry, timeouts, circuitBreaker, outlierDetection, healthCheck } = model.trafficPolicy;
+  const discovery = { type: 'dns' as const, hostname: model.headlessFqdn, port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs };
+  return proxyCluster(PROXY_SERVICE_CLUSTER, discovery, model.trafficPolicy);
+}
+
+/**
+ * A proxy cluster with a service's traffic policy: balancing, connect timeout, health checks, outlier detection,
+ * circuit breaker, retries and timeouts. `RANDOM` balancing becomes LEAST_REQUEST: callers refuse it beforehand.
+ */
+export function proxyCluster(name: string, discovery: ProxyDiscoveryConfig, policy: ResolvedTrafficPolicy): ProxyClusterConfig {
+  const { loadBalancer, retry, timeouts, circuitBreaker, outlierDetection, healthCheck } = policy;
   return {
-    name: PROXY_SERVICE_CLUSTER,
-    discovery: { type: 'dns', hostname: model.headlessFqdn, port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs },
+    name,
+    discovery,
     // RANDOM was refused by validation for this data plane.
     loadBalancer: loadBalancer === 'ROUND_ROBIN' ? 'ROUND_ROBIN' : 'LEAST_REQUEST',
     connectTimeoutMs: timeouts.connectMs,
@@ -69,7 +79,7 @@ function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): Prox
  * PDB, the same shape as the Envoy tier. The proxy drains itself on SIGTERM (GOAWAY, in-flight calls finish).
  */
 export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedProxy): BalancerManifests {
-  return renderBalancerTier(model, proxy, {
+  return renderBalancerTier(model.namespace, proxy, {
     configKey: PROXY_CONFIG_KEY,
     config: renderProxyConfig(model, proxy),
     container: proxyContainer(proxy),
@@ -77,7 +87,7 @@ export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: Resolved
     uid: d.PROXY_UID,
     terminationGracePeriodSeconds: d.PROXY_PRE_STOP_DELAY_SECONDS + proxy.drainSeconds + 5,
     metrics: { port: d.PROXY_ADMIN_PORT, path: '/metrics' },
-    listenerPort: d.PROXY_LISTENER_PORT,
+    ports: [{ name: d.GRPC_PORT_NAME, port: proxy.port, containerPort: d.PROXY_LISTENER_PORT, tls: false }],
   });
 }
 
@@ -87,7 +97,6 @@ function proxyContainer(proxy: ResolvedProxy): Record<string, unknown> {
     image: proxy.image,
     args: ['--config', `${CONFIG_DIR}/${PROXY_CONFIG_KEY}`, '--log-level', proxy.logLevel],
     ports: [
-      { name: d.GRPC_PORT_NAME, containerPort: d.PROXY_LISTENER_PORT, protocol: 'TCP' },
       { name: 'admin', containerPort: d.PROXY_ADMIN_PORT, protocol: 'TCP' },
     ],
     readinessProbe: { httpGet: { path: '/ready', port: 'admin' }, periodSeconds: 5, failureThreshold: 2 },

@@ -1,0 +1,76 @@
+import type { BalancerDataPlaneOptions, EnvoyLogLevel, ProxyLogLevel } from './data-plane';
+
+/** Options every self-hosted Gateway tier shares: the balancer tier's, less `port` (each listener has its own). */
+export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions, 'port'> {
+  /**
+   * Also writes the Gateway and the GRPCRoutes attached to it as Gateway API objects, for tools that read them.
+   * They need the Gateway API CRDs on the cluster; no controller acts on them unless one serves their class.
+   * @default false
+   */
+  readonly gatewayApiObjects?: boolean;
+}
+
+/** Options of a Gateway served by grpc-mesh-proxy. */
+export interface ProxyGatewayOptions extends SelfHostedGatewayOptions {
+  /** The grpc-mesh-proxy image, built from this repository's Dockerfile, pinned to this library's version. */
+  readonly image: string;
+  /**
+   * The proxy's log level.
+   * @default 'info'
+   */
+  readonly logLevel?: ProxyLogLevel;
+}
+
+/** Options of a Gateway served by an Envoy tier. */
+export interface EnvoyGatewayTierOptions extends SelfHostedGatewayOptions {
+  /**
+   * Envoy image. Pin it.
+   * @default 'envoyproxy/envoy:v1.36.4'
+   */
+  readonly image?: string;
+  /**
+   * Envoy's log level.
+   * @default 'info'
+   */
+  readonly logLevel?: EnvoyLogLevel;
+}
+
+/** The implementation kinds, as a discriminant. */
+export type GatewayImplementationKind = 'controller' | 'proxy' | 'envoy';
+
+/**
+ * Who serves a {@link GrpcGatewayProps | GrpcGateway}: a Gateway API controller of a GatewayClass, or a tier this
+ * library deploys with the app (no controller, no CRDs), every route attached to the Gateway compiled into its
+ * configuration at synthesis. Chosen with one of the static factories, e.g. `GatewayImplementation.proxy({ image })`.
+ */
+export class GatewayImplementation {
+  /**
+   * A Gateway API controller serves the Gateway: only the Gateway API objects are written.
+   * @param gatewayClassName the GatewayClass, e.g. `eg` (Envoy Gateway), `istio` or `cilium`
+   */
+  public static controller(gatewayClassName: string): GatewayImplementation {
+    return new GatewayImplementation('controller', {}, gatewayClassName);
+  }
+
+  /**
+   * A grpc-mesh-proxy tier serves the Gateway: a ConfigMap with the compiled routes, a Deployment, a Service with
+   * every listener port, a PDB; TLS listeners terminate with their Secret, mounted read-only.
+   */
+  public static proxy(options: ProxyGatewayOptions): GatewayImplementation {
+    return new GatewayImplementation('proxy', options);
+  }
+
+  /** An Envoy tier serves the Gateway: the same objects, with the routes compiled into an Envoy v3 bootstrap. */
+  public static envoy(options: EnvoyGatewayTierOptions = {}): GatewayImplementation {
+    return new GatewayImplementation('envoy', options);
+  }
+
+  private constructor(
+    /** Which implementation this is. */
+    public readonly kind: GatewayImplementationKind,
+    /** The options given to the factory. */
+    public readonly options: ProxyGatewayOptions | EnvoyGatewayTierOptions,
+    /** The GatewayClass, for a controller. */
+    public readonly gatewayClassName?: string,
+  ) {}
+}
