@@ -1,7 +1,10 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  compileTierRoutes,
   gatewayParentRef,
+  renderGatewayTier,
+  type TierRoutes,
   listenerOf,
   renderGrpcGateway,
   resolveGrpcGateway,
@@ -11,7 +14,9 @@ import {
   type RouteParentRef,
 } from '../core';
 import { toApiObject } from './api-objects';
+import type { BalancerObjects } from './grpc-mesh-service';
 import { addReferenceGrants } from './reference-grants';
+import { ServedRoutes, type RoutingPart } from './served-routes';
 import { printWarnings } from './warnings';
 
 /**
@@ -28,12 +33,18 @@ export class GrpcGateway extends Construct implements IRouteParent {
   public readonly gateway?: ApiObject;
   /** The GatewayClass, when the props create one. */
   public readonly gatewayClass?: ApiObject;
+  /** The tier that serves a self-hosted Gateway, its config compiled at synthesis from every attached route. */
+  public readonly tier?: BalancerObjects;
+  /** cert-manager Certificates of a self-hosted Gateway's TLS listeners, when `certManager` is set. */
+  public readonly certificates: readonly ApiObject[];
   /** Warnings found at synthesis (also printed). */
   public readonly warnings: readonly string[];
   /** How routes refer to this Gateway. */
   public readonly routeParentRef: RouteParentRef;
   /** The resolved model. @internal */
   public readonly _model: GrpcGatewayModel;
+  /** What this Gateway adds to the app's routing. @internal */
+  public readonly _routingPart: RoutingPart;
 
   public constructor(scope: Construct, id: string, props: GrpcGatewayProps) {
     super(scope, id);
@@ -46,11 +57,27 @@ export class GrpcGateway extends Construct implements IRouteParent {
     this.namespace = this._model.namespace;
     this.warnings = this._model.warnings;
     this.routeParentRef = gatewayParentRef(this._model);
+    this._routingPart = { kind: 'gateway', model: this._model };
     const manifests = renderGrpcGateway(this._model);
     if (manifests.gateway) this.gateway = toApiObject(this, 'gateway', manifests.gateway);
     if (manifests.gatewayClass) this.gatewayClass = toApiObject(this, 'gateway-class', manifests.gatewayClass);
+    this.certificates = manifests.certificates.map((m) => toApiObject(this, `certificate-${m.metadata.name}`, m));
+    if (this._model.tier) this.tier = this.renderTier(this._model);
     addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
     printWarnings(this.warnings);
+  }
+
+  private renderTier(model: GrpcGatewayModel): BalancerObjects {
+    const served = new ServedRoutes(this, { kind: 'gateway', model });
+    const render = (routes: TierRoutes) => renderGatewayTier(model, routes);
+    // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
+    const initial = render(compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
+    return {
+      config: served.lazyApiObject('tier-config', initial.config, ['data'], (routes) => render(routes).config),
+      deployment: served.lazyApiObject('tier-deployment', initial.deployment, ['spec'], (routes) => render(routes).deployment),
+      service: toApiObject(this, 'tier-service', initial.service),
+      podDisruptionBudget: toApiObject(this, 'tier-pdb', initial.podDisruptionBudget),
+    };
   }
 
   /** One listener of this Gateway, as a route parent (`sectionName`). */

@@ -15,6 +15,7 @@ import {
   type ServiceBackendRef,
 } from '../core';
 import { toApiObject } from './api-objects';
+import { ServedRoutes, type RoutingPart } from './served-routes';
 import { printWarnings } from './warnings';
 
 /** The objects of a balancer tier, as cdk8s escape hatches. */
@@ -59,7 +60,10 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly deployment?: ApiObject;
   /** The server's PodDisruptionBudget, when `workload` was given. */
   public readonly podDisruptionBudget?: ApiObject;
-  /** The balancer tier, with `DataPlane.envoy()`. */
+  /**
+   * The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. The routes attached to the service are
+   * compiled into its config at synthesis, wherever they are declared.
+   */
   public readonly balancer?: BalancerObjects;
   /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
   public readonly meshPolicy: readonly ApiObject[];
@@ -73,6 +77,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly backendRef: ServiceBackendRef;
   /** The resolved model, for other constructs of this library. @internal */
   public readonly _model: GrpcMeshServiceModel;
+  /** What this service adds to the app's routing. @internal */
+  public readonly _routingPart: RoutingPart;
 
   public constructor(scope: Construct, id: string, props: GrpcMeshServiceProps) {
     super(scope, id);
@@ -86,12 +92,28 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
     this.port = this._model.port;
     this.endpoint = this._model.endpoint;
     this.routeParentRef = meshServiceParentRef(this._model);
+    this._routingPart = { kind: 'service', model: this._model };
     this.backendRef = meshServiceBackendRef(this._model);
 
-    // One ApiObject per manifest, with the role ids the core assigns (the same ids name Pulumi's children).
+    // One ApiObject per manifest, with the role ids the core assigns (the same ids name Pulumi's children). A
+    // balancer's config and pods depend on the routes attached to the service, compiled at synthesis.
     const manifests = renderGrpcMeshService(this._model);
+    const model = this._model;
+    const served = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy'
+      ? new ServedRoutes(this, { kind: 'service', model })
+      : undefined;
+    const balancer = manifests.balancer;
+    const objectOf = (role: string, manifest: KubeObject): ApiObject => {
+      if (served !== undefined && manifest === balancer?.config) {
+        return served.lazyApiObject(role, manifest, ['data'], (routes) => renderGrpcMeshService(model, routes).balancer!.config);
+      }
+      if (served !== undefined && manifest === balancer?.deployment) {
+        return served.lazyApiObject(role, manifest, ['spec'], (routes) => renderGrpcMeshService(model, routes).balancer!.deployment);
+      }
+      return toApiObject(this, role, manifest);
+    };
     const objects = new Map<KubeObject, ApiObject>();
-    for (const { id: role, manifest } of listGrpcMeshServiceManifests(manifests)) objects.set(manifest, toApiObject(this, role, manifest));
+    for (const { id: role, manifest } of listGrpcMeshServiceManifests(manifests)) objects.set(manifest, objectOf(role, manifest));
     const of = (manifest: KubeObject) => objects.get(manifest)!;
     this.service = of(manifests.service);
     this.headlessService = of(manifests.headlessService);

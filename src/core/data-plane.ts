@@ -96,14 +96,18 @@ export type DataPlaneKind = 'envoy' | 'proxy' | 'none' | 'istio' | 'linkerd';
  * static factories, e.g. `DataPlane.envoy({ replicas: 3 })`.
  */
 export class DataPlane {
-  /** An Envoy tier: a ConfigMap with a v3 bootstrap, a Deployment, a Service exposing it and a PDB. */
+  /**
+   * An Envoy tier: a ConfigMap with a v3 bootstrap, a Deployment, a Service exposing it and a PDB. Routes attached
+   * to the service (GAMMA) are compiled into the bootstrap at synthesis; calls no route matches go to its pods.
+   */
   public static envoy(options: EnvoyDataPlaneOptions = {}): DataPlane {
     return new DataPlane('envoy', options);
   }
 
   /**
    * grpc-mesh-proxy, the TypeScript L7 gRPC proxy of this repository: a ConfigMap with its config, a Deployment,
-   * a Service exposing it and a PDB, the same shape as the Envoy tier.
+   * a Service exposing it and a PDB, the same shape as the Envoy tier. Routes attached to the service (GAMMA) are
+   * compiled into its config at synthesis; calls no route matches go to the service's pods.
    */
   public static proxy(options: ProxyDataPlaneOptions): DataPlane {
     return new DataPlane('proxy', options);
@@ -111,7 +115,8 @@ export class DataPlane {
 
   /**
    * No balancer: only the headless and ClusterIP Services. Clients balance themselves (for example gRPC's
-   * `round_robin` over `dns:///<name>-headless...`), or a mesh does.
+   * `round_robin` over `dns:///<name>-headless...`), or a mesh does. Routes attached to the service are
+   * refused (nothing would serve them); it can still be a route's backend, such as a canary.
    */
   public static none(): DataPlane {
     return new DataPlane('none', {});

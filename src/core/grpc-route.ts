@@ -2,6 +2,7 @@ import * as d from './defaults';
 import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
 import { resolveRoutePolicy, type RouteImplementation, type RoutePolicyOutput } from './route-policy';
 import {
+  parentNeedsGatewayApiObjects,
   toBackendRef,
   toParentRef,
   type GrpcBackendTarget,
@@ -205,6 +206,11 @@ export interface GrpcRouteModel {
   readonly generateReferenceGrants: boolean;
   /** What the traffic policy became in the implementation's dialect. */
   readonly policy: RoutePolicyOutput;
+  /**
+   * Whether the GRPCRoute (with its ReferenceGrants and policy objects) is written out: false when every parent
+   * is a self-hosted tier that compiles the route in and writes no Gateway API objects.
+   */
+  readonly gatewayApiObjects: boolean;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -276,6 +282,7 @@ export function resolveGrpcRoute(props: GrpcRouteProps, context: RouteResolveCon
     }))),
     generateReferenceGrants: props.referenceGrants ?? true,
     policy,
+    gatewayApiObjects: parents.some(parentNeedsGatewayApiObjects),
     warnings: issues.warnings,
   };
 }
@@ -296,6 +303,14 @@ function validateHostnames(issues: IssueCollector, hostnames: readonly string[] 
 
 function validateParent(issues: IssueCollector, path: string, parent: RouteParentRef, namespace: string, hostnames?: readonly string[]): void {
   if (parent.kind === 'Service') {
+    issues.require(parent.dataPlane !== 'none', {
+      code: 'ROUTE_PARENT_NOT_SERVED',
+      path,
+      value: parent.name,
+      message: 'has DataPlane.none(): nothing grpc-mesh deploys serves a route attached to it, so it would be ignored',
+      hint: 'Give the service a data plane that serves routes (DataPlane.proxy(), envoy(), istio() or linkerd()); for a mesh '
+        + 'grpc-mesh does not configure, attach the route with a plain reference { kind: \'Service\', name, namespace, port }.',
+    });
     issues.require(!parent.headless, {
       code: 'HEADLESS_MESH_PARENT',
       path,

@@ -26,3 +26,6 @@ export * from './render/services';
 export * from './render/workload';
 export * from './dialects';
 export * from './compile';
+export * from './served-routes';
+export * from './render/gateway-tier';
+export { envoyTierBootstrap, proxyTierConfig, type EnvoyTierBootstrap } from './render/tier-config';

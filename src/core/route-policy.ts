@@ -1,6 +1,6 @@
 import { translateToEnvoyGateway, translateToLinkerd } from './dialects';
 import type { KubeObject } from './kube';
-import type { RouteParentRef } from './route-refs';
+import { selfHostedDataPlaneOf, type RouteParentRef } from './route-refs';
 import type { TrafficPolicy } from './traffic-policy';
 import type { IssueCollector } from './validation';
 
@@ -43,6 +43,18 @@ export function resolveRoutePolicy(
   implementation: RouteImplementation | undefined,
 ): RoutePolicyOutput {
   if (!policy) return { implementation, objects: [] };
+  const selfHosted = parents.filter((p) => selfHostedDataPlaneOf(p) !== undefined);
+  if (selfHosted.length > 0) {
+    issues.add({
+      code: 'UNSUPPORTED_BY_DATA_PLANE',
+      path: 'trafficPolicy',
+      value: Object.keys(policy),
+      message: `cannot be attached to a route served by a grpc-mesh tier (parent ${selfHosted.map((p) => `${p.kind} "${p.name}"`).join(', ')}), `
+        + 'which applies each backend service\'s own traffic policy',
+      hint: 'Set trafficPolicy on the backend GrpcMeshServices instead.',
+    });
+    return { implementation, objects: [] };
+  }
   const chosen = implementation ?? inferImplementation(parents);
   if (!chosen) {
     issues.add({

@@ -1,7 +1,10 @@
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  compileTierRoutes,
   gatewayParentRef,
+  renderGatewayTier,
+  type KubeObject,
   listenerOf,
   renderGrpcGateway,
   resolveGrpcGateway,
@@ -11,8 +14,10 @@ import {
   type RouteParentRef,
 } from '../core';
 import { resolveFor } from './errors';
-import { childOptions, kubeResource } from './kube-resources';
+import type { BalancerResources } from './grpc-mesh-service';
+import { childOptions, kubeResource, type KubeResource } from './kube-resources';
 import { addReferenceGrants } from './reference-grants';
+import { declareRouteParent, servedRoutes } from './served-routes';
 import { logWarnings } from './warnings';
 
 /** Arguments of a `GrpcGateway`: the same props as the cdk8s construct. */
@@ -41,6 +46,10 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public readonly gateway?: k8s.apiextensions.CustomResource;
   /** The GatewayClass, when the props create one. */
   public readonly gatewayClass?: k8s.apiextensions.CustomResource;
+  /** The tier that serves a self-hosted Gateway, its config compiled from every route attached to it. */
+  public readonly tier?: BalancerResources;
+  /** cert-manager Certificates of a self-hosted Gateway's TLS listeners, when `certManager` is set. */
+  public readonly certificates: readonly k8s.apiextensions.CustomResource[];
   /** The ReferenceGrants this component created (those another component created first are not repeated). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
   /** Warnings found when the props were resolved (also logged). */
@@ -69,6 +78,9 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     if (manifests.gatewayClass) {
       this.gatewayClass = kubeResource(`${name}-gateway-class`, manifests.gatewayClass, child) as k8s.apiextensions.CustomResource;
     }
+    this.certificates = manifests.certificates.map((m) => kubeResource(`${name}-certificate-${m.metadata.name}`, m, child) as k8s.apiextensions.CustomResource);
+    declareRouteParent({ kind: 'gateway', model: this._model });
+    if (this._model.tier) this.tier = this.createTier(name, this._model, child);
     this.referenceGrants = addReferenceGrants({
       parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
     });
@@ -78,6 +90,19 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
       namespace: this.namespace,
       listeners: this._model.listeners.map((l) => l.name),
     });
+  }
+
+  private createTier(name: string, model: GrpcGatewayModel, child: pulumi.CustomResourceOptions): BalancerResources {
+    const rendered = servedRoutes({ kind: 'gateway', model }, this).apply((routes) => renderGatewayTier(model, routes));
+    // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
+    const initial = renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
+    const resource = <T extends KubeResource>(role: string, manifest: KubeObject) => kubeResource(`${name}-${role}`, manifest, child) as T;
+    return {
+      config: resource('tier-config', { ...initial.config, data: rendered.apply((t) => t.config.data) } as KubeObject),
+      deployment: resource('tier-deployment', { ...initial.deployment, spec: rendered.apply((t) => t.deployment.spec) } as KubeObject),
+      service: resource('tier-service', initial.service),
+      podDisruptionBudget: resource('tier-pdb', initial.podDisruptionBudget),
+    };
   }
 
   /**

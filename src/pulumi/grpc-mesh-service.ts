@@ -16,6 +16,7 @@ import {
 } from '../core';
 import { resolveFor } from './errors';
 import { childOptions, kubeResource, type KubeResource } from './kube-resources';
+import { declareRouteParent, servedRoutes } from './served-routes';
 import { logWarnings } from './warnings';
 
 /** Arguments of a `GrpcMeshService`: the same props as the cdk8s construct. */
@@ -114,11 +115,21 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     this.serviceName = model.name;
     this.headlessServiceName = model.headlessServiceName;
 
-    // Every object gets the role id the core gives it (the cdk8s construct id): `<name>-<role>`.
+    // Every object gets the role id the core gives it (the cdk8s construct id): `<name>-<role>`. A balancer's
+    // config and pods depend on the routes attached to the service, compiled once the program has declared them.
+    declareRouteParent({ kind: 'service', model });
     const manifests = renderGrpcMeshService(model);
+    const served = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy' ? servedRoutes({ kind: 'service', model }, this) : undefined;
+    const rendered = served?.apply((routes) => renderGrpcMeshService(model, routes).balancer!);
+    const compiled = new Map<KubeObject | undefined, KubeObject>(rendered === undefined || manifests.balancer === undefined ? [] : [
+      [manifests.balancer.config, { ...manifests.balancer.config, data: rendered.apply((b) => b.config.data) } as KubeObject],
+      [manifests.balancer.deployment, { ...manifests.balancer.deployment, spec: rendered.apply((b) => b.deployment.spec) } as KubeObject],
+    ]);
     const child = childOptions(this, opts);
     const children = new Map<KubeObject, KubeResource>();
-    for (const { id, manifest } of listGrpcMeshServiceManifests(manifests)) children.set(manifest, kubeResource(`${name}-${id}`, manifest, child));
+    for (const { id, manifest } of listGrpcMeshServiceManifests(manifests)) {
+      children.set(manifest, kubeResource(`${name}-${id}`, compiled.get(manifest) ?? manifest, child));
+    }
     const of = <T extends KubeResource>(manifest: KubeObject) => children.get(manifest) as T;
     this.service = of(manifests.service);
     this.headlessService = of(manifests.headlessService);

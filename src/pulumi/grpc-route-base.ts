@@ -4,6 +4,7 @@ import { renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '
 import { resolveFor } from './errors';
 import { childOptions, kubeResource } from './kube-resources';
 import { addReferenceGrants } from './reference-grants';
+import { declareRoute } from './served-routes';
 import { logWarnings } from './warnings';
 
 /**
@@ -23,8 +24,11 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   public readonly name: string;
   /** Route namespace. */
   public readonly namespace: string;
-  /** The GRPCRoute. */
-  public readonly route: k8s.apiextensions.CustomResource;
+  /**
+   * The GRPCRoute, unless every parent is a self-hosted tier that compiles the route in and writes no Gateway API
+   * objects (then neither it, its ReferenceGrants nor its policy objects are created).
+   */
+  public readonly route?: k8s.apiextensions.CustomResource;
   /** Policy objects of the route's implementation (Envoy Gateway's BackendTrafficPolicy). */
   public readonly policy: readonly k8s.apiextensions.CustomResource[];
   /** The ReferenceGrants this component created (those another component created first are not repeated). */
@@ -52,13 +56,17 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
     this.name = this._model.name;
     this.namespace = this._model.namespace;
     this.warnings = this._model.warnings;
+    declareRoute(this._model, this);
     const manifests = renderGrpcRoute(this._model);
     const child = childOptions(this, opts);
-    this.route = kubeResource(`${name}-route`, manifests.route, child) as k8s.apiextensions.CustomResource;
-    this.policy = manifests.policy.map((m) => kubeResource(`${name}-policy-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource);
-    this.referenceGrants = addReferenceGrants({
+    const written = this._model.gatewayApiObjects;
+    if (written) this.route = kubeResource(`${name}-route`, manifests.route, child) as k8s.apiextensions.CustomResource;
+    this.policy = written
+      ? manifests.policy.map((m) => kubeResource(`${name}-policy-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource)
+      : [];
+    this.referenceGrants = written ? addReferenceGrants({
       parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
-    });
+    }) : [];
     logWarnings(this.warnings, this);
     this.registerOutputs({ name: this.name, namespace: this.namespace });
   }

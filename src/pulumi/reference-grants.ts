@@ -2,23 +2,11 @@ import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { describeReference, grantAllows, renderReferenceGrant, type CrossNamespaceReference, type KubeObject } from '../core';
 import { childOptions, kubeResource } from './kube-resources';
+import { stackRunState } from './stack-run';
 
-/**
- * The ReferenceGrants grpc-mesh has created, by `namespace/name`, per stack (`project/stack`) and per program run.
- * A run is told apart by its resource monitor: the Automation API can run a program several times in one process
- * (a preview, then an update), and each run must create its grants again.
- */
-const createdGrants = new WeakMap<object, Map<string, Map<string, KubeObject>>>();
-const NO_MONITOR = {};
-
+/** The ReferenceGrants grpc-mesh has created in this stack and run, by `namespace/name`. */
 function grantsOfThisStack(): Map<string, KubeObject> {
-  const run = pulumi.runtime.getMonitor() ?? NO_MONITOR;
-  const stacks = createdGrants.get(run) ?? new Map<string, Map<string, KubeObject>>();
-  createdGrants.set(run, stacks);
-  const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
-  const grants = stacks.get(stack) ?? new Map<string, KubeObject>();
-  stacks.set(stack, grants);
-  return grants;
+  return stackRunState('reference-grants', () => new Map<string, KubeObject>());
 }
 
 /** What a component needs to add the ReferenceGrants of its cross-namespace references. */

@@ -47,7 +47,7 @@ describe('Gateway API constructs (cdk8s)', () => {
   test('attaches to one listener with gateway.listener() and names the construct path in errors', () => {
     const { chart, edge, payments } = setup();
     const route = new GrpcRoute(chart, 'checkout', { namespace: 'infra', parents: [edge.listener('grpc')], rules: [{ backends: [{ service: payments }] }] });
-    expect((route.route.toJson() as any).spec.parentRefs[0].sectionName).toBe('grpc');
+    expect((route.route!.toJson() as any).spec.parentRefs[0].sectionName).toBe('grpc');
     expect(() => new GrpcRoute(chart, 'bad', { namespace: 'infra', parents: [edge.listener('nope')], rules: [{ backends: [{ service: payments }] }] }))
       .toThrow('GrpcRoute "shop/bad": parents[0].sectionName names no listener of Gateway "edge" (it has grpc); got "nope". [UNKNOWN_LISTENER]');
   });
@@ -57,8 +57,12 @@ describe('Gateway API constructs (cdk8s)', () => {
     const headless = { kind: 'Service' as const, name: 'payments-headless', namespace: 'payments', headless: true };
     expect(() => new GrpcRoute(chart, 'mesh', { namespace: 'payments', parents: [headless], rules: [{ backends: [{ service: payments }] }] }))
       .toThrow(/parents\[0\] is a headless Service, which cannot be the parent of a mesh \(GAMMA\) route/);
-    const ok = new GrpcRoute(chart, 'mesh-ok', { namespace: 'payments', parents: [payments], rules: [{ backends: [{ service: payments }] }] });
-    expect((ok.route.toJson() as any).spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }]);
+    expect(() => new GrpcRoute(chart, 'mesh-none', { namespace: 'payments', parents: [payments], rules: [{ backends: [{ service: payments }] }] }))
+      .toThrow(/parents\[0\] has DataPlane.none\(\): nothing grpc-mesh deploys serves a route attached to it.*\[ROUTE_PARENT_NOT_SERVED\]/);
+    // A mesh grpc-mesh does not configure serves a route attached with a plain reference.
+    const plain = { kind: 'Service' as const, name: 'payments', namespace: 'payments', port: 50051 };
+    const ok = new GrpcRoute(chart, 'mesh-ok', { namespace: 'payments', parents: [plain], rules: [{ backends: [{ service: payments }] }] });
+    expect((ok.route!.toJson() as any).spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }]);
   });
 
   test('writes the route\'s traffic policy as an Envoy Gateway BackendTrafficPolicy for the eg class', () => {

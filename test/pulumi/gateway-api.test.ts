@@ -82,8 +82,9 @@ describe('GrpcRoute (Pulumi)', () => {
     const { edge, payments } = setup();
     const { transformation, opts } = recordOptions();
     const north = new P.GrpcRoute('north', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] }, { transformations: [transformation] });
-    new P.GrpcRoute('east-west', { namespace: 'payments', parents: [payments], rules: [{ backends: [{ service: payments }] }] });
-    const urn = await promiseOf(north.route.urn);
+    // DataPlane.none() serves no route: a mesh grpc-mesh does not configure gets it through a plain reference.
+    new P.GrpcRoute('east-west', { namespace: 'payments', parents: [{ kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }], rules: [{ backends: [{ service: payments }] }] });
+    const urn = await promiseOf(north.route!.urn);
     await settle();
     expect(typesAndNames(recorded).filter((t) => /GrpcRoute|GRPCRoute/.test(t))).toEqual([
       'grpc-mesh:index:GrpcRoute east-west',

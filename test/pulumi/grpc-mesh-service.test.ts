@@ -132,7 +132,7 @@ describe('GrpcMeshService (Pulumi)', () => {
     await useMocks('refs');
     const users = new P.GrpcMeshService('users', USERS_PROPS);
     await settle();
-    expect(users.routeParentRef).toEqual({ kind: 'Service', name: 'users', namespace: 'app', port: 50051, headless: false, mesh: undefined });
+    expect(users.routeParentRef).toEqual({ kind: 'Service', name: 'users', namespace: 'app', port: 50051, headless: false, mesh: undefined, dataPlane: 'envoy' });
     expect(users.backendRef).toEqual({ name: 'users', namespace: 'app', port: 50051 });
   });
 

@@ -34,12 +34,12 @@ export interface GatewayApiCompileOptions {
    */
   readonly mesh?: readonly ObjectKey[];
   /**
-   * Where a backend Service port's endpoints come from.
+   * Where a backend Service port's endpoints come from; undefined for the default.
    * @default - DNS: on the Service when it is headless, on its `<name>-headless` twin when there is one (what
    * `GrpcMeshService` emits), else on the ClusterIP Service itself with a warning (kube-proxy then pins calls to
    * pods per connection)
    */
-  readonly backendDiscovery?: (ref: BackendServiceRef) => ProxyDiscoveryConfig;
+  readonly backendDiscovery?: (ref: BackendServiceRef) => ProxyDiscoveryConfig | undefined;
   /**
    * The cluster's DNS domain, for the default discovery.
    * @default 'cluster.local'
@@ -96,6 +96,8 @@ export interface GatewayApiCompileResult {
 }
 
 const FILES_DIR = '/etc/grpc-mesh-proxy';
+/** The latest time RFC 3339 writes: given to mesh routes that have no creation time, so the default route is younger. */
+const LAST_TIMESTAMP = '9999-12-31T23:59:59Z';
 const SUBJECT = 'gatewayApiToProxyConfig';
 
 /**
@@ -136,7 +138,7 @@ export function gatewayApiToProxyConfig(objects: readonly unknown[], options: Ga
   const warnings: CompileWarning[] = [];
   const domain = options.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
   const backends = new BackendClusters(index, {
-    backendDiscovery: options.backendDiscovery ?? ((ref) => defaultDiscovery(index, ref, domain, warnings)),
+    backendDiscovery: (ref) => options.backendDiscovery?.(ref) ?? defaultDiscovery(index, ref, domain, warnings),
     caBundleFile: options.caBundleFile ?? ((ref, key) => `${FILES_DIR}/ca/${ref.namespace}/${ref.name}/${key}`),
   }, warnings);
   warnUnknownGateways(index, warnings);
@@ -240,7 +242,9 @@ function compileMesh(
         message: 'are ignored: a route attached to a Service serves the calls to that Service, whatever their host',
       });
     }
-    const withoutHostnames = { ...route, spec: { ...route.spec, hostnames: undefined } };
+    // Without a creation time, a route would tie with the Service's default route and only names would order them.
+    const creationTimestamp = route.creationTimestamp ?? LAST_TIMESTAMP;
+    const withoutHostnames = { ...route, creationTimestamp, spec: { ...route.spec, hostnames: undefined } };
     const compiledRoute = attachedTo.length > 0 ? compileRoute(withoutHostnames, backends, warnings) : undefined;
     if (compiledRoute?.route !== undefined) {
       routes.push(compiledRoute.route);
@@ -250,15 +254,14 @@ function compileMesh(
   }
   const meshPort = options.meshPort ?? d.PROXY_LISTENER_PORT;
   for (const service of services) {
-    const attached = routesOf.get(keyOf(service)) as string[];
-    if (attached.length > 0) continue;
-    // A Service without routes: its calls go to the Service itself (GAMMA), on the port the proxy listens on if it has it.
+    // Calls no route matches go to the Service itself, as in a mesh: a default route younger than every other
+    // (it has no creation time), so that it loses every tie with a route that also matches every call.
     const ports = index.services.get(keyOf(service))?.ports ?? [];
     const port = (ports.find((p) => p.port === meshPort) ?? ports[0])?.port;
     const resolved = backends.resolve({ name: service.name, namespace: service.namespace, port }, service.namespace, `options.mesh "${keyOf(service)}"`);
     const name = `${service.name}-default`;
     routes.push({ name, namespace: service.namespace, rules: [{ backendRefs: [{ name: resolved.cluster }] }] });
-    attached.push(`${service.namespace}/${name}`);
+    routesOf.get(keyOf(service))?.push(`${service.namespace}/${name}`);
   }
   // One Service: every call to the balancer is a call to it. Several: each by the names clients dial it by.
   const virtualHosts: ProxyVirtualHostConfig[] = services.length === 1

@@ -1,28 +1,47 @@
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel, ResolvedEnvoy } from '../grpc-mesh-service';
-import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
-import { renderEnvoyBootstrap } from './envoy-bootstrap';
+import type { GrpcMeshServiceModel, ResolvedEnvoy, ResolvedTier } from '../grpc-mesh-service';
+import type { TierRoutes } from '../served-routes';
+import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
+import { renderEnvoyBootstrap, type EnvoyBootstrap } from './envoy-bootstrap';
+import { envoyTierBootstrap } from './tier-config';
 
 /** Key of the bootstrap in the Envoy ConfigMap. */
 export const ENVOY_CONFIG_KEY = 'envoy.yaml';
 const CONFIG_DIR = '/etc/envoy';
 
 /** Renders the Envoy tier of a gRPC service: ConfigMap with the v3 bootstrap, Deployment, Service and PDB. */
-export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): BalancerManifests {
-  return renderBalancerTier(model.namespace, envoy, {
+export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy, served?: TierRoutes): BalancerManifests {
+  // Without routes of its own, the service's balancer is one catch-all route to its pods.
+  const config = served !== undefined && served.routes.length > 0
+    ? envoyTierBootstrap(served, model.trafficPolicy.timeouts.streamIdleMs).bootstrap
+    : renderEnvoyBootstrap(model, envoy);
+  return renderBalancerTier(model.namespace, envoy, envoyTierSpec(envoy, config, [
+    { name: d.GRPC_PORT_NAME, port: envoy.port, containerPort: d.ENVOY_LISTENER_PORT, tls: false },
+  ]));
+}
+
+/**
+ * What an Envoy tier (a service's balancer or a Gateway's) sets in the shared tier shape.
+ * @internal
+ */
+export function envoyTierSpec(
+  envoy: ResolvedTier, bootstrap: EnvoyBootstrap, ports: readonly TierPort[], secretMounts?: readonly SecretMount[],
+): BalancerTierSpec {
+  return {
     configKey: ENVOY_CONFIG_KEY,
-    config: renderEnvoyBootstrap(model, envoy),
+    config: bootstrap,
     container: envoyContainer(envoy),
     configDir: CONFIG_DIR,
     uid: d.ENVOY_UID,
     // Drain time plus room for Envoy to flush and exit.
     terminationGracePeriodSeconds: envoy.drainSeconds + 15,
     metrics: { port: d.ENVOY_PROBE_PORT, path: '/stats/prometheus' },
-    ports: [{ name: d.GRPC_PORT_NAME, port: envoy.port, containerPort: d.ENVOY_LISTENER_PORT, tls: false }],
-  });
+    ports,
+    secretMounts,
+  };
 }
 
-function envoyContainer(envoy: ResolvedEnvoy): Record<string, unknown> {
+function envoyContainer(envoy: ResolvedTier): Record<string, unknown> {
   return {
     name: 'envoy',
     image: envoy.image,

@@ -23,17 +23,7 @@ export interface GrpcGatewayManifests {
 export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests {
   const gatewayApiObjects = model.tier === undefined || model.tier.gatewayApiObjects;
   return {
-    gateway: gatewayApiObjects ? {
-      apiVersion: GATEWAY_API_VERSION,
-      kind: 'Gateway',
-      metadata: {
-        name: model.name,
-        namespace: model.namespace,
-        labels: model.labels,
-        ...(model.annotations && { annotations: model.annotations }),
-      },
-      spec: { gatewayClassName: model.gatewayClassName, listeners: model.listeners.map(renderListener) },
-    } : undefined,
+    gateway: gatewayApiObjects ? renderGatewayObject(model) : undefined,
     gatewayClass: gatewayApiObjects && model.gatewayClass ? {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'GatewayClass',
@@ -45,6 +35,21 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
     } : undefined,
     referenceGrants: gatewayApiObjects && model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
     certificates: model.tier ? renderCertificates(model) : [],
+  };
+}
+
+/** The Gateway object, which self-hosted tiers also compile their routes from when it is not written out. */
+export function renderGatewayObject(model: GrpcGatewayModel): KubeObject {
+  return {
+    apiVersion: GATEWAY_API_VERSION,
+    kind: 'Gateway',
+    metadata: {
+      name: model.name,
+      namespace: model.namespace,
+      labels: model.labels,
+      ...(model.annotations && { annotations: model.annotations }),
+    },
+    spec: { gatewayClassName: model.gatewayClassName, listeners: model.listeners.map(renderListener) },
   };
 }
 

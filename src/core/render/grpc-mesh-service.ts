@@ -1,6 +1,7 @@
 import { meshOf, type GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
+import type { TierRoutes } from '../served-routes';
 import type { BalancerManifests } from './balancer-tier';
 import { renderEnvoyBalancer } from './envoy-balancer';
 import { renderProxyBalancer } from './proxy-balancer';
@@ -23,12 +24,16 @@ export interface GrpcMeshServiceManifests {
   readonly monitoring: readonly KubeObject[];
 }
 
-/** Renders every object of a `GrpcMeshService` from its resolved model. Same model, same objects. */
-export function renderGrpcMeshService(model: GrpcMeshServiceModel): GrpcMeshServiceManifests {
+/**
+ * Renders every object of a `GrpcMeshService` from its resolved model. Same model, same objects.
+ * @param served the routes its balancer serves (GAMMA), compiled by `compileTierRoutes`; without them, or when
+ *   none is attached, the balancer sends every call to the service's pods
+ */
+export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: TierRoutes): GrpcMeshServiceManifests {
   return {
     ...renderServices(model),
     workload: renderWorkload(model),
-    balancer: balancerOf(model),
+    balancer: balancerOf(model, served),
     meshPolicy: meshOf(model)?.policyObjects ?? [],
     monitoring: renderMonitoring(model, model.monitoring),
   };
@@ -65,8 +70,8 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
   return list;
 }
 
-function balancerOf(model: GrpcMeshServiceModel): BalancerManifests | undefined {
-  if (model.dataPlane.kind === 'envoy') return renderEnvoyBalancer(model, model.dataPlane);
-  if (model.dataPlane.kind === 'proxy') return renderProxyBalancer(model, model.dataPlane);
+function balancerOf(model: GrpcMeshServiceModel, served: TierRoutes | undefined): BalancerManifests | undefined {
+  if (model.dataPlane.kind === 'envoy') return renderEnvoyBalancer(model, model.dataPlane, served);
+  if (model.dataPlane.kind === 'proxy') return renderProxyBalancer(model, model.dataPlane, served);
   return undefined;
 }

@@ -1,8 +1,9 @@
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel, ResolvedProxy } from '../grpc-mesh-service';
-import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig, type ProxyDiscoveryConfig } from '../proxy-config';
-import type { ResolvedTrafficPolicy } from '../traffic-policy';
-import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
+import type { GrpcMeshServiceModel, ResolvedProxy, ResolvedTier } from '../grpc-mesh-service';
+import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
+import type { TierRoutes } from '../served-routes';
+import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
+import { proxyCluster, proxyTierConfig } from './tier-config';
 
 /** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
 export const PROXY_CONFIG_KEY = 'proxy.yaml';
@@ -28,70 +29,40 @@ function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): Prox
   return proxyCluster(PROXY_SERVICE_CLUSTER, discovery, model.trafficPolicy);
 }
 
-/**
- * A proxy cluster with a service's traffic policy: balancing, connect timeout, health checks, outlier detection,
- * circuit breaker, retries and timeouts. `RANDOM` balancing becomes LEAST_REQUEST: callers refuse it beforehand.
- */
-export function proxyCluster(name: string, discovery: ProxyDiscoveryConfig, policy: ResolvedTrafficPolicy): ProxyClusterConfig {
-  const { loadBalancer, retry, timeouts, circuitBreaker, outlierDetection, healthCheck } = policy;
-  return {
-    name,
-    discovery,
-    // RANDOM was refused by validation for this data plane.
-    loadBalancer: loadBalancer === 'ROUND_ROBIN' ? 'ROUND_ROBIN' : 'LEAST_REQUEST',
-    connectTimeoutMs: timeouts.connectMs,
-    ...(healthCheck.enabled && {
-      healthCheck: {
-        intervalMs: healthCheck.intervalMs,
-        timeoutMs: healthCheck.timeoutMs,
-        unhealthyThreshold: healthCheck.unhealthyThreshold,
-        healthyThreshold: healthCheck.healthyThreshold,
-        serviceName: healthCheck.grpcServiceName,
-      },
-    }),
-    ...(outlierDetection.enabled && {
-      outlierDetection: {
-        consecutiveErrors: outlierDetection.consecutiveErrors,
-        intervalMs: outlierDetection.intervalMs,
-        baseEjectionTimeMs: outlierDetection.baseEjectionTimeMs,
-        maxEjectionPercent: outlierDetection.maxEjectionPercent,
-      },
-    }),
-    circuitBreaker: { maxConcurrentCalls: circuitBreaker.maxConcurrentCalls, overflowStatus: 'UNAVAILABLE' },
-    ...(retry.attempts > 0 && {
-      retry: {
-        attempts: retry.attempts,
-        on: [...retry.on],
-        ...(retry.perTryTimeoutMs !== undefined && { perTryTimeoutMs: retry.perTryTimeoutMs }),
-        backoffBaseMs: retry.backoffBaseMs,
-        backoffMaxMs: retry.backoffMaxMs,
-      },
-    }),
-    timeouts: {
-      ...(timeouts.requestMs !== undefined && { requestMs: timeouts.requestMs }),
-      streamIdleMs: timeouts.streamIdleMs,
-    },
-  };
-}
 
 /**
  * Renders the grpc-mesh-proxy tier of a gRPC service: ConfigMap with the proxy config, Deployment, Service and
  * PDB, the same shape as the Envoy tier. The proxy drains itself on SIGTERM (GOAWAY, in-flight calls finish).
  */
-export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedProxy): BalancerManifests {
-  return renderBalancerTier(model.namespace, proxy, {
+export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedProxy, served?: TierRoutes): BalancerManifests {
+  // Without routes of its own, the service's balancer is one catch-all route to its pods.
+  const config = served !== undefined && served.routes.length > 0 ? proxyTierConfig(served) : renderProxyConfig(model, proxy);
+  return renderBalancerTier(model.namespace, proxy, proxyTierSpec(proxy, config, [
+    { name: d.GRPC_PORT_NAME, port: proxy.port, containerPort: d.PROXY_LISTENER_PORT, tls: false },
+  ]));
+}
+
+/**
+ * What a grpc-mesh-proxy tier (a service's balancer or a Gateway's) sets in the shared tier shape.
+ * @internal
+ */
+export function proxyTierSpec(
+  proxy: ResolvedTier, config: ProxyConfig, ports: readonly TierPort[], secretMounts?: readonly SecretMount[],
+): BalancerTierSpec {
+  return {
     configKey: PROXY_CONFIG_KEY,
-    config: renderProxyConfig(model, proxy),
+    config,
     container: proxyContainer(proxy),
     configDir: CONFIG_DIR,
     uid: d.PROXY_UID,
     terminationGracePeriodSeconds: d.PROXY_PRE_STOP_DELAY_SECONDS + proxy.drainSeconds + 5,
     metrics: { port: d.PROXY_ADMIN_PORT, path: '/metrics' },
-    ports: [{ name: d.GRPC_PORT_NAME, port: proxy.port, containerPort: d.PROXY_LISTENER_PORT, tls: false }],
-  });
+    ports,
+    secretMounts,
+  };
 }
 
-function proxyContainer(proxy: ResolvedProxy): Record<string, unknown> {
+function proxyContainer(proxy: ResolvedTier): Record<string, unknown> {
   return {
     name: 'proxy',
     image: proxy.image,

@@ -47,10 +47,13 @@ function vh(name: string, routes: readonly string[], hostname?: string): ProxyVi
 }
 
 /** The proxy route of a route `name` in `app` sending every call to the cluster `cluster`. */
-function proxyRoute(name: string, cluster: string, extra: { readonly namespace?: string; readonly hostnames?: readonly string[] } = {}) {
+function proxyRoute(
+  name: string, cluster: string, extra: { readonly namespace?: string; readonly hostnames?: readonly string[]; readonly created?: string } = {},
+) {
   return {
     name,
     namespace: extra.namespace ?? NS,
+    ...(extra.created !== undefined && { creationTimestamp: extra.created }),
     ...(extra.hostnames !== undefined && { hostnames: extra.hostnames }),
     rules: [{ backendRefs: [{ name: cluster }] }],
   };
@@ -1065,6 +1068,8 @@ describe('gatewayApiToProxyConfig: mesh (GAMMA)', () => {
     service('users-headless', [{ name: 'grpc', port: 80, targetPort: 8080 }], { headless: true }),
   ];
   const USERS_DEFAULT_CLUSTER = dnsCluster(NS, 'users', 80, { hostname: 'users-headless.app.svc.cluster.local.', podPort: 8080 });
+  /** The creation time a route attached in a mesh compile without one gets, so that it beats the Service's default route on a tie. */
+  const UNTIMED = '9999-12-31T23:59:59Z';
 
   test('routes whose parentRef is the Service serve its calls; their hostnames are ignored with a warning: MESH_HOSTNAMES', () => {
     const objects = [
@@ -1078,11 +1083,11 @@ describe('gatewayApiToProxyConfig: mesh (GAMMA)', () => {
     expect(compile(objects, { mesh: [{ namespace: NS, name: 'users' }] })).toEqual({
       config: {
         version: 2,
-        // One Service: every call to the balancer is a call to it, whatever its host.
-        listeners: [{ name: 'mesh', address: '0.0.0.0', port: 8080, virtualHosts: [{ name: 'users', routes: ['app/canary'] }] }],
+        // One Service: every call to the balancer is a call to it, whatever its host. Its default route comes last.
+        listeners: [{ name: 'mesh', address: '0.0.0.0', port: 8080, virtualHosts: [{ name: 'users', routes: ['app/canary', 'app/users-default'] }] }],
         admin: DEFAULT_ADMIN,
-        clusters: [dnsCluster(NS, 'users-v2', 8080)],
-        routes: [proxyRoute('canary', 'app/users-v2:8080')],
+        clusters: [dnsCluster(NS, 'users-v2', 8080), USERS_DEFAULT_CLUSTER],
+        routes: [proxyRoute('canary', 'app/users-v2:8080', { created: UNTIMED }), proxyRoute('users-default', 'app/users:80')],
       },
       warnings: [{
         code: 'MESH_HOSTNAMES',
@@ -1093,7 +1098,7 @@ describe('gatewayApiToProxyConfig: mesh (GAMMA)', () => {
     });
   });
 
-  test('a Service with no route gets a default route to itself, on its first port when it has none equal to meshPort', () => {
+  test('every Service gets a default route to itself, even without any route, on its first port when it has none equal to meshPort', () => {
     expect(compile(USERS_SVC, { mesh: [{ namespace: NS, name: 'users' }], meshPort: 7070 })).toEqual({
       config: {
         version: 2,
@@ -1176,7 +1181,7 @@ describe('gatewayApiToProxyConfig: mesh (GAMMA)', () => {
       route('users-canary', { parentRefs: [meshParent], rules: toBackends(['users-v2', 8080]) }),
     ];
     const result = compile(objects, { mesh: [{ namespace: NS, name: 'users' }, { namespace: NS, name: 'orders' }] });
-    const serviceOf: Record<string, string> = { 'app/users-canary': 'users', 'app/orders-default': 'orders' };
+    const serviceOf: Record<string, string> = { 'app/users-canary': 'users', 'app/users-default': 'users', 'app/orders-default': 'orders' };
     const mixed = result.config.listeners.flatMap((l) => (l.virtualHosts ?? [{ name: l.name, routes: result.config.routes.map((x) => `${x.namespace}/${x.name}`) }])
       .map((host) => ({ listener: l.name, host: host.name, services: [...new Set(host.routes.map((key) => serviceOf[key]))] })))
       .filter((host) => host.services.length > 1);
@@ -1201,14 +1206,19 @@ describe('gatewayApiToProxyConfig: mesh (GAMMA)', () => {
           name: 'mesh',
           address: '0.0.0.0',
           port: 8080,
-          virtualHosts: [...hostsOf('users', ['app/users-canary']), ...hostsOf('orders', ['app/orders-default'])],
+          virtualHosts: [...hostsOf('users', ['app/users-canary', 'app/users-default']), ...hostsOf('orders', ['app/orders-default'])],
         }],
         admin: DEFAULT_ADMIN,
         clusters: [
           dnsCluster(NS, 'users-v2', 8080, { hostname: 'users-v2.app.svc.corp.internal.' }),
+          dnsCluster(NS, 'users', 80, { hostname: 'users-headless.app.svc.corp.internal.', podPort: 8080 }),
           dnsCluster(NS, 'orders', 80, { hostname: 'orders-headless.app.svc.corp.internal.', podPort: 8080 }),
         ],
-        routes: [proxyRoute('users-canary', 'app/users-v2:8080'), proxyRoute('orders-default', 'app/orders:80')],
+        routes: [
+          proxyRoute('users-canary', 'app/users-v2:8080', { created: UNTIMED }),
+          proxyRoute('users-default', 'app/users:80'),
+          proxyRoute('orders-default', 'app/orders:80'),
+        ],
       },
       warnings: [],
       routes: [{ route: 'app/users-canary', parents: [accepted(meshParent, 'attached to Service "app/users"')] }],
@@ -1222,6 +1232,40 @@ describe('gatewayApiToProxyConfig: mesh (GAMMA)', () => {
     };
     expect(['users:80', 'users.app.svc.corp.internal', 'orders', 'orders.app:80', 'payments'].map(routeKeyOf))
       .toEqual(['app/users-canary', 'app/users-canary', 'app/orders-default', 'app/orders-default', 'NO_MATCHING_HOSTNAME']);
+  });
+
+  // As in a mesh, calls no attached route matches still reach the Service: its default route comes after the others.
+  test('a Service with a route for one method also keeps its default route, listed last; the attached route gets the last creation time', () => {
+    const objects = [
+      ...USERS_SVC,
+      headless('users-v2'),
+      route('get-user', {
+        parentRefs: [meshParent],
+        rules: [{ matches: [{ method: { service: 'user.v1.UserService', method: 'GetUser' } }], backendRefs: [{ name: 'users-v2', port: 8080 }] }],
+      }),
+    ];
+    const result = compile(objects, { mesh: [{ namespace: NS, name: 'users' }] });
+    expect(result.config.listeners).toEqual([{ name: 'mesh', address: '0.0.0.0', port: 8080, virtualHosts: [vh('users', ['app/get-user', 'app/users-default'])] }]);
+    expect(result.config.clusters).toEqual([dnsCluster(NS, 'users-v2', 8080), USERS_DEFAULT_CLUSTER]);
+    const [attached, fallback] = result.config.routes;
+    expect(attached).toEqual({
+      name: 'get-user',
+      namespace: NS,
+      creationTimestamp: UNTIMED,
+      rules: [{ matches: [{ method: { service: 'user.v1.UserService', method: 'GetUser' } }], backendRefs: [{ name: 'app/users-v2:8080' }] }],
+    });
+    expect(fallback).toEqual(proxyRoute('users-default', 'app/users:80'));
+    expect(fallback).not.toHaveProperty('creationTimestamp');
+    expect(result.config.routes).toHaveLength(2);
+    expect(result.routes).toEqual([{ route: 'app/get-user', parents: [accepted(meshParent, 'attached to Service "app/users"')] }]);
+    // The proxy loading the config sends the method the route matches to it, and every other call to the Service.
+    const clusters = new Map(result.config.clusters.map((c) => [c.name, {} as Cluster]));
+    const state = new RoutingState(JSON.parse(JSON.stringify(result.config)), clusters);
+    const routeKeyOf = (path: string): unknown => {
+      const decision = state.routesOf('mesh')?.route({ authority: undefined, path, headers: { ':authority': 'users' } }, () => 0);
+      return decision?.kind === 'backend' ? decision.matched.routeKey : decision?.kind === 'status' ? decision.reason : decision;
+    };
+    expect(['/user.v1.UserService/GetUser', '/user.v1.UserService/ListUsers'].map(routeKeyOf)).toEqual(['app/get-user', 'app/users-default']);
   });
 });
 
@@ -1825,12 +1869,24 @@ describe('gatewayApiToProxyConfig: upstream conformance manifests', () => {
     expect(result).toEqual({
       config: {
         version: 2,
-        listeners: [{ name: 'mesh', address: '0.0.0.0', port: 8080, virtualHosts: [{ name: 'echo', routes: [`${MESH_NS}/mesh-grpc-weighted-backends`] }] }],
+        listeners: [{
+          name: 'mesh',
+          address: '0.0.0.0',
+          port: 8080,
+          virtualHosts: [{ name: 'echo', routes: [`${MESH_NS}/mesh-grpc-weighted-backends`, `${MESH_NS}/echo-default`] }],
+        }],
         admin: DEFAULT_ADMIN,
-        clusters: [dnsCluster(MESH_NS, 'echo-v1', 7070), dnsCluster(MESH_NS, 'echo-v2', 7070), invalidCluster(`${MESH_NS}/echo-v3:7070`)],
+        clusters: [
+          dnsCluster(MESH_NS, 'echo-v1', 7070),
+          dnsCluster(MESH_NS, 'echo-v2', 7070),
+          invalidCluster(`${MESH_NS}/echo-v3:7070`),
+          // The default route of echo, on its port equal to meshPort.
+          dnsCluster(MESH_NS, 'echo', 8080),
+        ],
         routes: [{
           name: 'mesh-grpc-weighted-backends',
           namespace: MESH_NS,
+          creationTimestamp: '9999-12-31T23:59:59Z',
           rules: [{
             backendRefs: [
               { name: `${MESH_NS}/echo-v1:7070`, weight: 70 },
@@ -1838,9 +1894,13 @@ describe('gatewayApiToProxyConfig: upstream conformance manifests', () => {
               { name: `invalid:${MESH_NS}/echo-v3:7070`, weight: 0 },
             ],
           }],
+        }, {
+          name: 'echo-default',
+          namespace: MESH_NS,
+          rules: [{ backendRefs: [{ name: `${MESH_NS}/echo:8080` }] }],
         }],
       },
-      warnings: [clusterIpWarning(MESH_NS, 'echo-v1'), clusterIpWarning(MESH_NS, 'echo-v2')],
+      warnings: [clusterIpWarning(MESH_NS, 'echo-v1'), clusterIpWarning(MESH_NS, 'echo-v2'), clusterIpWarning(MESH_NS, 'echo')],
       routes: [{
         route: `${MESH_NS}/mesh-grpc-weighted-backends`,
         parents: [{
@@ -1858,15 +1918,25 @@ describe('gatewayApiToProxyConfig: upstream conformance manifests', () => {
     const manifests = load('tests', 'mesh', 'grpcroute-request-header-modifier.yaml');
     const result = compile([...MESH, ...manifests], { mesh: [{ namespace: MESH_NS, name: 'echo' }] });
     expect(result.config.listeners).toEqual([
-      { name: 'mesh', address: '0.0.0.0', port: 8080, virtualHosts: [{ name: 'echo', routes: [`${MESH_NS}/grpc-request-header-modifier`] }] },
+      {
+        name: 'mesh',
+        address: '0.0.0.0',
+        port: 8080,
+        virtualHosts: [{ name: 'echo', routes: [`${MESH_NS}/grpc-request-header-modifier`, `${MESH_NS}/echo-default`] }],
+      },
     ]);
     const source = manifests[0] as { spec: { rules: Array<GRPCRouteRule & { backendRefs: Array<{ name: string; port: number }> }> } };
     expect(result.config.routes).toEqual([{
       name: 'grpc-request-header-modifier',
       namespace: MESH_NS,
+      creationTimestamp: '9999-12-31T23:59:59Z',
       rules: source.spec.rules.map((rule) => ({ ...rule, backendRefs: rule.backendRefs.map((b) => ({ name: `${MESH_NS}/${b.name}:${b.port}` })) })),
+    }, {
+      name: 'echo-default',
+      namespace: MESH_NS,
+      rules: [{ backendRefs: [{ name: `${MESH_NS}/echo:8080` }] }],
     }]);
-    expect(result.config.clusters).toEqual([dnsCluster(MESH_NS, 'echo-v1', 7070), dnsCluster(MESH_NS, 'echo-v2', 7070)]);
+    expect(result.config.clusters).toEqual([dnsCluster(MESH_NS, 'echo-v1', 7070), dnsCluster(MESH_NS, 'echo-v2', 7070), dnsCluster(MESH_NS, 'echo', 8080)]);
     expect(summary(result.routes)).toEqual([[`${MESH_NS}/grpc-request-header-modifier`, [['Accepted', `attached to Service "${MESH_NS}/echo"`, true]]]]);
   });
 });

@@ -1,0 +1,268 @@
+import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOptions, type RouteAcceptance } from './compile';
+import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
+import { ENVOY_RETRYABLE_CODES } from './data-plane';
+import * as d from './defaults';
+import { GrpcMeshValidationError, type ValidationIssue } from './errors';
+import type { GrpcGatewayModel } from './grpc-gateway';
+import type { GrpcMeshServiceModel, ResolvedTier } from './grpc-mesh-service';
+import type { GrpcRouteModel } from './grpc-route';
+import { grpcStatusName } from './grpc-status';
+import type { KubeObject } from './kube';
+import type { ProxyConfig, ProxyDiscoveryConfig } from './proxy-config';
+import type { TierPort } from './render/balancer-tier';
+import { renderGatewayObject } from './render/grpc-gateway';
+import { renderGrpcRoute } from './render/grpc-route';
+import { renderServices } from './render/services';
+import { envoyTierBootstrap } from './render/tier-config';
+import { resolveTrafficPolicy, type ResolvedTrafficPolicy } from './traffic-policy';
+import { findShadowedMatches } from '../routing';
+import type { GRPCRouteRule } from '../routing/gateway-api';
+
+/**
+ * The route-related objects of a whole app, which self-hosted tiers compile their routes from. Adapters collect
+ * them from the app once every construct exists, so a route may be declared before or after its parent.
+ */
+export interface RoutingScope {
+  /** Every `GrpcMeshService` of the app. */
+  readonly services: readonly GrpcMeshServiceModel[];
+  /** Every `GrpcGateway` of the app. */
+  readonly gateways: readonly GrpcGatewayModel[];
+  /** Every `GrpcRoute` and `CanaryGrpcRoute` of the app. */
+  readonly routes: readonly GrpcRouteModel[];
+  /**
+   * Other objects of the app the compile reads: Services not made by a `GrpcMeshService`, ReferenceGrants,
+   * Namespaces, BackendTLSPolicies and their CA ConfigMaps.
+   * @default - none
+   */
+  readonly objects?: readonly KubeObject[];
+}
+
+/** A self-hosted tier whose routes to compile: a service's balancer (GAMMA) or a Gateway's tier. */
+export type ServedParent =
+  | { readonly kind: 'service'; readonly model: GrpcMeshServiceModel }
+  | { readonly kind: 'gateway'; readonly model: GrpcGatewayModel };
+
+/** What a self-hosted tier serves, compiled from the app's routes. */
+export interface TierRoutes {
+  /** The tier. */
+  readonly tier: ResolvedTier;
+  /** The compiled config: listeners on the tier's container ports, plain clusters (no traffic policy yet). */
+  readonly compiled: ProxyConfig;
+  /** The traffic policy of each cluster: that of the `GrpcMeshService` it reaches, else the defaults. */
+  readonly policies: ReadonlyMap<string, ResolvedTrafficPolicy>;
+  /**
+   * The clusters whose service chose its own traffic policy (a data plane other than `DataPlane.none()`, which
+   * takes none): where Envoy sets retries and timeouts per route, only these decide a route's.
+   */
+  readonly ownPolicy: ReadonlySet<string>;
+  /** `namespace/name` of every route compiled in. */
+  readonly routes: readonly string[];
+  /** What fails synthesis: routes the tier cannot serve as written, conflicts, unresolved backends. */
+  readonly issues: readonly ValidationIssue[];
+  /** What deserves attention but is served. */
+  readonly warnings: readonly string[];
+}
+
+/** Where the certificate Secrets of a self-hosted Gateway are mounted. */
+export const TIER_SECRETS_DIR = '/etc/grpc-mesh/tls';
+/** Compile warnings that concern other parents or were reported by the route itself. */
+const IRRELEVANT_WARNINGS = new Set(['PARENT_NOT_FOUND', 'MESH_HOSTNAMES']);
+/** Compile warnings a self-hosted tier serves anyway: reported, not fatal. */
+const SERVED_WARNINGS = new Set(['CLUSTER_IP_BACKEND']);
+
+/** The gRPC ports of a self-hosted Gateway: one per distinct listener port, on container ports from 8080 up. */
+export function gatewayTierPorts(model: GrpcGatewayModel): TierPort[] {
+  const ports: TierPort[] = [];
+  for (const listener of model.listeners) {
+    if (ports.some((p) => p.port === listener.port)) continue;
+    ports.push({ name: `grpc-${listener.port}`, port: listener.port, containerPort: d.PROXY_LISTENER_PORT + ports.length, tls: listener.tls !== undefined });
+  }
+  return ports;
+}
+
+/**
+ * Compiles the routes a self-hosted tier serves from the whole app's routing objects, with the Gateway API
+ * semantics of `gatewayApiToProxyConfig`, and says what the tier cannot serve as written. Strict where a
+ * controller would only write a status: a route that is not accepted, a backend that does not resolve, or two
+ * routes with the same match (which only their names would order) fail synthesis.
+ */
+export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): TierRoutes {
+  const tier = parent.kind === 'service' ? parent.model.dataPlane as ResolvedTier : parent.model.tier as ResolvedTier;
+  const owner = `${parent.kind === 'service' ? 'GrpcMeshService' : 'GrpcGateway'} "${parent.model.namespace}/${parent.model.name}"`;
+  const services = new Map(scope.services.map((s) => [`${s.namespace}/${s.name}:${s.port}`, s]));
+  const options: GatewayApiCompileOptions = {
+    ...(parent.kind === 'service'
+      ? { mesh: [{ namespace: parent.model.namespace, name: parent.model.name }], meshPort: d.PROXY_LISTENER_PORT }
+      : { gateway: { namespace: parent.model.namespace, name: parent.model.name }, listenerPort: containerPortOf(gatewayTierPorts(parent.model)) }),
+    clusterDomain: clusterDomainOf(scope),
+    secretFiles: (ref) => ({ certFile: `${TIER_SECRETS_DIR}/${ref.name}/tls.crt`, keyFile: `${TIER_SECRETS_DIR}/${ref.name}/tls.key` }),
+    backendDiscovery: (ref): ProxyDiscoveryConfig | undefined => {
+      const service = services.get(`${ref.namespace}/${ref.name}:${ref.port}`);
+      return service && { type: 'dns', hostname: service.headlessFqdn, port: service.targetPort, refreshIntervalMs: tier.dnsRefreshMs };
+    },
+  };
+  let result;
+  try {
+    result = gatewayApiToProxyConfig(gatewayApiObjectsOf(scope), options);
+  } catch (error) {
+    if (!GrpcMeshValidationError.isValidationError(error)) throw error;
+    return { tier, compiled: emptyConfig(), policies: new Map(), ownPolicy: new Set(), routes: [], issues: error.issues, warnings: [] };
+  }
+  const issues: ValidationIssue[] = [...acceptanceIssues(result.routes, tier, owner)];
+  const warnings: string[] = [];
+  for (const w of result.warnings) sortWarning(w, issues, warnings);
+  // A service's default route (calls no route matches go to the service) loses every tie by design.
+  const meshDefault = parent.kind === 'service' ? `${parent.model.namespace}/${parent.model.name}-default` : undefined;
+  issues.push(...conflicts(result.config, meshDefault));
+  const policies = new Map<string, ResolvedTrafficPolicy>();
+  const ownPolicy = new Set<string>();
+  for (const cluster of result.config.clusters) {
+    if (cluster.name.startsWith(INVALID_CLUSTER_PREFIX)) continue;
+    const service = services.get(cluster.name);
+    policies.set(cluster.name, service?.trafficPolicy ?? resolveTrafficPolicy());
+    if (service !== undefined && service.dataPlane.kind !== 'none') ownPolicy.add(cluster.name);
+    if (service) issues.push(...unsupportedPolicy(service, tier));
+  }
+  const attached = new Set(result.routes.filter((r) => r.parents.some((p) => p.accepted)).map((r) => r.route));
+  const served: TierRoutes = { tier, compiled: result.config, policies, ownPolicy, routes: [...attached], issues: [], warnings };
+  // What Envoy cannot express is known only once the routes are translated.
+  if (tier.kind === 'envoy' && attached.size > 0) issues.push(...envoyTierBootstrap(served).issues);
+  return { ...served, issues: dedupe(issues) };
+}
+
+/** Every route-related object of the scope, each once: the models' own objects first, then the app's others. */
+function gatewayApiObjectsOf(scope: RoutingScope): KubeObject[] {
+  const all = [
+    ...scope.services.flatMap((s) => Object.values(renderServices(s))),
+    ...scope.gateways.map(renderGatewayObject),
+    ...scope.routes.flatMap((r) => {
+      const manifests = renderGrpcRoute(r);
+      return [manifests.route, ...manifests.referenceGrants];
+    }),
+    ...(scope.objects ?? []),
+  ];
+  const seen = new Set<string>();
+  return all.filter((o) => {
+    const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function containerPortOf(ports: readonly TierPort[]): (gatewayPort: number) => number {
+  return (gatewayPort) => ports.find((p) => p.port === gatewayPort)?.containerPort ?? gatewayPort;
+}
+
+function clusterDomainOf(scope: RoutingScope): string {
+  const fqdn = scope.services[0]?.serviceFqdn;
+  return fqdn === undefined ? d.DEFAULT_CLUSTER_DOMAIN : fqdn.split('.').slice(3).join('.');
+}
+
+function emptyConfig(): ProxyConfig {
+  return { version: 2, listeners: [], admin: { address: '0.0.0.0', port: d.PROXY_ADMIN_PORT }, clusters: [], routes: [] };
+}
+
+/** Routes naming the parent that it would not serve, or whose backends do not resolve. */
+function acceptanceIssues(routes: readonly RouteAcceptance[], tier: ResolvedTier, owner: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const { route, parents } of routes) {
+    for (const status of parents) {
+      if (!status.accepted) {
+        issues.push({
+          code: 'ROUTE_NOT_SERVED',
+          path: `GRPCRoute "${route}"`,
+          value: status.reason,
+          message: `is not served by the ${tier.kind} tier of ${owner}: ${status.message}`,
+        });
+      } else if (!status.resolvedRefs) {
+        issues.push({
+          code: 'BACKEND_NOT_RESOLVED',
+          path: `GRPCRoute "${route}"`,
+          value: status.resolvedRefsReason,
+          message: `has backends the ${tier.kind} tier of ${owner} cannot reach: ${status.resolvedRefsMessage}`,
+          hint: 'Send calls to a GrpcMeshService, or declare the Service in this app, so the tier knows its endpoints.',
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+function sortWarning(w: CompileWarning, issues: ValidationIssue[], warnings: string[]): void {
+  if (IRRELEVANT_WARNINGS.has(w.code)) return;
+  if (SERVED_WARNINGS.has(w.code)) warnings.push(`${w.path} ${w.message} [${w.code}]`);
+  else issues.push({ code: w.code, path: w.path, value: undefined, message: w.message });
+}
+
+/**
+ * Two routes on the same hosts with the same match: the Gateway API orders them by age, then by name, and routes
+ * synthesized together have no age, so their names would decide. A self-hosted tier refuses that.
+ */
+function conflicts(config: ProxyConfig, meshDefault: string | undefined): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const routes = new Map(config.routes.map((r) => [`${r.namespace ?? 'default'}/${r.name}`, r]));
+  for (const listener of config.listeners) {
+    for (const host of listener.virtualHosts ?? []) {
+      const byHostnames = new Map<string, Array<{ route: string; index: number; rule: GRPCRouteRule }>>();
+      for (const key of host.routes) {
+        const route = routes.get(key);
+        if (route === undefined) continue;
+        const hostnames = [...route.hostnames ?? []].sort().join(',');
+        const rules = byHostnames.get(hostnames) ?? [];
+        route.rules.forEach((rule, index) => rules.push({ route: key, index, rule }));
+        byHostnames.set(hostnames, rules);
+      }
+      for (const rules of byHostnames.values()) {
+        for (const s of findShadowedMatches(rules.map((r) => r.rule))) {
+          const loser = rules[s.ruleIndex];
+          const winner = rules[s.shadowedBy];
+          if (loser.route === winner.route || loser.route === meshDefault) continue; // the route's own SHADOWED_MATCH warning said it
+          issues.push({
+            code: 'CONFLICTING_ROUTES',
+            path: `GRPCRoute "${loser.route}".rules[${loser.index}]`,
+            value: s.matchIndex < 0 ? 'every call' : loser.rule.matches?.[s.matchIndex],
+            message: `has the same match as GRPCRoute "${winner.route}".rules[${winner.index}] on listener "${listener.name}": `
+              + 'only their names would decide which one serves the calls',
+            hint: 'Merge the two rules into one route, or make their matches differ (a header, a method).',
+          });
+        }
+      }
+    }
+  }
+  return issues;
+}
+
+/** Traffic-policy settings of a backend service that the serving tier cannot apply to its cluster. */
+function unsupportedPolicy(service: GrpcMeshServiceModel, tier: ResolvedTier): ValidationIssue[] {
+  const path = `GrpcMeshService "${service.namespace}/${service.name}".trafficPolicy`;
+  const policy = service.trafficPolicy;
+  const issues: ValidationIssue[] = [];
+  const unsupported = (field: string, value: unknown, message: string, hint?: string) => {
+    issues.push({ code: 'UNSUPPORTED_BY_DATA_PLANE', path: `${path}.${field}`, value, message, hint });
+  };
+  if (tier.kind === 'proxy') {
+    if (policy.loadBalancer === 'RANDOM') {
+      unsupported('loadBalancer', 'RANDOM', `cannot be honoured by the grpc-mesh-proxy tier "${tier.name}" that routes to it (ROUND_ROBIN or LEAST_REQUEST)`);
+    }
+    if (policy.timeouts.maxStreamDurationMs !== undefined) {
+      unsupported('timeouts.maxStreamDurationMs', policy.timeouts.maxStreamDurationMs,
+        `cannot be honoured by the grpc-mesh-proxy tier "${tier.name}" that routes to it`, 'Use timeouts.requestMs.');
+    }
+  } else {
+    policy.retry.on.filter((code) => !ENVOY_RETRYABLE_CODES.includes(code)).forEach((code) => {
+      unsupported('retry.on', grpcStatusName(code), `cannot be retried by the Envoy tier "${tier.name}" that routes to it`);
+    });
+  }
+  return issues;
+}
+
+function dedupe(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.code} ${i.path} ${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,72 @@
+import * as pulumi from '@pulumi/pulumi';
+import {
+  compileTierRoutes, GrpcMeshValidationError, selfHostedDataPlaneOf, type GrpcGatewayModel, type GrpcMeshServiceModel, type GrpcRouteModel,
+  type KubeObject, type RoutingScope, type ServedParent, type TierRoutes,
+} from '../core';
+import { GrpcMeshResourceError } from './errors';
+import { stackRunState } from './stack-run';
+import { logWarnings } from './warnings';
+
+/** The routing of a stack as its components declare it, and whether the self-hosted tiers have compiled it yet. */
+interface StackRouting {
+  readonly services: GrpcMeshServiceModel[];
+  readonly gateways: GrpcGatewayModel[];
+  readonly routes: GrpcRouteModel[];
+  /** The scope the tiers compile, taken once the program's synchronous declarations are over. */
+  scope?: Promise<RoutingScope>;
+  /** Whether that scope has been taken. */
+  taken: boolean;
+}
+
+function stackRouting(): StackRouting {
+  return stackRunState('routing', (): StackRouting => ({ services: [], gateways: [], routes: [], taken: false }));
+}
+
+/** Adds a service or Gateway to the stack's routing, for the tiers to compile. */
+export function declareRouteParent(part: { readonly kind: 'service'; readonly model: GrpcMeshServiceModel } | { readonly kind: 'gateway'; readonly model: GrpcGatewayModel }): void {
+  const routing = stackRouting();
+  if (part.kind === 'service') routing.services.push(part.model);
+  else routing.gateways.push(part.model);
+}
+
+/**
+ * Adds a route to the stack's routing. A route served by a self-hosted tier must be declared before the tiers
+ * compile (in the same synchronous part of the program as its parent, before any `await`), or it would be left
+ * out: then this throws, naming the fix.
+ */
+export function declareRoute(model: GrpcRouteModel, resource: pulumi.Resource): void {
+  const routing = stackRouting();
+  const served = model.parents.filter((p) => selfHostedDataPlaneOf(p) !== undefined);
+  if (routing.taken && served.length > 0) {
+    throw new GrpcMeshResourceError(new GrpcMeshValidationError(`route "${model.namespace}/${model.name}"`, [{
+      code: 'ROUTE_AFTER_COMPILE',
+      path: 'parents',
+      value: served.map((p) => `${p.kind} ${p.namespace}/${p.name}`),
+      message: 'are served by grpc-mesh tiers whose configs were already compiled: the route was declared after an `await`',
+      hint: 'Declare routes in the same synchronous part of the program as the GrpcGateway or GrpcMeshService they attach to.',
+    }]), resource);
+  }
+  routing.routes.push(model);
+}
+
+/**
+ * The routes a self-hosted tier serves, compiled from the whole stack once the program's synchronous declarations
+ * are over (so a route may be declared before or after its parent). Rejects with a {@link GrpcMeshResourceError} of
+ * `resource` when the tier cannot serve them as written.
+ */
+export function servedRoutes(parent: ServedParent, resource: pulumi.Resource): pulumi.Output<TierRoutes> {
+  const routing = stackRouting();
+  routing.scope ??= new Promise<RoutingScope>((resolve) => {
+    setImmediate(() => {
+      routing.taken = true;
+      resolve({ services: [...routing.services], gateways: [...routing.gateways], routes: [...routing.routes], objects: [] as KubeObject[] });
+    });
+  });
+  return pulumi.output(routing.scope.then((scope) => {
+    const served = compileTierRoutes(scope, parent);
+    const subject = `${parent.kind === 'service' ? 'GrpcMeshService' : 'GrpcGateway'} "${parent.model.namespace}/${parent.model.name}"`;
+    if (served.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, served.issues), resource);
+    logWarnings(served.warnings, resource);
+    return served;
+  }));
+}
