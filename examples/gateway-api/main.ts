@@ -4,7 +4,7 @@
  * - users:     one gRPC service split by method into reader and writer backends
  * - search:    header-based A/B routing
  * - orders:    a 90/10 canary with a header that forces the canary
- * - mesh:      a GAMMA (east-west) route with a request header modifier
+ * - mesh:      a GAMMA (east-west) route with a request header modifier, served by Linkerd
  * - payments:  a backend in another namespace, with its ReferenceGrant generated
  */
 import { App, Chart } from 'cdk8s';
@@ -74,9 +74,14 @@ new CanaryGrpcRoute(ordersChart, 'orders', {
   canaryHeader: { name: 'x-canary', value: 'always' },
 });
 
-// East-west: a GAMMA route on the inventory Service adds a header to every call made to it inside the mesh.
+// East-west: a GAMMA route on the inventory Service adds a header to every call made to it inside the Linkerd mesh.
 const meshChart = new Chart(app, 'mesh');
-const inventory = service(meshChart, 'inventory');
+const inventory = new GrpcMeshService(meshChart, 'inventory', {
+  namespace: 'app',
+  port: 50051,
+  workload: { image: 'registry.example.com/inventory:1.0.0' },
+  dataPlane: DataPlane.linkerd(),
+});
 new GrpcRoute(meshChart, 'inventory-mesh', {
   namespace: 'app',
   parents: [inventory],
