@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { CDK8S_EXAMPLES } from '../projenrc/examples';
 import { grantAllows, type CrossNamespaceReference, type KubeObject } from '../src/core';
 import { envoyBootstrapCount, problemsOf } from './support/validate-all';
@@ -89,6 +89,23 @@ describe.each(CDK8S_EXAMPLES)('example %s', (example) => {
       expect(route('inventory-mesh').spec.rules[0].filters[0].type).toBe('RequestHeaderModifier');
       expect(objects.filter((o) => o.kind === 'ReferenceGrant').map((o) => `${o.metadata.namespace}/${o.metadata.name}`))
         .toEqual(['payments/grpcroute-from-app-to-service-payments']);
+    });
+  }
+
+  if (example === 'self-hosted') {
+    test('writes only core Kubernetes objects, every route compiled into the grpc-mesh-proxy tiers that serve it', () => {
+      expect([...new Set(objects.map((o) => o.apiVersion))].sort()).toEqual(['apps/v1', 'policy/v1', 'v1']);
+      const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as any;
+      const configOf = (name: string) => parse(find('ConfigMap', name).data['proxy.yaml']);
+      const edge = configOf('edge-proxy');
+      expect(edge.routes.map((r: any) => r.name)).toEqual(['orders', 'users']);
+      expect(edge.listeners.map((l: any) => [l.port, l.tls?.certFile])).toEqual([[8080, undefined], [8081, '/etc/grpc-mesh/tls/api-example-com-tls/tls.crt']]);
+      expect(edge.routes[0].rules[1].backendRefs).toEqual([{ name: 'shop/orders-stable:50051', weight: 90 }, { name: 'shop/orders-canary:50051', weight: 10 }]);
+      expect(find('Service', 'edge-proxy').spec).toMatchObject({ type: 'LoadBalancer', ports: [{ port: 50051, targetPort: 8080 }, { port: 443, targetPort: 8081 }] });
+      expect(find('Deployment', 'edge-proxy').spec.template.spec.volumes).toContainEqual({ name: 'secret-0', secret: { secretName: 'api-example-com-tls', defaultMode: 0o440 } });
+      const checkout = configOf('checkout-proxy');
+      expect(checkout.listeners[0].virtualHosts[0].routes).toEqual(['shop/checkout-split', 'shop/checkout-default']);
+      expect(checkout.clusters.find((c: any) => c.name === 'shop/checkout:50051').retry).toMatchObject({ attempts: 2, on: [14] });
     });
   }
 
