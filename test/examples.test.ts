@@ -105,7 +105,9 @@ describe.each(CDK8S_EXAMPLES)('example %s', (example) => {
       expect(find('Deployment', 'edge-proxy').spec.template.spec.volumes).toContainEqual({ name: 'secret-0', secret: { secretName: 'api-example-com-tls', defaultMode: 0o440 } });
       const checkout = configOf('checkout-proxy');
       expect(checkout.listeners[0].virtualHosts[0].routes).toEqual(['shop/checkout-split', 'shop/checkout-default']);
-      expect(checkout.clusters.find((c: any) => c.name === 'shop/checkout:50051').retry).toMatchObject({ attempts: 2, on: [14] });
+      // The service's own pods keep the cluster name of its balancer without routes.
+      expect(checkout.clusters.find((c: any) => c.name === 'grpc-backend').retry).toMatchObject({ attempts: 2, on: [14] });
+      expect(checkout.routes[0].rules[1].backendRefs).toEqual([{ name: 'grpc-backend', weight: 90 }, { name: 'shop/checkout-canary:50051', weight: 10 }]);
     });
   }
 

@@ -10,13 +10,15 @@ import { grpcStatusName } from './grpc-status';
 import type { KubeObject } from './kube';
 import type { ProxyConfig, ProxyDiscoveryConfig } from './proxy-config';
 import type { TierPort } from './render/balancer-tier';
+import { ENVOY_SERVICE_CLUSTER } from './render/envoy-bootstrap';
 import { renderGatewayObject } from './render/grpc-gateway';
 import { renderGrpcRoute } from './render/grpc-route';
+import { PROXY_SERVICE_CLUSTER } from './render/proxy-balancer';
 import { renderServices } from './render/services';
 import { envoyTierBootstrap } from './render/tier-config';
 import { resolveTrafficPolicy, type ResolvedTrafficPolicy } from './traffic-policy';
 import { findShadowedMatches } from '../routing';
-import type { GRPCRouteRule } from '../routing/gateway-api';
+import type { GRPCRouteFilter, GRPCRouteRule } from '../routing/gateway-api';
 
 /**
  * The route-related objects of a whole app, which self-hosted tiers compile their routes from. Adapters collect
@@ -108,15 +110,20 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
     if (!GrpcMeshValidationError.isValidationError(error)) throw error;
     return { tier, compiled: emptyConfig(), policies: new Map(), ownPolicy: new Set(), routes: [], issues: error.issues, warnings: [] };
   }
+  // A service's own pods keep the cluster name its balancer gives them without routes (stats and alerts go by it).
+  const own = parent.kind === 'service' ? `${parent.model.namespace}/${parent.model.name}:${parent.model.port}` : undefined;
+  const ownName = tier.kind === 'proxy' ? PROXY_SERVICE_CLUSTER : ENVOY_SERVICE_CLUSTER;
+  const compiled = own === undefined ? result.config : renameCluster(result.config, own, ownName);
+  if (own !== undefined && services.has(own)) services.set(ownName, services.get(own)!);
   const issues: ValidationIssue[] = [...acceptanceIssues(result.routes, tier, owner)];
   const warnings: string[] = [];
   for (const w of result.warnings) sortWarning(w, issues, warnings);
   // A service's default route (calls no route matches go to the service) loses every tie by design.
   const meshDefault = parent.kind === 'service' ? `${parent.model.namespace}/${parent.model.name}-default` : undefined;
-  issues.push(...conflicts(result.config, meshDefault));
+  issues.push(...conflicts(compiled, meshDefault));
   const policies = new Map<string, ResolvedTrafficPolicy>();
   const ownPolicy = new Set<string>();
-  for (const cluster of result.config.clusters) {
+  for (const cluster of compiled.clusters) {
     if (cluster.name.startsWith(INVALID_CLUSTER_PREFIX)) continue;
     const service = services.get(cluster.name);
     policies.set(cluster.name, service?.trafficPolicy ?? resolveTrafficPolicy());
@@ -124,7 +131,7 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
     if (service) issues.push(...unsupportedPolicy(service, tier));
   }
   const attached = new Set(result.routes.filter((r) => r.parents.some((p) => p.accepted)).map((r) => r.route));
-  const served: TierRoutes = { tier, compiled: result.config, policies, ownPolicy, routes: [...attached], issues: [], warnings };
+  const served: TierRoutes = { tier, compiled, policies, ownPolicy, routes: [...attached], issues: [], warnings };
   // What Envoy cannot express is known only once the routes are translated.
   if (tier.kind === 'envoy' && attached.size > 0) issues.push(...envoyTierBootstrap(served).issues);
   return { ...served, issues: dedupe(issues) };
@@ -148,6 +155,27 @@ function gatewayApiObjectsOf(scope: RoutingScope): KubeObject[] {
     seen.add(key);
     return true;
   });
+}
+
+/** The config with cluster `from` named `to`: in the clusters, and in every backendRef and mirror of the routes. */
+function renameCluster(config: ProxyConfig, from: string, to: string): ProxyConfig {
+  const renamed = <T extends { readonly name: string }>(ref: T): T => (ref.name === from ? { ...ref, name: to } : ref);
+  const inFilters = (filters: readonly GRPCRouteFilter[] | undefined) => filters?.map((f) => (f.requestMirror === undefined ? f
+    : { ...f, requestMirror: { ...f.requestMirror, backendRef: renamed(f.requestMirror.backendRef) } }));
+  return {
+    ...config,
+    clusters: config.clusters.map(renamed),
+    routes: config.routes.map((route) => ({
+      ...route,
+      rules: route.rules.map((rule) => ({
+        ...rule,
+        ...(rule.filters !== undefined && { filters: inFilters(rule.filters) }),
+        ...(rule.backendRefs !== undefined && {
+          backendRefs: rule.backendRefs.map((b) => ({ ...renamed(b), ...(b.filters !== undefined && { filters: inFilters(b.filters) }) })),
+        }),
+      })),
+    })),
+  };
 }
 
 function containerPortOf(ports: readonly TierPort[]): (gatewayPort: number) => number {
