@@ -39,10 +39,24 @@ export interface RoutingScope {
   readonly objects?: readonly KubeObject[];
 }
 
+/** A service whose balancer serves the routes attached to it (GAMMA). */
+export interface ServedService {
+  /** Discriminant. */
+  readonly kind: 'service';
+  /** The service. */
+  readonly model: GrpcMeshServiceModel;
+}
+
+/** A self-hosted Gateway whose tier serves the routes attached to it. */
+export interface ServedGateway {
+  /** Discriminant. */
+  readonly kind: 'gateway';
+  /** The Gateway. */
+  readonly model: GrpcGatewayModel;
+}
+
 /** A self-hosted tier whose routes to compile: a service's balancer (GAMMA) or a Gateway's tier. */
-export type ServedParent =
-  | { readonly kind: 'service'; readonly model: GrpcMeshServiceModel }
-  | { readonly kind: 'gateway'; readonly model: GrpcGatewayModel };
+export type ServedParent = ServedService | ServedGateway;
 
 /** What a self-hosted tier serves, compiled from the app's routes. */
 export interface TierRoutes {
@@ -65,14 +79,20 @@ export interface TierRoutes {
   readonly warnings: readonly string[];
 }
 
-/** Where the certificate Secrets of a self-hosted Gateway are mounted. */
+/**
+ * Where the certificate Secrets of a self-hosted Gateway are mounted.
+ * @internal
+ */
 export const TIER_SECRETS_DIR = '/etc/grpc-mesh/tls';
 /** Compile warnings that concern other parents or were reported by the route itself. */
 const IRRELEVANT_WARNINGS = new Set(['PARENT_NOT_FOUND', 'MESH_HOSTNAMES']);
 /** Compile warnings a self-hosted tier serves anyway: reported, not fatal. */
 const SERVED_WARNINGS = new Set(['CLUSTER_IP_BACKEND']);
 
-/** The gRPC ports of a self-hosted Gateway: one per distinct listener port, on container ports from 8080 up. */
+/**
+ * The gRPC ports of a self-hosted Gateway: one per distinct listener port, on container ports from 8080 up.
+ * @internal
+ */
 export function gatewayTierPorts(model: GrpcGatewayModel): TierPort[] {
   const ports: TierPort[] = [];
   for (const listener of model.listeners) {

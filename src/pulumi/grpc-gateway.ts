@@ -36,6 +36,12 @@ export type GrpcGatewayArgs = GrpcGatewayProps;
  * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
  * grant grpc-mesh created in the stack allows is reported with `pulumi.log.warn` (checked once the component is
  * registered, so grants of components created later in the program count too).
+ *
+ * A self-hosted Gateway (`implementation: GatewayImplementation.proxy(...)` or `envoy(...)`) also has a tier,
+ * children `<name>-tier-config`, `-tier-deployment`, `-tier-service` and `-tier-pdb`. Its config holds every route
+ * attached to the Gateway, compiled once the program's synchronous declarations are over: declare the routes in the
+ * same synchronous part of the program as the Gateway, before or after it (a route declared after an `await` fails
+ * with `ROUTE_AFTER_COMPILE`). Problems of the compile (a conflict, an unreachable backend) fail the tier's config.
  */
 export class GrpcGateway extends pulumi.ComponentResource implements IRouteParent {
   /** Gateway name. */

@@ -43,6 +43,10 @@ export interface BalancerResources {
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
  *
+ * With `DataPlane.proxy()` or `DataPlane.envoy()`, the routes attached to the service (GAMMA) are compiled into its
+ * balancer's config once the program's synchronous declarations are over: declare them in the same synchronous part
+ * of the program as the service (a route declared after an `await` fails with `ROUTE_AFTER_COMPILE`).
+ *
  * @example
  * const users = new GrpcMeshService('users', {
  *   namespace: 'app',

@@ -23,7 +23,7 @@ function stackRouting(): StackRouting {
 }
 
 /** Adds a service or Gateway to the stack's routing, for the tiers to compile. */
-export function declareRouteParent(part: { readonly kind: 'service'; readonly model: GrpcMeshServiceModel } | { readonly kind: 'gateway'; readonly model: GrpcGatewayModel }): void {
+export function declareRouteParent(part: ServedParent): void {
   const routing = stackRouting();
   if (part.kind === 'service') routing.services.push(part.model);
   else routing.gateways.push(part.model);
