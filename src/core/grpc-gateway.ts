@@ -303,7 +303,7 @@ function checkServableListeners(issues: IssueCollector, listeners: readonly Grpc
     }
   });
   for (const [port, indexes] of byPort) {
-    const secrets = new Set(indexes.map((i) => listeners[i].tls?.secretName ?? ''));
+    const secrets = new Set(indexes.map((i) => (listeners[i].tls === undefined ? '' : String(listeners[i].tls?.secretName))));
     issues.require(secrets.size === 1, {
       code: 'LISTENER_CERTIFICATES',
       path: `listeners[${indexes.join(',')}]`,
@@ -328,7 +328,14 @@ function validateListener(issues: IssueCollector, path: string, l: GrpcListenerP
     });
   }
   if (l.tls) {
-    issues.dns1123Subdomain(`${path}.tls.secretName`, l.tls.secretName);
+    // JavaScript callers (and `as any`) can leave it out; the listener would have no certificate to serve.
+    if (issues.require(typeof l.tls.secretName === 'string' && l.tls.secretName !== '', {
+      code: 'SECRET_REQUIRED',
+      path: `${path}.tls.secretName`,
+      value: l.tls.secretName,
+      message: 'is required on a TLS listener: the Secret (type kubernetes.io/tls) with its certificate and key',
+      hint: 'Name the Secret; with certManager, cert-manager issues it under that name.',
+    })) issues.dns1123Subdomain(`${path}.tls.secretName`, l.tls.secretName);
     if (l.tls.secretNamespace !== undefined) issues.dns1123Label(`${path}.tls.secretNamespace`, l.tls.secretNamespace);
   }
   const from = l.allowedRoutes?.from ?? 'Same';

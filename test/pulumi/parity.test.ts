@@ -17,6 +17,7 @@ import { CDK8S_EXAMPLES } from '../../projenrc/examples';
 import * as cdk8s from '../../src/cdk8s';
 import {
   DataPlane,
+  GatewayImplementation,
   GrpcStatus,
   type CanaryGrpcRouteProps,
   type GrpcGatewayProps,
@@ -69,6 +70,8 @@ async function recordWithPulumi(stack: string, scenario: Scenario): Promise<Kube
   return manifestsOf(recorded);
 }
 
+/** A stack per row, so that no row sees another's routes or ReferenceGrants. */
+const stackOf = (row: string) => row.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
 const keyOf = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /** The objects as a multiset: sorted by key, then by content, so that equal multisets give equal arrays. */
@@ -117,6 +120,22 @@ const EDGE: GrpcGatewayProps = {
   listeners: [{ name: 'grpc', port: 8080, hostname: '*.example.com', allowedRoutes: { from: 'All' } }],
 };
 const plain = (name: string, namespace = 'app'): GrpcMeshServiceProps => ({ namespace, port: 50051, selector: { app: name }, dataPlane: DataPlane.none() });
+
+const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
+/** A gRPC service with its own workload and no balancer of its own: a self-hosted tier balances its calls. */
+const workloadOnly = (name: string, namespace = 'shop'): GrpcMeshServiceProps => ({
+  namespace, port: 50051, workload: { image: `registry.example.com/${name}:1.0.0` }, dataPlane: DataPlane.none(),
+});
+/** A Gateway served by grpc-mesh-proxy: h2c on 50051, TLS on 443 with a cert-manager certificate. */
+const PROXY_EDGE: GrpcGatewayProps = {
+  namespace: 'shop',
+  implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, replicas: 2, logLevel: 'warn' }),
+  certManager: { clusterIssuer: 'letsencrypt-prod' },
+  listeners: [
+    { name: 'grpc', port: 50051 },
+    { name: 'grpc-tls', port: 443, hostname: 'api.example.com', tls: { secretName: 'api-example-com-tls' } },
+  ],
+};
 
 /** The props matrix: one row per data plane, policy dialect and Gateway API feature, with how many objects each gives. */
 const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
@@ -253,18 +272,135 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
   }],
 ];
 
+/**
+ * Rows served by the tiers grpc-mesh deploys itself, with the routes each tier's ConfigMap (by name) must have
+ * compiled in: parity alone would also hold if neither framework compiled them.
+ */
+const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readonly string[]>>, Scenario]> = [
+  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, a method split, a 90/10 canary with a forcing header', 17,
+    { 'edge-proxy': ['shop/users-api', 'shop/orders'] }, (f) => {
+    const edge = f.gateway('edge', PROXY_EDGE);
+    f.route('users-api', {
+      namespace: 'shop',
+      parents: [edge],
+      rules: [
+        {
+          name: 'reads',
+          matches: [{ service: 'user.v1.UserService', method: 'GetUser' }, { service: 'user.v1.UserService', method: 'ListUsers' }],
+          backends: [{ service: f.service('users-reader', workloadOnly('users-reader')) }],
+        },
+        { name: 'writes', matches: [{ service: 'user.v1.UserService' }], backends: [{ service: f.service('users-writer', workloadOnly('users-writer')) }] },
+      ],
+    });
+    f.canary('orders', {
+      namespace: 'shop',
+      parents: [edge.listener('grpc-tls')],
+      hostnames: ['api.example.com'],
+      grpcService: 'order.v1.OrderService',
+      stable: f.service('orders-stable', plain('orders-stable', 'shop')),
+      canary: f.service('orders-canary', plain('orders-canary', 'shop')),
+      canaryWeight: 10,
+      canaryHeader: { name: 'x-canary', value: 'always' },
+    });
+  }],
+  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 7, { 'edge-envoy': ['app/users-api'] }, (f) => {
+    const edge = f.gateway('edge', {
+      namespace: 'infra',
+      implementation: GatewayImplementation.envoy({ replicas: 3, serviceType: 'ClusterIP', logLevel: 'warning' }),
+      listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }],
+    });
+    const users = f.service('users', {
+      ...plain('users'),
+      dataPlane: DataPlane.istio(),
+      trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 2_000 } },
+    });
+    f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'user.v1.UserService' }], backends: [{ service: users }] }] });
+  }],
+  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 24,
+    { 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'], 'payments-envoy': ['shop/payments-split', 'shop/payments-default'] }, (f) => {
+    const checkout = f.service('checkout', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: 'registry.example.com/checkout:1.0.0' },
+      dataPlane: DataPlane.proxy({ image: PROXY_IMAGE, serviceType: 'ClusterIP' }),
+      trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] } },
+    });
+    f.canary('checkout-split', {
+      namespace: 'shop',
+      parents: [checkout],
+      stable: checkout,
+      canary: f.service('checkout-canary', workloadOnly('checkout-canary')),
+      canaryWeight: 10,
+      canaryHeader: { name: 'x-canary', value: 'always' },
+    });
+    const payments = f.service('payments', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: 'registry.example.com/payments:1.0.0' },
+      dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }),
+      trafficPolicy: { timeouts: { requestMs: 3_000 } },
+    });
+    f.canary('payments-split', {
+      namespace: 'shop',
+      parents: [payments],
+      grpcService: 'pay.v1.Payments',
+      stable: payments,
+      canary: f.service('payments-canary', workloadOnly('payments-canary')),
+      canaryWeight: 20,
+    });
+  }],
+  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 9, { 'edge-proxy': ['shop/users-api'] }, (f) => {
+    const edge = f.gateway('edge', {
+      namespace: 'shop',
+      implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, gatewayApiObjects: true }),
+      gatewayClass: { controllerName: 'grpc-mesh.dev/self-hosted', description: 'served by grpc-mesh-proxy' },
+      listeners: [{ name: 'grpc', port: 50051 }],
+    });
+    f.route('users-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: f.service('users', plain('users', 'shop')) }] }] });
+  }],
+  ['routes declared before the gateway and the service that serve them (plain references)', 15,
+    { 'edge-proxy': ['shop/users-api'], 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'] }, (f) => {
+    f.route('users-api', {
+      namespace: 'shop',
+      parents: [{ kind: 'Gateway', name: 'edge', namespace: 'shop' }],
+      rules: [{ matches: [{ service: 'user.v1.UserService' }], backends: [{ service: { name: 'users', namespace: 'shop', port: 50051 } }] }],
+    });
+    f.canary('checkout-split', {
+      namespace: 'shop',
+      parents: [{ kind: 'Service', name: 'checkout', namespace: 'shop', port: 50051, dataPlane: 'proxy' }],
+      stable: { name: 'checkout', port: 50051 },
+      canary: { name: 'checkout-canary', port: 50051 },
+      canaryWeight: 10,
+    });
+    f.gateway('edge', { ...PROXY_EDGE, certManager: undefined, listeners: [{ name: 'grpc', port: 50051 }] });
+    f.service('users', plain('users', 'shop'));
+    f.service('checkout', { ...plain('checkout', 'shop'), dataPlane: DataPlane.proxy({ image: PROXY_IMAGE }) });
+    f.service('checkout-canary', plain('checkout-canary', 'shop'));
+  }],
+];
+const ALL_ROWS: ReadonlyArray<[string, number, Scenario]> = [...MATRIX, ...SELF_HOSTED.map(([row, count, , scenario]): [string, number, Scenario] => [row, count, scenario])];
+
 describe('parity of the Pulumi components with the cdk8s constructs', () => {
-  test.each(MATRIX)('%s: the same %d objects', async (row, count, scenario) => {
-    const stack = row.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  test.each(ALL_ROWS)('%s: the same %d objects', async (row, count, scenario) => {
     const cdk8sObjects = synthWithCdk8s(scenario);
-    expect(expectSameObjects(await recordWithPulumi(stack, scenario), cdk8sObjects)).toBe(count);
+    expect(expectSameObjects(await recordWithPulumi(stackOf(row), scenario), cdk8sObjects)).toBe(count);
+  });
+
+  test.each(SELF_HOSTED)('%s: every tier compiled its routes in', async (row, _count, served, scenario) => {
+    const objects = await recordWithPulumi(`${stackOf(row)}-served`, scenario);
+    const configs = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name in served);
+    expect(configs.map((o) => o.metadata.name).sort()).toEqual(Object.keys(served).sort());
+    for (const config of configs) {
+      const text = Object.values(config.data as Record<string, string>).join('\n');
+      for (const route of served[config.metadata.name]) expect({ config: config.metadata.name, route, served: text.includes(route) }).toEqual({ config: config.metadata.name, route, served: true });
+    }
   });
 
   test('the matrix covers every kind grpc-mesh emits', () => {
-    const objects = MATRIX.flatMap(([, , scenario]) => synthWithCdk8s(scenario));
+    const objects = ALL_ROWS.flatMap(([, , scenario]) => synthWithCdk8s(scenario));
     const kinds = new Set(objects.map((o) => o.kind));
     expect([...kinds].sort()).toEqual([
-      'BackendTrafficPolicy', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
+      'BackendTrafficPolicy', 'Certificate', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
       'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'VirtualService',
     ]);
   });
