@@ -42,6 +42,8 @@ export type GrpcGatewayArgs = GrpcGatewayProps;
  * attached to the Gateway, compiled once the program's synchronous declarations are over: declare the routes in the
  * same synchronous part of the program as the Gateway, before or after it (a route declared after an `await` fails
  * with `ROUTE_AFTER_COMPILE`). Problems of the compile (a conflict, an unreachable backend) fail the tier's config.
+ * Its backends must be `GrpcMeshService`s of the stack: unlike cdk8s, which reads every Service of the app, Pulumi
+ * cannot see the Services other resources create.
  */
 export class GrpcGateway extends pulumi.ComponentResource implements IRouteParent {
   /** Gateway name. */
