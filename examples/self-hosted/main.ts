@@ -6,7 +6,8 @@
  * - users:    one gRPC service split by method into reader and writer backends, on the edge
  * - orders:   a 90/10 canary on the edge, with `x-canary: always` forcing the canary
  * - checkout: a GAMMA canary on a service balanced by its own grpc-mesh-proxy tier: in-cluster clients call
- *             `checkout-proxy`, which sends 10 % of the calls to the canary and every unmatched call to checkout
+ *             `checkout-proxy`, which sends 10 % of the CheckoutService calls to the canary, and every other call
+ *             (no route matches it) to checkout itself, as a mesh does
  * Routes may be declared before or after what serves them: each tier compiles its routes at synthesis.
  */
 import { App, Chart } from 'cdk8s';
@@ -59,6 +60,7 @@ const checkout = new GrpcMeshService(chart, 'checkout', {
 });
 new CanaryGrpcRoute(chart, 'checkout-split', {
   parents: [checkout],
+  grpcService: 'checkout.v1.CheckoutService',
   stable: checkout,
   canary: service('checkout-canary'),
   canaryWeight: 10,

@@ -1,9 +1,12 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '../core';
+import {
+  isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, renderGrpcRoute, selfHostedDataPlaneOf,
+  type GrpcRouteModel, type RouteResolveContext,
+} from '../core';
 import { toApiObject } from './api-objects';
 import { addReferenceGrants } from './reference-grants';
-import type { RoutingPart } from './served-routes';
+import { routingScopeOf, type RoutingPart } from './served-routes';
 import { printWarnings } from './warnings';
 
 /** What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute, its ReferenceGrants and warnings. */
@@ -12,19 +15,18 @@ export abstract class GrpcRouteBase extends Construct {
   public readonly name: string;
   /** Route namespace. */
   public readonly namespace: string;
-  /**
-   * The GRPCRoute, unless every parent is a self-hosted tier that compiles the route in and writes no Gateway API
-   * objects (then neither it, its ReferenceGrants nor its policy objects are written).
-   */
-  public readonly route?: ApiObject;
   /** Policy objects of the route's implementation (Envoy Gateway's BackendTrafficPolicy). */
-  public readonly policy: readonly ApiObject[];
+  public get policy(): readonly ApiObject[] {
+    return this.written?.policy ?? [];
+  }
   /** Warnings found at synthesis (also printed). */
   public readonly warnings: readonly string[];
   /** The resolved model. @internal */
   public readonly _model: GrpcRouteModel;
   /** What this route adds to the app's routing. @internal */
   public readonly _routingPart: RoutingPart;
+  private written?: { readonly route: ApiObject; readonly policy: readonly ApiObject[] };
+  private decided = false;
 
   protected constructor(scope: Construct, id: string, type: string, resolve: (context: RouteResolveContext) => GrpcRouteModel) {
     super(scope, id);
@@ -33,11 +35,46 @@ export abstract class GrpcRouteBase extends Construct {
     this.namespace = this._model.namespace;
     this.warnings = this._model.warnings;
     this._routingPart = { kind: 'route', model: this._model };
-    const manifests = renderGrpcRoute(this._model);
-    const written = this._model.gatewayApiObjects;
-    if (written) this.route = toApiObject(this, 'route', manifests.route);
-    this.policy = written ? manifests.policy.map((m) => toApiObject(this, `policy-${m.kind.toLowerCase()}`, m)) : [];
-    if (written) addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
+    const model = this._model;
+    // A Gateway named by a plain reference may be a self-hosted Gateway of the app that writes no Gateway API
+    // objects: whether to write the GRPCRoute is then decided at synthesis, once every construct exists.
+    const certain = model.parents.some((p) => parentNeedsGatewayApiObjects(p) && !isPlainGatewayRef(p));
+    if (certain || !model.parents.some(isPlainGatewayRef)) {
+      if (model.gatewayApiObjects) this.write();
+    } else {
+      this.node.addValidation({ validate: () => this.decideAtSynthesis() });
+    }
     printWarnings(this.warnings);
+  }
+
+  /**
+   * The GRPCRoute, unless every parent is a self-hosted tier that compiles the route in and writes no Gateway API
+   * objects (then neither it, its ReferenceGrants nor its policy objects are written).
+   */
+  public get route(): ApiObject | undefined {
+    return this.written?.route;
+  }
+
+  private write(): void {
+    const manifests = renderGrpcRoute(this._model);
+    this.written = {
+      route: toApiObject(this, 'route', manifests.route),
+      policy: manifests.policy.map((m) => toApiObject(this, `policy-${m.kind.toLowerCase()}`, m)),
+    };
+    addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
+  }
+
+  private decideAtSynthesis(): string[] {
+    if (this.decided) return [];
+    this.decided = true;
+    const parents = knownParents(this._model, routingScopeOf(this));
+    const served = parents.filter((p) => selfHostedDataPlaneOf(p) !== undefined);
+    const policy = this._model.policy;
+    if (served.length > 0 && (policy.objects.length > 0 || policy.routeAnnotations !== undefined)) {
+      return [`trafficPolicy cannot be attached to a route served by a grpc-mesh tier (Gateway "${served[0].name}"), which applies each backend `
+        + 'service\'s own traffic policy. Set trafficPolicy on the backend GrpcMeshServices instead. [UNSUPPORTED_BY_DATA_PLANE]'];
+    }
+    if (parents.some(parentNeedsGatewayApiObjects)) this.write();
+    return [];
   }
 }

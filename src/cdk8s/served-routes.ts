@@ -28,7 +28,8 @@ const COMPILED_OBJECTS = new WeakSet<ApiObject>();
  */
 export function routingScopeOf(scope: Construct): RoutingScope {
   const all = scope.node.root.node.findAll();
-  const parts = all.filter((c): c is HasRoutingPart => '_routingPart' in c).map((c) => c._routingPart);
+  // A construct whose props were refused (and the error caught) stays in the tree without a part.
+  const parts = all.filter((c): c is HasRoutingPart => '_routingPart' in c && c._routingPart !== undefined).map((c) => c._routingPart);
   const pick = <K extends RoutingPart['kind']>(kind: K) => parts.filter((p) => p.kind === kind).map((p) => p.model) as Array<Extract<RoutingPart, { kind: K }>['model']>;
   const objects = all
     .filter((c): c is ApiObject => ApiObject.isApiObject(c) && READ_KINDS.has(c.kind) && !COMPILED_OBJECTS.has(c))

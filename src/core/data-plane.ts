@@ -175,8 +175,16 @@ export function checkDataPlaneSupport(
     });
     return;
   }
-  if (dataPlane.kind === 'proxy') {
-    checkProxySupport(issues, policy);
+  checkTierSupport(issues, dataPlane.kind, policy);
+}
+
+/**
+ * Reports every traffic-policy setting a balancer tier cannot honour, found at `path`: the service's own balancer,
+ * or a self-hosted tier that routes to the service.
+ */
+export function checkTierSupport(issues: IssueCollector, kind: 'envoy' | 'proxy', policy: TrafficPolicy, path = 'trafficPolicy'): void {
+  if (kind === 'proxy') {
+    checkProxySupport(issues, policy, path);
     return;
   }
   (policy.retry?.on ?? []).forEach((code, i) => {
@@ -184,7 +192,7 @@ export function checkDataPlaneSupport(
     const invalid = !GrpcStatus[code] || code === GrpcStatus.OK;
     issues.require(invalid || ENVOY_RETRYABLE_CODES.includes(code), {
       code: 'UNSUPPORTED_BY_DATA_PLANE',
-      path: `trafficPolicy.retry.on[${i}]`,
+      path: `${path}.retry.on[${i}]`,
       value: grpcStatusName(code),
       message: `cannot be retried by Envoy, which retries only ${ENVOY_RETRYABLE_CODES.map(grpcStatusName).join(', ')}`,
       hint: 'Remove the code, or have the server answer a retryable code instead.',
@@ -193,18 +201,18 @@ export function checkDataPlaneSupport(
 }
 
 /** Settings grpc-mesh-proxy has no equivalent for, with what to do instead. */
-function checkProxySupport(issues: IssueCollector, policy: TrafficPolicy): void {
-  const unsupported = (path: string, value: unknown, message: string, hint?: string) => {
-    issues.require(value === undefined, { code: 'UNSUPPORTED_BY_DATA_PLANE', path, value, message, hint });
+function checkProxySupport(issues: IssueCollector, policy: TrafficPolicy, path: string): void {
+  const unsupported = (at: string, value: unknown, message: string, hint?: string) => {
+    issues.require(value === undefined, { code: 'UNSUPPORTED_BY_DATA_PLANE', path: at, value, message, hint });
   };
   if (policy.loadBalancer === 'RANDOM') {
-    unsupported('trafficPolicy.loadBalancer', 'RANDOM', 'cannot be honoured by grpc-mesh-proxy, which balances with ROUND_ROBIN or LEAST_REQUEST');
+    unsupported(`${path}.loadBalancer`, 'RANDOM', 'cannot be honoured by grpc-mesh-proxy, which balances with ROUND_ROBIN or LEAST_REQUEST');
   }
-  unsupported('trafficPolicy.timeouts.maxStreamDurationMs', policy.timeouts?.maxStreamDurationMs,
+  unsupported(`${path}.timeouts.maxStreamDurationMs`, policy.timeouts?.maxStreamDurationMs,
     'cannot be honoured by grpc-mesh-proxy, which limits calls by requestMs and the client\'s deadline', 'Use timeouts.requestMs.');
   const breaker = policy.circuitBreaker;
   for (const key of ['maxPendingCalls', 'maxConnections', 'maxConcurrentRetries'] as const) {
-    unsupported(`trafficPolicy.circuitBreaker.${key}`, breaker?.[key],
+    unsupported(`${path}.circuitBreaker.${key}`, breaker?.[key],
       'cannot be honoured by grpc-mesh-proxy, whose circuit breaker limits concurrent calls (and retries by a budget)',
       'Use circuitBreaker.maxConcurrentCalls.');
   }

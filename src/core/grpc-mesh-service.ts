@@ -240,6 +240,8 @@ export interface GrpcMeshServiceModel {
   readonly dataPlane: ResolvedEnvoy | ResolvedProxy | ResolvedNoDataPlane | ResolvedMesh;
   /** The traffic policy, defaults applied. */
   readonly trafficPolicy: ResolvedTrafficPolicy;
+  /** The traffic policy as the props gave it, to check what a tier routing to the service can honour. */
+  readonly givenTrafficPolicy?: TrafficPolicy;
   /** The monitoring props. */
   readonly monitoring?: MonitoringProps;
   /** Warnings to show the user. */
@@ -307,6 +309,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     monitoring: props.monitoring,
     warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
+    givenTrafficPolicy: props.trafficPolicy,
   };
 }
 

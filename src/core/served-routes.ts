@@ -1,14 +1,14 @@
 import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOptions, type RouteAcceptance } from './compile';
 import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
-import { ENVOY_RETRYABLE_CODES } from './data-plane';
+import { checkTierSupport } from './data-plane';
 import * as d from './defaults';
 import { GrpcMeshValidationError, type ValidationIssue } from './errors';
-import type { GrpcGatewayModel } from './grpc-gateway';
+import { gatewayParentRef, type GrpcGatewayModel } from './grpc-gateway';
 import type { GrpcMeshServiceModel, ResolvedTier } from './grpc-mesh-service';
 import type { GrpcRouteModel } from './grpc-route';
-import { grpcStatusName } from './grpc-status';
 import type { KubeObject } from './kube';
 import type { ProxyConfig, ProxyDiscoveryConfig } from './proxy-config';
+import { findShadowedMatches } from '../routing';
 import type { TierPort } from './render/balancer-tier';
 import { ENVOY_SERVICE_CLUSTER } from './render/envoy-bootstrap';
 import { renderGatewayObject } from './render/grpc-gateway';
@@ -16,8 +16,9 @@ import { renderGrpcRoute } from './render/grpc-route';
 import { PROXY_SERVICE_CLUSTER } from './render/proxy-balancer';
 import { renderServices } from './render/services';
 import { envoyTierBootstrap } from './render/tier-config';
+import type { RouteParentRef } from './route-refs';
 import { resolveTrafficPolicy, type ResolvedTrafficPolicy } from './traffic-policy';
-import { findShadowedMatches } from '../routing';
+import { IssueCollector } from './validation';
 import type { GRPCRouteFilter, GRPCRouteRule } from '../routing/gateway-api';
 
 /**
@@ -89,6 +90,24 @@ const IRRELEVANT_WARNINGS = new Set(['PARENT_NOT_FOUND', 'MESH_HOSTNAMES']);
 /** Compile warnings a self-hosted tier serves anyway: reported, not fatal. */
 const SERVED_WARNINGS = new Set(['CLUSTER_IP_BACKEND']);
 
+/** Whether a parent is a plain reference to a Gateway, which may be a self-hosted Gateway of the app. */
+export function isPlainGatewayRef(parent: RouteParentRef): boolean {
+  return parent.kind === 'Gateway' && parent.servedBy === undefined && parent.listeners === undefined;
+}
+
+/**
+ * A route's parents with each plain Gateway reference replaced by what the app knows of that Gateway (who serves
+ * it, whether it is written out), so a route declared before its Gateway, by name, is treated like one declared
+ * with the construct.
+ */
+export function knownParents(route: GrpcRouteModel, scope: RoutingScope): RouteParentRef[] {
+  return route.parents.map((p) => {
+    if (p.kind !== 'Gateway' || !isPlainGatewayRef(p)) return p;
+    const gateway = scope.gateways.find((g) => g.name === p.name && g.namespace === (p.namespace ?? route.namespace));
+    return gateway === undefined ? p : { ...gatewayParentRef(gateway), ...(p.sectionName !== undefined && { sectionName: p.sectionName }) };
+  });
+}
+
 /**
  * The gRPC ports of a self-hosted Gateway: one per distinct listener port, on container ports from 8080 up.
  * @internal
@@ -133,7 +152,8 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
   // A service's own pods keep the cluster name its balancer gives them without routes (stats and alerts go by it).
   const own = parent.kind === 'service' ? `${parent.model.namespace}/${parent.model.name}:${parent.model.port}` : undefined;
   const ownName = tier.kind === 'proxy' ? PROXY_SERVICE_CLUSTER : ENVOY_SERVICE_CLUSTER;
-  const compiled = own === undefined ? result.config : renameCluster(result.config, own, ownName);
+  const refreshed = withDnsRefresh(result.config, tier.dnsRefreshMs);
+  const compiled = own === undefined ? refreshed : renameCluster(refreshed, own, ownName);
   if (own !== undefined && services.has(own)) services.set(ownName, services.get(own)!);
   const issues: ValidationIssue[] = [...acceptanceIssues(result.routes, tier, owner)];
   const warnings: string[] = [];
@@ -175,6 +195,16 @@ function gatewayApiObjectsOf(scope: RoutingScope): KubeObject[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Every DNS cluster re-resolved at the tier's rate, Services found by the compile's default discovery included. */
+function withDnsRefresh(config: ProxyConfig, refreshIntervalMs: number): ProxyConfig {
+  return {
+    ...config,
+    clusters: config.clusters.map((c) => (c.discovery.type === 'dns' && c.discovery.refreshIntervalMs === undefined
+      ? { ...c, discovery: { ...c.discovery, refreshIntervalMs } }
+      : c)),
+  };
 }
 
 /** The config with cluster `from` named `to`: in the clusters, and in every backendRef and mirror of the routes. */
@@ -282,27 +312,11 @@ function conflicts(config: ProxyConfig, meshDefault: string | undefined): Valida
 }
 
 /** Traffic-policy settings of a backend service that the serving tier cannot apply to its cluster. */
-function unsupportedPolicy(service: GrpcMeshServiceModel, tier: ResolvedTier): ValidationIssue[] {
-  const path = `GrpcMeshService "${service.namespace}/${service.name}".trafficPolicy`;
-  const policy = service.trafficPolicy;
-  const issues: ValidationIssue[] = [];
-  const unsupported = (field: string, value: unknown, message: string, hint?: string) => {
-    issues.push({ code: 'UNSUPPORTED_BY_DATA_PLANE', path: `${path}.${field}`, value, message, hint });
-  };
-  if (tier.kind === 'proxy') {
-    if (policy.loadBalancer === 'RANDOM') {
-      unsupported('loadBalancer', 'RANDOM', `cannot be honoured by the grpc-mesh-proxy tier "${tier.name}" that routes to it (ROUND_ROBIN or LEAST_REQUEST)`);
-    }
-    if (policy.timeouts.maxStreamDurationMs !== undefined) {
-      unsupported('timeouts.maxStreamDurationMs', policy.timeouts.maxStreamDurationMs,
-        `cannot be honoured by the grpc-mesh-proxy tier "${tier.name}" that routes to it`, 'Use timeouts.requestMs.');
-    }
-  } else {
-    policy.retry.on.filter((code) => !ENVOY_RETRYABLE_CODES.includes(code)).forEach((code) => {
-      unsupported('retry.on', grpcStatusName(code), `cannot be retried by the Envoy tier "${tier.name}" that routes to it`);
-    });
-  }
-  return issues;
+function unsupportedPolicy(service: GrpcMeshServiceModel, tier: ResolvedTier): readonly ValidationIssue[] {
+  if (service.givenTrafficPolicy === undefined) return [];
+  const issues = new IssueCollector(tier.name);
+  checkTierSupport(issues, tier.kind, service.givenTrafficPolicy, `GrpcMeshService "${service.namespace}/${service.name}".trafficPolicy`);
+  return issues.problems.map((issue) => ({ ...issue, message: `${issue.message} (the ${tier.kind} tier "${tier.name}" routes calls to it)` }));
 }
 
 function dedupe(issues: readonly ValidationIssue[]): ValidationIssue[] {

@@ -29,6 +29,11 @@ export class IssueCollector {
     this.issues.push(issue);
   }
 
+  /** Problems recorded so far. */
+  public get problems(): readonly ValidationIssue[] {
+    return this.issues;
+  }
+
   /** Records a warning: synthesis goes on, and the user can silence it by its code. */
   public warn(issue: ValidationIssue): void {
     if (!this.silenced.includes(issue.code)) this.warningList.push(issue);

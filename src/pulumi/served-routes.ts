@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import {
-  compileTierRoutes, GrpcMeshValidationError, selfHostedDataPlaneOf, type GrpcGatewayModel, type GrpcMeshServiceModel, type GrpcRouteModel,
-  type KubeObject, type RoutingScope, type ServedParent, type TierRoutes,
+  compileTierRoutes, GrpcMeshValidationError, knownParents, parentNeedsGatewayApiObjects, selfHostedDataPlaneOf,
+  type GrpcGatewayModel, type GrpcMeshServiceModel, type GrpcRouteModel, type KubeObject, type RoutingScope, type ServedParent, type TierRoutes,
 } from '../core';
 import { GrpcMeshResourceError } from './errors';
 import { stackRunState } from './stack-run';
@@ -50,6 +50,19 @@ export function declareRoute(model: GrpcRouteModel, resource: pulumi.Resource): 
 }
 
 /**
+ * A route attached by a plain reference to a self-hosted Gateway that writes no Gateway API objects was created as
+ * a GRPCRoute before the Gateway was known (Pulumi creates resources as they are declared): said, with the fix.
+ */
+function warnPlainReferences(scope: RoutingScope): void {
+  for (const route of scope.routes) {
+    if (!route.gatewayApiObjects || knownParents(route, scope).some(parentNeedsGatewayApiObjects)) continue;
+    void pulumi.log.warn(`GRPCRoute "${route.namespace}/${route.name}" is created although its parents are served by grpc-mesh tiers that `
+      + 'write no Gateway API objects (it names them by plain reference): it needs the Gateway API CRDs and nothing acts on it. '
+      + 'Pass the GrpcGateway component itself as the parent. [PLAIN_REFERENCE_TO_SELF_HOSTED]');
+  }
+}
+
+/**
  * The routes a self-hosted tier serves, compiled from the whole stack once the program's synchronous declarations
  * are over (so a route may be declared before or after its parent). Rejects with a {@link GrpcMeshResourceError} of
  * `resource` when the tier cannot serve them as written.
@@ -59,7 +72,9 @@ export function servedRoutes(parent: ServedParent, resource: pulumi.Resource): p
   routing.scope ??= new Promise<RoutingScope>((resolve) => {
     setImmediate(() => {
       routing.taken = true;
-      resolve({ services: [...routing.services], gateways: [...routing.gateways], routes: [...routing.routes], objects: [] as KubeObject[] });
+      const scope = { services: [...routing.services], gateways: [...routing.gateways], routes: [...routing.routes], objects: [] as KubeObject[] };
+      warnPlainReferences(scope);
+      resolve(scope);
     });
   });
   return pulumi.output(routing.scope.then((scope) => {

@@ -1,6 +1,6 @@
 /**
  * Strict validation of custom resources against the CRDs vendored in test/fixtures: Gateway API v1.6.1 (standard
- * channel, or experimental on request) and Istio 1.30.3.
+ * channel, or experimental on request), Istio 1.30.3 and cert-manager 1.21.1's Certificate.
  *
  * Each object goes through what the API server does on create. Schema defaults are applied to a copy (the caller's
  * object is never changed); the copy is checked against the `openAPIV3Schema` of its served version, closed so that
@@ -25,6 +25,7 @@ import { childPath, isBuiltInKind, jsonPath, objectLabel, validateManifests } fr
 const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 const GATEWAY_API = { dir: path.join(FIXTURES_DIR, 'gateway-api-v1.6.1'), name: 'Gateway API v1.6.1' };
 const ISTIO = { dir: path.join(FIXTURES_DIR, 'istio-1.30.3'), name: 'Istio 1.30.3' };
+const CERT_MANAGER = { dir: path.join(FIXTURES_DIR, 'cert-manager-1.21.1'), name: 'cert-manager 1.21.1' };
 
 /**
  * CEL rules that are not transition rules but are never evaluated, by rule text, with the reason. Empty: every
@@ -260,6 +261,7 @@ function crdDocumentsOfChannel(channel: GatewayApiChannel): CrdDocument[] {
   return [
     ...crdDocumentsIn(path.join(GATEWAY_API.dir, channel), `${GATEWAY_API.name} ${channel} channel`),
     ...crdDocumentsIn(ISTIO.dir, ISTIO.name),
+    ...crdDocumentsIn(CERT_MANAGER.dir, CERT_MANAGER.name),
   ];
 }
 
@@ -308,7 +310,7 @@ function lookUpCrdVersion(apiVersion: string, kind: string, channel: GatewayApiC
   const [group, version] = slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
   const document = catalogue(channel).get(`${group} ${kind}`);
   if (document === undefined) {
-    return `no CRD for ${apiVersion} ${kind} (known: ${GATEWAY_API.name} ${channel} channel, ${ISTIO.name}) and no built-in Kubernetes 1.35 schema`;
+    return `no CRD for ${apiVersion} ${kind} (known: ${GATEWAY_API.name} ${channel} channel, ${ISTIO.name}, ${CERT_MANAGER.name} Certificate) and no built-in Kubernetes 1.35 schema`;
   }
   const served = versionsOf(document).filter((candidate) => candidate.served);
   const match = served.find((candidate) => candidate.version === version);

@@ -88,6 +88,7 @@ export function envoyTierBootstrap(served: TierRoutes, streamIdleMs = resolveTra
   const { compiled, policies, tier } = served;
   const issues: ValidationIssue[] = [];
   const clusters = new Map<string, EnvoyMessage>();
+  const reported = new Set<string>();
   const listeners = compiled.listeners.map((listener) => {
     let routes;
     try {
@@ -101,7 +102,7 @@ export function envoyTierBootstrap(served: TierRoutes, streamIdleMs = resolveTra
       const policy = policies.get(cluster.name as string);
       clusters.set(cluster.name as string, policy === undefined ? cluster : withClusterPolicy(cluster, policy, tier.dnsRefreshMs));
     }
-    const routeConfiguration = withRoutePolicies(routes.routeConfiguration, served, issues);
+    const routeConfiguration = withRoutePolicies(routes.routeConfiguration, served, issues, reported);
     return envoyGrpcListener(listener.name, listener.port, tier, streamIdleMs, routeConfiguration, listener.tls);
   });
   return { bootstrap: envoyBootstrap(tier, listeners.filter((l) => l !== undefined), [...clusters.values()]), issues };
@@ -115,11 +116,10 @@ function withClusterPolicy(cluster: EnvoyMessage, policy: ResolvedTrafficPolicy,
 /**
  * Sets on every forwarding route the retries and timeouts of the services it sends calls to that chose a policy
  * (a `DataPlane.none()` canary takes its stable's). Services that chose different ones fail synthesis, once per
- * set of services.
+ * set of services (`reported`), however many listeners and hosts the route is served on.
  */
-function withRoutePolicies(routeConfiguration: EnvoyMessage, served: TierRoutes, issues: ValidationIssue[]): EnvoyMessage {
+function withRoutePolicies(routeConfiguration: EnvoyMessage, served: TierRoutes, issues: ValidationIssue[], reported: Set<string>): EnvoyMessage {
   const hosts = routeConfiguration.virtual_hosts as EnvoyMessage[];
-  const reported = new Set<string>();
   return {
     ...routeConfiguration,
     virtual_hosts: hosts.map((host) => ({
