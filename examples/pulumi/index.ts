@@ -1,15 +1,18 @@
 /**
- * grpc-mesh with Pulumi: the same objects as the two cdk8s examples, with the same names, namespaces and props.
+ * grpc-mesh with Pulumi: the same objects as the three cdk8s examples, with the same names, namespaces and props.
  * - the classic recipe: a gRPC service on port 3001 (3 pods), its headless Service, and 2 Envoy pods behind a
  *   LoadBalancer that re-resolve the headless name every second and spread every call over the pods
  *   (examples/classic-recipe)
  * - Gateway API routing (examples/gateway-api): a TLS Gateway with cert-manager certificates, a method split,
  *   header A/B routing, a 90/10 canary, a GAMMA (east-west) route and a backend in another namespace, whose
  *   ReferenceGrant is generated
+ * - routes without a controller (examples/self-hosted): a Gateway served by grpc-mesh-proxy, a method split, a
+ *   90/10 canary and a GAMMA canary on a proxy-balanced service, every route compiled into the proxy tiers. The
+ *   routes are declared in the same synchronous part of the program as what serves them, as self-hosted tiers need.
  *
  * `pulumi up` applies it to the cluster of the current kubeconfig context (or pass a `k8s.Provider` in `opts`).
  */
-import { CanaryGrpcRoute, DataPlane, GrpcGateway, GrpcMeshService, GrpcRoute, GrpcStatus } from 'grpc-mesh/pulumi';
+import { CanaryGrpcRoute, DataPlane, GatewayImplementation, GrpcGateway, GrpcMeshService, GrpcRoute, GrpcStatus } from 'grpc-mesh/pulumi';
 
 // The classic recipe.
 const userService = new GrpcMeshService('user-service', {
@@ -82,8 +85,13 @@ new CanaryGrpcRoute('orders', {
   canaryHeader: { name: 'x-canary', value: 'always' },
 });
 
-// East-west: a GAMMA route on the inventory Service adds a header to every call made to it inside the mesh.
-const inventory = service('inventory');
+// East-west: a GAMMA route on the inventory Service adds a header to every call made to it inside the Linkerd mesh.
+const inventory = new GrpcMeshService('inventory', {
+  namespace: 'app',
+  port: 50051,
+  workload: { image: 'registry.example.com/inventory:1.0.0' },
+  dataPlane: DataPlane.linkerd(),
+});
 new GrpcRoute('inventory-mesh', {
   namespace: 'app',
   parents: [inventory],
@@ -100,6 +108,60 @@ new GrpcRoute('payments-api', {
   parents: [edge],
   hostnames: ['payments.api.example.com'],
   rules: [{ matches: [{ service: 'payment.v1.PaymentService' }], backends: [{ service: payments }] }],
+});
+
+// Routes without a controller, in namespace "shop". Resource names carry a `shop-` prefix where the Gateway API
+// example above already uses the name; the `name` prop keeps the Kubernetes names of examples/self-hosted.
+const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
+const shopEdge = new GrpcGateway('shop-edge', {
+  name: 'edge',
+  namespace: 'shop',
+  implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, replicas: 2 }),
+  listeners: [
+    { name: 'grpc', port: 50051 },
+    { name: 'grpc-tls', port: 443, hostname: 'api.example.com', tls: { secretName: 'api-example-com-tls' } },
+  ],
+});
+/** A service of the shop: the edge (or its own balancer) balances its calls per call. */
+function shopService(name: string, dataPlane = DataPlane.none()): GrpcMeshService {
+  return new GrpcMeshService(`shop-${name}`, { name, namespace: 'shop', port: 50051, workload: { image: `registry.example.com/${name}:1.0.0` }, dataPlane });
+}
+new GrpcRoute('shop-users', {
+  name: 'users',
+  namespace: 'shop',
+  parents: [shopEdge],
+  rules: [
+    { name: 'reads', matches: [{ service: 'user.v1.UserService', method: 'GetUser' }, { service: 'user.v1.UserService', method: 'ListUsers' }], backends: [{ service: shopService('users-reader') }] },
+    { name: 'writes', matches: [{ service: 'user.v1.UserService' }], backends: [{ service: shopService('users-writer') }] },
+  ],
+});
+new CanaryGrpcRoute('shop-orders', {
+  name: 'orders',
+  namespace: 'shop',
+  parents: [shopEdge],
+  grpcService: 'order.v1.OrderService',
+  stable: shopService('orders-stable'),
+  canary: shopService('orders-canary'),
+  canaryWeight: 10,
+  canaryHeader: { name: 'x-canary', value: 'always' },
+});
+const checkout = new GrpcMeshService('shop-checkout', {
+  name: 'checkout',
+  namespace: 'shop',
+  port: 50051,
+  workload: { image: 'registry.example.com/checkout:1.0.0' },
+  dataPlane: DataPlane.proxy({ image: PROXY_IMAGE, serviceType: 'ClusterIP' }),
+  trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] } },
+});
+new CanaryGrpcRoute('shop-checkout-split', {
+  name: 'checkout-split',
+  namespace: 'shop',
+  parents: [checkout],
+  grpcService: 'checkout.v1.CheckoutService',
+  stable: checkout,
+  canary: shopService('checkout-canary'),
+  canaryWeight: 10,
+  canaryHeader: { name: 'x-canary', value: 'always' },
 });
 
 /** Where in-cluster clients of the classic recipe send their calls. */

@@ -101,7 +101,7 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   }
 
   private createTier(name: string, model: GrpcGatewayModel, child: pulumi.CustomResourceOptions): BalancerResources {
-    const rendered = servedRoutes({ kind: 'gateway', model }, this).apply((routes) => renderGatewayTier(model, routes));
+    const rendered = servedRoutes({ kind: 'gateway', model }, this, (routes) => renderGatewayTier(model, routes));
     // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
     const initial = renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
     const resource = <T extends KubeResource>(role: string, manifest: KubeObject) => kubeResource(`${name}-${role}`, manifest, child) as T;

@@ -123,8 +123,8 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     // config and pods depend on the routes attached to the service, compiled once the program has declared them.
     declareRouteParent({ kind: 'service', model });
     const manifests = renderGrpcMeshService(model);
-    const served = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy' ? servedRoutes({ kind: 'service', model }, this) : undefined;
-    const rendered = served?.apply((routes) => renderGrpcMeshService(model, routes).balancer!);
+    const rendered = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy'
+      ? servedRoutes({ kind: 'service', model }, this, (routes) => renderGrpcMeshService(model, routes).balancer!) : undefined;
     const compiled = new Map<KubeObject | undefined, KubeObject>(rendered === undefined || manifests.balancer === undefined ? [] : [
       [manifests.balancer.config, { ...manifests.balancer.config, data: rendered.apply((b) => b.config.data) } as KubeObject],
       [manifests.balancer.deployment, { ...manifests.balancer.deployment, spec: rendered.apply((b) => b.deployment.spec) } as KubeObject],

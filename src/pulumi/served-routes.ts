@@ -63,11 +63,13 @@ function warnPlainReferences(scope: RoutingScope): void {
 }
 
 /**
- * The routes a self-hosted tier serves, compiled from the whole stack once the program's synchronous declarations
- * are over (so a route may be declared before or after its parent). Rejects with a {@link GrpcMeshResourceError} of
- * `resource` when the tier cannot serve them as written.
+ * What a self-hosted tier renders from the routes it serves, compiled from the whole stack once the program's
+ * synchronous declarations are over (so a route may be declared before or after its parent). `render` runs inside
+ * the Output: only its plain result passes through Pulumi, which would turn the Maps and Sets of the compiled
+ * routes into empty objects. Rejects with a {@link GrpcMeshResourceError} of `resource` when the tier cannot serve
+ * the routes as written.
  */
-export function servedRoutes(parent: ServedParent, resource: pulumi.Resource): pulumi.Output<TierRoutes> {
+export function servedRoutes<R>(parent: ServedParent, resource: pulumi.Resource, render: (routes: TierRoutes) => R): pulumi.Output<pulumi.Unwrap<R>> {
   const routing = stackRouting();
   routing.scope ??= new Promise<RoutingScope>((resolve) => {
     setImmediate(() => {
@@ -82,6 +84,6 @@ export function servedRoutes(parent: ServedParent, resource: pulumi.Resource): p
     const subject = `${parent.kind === 'service' ? 'GrpcMeshService' : 'GrpcGateway'} "${parent.model.namespace}/${parent.model.name}"`;
     if (served.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, served.issues), resource);
     logWarnings(served.warnings, resource);
-    return served;
+    return render(served);
   }));
 }
