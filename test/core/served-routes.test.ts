@@ -20,7 +20,6 @@ import {
   resolveGrpcGateway,
   resolveGrpcMeshService,
   resolveGrpcRoute,
-  routeInputOf,
   type CanaryGrpcRouteProps,
   type GrpcGatewayModel,
   type GrpcGatewayProps,
@@ -29,13 +28,12 @@ import {
   type GrpcRouteModel,
   type GrpcRouteProps,
   type KubeObject,
-  type ProxyConfig,
   type RoutingScope,
   type ServedParent,
   type TierRoutes,
   type ValidationIssue,
 } from '../../src/core';
-import { effectiveWeight, hostFromAuthority, RouteTable, selectListener } from '../../src/routing';
+import { engineOutcome } from '../support/engine-outcome';
 import { evaluateEnvoyRoute, type EnvoyRequest } from '../support/envoy-route-evaluator';
 import { validateEnvoyBootstrap } from '../support/envoy-validator';
 
@@ -84,23 +82,6 @@ const byName = <T extends { name: string }>(items: readonly T[], name: string): 
 };
 
 type Outcome = Record<string, number> | { status: number | undefined } | 'no route';
-
-/** Where the routing engine (the proxy's) sends a call on a listener: its rule's non-zero-weight clusters, or a gRPC status. */
-function engineOutcome(config: ProxyConfig, listenerName: string, request: EnvoyRequest): Outcome {
-  const listener = byName(config.listeners, listenerName);
-  const vhosts = listener.virtualHosts ?? [{ name: listener.name, routes: config.routes.map((r) => `${r.namespace ?? 'default'}/${r.name}`) }];
-  const vhost = selectListener(vhosts, hostFromAuthority(request.authority));
-  if (vhost === undefined) return { status: 12 };
-  const routes = vhost.routes.map((key) => config.routes.find((r) => `${r.namespace ?? 'default'}/${r.name}` === key)!);
-  const table = new RouteTable(routes.map(routeInputOf), { listenerHostname: vhost.hostname });
-  const decision = table.match({ authority: request.authority, path: request.path, headers: request.headers });
-  if (decision.kind === 'status') return { status: decision.code };
-  const clusters: Record<string, number> = {};
-  for (const ref of decision.rule.backendRefs ?? []) {
-    if (effectiveWeight(ref) > 0) clusters[ref.name] = (clusters[ref.name] ?? 0) + effectiveWeight(ref);
-  }
-  return Object.keys(clusters).length === 0 ? { status: 14 } : clusters;
-}
 
 /** The RouteConfiguration of a bootstrap's listener. */
 function routeConfigOf(bootstrap: unknown, listenerName: string): Record<string, any> {

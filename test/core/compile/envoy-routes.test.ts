@@ -4,8 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { gatewayApiToProxyConfig, proxyRoutesToEnvoy, type EnvoyRoutes } from '../../../src/core/compile';
 import { GrpcMeshValidationError } from '../../../src/core/errors';
 import type { ProxyClusterConfig, ProxyConfig, ProxyRouteConfig, ProxyVirtualHostConfig } from '../../../src/core/proxy-config';
-import { routeInputOf } from '../../../src/core/proxy-config';
-import { effectiveWeight, hostFromAuthority, RouteTable, selectListener } from '../../../src/routing';
+import { engineOutcome } from '../../support/engine-outcome';
 import { evaluateEnvoyRoute, type EnvoyRequest } from '../../support/envoy-route-evaluator';
 import { validateEnvoyBootstrap } from '../../support/envoy-validator';
 
@@ -350,23 +349,6 @@ function compileCase(c: ConformanceCase): { config: ProxyConfig; listener: strin
   });
   // Each case's client reaches one listener: the mesh listener, or the one of its Gateway's (single) port.
   return { config, listener: config.listeners[0].name };
-}
-
-/** Where the routing engine sends the call: its rule's non-zero-weight clusters, or a gRPC status. */
-function engineOutcome(config: ProxyConfig, listenerName: string, request: EnvoyRequest): Record<string, number> | { status: number } {
-  const listener = config.listeners.find((l) => l.name === listenerName)!;
-  const vhosts = listener.virtualHosts ?? [{ name: listener.name, routes: config.routes.map((r) => `${r.namespace ?? 'default'}/${r.name}`) }];
-  const vhost = selectListener(vhosts, hostFromAuthority(request.authority));
-  if (vhost === undefined) return { status: 12 };
-  const routes = vhost.routes.map((key) => config.routes.find((r) => `${r.namespace ?? 'default'}/${r.name}` === key)!);
-  const table = new RouteTable(routes.map(routeInputOf), { listenerHostname: vhost.hostname });
-  const decision = table.match({ authority: request.authority, path: request.path, headers: request.headers });
-  if (decision.kind === 'status') return { status: decision.code };
-  const clusters: Record<string, number> = {};
-  for (const ref of decision.rule.backendRefs ?? []) {
-    if (effectiveWeight(ref) > 0) clusters[ref.name] = (clusters[ref.name] ?? 0) + effectiveWeight(ref);
-  }
-  return Object.keys(clusters).length === 0 ? { status: 14 } : clusters;
 }
 
 function envoyOutcome(out: EnvoyRoutes, request: EnvoyRequest): Record<string, number> | { status: number | undefined } | 'no route' {
