@@ -94,6 +94,7 @@ interface CliArgs {
   readonly admin?: string;
   readonly logLevel: string;
   readonly accessLog: boolean;
+  readonly validate?: boolean;
 }
 
 /**
@@ -102,8 +103,10 @@ interface CliArgs {
  * then waits for SIGTERM or SIGINT: readiness turns 503, the proxy drains for `drainTimeoutMs`, and the command
  * ends.
  * @param argv the arguments after `node main.js`
- * @returns the exit code: 0 after a clean drain (and for `--help`, `--version`), 2 for a usage error or an
- *   invalid config (the problems on stderr), 1 when the proxy or its admin interface could not start, or the drain failed
+ * With `--validate`, only loads and checks the config file, as at start, says so on stdout and exits.
+ * @returns the exit code: 0 after a clean drain (and for `--help`, `--version`, a valid `--validate`), 2 for a usage
+ *   error or an invalid config (the problems on stderr), 1 when the proxy or its admin interface could not start, or
+ *   the drain failed
  */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
@@ -128,6 +131,11 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     stderr.write(`grpc-mesh-proxy: ${error.message}\n`);
     return EXIT_INVALID;
   }
+  if (args.validate) {
+    (options.stdout ?? process.stdout).write(`grpc-mesh-proxy: ${args.config} is valid: ${config.listeners.length} listener(s), `
+      + `${config.clusters.length} cluster(s), ${config.routes.length} route(s)\n`);
+    return 0;
+  }
   const logger = pino({ level: args.logLevel, base: { name: 'grpc-mesh-proxy' }, timestamp: pino.stdTimeFunctions.isoTime },
     options.stderr ? (stderr as DestinationStream) : pino.destination({ dest: 2, sync: true }));
   return new ProxyCommand(args, config, content, logger, options).run();
@@ -143,14 +151,17 @@ function parseArgs(argv: readonly string[], stdout: TextSink, stderr: TextSink):
     .option('--admin <host:port>', 'without --config: admin address (default 127.0.0.1:0, a free port)')
     .addOption(new Option('--log-level <level>', 'process log level').choices(LOG_LEVELS).default('info'))
     .option('--no-access-log', 'write no access log (overrides the config)')
+    .option('--validate', 'with --config: check the config (schema, routes, readable TLS files) as the proxy would at start, then exit')
     .exitOverride()
     .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) })
     .addHelpText('after', '\nExamples:\n  grpc-mesh-proxy --config /etc/grpc-mesh-proxy/proxy.yaml\n'
+      + '  grpc-mesh-proxy --validate --config proxy.yaml\n'
       + '  grpc-mesh-proxy --listen 127.0.0.1:8083 --backends 127.0.0.1:50051,127.0.0.1:50052\n');
   program.parse([...argv], { from: 'user' });
   const opts = program.opts<CliArgs>();
   const quick = opts.listen !== undefined || opts.backends !== undefined || opts.admin !== undefined;
   if (opts.config !== undefined && quick) program.error('error: --config cannot be combined with --listen, --backends or --admin', { exitCode: 2 });
+  if (opts.validate && opts.config === undefined) program.error('error: --validate checks a --config <file>', { exitCode: 2 });
   if (opts.config === undefined && (opts.listen === undefined || opts.backends === undefined)) {
     program.error('error: give --config <file>, or --listen <host:port> with --backends <list>', { exitCode: 2 });
   }

@@ -92,6 +92,30 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
     expect(child.stdout).toBe('');
   });
 
+  test('--validate checks a config as the proxy would at start and exits without serving', async () => {
+    const valid = join(dir, 'valid.yaml');
+    // Ports 1 and 2 cannot be bound by this non-root test: a proxy that started would fail; --validate does not start.
+    writeFileSync(valid, 'version: 2\nlisteners: [{ name: grpc, address: 127.0.0.1, port: 1 }]\nadmin: { address: 127.0.0.1, port: 2 }\n'
+      + 'clusters: [{ name: b, discovery: { type: static, endpoints: [{ address: 127.0.0.1, port: 50051 }] } }]\n'
+      + 'routes: [{ name: r, rules: [{ backendRefs: [{ name: b }] }] }]\n');
+    const ok = startProcess(['--validate', '--config', valid]);
+    expect(await ok.exited).toBe(0);
+    expect(ok.stdout).toBe(`grpc-mesh-proxy: ${valid} is valid: 1 listener(s), 1 cluster(s), 1 route(s)\n`);
+    expect(ok.stderr).toBe('');
+
+    const invalid = join(dir, 'invalid.yaml');
+    writeFileSync(invalid, 'version: 2\nlisteners: [{ name: grpc, address: 127.0.0.1, port: 8080, tls: { certFile: /nope.crt, keyFile: /nope.key } }]\n'
+      + 'admin: { address: 127.0.0.1, port: 0 }\nclusters: []\nroutes: [{ name: r, rules: [{ backendRefs: [{ name: missing }] }] }]\n');
+    const bad = startProcess(['--validate', '--config', invalid]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr).toMatch(/^grpc-mesh-proxy: Invalid proxy config .*invalid\.yaml/);
+    expect(bad.stdout).toBe('');
+
+    const usage = startProcess(['--validate', '--listen', '127.0.0.1:0', '--backends', '127.0.0.1:1']);
+    expect(await usage.exited).toBe(2);
+    expect(usage.stderr).toContain('--validate checks a --config <file>');
+  });
+
   test('runs the benchmark harness\'s form and spreads the calls of one client connection over every backend', async () => {
     const backends = await startBackends(3, cleanup);
     const child = startProcess(['--listen', '127.0.0.1:0', '--backends', backends.map((b) => b.address).join(',')]);
