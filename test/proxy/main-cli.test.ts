@@ -94,7 +94,7 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
 
   test('--validate checks a config as the proxy would at start and exits without serving', async () => {
     const valid = join(dir, 'valid.yaml');
-    // Ports 1 and 2 cannot be bound by this non-root test: a proxy that started would fail; --validate does not start.
+    // Ports 1 and 2 are privileged: a proxy that started would try to bind them; --validate exits before it binds anything.
     writeFileSync(valid, 'version: 2\nlisteners: [{ name: grpc, address: 127.0.0.1, port: 1 }]\nadmin: { address: 127.0.0.1, port: 2 }\n'
       + 'clusters: [{ name: b, discovery: { type: static, endpoints: [{ address: 127.0.0.1, port: 50051 }] } }]\n'
       + 'routes: [{ name: r, rules: [{ backendRefs: [{ name: b }] }] }]\n');
