@@ -37,6 +37,7 @@ describe('diagnostics channels', () => {
       method: 'Unary',
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       route: 'default/all',
+      methodNaming: 'service', // the rule names the service, not the method
       cluster: 'echo',
       endpoint: backends[0].address,
       status: 0,
@@ -52,6 +53,7 @@ describe('diagnostics channels', () => {
       service: 'other.v1.Other',
       method: 'Do',
       traceparent: expect.stringMatching(/^00-/),
+      methodNaming: 'none',
       status: 12,
       retries: 0,
       durationMs: expect.any(Number),

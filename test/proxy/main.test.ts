@@ -204,6 +204,7 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
       method: 'C',
       traceparent: '',
       route: 'default/default',
+      methodNaming: 'none',
       cluster: 'backends',
       endpoint: '127.0.0.1:50051',
       status: 0,
@@ -214,7 +215,8 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     });
     expect(accessLog.lines()).toEqual([expect.objectContaining({ service: 'a.B', method: 'C', status: 0, cluster: 'backends' })]);
     const metrics = (await get(admin, '/metrics')).body;
-    expect(metrics).toContain('grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="a.B",grpc_method="C",grpc_code="OK",cluster="backends"} 1\n');
+    // The route's rule names no method (a catch-all): the call is counted under other/other.
+    expect(metrics).toContain('grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="other",grpc_method="other",grpc_code="OK",cluster="backends"} 1\n');
     expect(metrics).toContain('grpc_mesh_proxy_config_reloads_total{result="success"} 1\n');
 
     writeFileSync(file, stringify(config({ drainTimeoutMs: 4321 })));
@@ -236,7 +238,7 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     expect(await exit).toBe(0);
     expect(stderr.lines().map((l) => l.msg)).toEqual(expect.arrayContaining(['draining', 'stopped']));
     await expect(get(admin, '/live')).rejects.toThrow(/ECONNREFUSED/);
-    channels.callEnd.publish({ listener: 'grpc', service: 'a.B', method: 'C', traceparent: '', status: 0, retries: 0, durationMs: 1, requestBytes: 0, responseBytes: 0 });
+    channels.callEnd.publish({ listener: 'grpc', service: 'a.B', method: 'C', traceparent: '', methodNaming: 'none', status: 0, retries: 0, durationMs: 1, requestBytes: 0, responseBytes: 0 });
     expect(accessLog.lines()).toHaveLength(1);
   });
 
@@ -254,7 +256,7 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     writeFileSync(file, stringify(config({ accessLog: false })));
     for (const argv of [['--config', file], ['--listen', '127.0.0.1:0', '--backends', '127.0.0.1:50051', '--no-access-log']]) {
       const { exit, signals, proxies, accessLog } = await start(argv);
-      channels.callEnd.publish({ listener: 'grpc', service: 'a.B', method: 'C', traceparent: '', status: 0, retries: 0, durationMs: 1, requestBytes: 0, responseBytes: 0 });
+      channels.callEnd.publish({ listener: 'grpc', service: 'a.B', method: 'C', traceparent: '', methodNaming: 'none', status: 0, retries: 0, durationMs: 1, requestBytes: 0, responseBytes: 0 });
       signals.emit('SIGTERM', 'SIGTERM');
       proxies[0].finishDrain();
       expect(await exit).toBe(0);

@@ -143,6 +143,7 @@ function answer(
     service: slash === -1 ? '' : path.slice(1, slash),
     method: slash === -1 ? path : path.slice(slash + 1),
     traceparent,
+    methodNaming: 'none',
     status: code,
     retries: 0,
     durationMs: performance.now() - startMs,

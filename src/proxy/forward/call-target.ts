@@ -8,6 +8,8 @@ export interface CallTarget {
   readonly cluster: Cluster;
   /** `namespace/name` of the matched route. */
   readonly routeKey: string;
+  /** The gRPC methods the rule names exactly (see `namedMethodsOf`), which metrics may label calls by. */
+  readonly namedMethods: ReadonlySet<string>;
   /** RequestHeaderModifier filters of the rule and backend, merged. */
   readonly requestHeaders: HeaderModifier | undefined;
   /** ResponseHeaderModifier filters of the rule and backend, merged. */

@@ -4,6 +4,7 @@ import { Status, parseGrpcStatus, statusOfHttpStatus } from './grpc-status';
 import { formatGrpcTimeout } from './grpc-timeout';
 import type { HeaderMap } from './header-modifier';
 import { http2ErrorName, statusOfHttp2Error } from './http2-error-status';
+import { methodNaming } from './named-methods';
 import { RequestMirror, type MirrorTarget } from './request-mirror';
 import { respondWithStatus, statusTrailers } from './status-response';
 import type { Endpoint } from '../balancer/endpoint';
@@ -564,12 +565,15 @@ export class ProxyCall implements H2StreamHandler {
   }
 
   private publishEnd(): void {
+    const service = this.path.slice(1, this.slash);
+    const method = this.path.slice(this.slash + 1);
     const message: CallEndMessage = {
       listener: this.context.listener,
-      service: this.path.slice(1, this.slash),
-      method: this.path.slice(this.slash + 1),
+      service,
+      method,
       traceparent: this.traceparent,
       route: this.target.routeKey,
+      methodNaming: methodNaming(this.target.namedMethods, service, method),
       cluster: this.cluster.name,
       endpoint: this.endpoint?.key,
       status: this.status,

@@ -1,5 +1,6 @@
 import type { CallTarget } from './call-target';
 import { HeaderModifier } from './header-modifier';
+import { namedMethodsOf } from './named-methods';
 import { mirrorShare, type MirrorTarget } from './request-mirror';
 import { ListenerRoutes } from '../../core/listener-routes';
 import { routeInputOf, type ProxyConfig } from '../../core/proxy-config';
@@ -42,6 +43,7 @@ export class RoutingState {
       target = Object.freeze({
         cluster: this.clusters.get(picked.backendRef.name) as Cluster,
         routeKey: picked.matched.routeKey,
+        namedMethods: namedMethodsOf(picked.matched.rule),
         requestHeaders: HeaderModifier.fromFilters(filters, 'RequestHeaderModifier'),
         responseHeaders: HeaderModifier.fromFilters(filters, 'ResponseHeaderModifier'),
         mirrors: this.mirrorsOf(filters),

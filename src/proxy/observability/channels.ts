@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import type { MethodNaming } from '../forward/named-methods';
 import type { ConnectionCloseReason } from '../h2/connection-error';
 
 /**
@@ -29,6 +30,8 @@ export interface CallStartMessage {
 export interface CallEndMessage extends CallStartMessage {
   /** The route that matched, `namespace/name`, or undefined. */
   readonly route?: string;
+  /** How much of the call's gRPC method the matched rule names exactly: what metrics may label it by. */
+  readonly methodNaming: MethodNaming;
   /** The cluster the call went to, or undefined when routing answered it. */
   readonly cluster?: string;
   /** The endpoint (`address:port`) of the last try. */

@@ -1,3 +1,5 @@
+import type { MethodNaming } from '../forward/named-methods';
+
 /** Label value given to calls whose service and method cannot get labels of their own. */
 export const OTHER_LABEL = 'other';
 
@@ -16,10 +18,10 @@ export interface MethodLabels {
 
 /**
  * Bounds the `grpc_service`/`grpc_method` label values, which come from clients (the `:path` of a request): one
- * client sending random paths must not grow the metrics without end. A pair gets labels of its own only when a
- * route matched the call, its names are well-formed gRPC identifiers of at most 128 characters, and fewer than
- * `maxPairs` distinct pairs were seen before; every other call is labelled `other`/`other`. Routes are
- * configuration (bounded), but a catch-all route lets any path through, hence the cap.
+ * client sending random paths must not grow the metrics without end. A call is labelled only by what the rule it
+ * matched names exactly (`namedMethodsOf`): its service and method, its service with method `other`, or
+ * `other`/`other`; a catch-all rule or a regular expression names nothing. So the label values are bounded by the
+ * config; well-formed gRPC identifiers of at most 128 characters and `maxPairs` distinct pairs bound them further.
  */
 export class MethodLabelCap {
   private static readonly OTHER: MethodLabels = Object.freeze({ grpc_service: OTHER_LABEL, grpc_method: OTHER_LABEL });
@@ -32,15 +34,16 @@ export class MethodLabelCap {
    * The labels of a call.
    * @param service the call's gRPC service
    * @param method the call's gRPC method
-   * @param routed whether a route matched the call
+   * @param naming how much of them the matched rule names exactly
    */
-  public labels(service: string, method: string, routed: boolean): MethodLabels {
-    if (!routed) return MethodLabelCap.OTHER;
-    const key = `${service}/${method}`;
+  public labels(service: string, method: string, naming: MethodNaming): MethodLabels {
+    if (naming === 'none') return MethodLabelCap.OTHER;
+    const labelled = naming === 'method' ? method : OTHER_LABEL;
+    const key = `${service}/${labelled}`;
     const known = this.pairs.get(key);
     if (known !== undefined) return known;
-    if (this.pairs.size >= this.maxPairs || !isLabelSafe(service, SERVICE) || !isLabelSafe(method, METHOD)) return MethodLabelCap.OTHER;
-    const labels = Object.freeze({ grpc_service: service, grpc_method: method });
+    if (this.pairs.size >= this.maxPairs || !isLabelSafe(service, SERVICE) || !isLabelSafe(labelled, METHOD)) return MethodLabelCap.OTHER;
+    const labels = Object.freeze({ grpc_service: service, grpc_method: labelled });
     this.pairs.set(key, labels);
     return labels;
   }

@@ -196,7 +196,7 @@ export class ProxyMetrics {
     const listener = m.listener;
     const count = (this.active.get(listener) ?? 0) - 1;
     this.active.set(listener, count > 0 ? count : 0);
-    const series = this.seriesOf(listener, this.methodLabels.labels(m.service, m.method, m.route !== undefined), m.cluster ?? '');
+    const series = this.seriesOf(listener, this.methodLabels.labels(m.service, m.method, m.methodNaming), m.cluster ?? '');
     const status = m.status;
     let code = series.codes.get(status);
     if (code === undefined) {

@@ -9,6 +9,7 @@ const CALL: CallEndMessage = {
   method: 'GetUser',
   traceparent: TRACEPARENT,
   route: 'app/users',
+  methodNaming: 'method',
   cluster: 'users',
   endpoint: '10.0.0.1:50051',
   status: 0,
@@ -53,7 +54,7 @@ describe('AccessLog', () => {
   });
 
   test('writes null for what a call routing answered itself does not have', () => {
-    channels.callEnd.publish({ ...CALL, route: undefined, cluster: undefined, endpoint: undefined, remoteAddress: undefined, status: 12 });
+    channels.callEnd.publish({ ...CALL, route: undefined, methodNaming: 'none', cluster: undefined, endpoint: undefined, remoteAddress: undefined, status: 12 });
     expect(JSON.parse(lines[0])).toMatchObject({ remote: null, route: null, cluster: null, endpoint: null, status: 12 });
   });
 

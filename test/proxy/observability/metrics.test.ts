@@ -1,3 +1,4 @@
+import { methodNaming, namedMethodsOf } from '../../../src/proxy/forward/named-methods';
 import { channels, type CallEndMessage } from '../../../src/proxy/observability/channels';
 import { ProxyMetrics } from '../../../src/proxy/observability/metrics';
 import { MethodLabelCap } from '../../../src/proxy/observability/metrics-label-cap';
@@ -8,6 +9,7 @@ function ended(overrides: Partial<CallEndMessage> = {}): CallEndMessage {
   return {
     ...CALL,
     route: 'app/users',
+    methodNaming: 'method',
     cluster: 'users',
     endpoint: '10.0.0.1:50051',
     status: 0,
@@ -33,7 +35,7 @@ describe('ProxyMetrics', () => {
     channels.callEnd.publish(ended());
     channels.callEnd.publish(ended());
     channels.callEnd.publish(ended({ status: 14, cluster: 'users-canary' }));
-    channels.callEnd.publish(ended({ route: undefined, cluster: undefined, endpoint: undefined, status: 12, service: 'x.Y', method: 'Z' }));
+    channels.callEnd.publish(ended({ route: undefined, methodNaming: 'none', cluster: undefined, endpoint: undefined, status: 12, service: 'x.Y', method: 'Z' }));
     expect(await samples(metrics, 'grpc_mesh_proxy_calls_total')).toEqual([
       'grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="user.v1.UserService",grpc_method="GetUser",grpc_code="OK",cluster="users"} 2',
       'grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="user.v1.UserService",grpc_method="GetUser",grpc_code="UNAVAILABLE",cluster="users-canary"} 1',
@@ -155,15 +157,36 @@ describe('ProxyMetrics', () => {
 });
 
 describe('MethodLabelCap', () => {
-  test('names at most maxPairs pairs, only for routed calls with well-formed names of at most 128 characters', () => {
-    const cap = new MethodLabelCap(2);
-    expect(cap.labels('a.B', 'C', true)).toEqual({ grpc_service: 'a.B', grpc_method: 'C' });
-    expect(cap.labels('a.B', 'D', false)).toEqual({ grpc_service: 'other', grpc_method: 'other' });
-    expect(cap.labels('a.B', 'x'.repeat(129), true)).toEqual({ grpc_service: 'other', grpc_method: 'other' });
-    expect(cap.labels('a.B', 'E/../F', true)).toEqual({ grpc_service: 'other', grpc_method: 'other' });
-    expect(cap.labels('a.B', 'D', true)).toEqual({ grpc_service: 'a.B', grpc_method: 'D' });
-    expect(cap.labels('a.B', 'E', true)).toEqual({ grpc_service: 'other', grpc_method: 'other' });
-    expect(cap.labels('a.B', 'C', true)).toEqual({ grpc_service: 'a.B', grpc_method: 'C' });
-    expect(cap.size).toBe(2);
+  test('names at most maxPairs pairs, only what the matched rule names, with well-formed names of at most 128 characters', () => {
+    const cap = new MethodLabelCap(3);
+    expect(cap.labels('a.B', 'C', 'method')).toEqual({ grpc_service: 'a.B', grpc_method: 'C' });
+    expect(cap.labels('a.B', 'D', 'none')).toEqual({ grpc_service: 'other', grpc_method: 'other' });
+    expect(cap.labels('a.B', 'Random123', 'service')).toEqual({ grpc_service: 'a.B', grpc_method: 'other' });
+    expect(cap.labels('a.B', 'x'.repeat(129), 'method')).toEqual({ grpc_service: 'other', grpc_method: 'other' });
+    expect(cap.labels('a.B', 'E/../F', 'method')).toEqual({ grpc_service: 'other', grpc_method: 'other' });
+    expect(cap.labels('a.B', 'D', 'method')).toEqual({ grpc_service: 'a.B', grpc_method: 'D' });
+    expect(cap.labels('a.B', 'E', 'method')).toEqual({ grpc_service: 'other', grpc_method: 'other' });
+    expect(cap.labels('a.B', 'C', 'method')).toEqual({ grpc_service: 'a.B', grpc_method: 'C' });
+    expect(cap.size).toBe(3);
+  });
+});
+
+describe('namedMethodsOf and methodNaming', () => {
+  test('a rule names the Exact service/method pairs and services of its matches; regular expressions and catch-alls name nothing', () => {
+    const named = namedMethodsOf({
+      matches: [
+        { method: { service: 'user.v1.UserService', method: 'GetUser' } },
+        { method: { type: 'Exact', service: 'order.v1.OrderService' } },
+        { method: { type: 'RegularExpression', service: 'search\\..*', method: 'Find' } },
+        { method: { method: 'Anything' } },
+        { headers: [{ name: 'x-canary', value: 'always' }] },
+      ],
+    });
+    expect([...named].sort()).toEqual(['order.v1.OrderService/', 'user.v1.UserService/GetUser']);
+    expect(methodNaming(named, 'user.v1.UserService', 'GetUser')).toBe('method');
+    expect(methodNaming(named, 'user.v1.UserService', 'MadeUp')).toBe('none');
+    expect(methodNaming(named, 'order.v1.OrderService', 'PlaceOrder')).toBe('service');
+    expect(methodNaming(named, 'search.v1.Search', 'Find')).toBe('none');
+    expect(methodNaming(namedMethodsOf({ backendRefs: [] }), 'user.v1.UserService', 'GetUser')).toBe('none');
   });
 });
