@@ -6,7 +6,7 @@ import { AdminServer, type AdminProxyView } from './admin/server';
 import { configFromFlags, loadConfigText, ProxyConfigError, readConfigFile, watchConfig, type ConfigWatcher } from './config';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './defaults';
 import { AccessLog } from './observability/access-log';
-import { channels } from './observability/channels';
+import { channels, type ConfigMessage } from './observability/channels';
 import { ProxyMetrics } from './observability/metrics';
 import { Proxy, type ProxyOptions } from './proxy';
 import type { ProxyConfig } from '../core/proxy-config';
@@ -20,8 +20,6 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 
 /** What the command drives of the proxy (the `Proxy` class satisfies it; tests pass stand-ins). */
 export interface ManagedProxy extends AdminProxyView {
-  /** Listener name to bound port. */
-  readonly ports: ReadonlyMap<string, number>;
   /** Applies a new config without dropping connections. */
   apply(config: ProxyConfig): Promise<void>;
   /** GOAWAY, lets in-flight calls finish until the deadline, then closes. */
@@ -181,6 +179,7 @@ class ProxyCommand {
   private readonly metrics = new ProxyMetrics();
   private accessLog: AccessLog | undefined;
   private draining = false;
+  private lastConfigError: string | undefined;
   private stopRequested: ((signal: string) => void) | undefined;
 
   public constructor(
@@ -196,9 +195,15 @@ class ProxyCommand {
     const stopped = new Promise<string>((resolve) => (this.stopRequested = resolve));
     const onSignal = (signal: string): void => this.stopRequested?.(signal);
     signals.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+    const onConfig = (message: unknown): void => {
+      const { ok, error } = message as ConfigMessage;
+      this.lastConfigError = ok ? undefined : error;
+    };
+    channels.config.subscribe(onConfig);
     try {
       return await this.serve(stopped);
     } finally {
+      channels.config.unsubscribe(onConfig);
       signals.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       this.metrics.close();
       this.accessLog?.close();
@@ -224,6 +229,7 @@ class ProxyCommand {
         metrics: this.metrics,
         config: () => this.config,
         draining: () => this.draining,
+        lastConfigError: () => this.lastConfigError,
       });
     } catch (error) {
       this.logger.error({ err: error, admin: this.config.admin }, 'the admin interface could not start');

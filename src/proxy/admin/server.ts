@@ -1,13 +1,35 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProxyConfig } from '../../core/proxy-config';
+import type { ProxySnapshot } from '../proxy-snapshot';
 
 /** What the admin interface reads from the proxy (the `Proxy` class satisfies it). */
 export interface AdminProxyView {
   /** Whether every listener is bound and the config applied. */
   readonly ready: boolean;
+  /** Listener name to bound port. */
+  readonly ports: ReadonlyMap<string, number>;
   /** Clusters and their endpoints' state, as plain data. */
-  snapshot(): unknown;
+  snapshot(): ProxySnapshot;
+}
+
+/** The body of `/ready`: the verdict, and what an operator needs to know why. */
+export interface Readiness {
+  /** `ready`, `draining`, or `not ready`. */
+  readonly status: 'ready' | 'draining' | 'not ready';
+  /** Why, in one sentence. */
+  readonly reason: string;
+  /** Listener name to bound port. */
+  readonly listeners: Readonly<Record<string, number>>;
+  /** Clusters whose discovery has not answered yet: the proxy is not ready until they have. */
+  readonly clustersNotResolved: readonly string[];
+  /**
+   * Clusters with no endpoint that may take calls (none known, or every one unhealthy, ejected or draining). The
+   * proxy stays ready (other clusters serve), but these clusters' calls fail or go to every endpoint (panic mode).
+   */
+  readonly clustersWithoutReadyEndpoints: readonly string[];
+  /** The error of the last config reload, while the last reload failed (the previous config keeps running). */
+  readonly lastConfigError?: string;
 }
 
 /** What the admin interface serves metrics from (`ProxyMetrics` satisfies it). */
@@ -35,13 +57,19 @@ export interface AdminServerOptions {
    * @default - never
    */
   readonly draining?: () => boolean;
+  /**
+   * The error of the last config reload, undefined once a reload succeeds.
+   * @default - none
+   */
+  readonly lastConfigError?: () => string | undefined;
 }
 
 type Handler = (res: ServerResponse) => Promise<void> | void;
 
 /**
  * The admin interface on plain `node:http`:
- * - `GET /ready`: 200 when the proxy is ready and not draining, else 503 (the readiness probe)
+ * - `GET /ready`: 200 when the proxy is ready and not draining, else 503 (the readiness probe), with a JSON
+ *   {@link Readiness} that says why
  * - `GET /live`: 200 while the process serves HTTP (the liveness probe)
  * - `GET /metrics`: Prometheus text format
  * - `GET /config`: the running config as JSON (it holds file paths, never secrets)
@@ -111,10 +139,34 @@ export class AdminServer {
   }
 
   private ready(res: ServerResponse): void {
-    if (this.options.draining?.()) return send(res, 503, 'text/plain; charset=utf-8', 'draining\n');
-    if (!this.options.proxy.ready) return send(res, 503, 'text/plain; charset=utf-8', 'not ready\n');
-    send(res, 200, 'text/plain; charset=utf-8', 'ready\n');
+    const readiness = readinessOf(this.options);
+    send(res, readiness.status === 'ready' ? 200 : 503, 'application/json; charset=utf-8', `${JSON.stringify(readiness, undefined, 2)}\n`);
   }
+}
+
+/** Why the proxy is or is not ready. */
+export function readinessOf(options: Pick<AdminServerOptions, 'proxy' | 'draining' | 'lastConfigError'>): Readiness {
+  const { proxy } = options;
+  const clusters = Object.entries(proxy.snapshot().clusters);
+  const clustersNotResolved = clusters.filter(([, c]) => !c.ready).map(([name]) => name);
+  const clustersWithoutReadyEndpoints = clusters
+    .filter(([, c]) => c.ready && !c.endpoints.some((e) => e.healthy && !e.ejected && !e.draining))
+    .map(([name]) => name);
+  const lastConfigError = options.lastConfigError?.();
+  const draining = options.draining?.() ?? false;
+  const status = draining ? 'draining' : proxy.ready ? 'ready' : 'not ready';
+  const reason = draining ? 'the proxy is draining: it finishes the calls in flight and takes no new connection'
+    : status === 'ready' ? 'every listener is bound and every cluster has resolved'
+      : clustersNotResolved.length > 0 ? `waiting for the first resolution of cluster(s) ${clustersNotResolved.join(', ')}`
+        : 'the listeners are not bound yet, or the proxy is stopping';
+  return {
+    status,
+    reason,
+    listeners: Object.fromEntries(proxy.ports),
+    clustersNotResolved,
+    clustersWithoutReadyEndpoints,
+    ...(lastConfigError !== undefined && { lastConfigError }),
+  };
 }
 
 function sendJson(res: ServerResponse, value: unknown): void {

@@ -1,18 +1,25 @@
 import { request } from 'node:http';
 import { AdminServer, type AdminProxyView } from '../../../src/proxy/admin/server';
+import type { ProxySnapshot } from '../../../src/proxy/proxy-snapshot';
 import { validConfig } from '../config/fixtures';
 
 /** A stand-in for the proxy: readiness and a snapshot, as plain fields. */
 class StubProxy implements AdminProxyView {
   public ready = true;
+  public readonly ports = new Map([['grpc', 8080]]);
   public snapshotValue: unknown = {
     clusters: {
-      users: { endpoints: [{ address: '10.0.0.1', port: 50051, healthy: true, ejected: false, activeCalls: 2, connections: 1, draining: false }] },
+      users: {
+        ready: true,
+        panic: false,
+        activeCalls: 2,
+        endpoints: [{ address: '10.0.0.1', port: 50051, healthy: true, ejected: false, activeCalls: 2, connections: 1, draining: false }],
+      },
     },
   };
-  public snapshot(): unknown {
+  public snapshot(): ProxySnapshot {
     if (this.snapshotValue instanceof Error) throw this.snapshotValue;
-    return this.snapshotValue;
+    return this.snapshotValue as ProxySnapshot;
   }
 }
 
@@ -37,26 +44,67 @@ function get(port: number, path: string, method = 'GET'): Promise<Reply> {
 describe('AdminServer', () => {
   let proxy: StubProxy;
   let draining: boolean;
+  let lastConfigError: string | undefined;
   let admin: AdminServer;
   const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: jest.fn(async () => 'grpc_mesh_proxy_active_calls{listener="grpc"} 0\n') };
 
   beforeEach(async () => {
     proxy = new StubProxy();
     draining = false;
-    admin = await AdminServer.start({ address: '127.0.0.1', port: 0, proxy, metrics, config: validConfig, draining: () => draining });
+    lastConfigError = undefined;
+    admin = await AdminServer.start({
+      address: '127.0.0.1', port: 0, proxy, metrics, config: validConfig, draining: () => draining, lastConfigError: () => lastConfigError,
+    });
   });
   afterEach(() => admin.close());
 
-  test('answers /ready with 200 while the proxy is ready', async () => {
-    expect(await get(admin.port, '/ready')).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'ready\n' });
+  const readiness = async () => {
+    const reply = await get(admin.port, '/ready');
+    expect(reply.contentType).toBe('application/json; charset=utf-8');
+    return { status: reply.status, body: JSON.parse(reply.body) as Record<string, unknown> };
+  };
+
+  test('answers /ready with 200 while the proxy is ready, and says so in JSON', async () => {
+    expect(await readiness()).toEqual({
+      status: 200,
+      body: {
+        status: 'ready',
+        reason: 'every listener is bound and every cluster has resolved',
+        listeners: { grpc: 8080 },
+        clustersNotResolved: [],
+        clustersWithoutReadyEndpoints: [],
+      },
+    });
   });
 
-  test('answers /ready with 503 before the proxy is ready and while it drains', async () => {
+  test('answers /ready with 503 before the proxy is ready and while it drains, naming the clusters it waits for', async () => {
     proxy.ready = false;
-    expect(await get(admin.port, '/ready')).toMatchObject({ status: 503, body: 'not ready\n' });
+    const users = (proxy.snapshotValue as any).clusters.users;
+    proxy.snapshotValue = { clusters: { users, orders: { ready: false, panic: false, activeCalls: 0, endpoints: [] } } };
+    expect(await readiness()).toMatchObject({
+      status: 503,
+      body: { status: 'not ready', reason: 'waiting for the first resolution of cluster(s) orders', clustersNotResolved: ['orders'] },
+    });
     proxy.ready = true;
     draining = true;
-    expect(await get(admin.port, '/ready')).toMatchObject({ status: 503, body: 'draining\n' });
+    expect(await readiness()).toMatchObject({ status: 503, body: { status: 'draining' } });
+  });
+
+  test('/ready lists clusters with no endpoint that may take calls, and the last config error, without turning 503', async () => {
+    const ejected = { address: '10.0.0.2', port: 50051, healthy: true, ejected: true, activeCalls: 0, connections: 0, draining: false };
+    const unhealthy = { ...ejected, address: '10.0.0.3', healthy: false, ejected: false };
+    proxy.snapshotValue = {
+      clusters: {
+        ...(proxy.snapshotValue as any).clusters,
+        orders: { ready: true, panic: true, activeCalls: 0, endpoints: [ejected, unhealthy] },
+        empty: { ready: true, panic: false, activeCalls: 0, endpoints: [] },
+      },
+    };
+    lastConfigError = 'Invalid proxy config /etc/grpc-mesh-proxy/proxy.yaml: 1 problem';
+    expect(await readiness()).toMatchObject({
+      status: 200,
+      body: { status: 'ready', clustersWithoutReadyEndpoints: ['orders', 'empty'], lastConfigError },
+    });
   });
 
   test('answers /live with 200 whatever the readiness', async () => {
