@@ -7,6 +7,7 @@ import { configFromFlags, loadConfigText, ProxyConfigError, readConfigFile, watc
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './defaults';
 import { AccessLog } from './observability/access-log';
 import { channels, type ConfigMessage } from './observability/channels';
+import { EventLog } from './observability/event-log';
 import { ProxyMetrics } from './observability/metrics';
 import { Proxy, type ProxyOptions } from './proxy';
 import type { ProxyConfig } from '../core/proxy-config';
@@ -200,9 +201,11 @@ class ProxyCommand {
       this.lastConfigError = ok ? undefined : error;
     };
     channels.config.subscribe(onConfig);
+    const events = new EventLog(this.logger);
     try {
       return await this.serve(stopped);
     } finally {
+      events.close();
       channels.config.unsubscribe(onConfig);
       signals.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       this.metrics.close();

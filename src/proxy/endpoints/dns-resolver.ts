@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import type { EndpointAddress, Resolver, ResolverListener } from './resolver';
 import { DEFAULT_DNS_REFRESH_INTERVAL_MS } from '../defaults';
+import { channels, type DnsResolutionMessage } from '../observability/channels';
 
 /** Resolves a name to its A/AAAA records. */
 export type LookupFunction = (hostname: string) => Promise<ReadonlyArray<{ address: string; family: 4 | 6 }>>;
@@ -31,8 +32,9 @@ export interface DnsResolverOptions {
  * Resolves A/AAAA records of a name periodically and publishes the endpoint set when it changes. A failed
  * resolution (an error or a rejected lookup, NXDOMAIN included) keeps the last good set: during a DNS outage the
  * proxy goes on with the endpoints it knows, and health checks and outlier ejection deal with dead ones. An
- * empty answer that is not an error is published (the Service has no ready endpoint). One resolution runs at a
- * time; the timer is `unref()`ed.
+ * empty answer that is not an error is published (the Service has no ready endpoint). Every resolution, failed or
+ * not, is published on `channels.dnsResolution` (metrics and logs). One resolution runs at a time; the timer is
+ * `unref()`ed.
  */
 export class DnsResolver implements Resolver {
   private readonly hostname: string;
@@ -77,6 +79,9 @@ export class DnsResolver implements Resolver {
     const listener = this.listener;
     if (listener === undefined) return;
     const addresses = [...new Set(records.map((r) => r.address))].sort();
+    if (channels.dnsResolution.hasSubscribers) {
+      channels.dnsResolution.publish({ hostname: this.hostname, ok: true, addresses: addresses.length } satisfies DnsResolutionMessage);
+    }
     const key = addresses.join(',');
     if (key === this.lastKey) return;
     this.lastKey = key;
@@ -85,7 +90,11 @@ export class DnsResolver implements Resolver {
   }
 
   private fail(error: unknown): void {
-    this.listener?.onResolutionError(error instanceof Error ? error : new Error(String(error)));
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (this.listener !== undefined && channels.dnsResolution.hasSubscribers) {
+      channels.dnsResolution.publish({ hostname: this.hostname, ok: false, error: failure.message } satisfies DnsResolutionMessage);
+    }
+    this.listener?.onResolutionError(failure);
   }
 
   private schedule(): void {

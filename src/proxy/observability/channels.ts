@@ -16,6 +16,7 @@ export const CHANNEL_NAMES = {
   config: 'grpc-mesh:proxy:config',
   connectionOpen: 'grpc-mesh:proxy:connection:open',
   connectionClose: 'grpc-mesh:proxy:connection:close',
+  dnsResolution: 'grpc-mesh:proxy:dns:resolution',
 } as const;
 
 /** A call accepted by a listener. */
@@ -94,6 +95,16 @@ export interface ConnectionCloseMessage {
   readonly reason: ConnectionCloseReason;
 }
 
+/** One DNS resolution of a cluster's name: its endpoint count, or why it failed (the last good set is kept). */
+export interface DnsResolutionMessage {
+  readonly hostname: string;
+  readonly ok: boolean;
+  /** Addresses in the answer, when it succeeded. */
+  readonly addresses?: number;
+  /** The error, when it failed. */
+  readonly error?: string;
+}
+
 /** The channels, ready to publish to or subscribe. */
 export const channels = {
   callStart: channel(CHANNEL_NAMES.callStart),
@@ -105,4 +116,5 @@ export const channels = {
   config: channel(CHANNEL_NAMES.config),
   connectionOpen: channel(CHANNEL_NAMES.connectionOpen),
   connectionClose: channel(CHANNEL_NAMES.connectionClose),
+  dnsResolution: channel(CHANNEL_NAMES.dnsResolution),
 };

@@ -6,12 +6,14 @@ import {
   type ConfigMessage,
   type ConnectionCloseMessage,
   type ConnectionOpenMessage,
+  type DnsResolutionMessage,
   type EndpointEjectionMessage,
   type EndpointHealthMessage,
   type EndpointsMessage,
   type RetryMessage,
 } from './channels';
 import { MethodLabelCap, type MethodLabels } from './metrics-label-cap';
+import { TrafficMetrics } from './traffic-metrics';
 
 /** Upper bounds of the call duration buckets, in seconds: sub-millisecond loopback calls to 5-minute streams. */
 export const CALL_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -65,6 +67,7 @@ export interface ProxyMetricsOptions {
  * - `grpc_mesh_proxy_endpoints{cluster}`
  * - `grpc_mesh_proxy_retries_total{cluster}`, `grpc_mesh_proxy_ejections_total{cluster}`
  * - `grpc_mesh_proxy_config_reloads_total{result="success"|"failure"}` (every load, the first one included)
+ * - the traffic metrics of {@link TrafficMetrics}: bytes, calls per endpoint, retries by status, DNS resolutions
  * - `grpc_mesh_proxy_connections{listener}`: client connections open
  * - `grpc_mesh_proxy_connections_closed_total{listener,reason}`: client connections closed, by `ConnectionCloseReason`
  *   (`idle`, `flood`, `rapid_reset`, `header_limit`, `slow_reader`, `connection_limit`...)
@@ -93,6 +96,7 @@ export class ProxyMetrics {
   private readonly pendingCounts = new Set<CodeCount>();
   private readonly endpoints = new Map<string, Set<string>>();
   private readonly unsubscribes: Array<() => void> = [];
+  private readonly traffic: TrafficMetrics;
 
   public constructor(options: ProxyMetricsOptions = {}) {
     this.methodLabels = new MethodLabelCap(options.maxMethodLabels ?? 1000);
@@ -147,13 +151,21 @@ export class ProxyMetrics {
       labelNames: ['listener', 'reason'],
       registers,
     });
+    this.traffic = new TrafficMetrics(this.registry, (code) => GRPC_CODE_NAMES[code] ?? String(code));
     this.reloads.inc({ result: 'success' }, 0);
     this.reloads.inc({ result: 'failure' }, 0);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
 
     this.on(channels.callStart, (m: CallStartMessage) => this.callStarted(m));
-    this.on(channels.callEnd, (m: CallEndMessage) => this.callEnded(m));
-    this.on(channels.retry, (m: RetryMessage) => this.retries.inc({ cluster: m.cluster }));
+    this.on(channels.callEnd, (m: CallEndMessage) => {
+      this.callEnded(m);
+      this.traffic.callEnded(m);
+    });
+    this.on(channels.retry, (m: RetryMessage) => {
+      this.retries.inc({ cluster: m.cluster });
+      this.traffic.retried(m);
+    });
+    this.on(channels.dnsResolution, (m: DnsResolutionMessage) => this.traffic.dnsResolved(m));
     this.on(channels.endpoints, (m: EndpointsMessage) => this.endpointsChanged(m));
     this.on(channels.endpointHealth, (m: EndpointHealthMessage) => this.healthChanged(m));
     this.on(channels.endpointEjection, (m: EndpointEjectionMessage) => {

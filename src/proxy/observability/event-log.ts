@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import { channels, type DnsResolutionMessage, type EndpointsMessage } from './channels';
+
+/**
+ * Logs what an operator needs from the data path's events, without a line per call:
+ * - `endpoints changed` (info): a cluster's endpoint count, and the endpoints added and removed;
+ * - `DNS resolution failed` (warn): the first failure of a name, with the error (the last good endpoints are
+ *   kept), and `DNS resolution recovered` (info) with the number of failures in a row, so a flapping resolver is
+ *   two lines per outage, not one per second.
+ */
+export class EventLog {
+  private readonly endpoints = new Map<string, ReadonlySet<string>>();
+  private readonly failuresInARow = new Map<string, number>();
+  private readonly onEndpoints: (m: unknown) => void;
+  private readonly onDns: (m: unknown) => void;
+
+  /** @param logger where the lines go */
+  public constructor(private readonly logger: Pick<Logger, 'info' | 'warn'>) {
+    this.onEndpoints = (m) => this.endpointsChanged(m as EndpointsMessage);
+    this.onDns = (m) => this.dnsResolved(m as DnsResolutionMessage);
+    channels.endpoints.subscribe(this.onEndpoints);
+    channels.dnsResolution.subscribe(this.onDns);
+  }
+
+  /** Stops logging. */
+  public close(): void {
+    channels.endpoints.unsubscribe(this.onEndpoints);
+    channels.dnsResolution.unsubscribe(this.onDns);
+  }
+
+  private endpointsChanged(m: EndpointsMessage): void {
+    const previous = this.endpoints.get(m.cluster) ?? new Set<string>();
+    const next = new Set(m.endpoints);
+    this.endpoints.set(m.cluster, next);
+    const added = m.endpoints.filter((e) => !previous.has(e));
+    const removed = [...previous].filter((e) => !next.has(e));
+    this.logger.info({ cluster: m.cluster, endpoints: next.size, added, removed }, 'endpoints changed');
+  }
+
+  private dnsResolved(m: DnsResolutionMessage): void {
+    const failures = this.failuresInARow.get(m.hostname) ?? 0;
+    if (!m.ok) {
+      if (failures === 0) this.logger.warn({ hostname: m.hostname, error: m.error }, 'DNS resolution failed; the last endpoints are kept');
+      this.failuresInARow.set(m.hostname, failures + 1);
+      return;
+    }
+    if (failures > 0) this.logger.info({ hostname: m.hostname, failures, addresses: m.addresses }, 'DNS resolution recovered');
+    this.failuresInARow.delete(m.hostname);
+  }
+}
