@@ -116,6 +116,7 @@ function balancerOptions(config: ProxyClusterConfig, tls: UpstreamTls | undefine
       connectTimeoutMs: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       maxConnections: config.maxConnectionsPerEndpoint ?? DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
       tls,
+      cluster: config.name,
     },
     healthCheck: config.healthCheck,
     outlierDetection: config.outlierDetection,

@@ -9,7 +9,7 @@ import type { ScratchCall } from '../../core/listener-routes';
 import { serviceMethodSeparator } from '../../routing';
 import type { H2Stream } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';
-import { channels, type CallEndMessage, type CallStartMessage } from '../observability/channels';
+import { channels, type BreakerOverflowMessage, type CallEndMessage, type CallStartMessage } from '../observability/channels';
 
 /** A listener's view of the proxy: where it reports calls. */
 export interface ListenerContext extends CallContext {
@@ -99,6 +99,7 @@ export class CallDispatcher {
     }
     const cluster = target.cluster;
     if (cluster.activeCalls >= cluster.maxConcurrentCalls) {
+      if (channels.breakerOverflow.hasSubscribers) channels.breakerOverflow.publish({ cluster: cluster.name } satisfies BreakerOverflowMessage);
       answer(context, stream, headers, startMs, path as string, slash, cluster.overflowStatus,
         `cluster "${cluster.name}" has ${cluster.activeCalls} calls in flight, its circuit breaker's limit`);
       return;

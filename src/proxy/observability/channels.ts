@@ -17,6 +17,8 @@ export const CHANNEL_NAMES = {
   connectionOpen: 'grpc-mesh:proxy:connection:open',
   connectionClose: 'grpc-mesh:proxy:connection:close',
   dnsResolution: 'grpc-mesh:proxy:dns:resolution',
+  connectFailure: 'grpc-mesh:proxy:upstream:connect-failure',
+  breakerOverflow: 'grpc-mesh:proxy:circuit-breaker:overflow',
 } as const;
 
 /** A call accepted by a listener. */
@@ -105,6 +107,18 @@ export interface DnsResolutionMessage {
   readonly error?: string;
 }
 
+/** A connection to an endpoint that closed before it was established (refused, timed out, TLS handshake failed). */
+export interface ConnectFailureMessage {
+  readonly cluster: string;
+  readonly endpoint: string;
+  readonly error: string;
+}
+
+/** A call answered with the cluster's overflow status because its circuit breaker's limit was reached. */
+export interface BreakerOverflowMessage {
+  readonly cluster: string;
+}
+
 /** The channels, ready to publish to or subscribe. */
 export const channels = {
   callStart: channel(CHANNEL_NAMES.callStart),
@@ -117,4 +131,6 @@ export const channels = {
   connectionOpen: channel(CHANNEL_NAMES.connectionOpen),
   connectionClose: channel(CHANNEL_NAMES.connectionClose),
   dnsResolution: channel(CHANNEL_NAMES.dnsResolution),
+  connectFailure: channel(CHANNEL_NAMES.connectFailure),
+  breakerOverflow: channel(CHANNEL_NAMES.breakerOverflow),
 };

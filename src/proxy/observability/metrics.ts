@@ -1,10 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
   channels,
+  type BreakerOverflowMessage,
   type CallEndMessage,
   type CallStartMessage,
   type ConfigMessage,
   type ConnectionCloseMessage,
+  type ConnectFailureMessage,
   type ConnectionOpenMessage,
   type DnsResolutionMessage,
   type EndpointEjectionMessage,
@@ -166,6 +168,8 @@ export class ProxyMetrics {
       this.traffic.retried(m);
     });
     this.on(channels.dnsResolution, (m: DnsResolutionMessage) => this.traffic.dnsResolved(m));
+    this.on(channels.connectFailure, (m: ConnectFailureMessage) => this.traffic.connectFailed(m));
+    this.on(channels.breakerOverflow, (m: BreakerOverflowMessage) => this.traffic.overflowed(m));
     this.on(channels.endpoints, (m: EndpointsMessage) => this.endpointsChanged(m));
     this.on(channels.endpointHealth, (m: EndpointHealthMessage) => this.healthChanged(m));
     this.on(channels.endpointEjection, (m: EndpointEjectionMessage) => {

@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { CallEndMessage, DnsResolutionMessage, RetryMessage } from './channels';
+import type { BreakerOverflowMessage, CallEndMessage, ConnectFailureMessage, DnsResolutionMessage, RetryMessage } from './channels';
 
 /** Counts kept between scrapes, by the key of their series. */
 class PendingCounts<L extends string> {
@@ -30,6 +30,8 @@ class PendingCounts<L extends string> {
  * - `grpc_mesh_proxy_retries_by_status_total{cluster,grpc_code}`: retries by the status that caused them
  * - `grpc_mesh_proxy_dns_resolutions_total{hostname,result}`: DNS resolutions of the clusters' names, `success` or
  *   `failure` (a failure keeps the last good endpoint set)
+ * - `grpc_mesh_proxy_upstream_connect_failures_total{cluster}`: connections to endpoints that were never established
+ * - `grpc_mesh_proxy_circuit_breaker_overflows_total{cluster}`: calls refused by a cluster's circuit breaker
  */
 export class TrafficMetrics {
   private readonly requestBytes = new PendingCounts<'listener' | 'cluster'>();
@@ -37,6 +39,8 @@ export class TrafficMetrics {
   private readonly endpointCalls = new PendingCounts<'cluster' | 'endpoint'>();
   private readonly retriesByStatus: Counter<'cluster' | 'grpc_code'>;
   private readonly dnsResolutions: Counter<'hostname' | 'result'>;
+  private readonly connectFailures: Counter<'cluster'>;
+  private readonly breakerOverflows: Counter<'cluster'>;
 
   /**
    * @param registry where the metrics are registered
@@ -62,6 +66,28 @@ export class TrafficMetrics {
       labelNames: ['hostname', 'result'],
       registers,
     });
+    this.connectFailures = new Counter({
+      name: 'grpc_mesh_proxy_upstream_connect_failures_total',
+      help: 'Connections to endpoints that closed before they were established (refused, timed out, TLS failed).',
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.breakerOverflows = new Counter({
+      name: 'grpc_mesh_proxy_circuit_breaker_overflows_total',
+      help: 'Calls refused with the overflow status because the cluster had maxConcurrentCalls in flight.',
+      labelNames: ['cluster'],
+      registers,
+    });
+  }
+
+  /** Counts a connection that was never established. */
+  public connectFailed(m: ConnectFailureMessage): void {
+    this.connectFailures.inc({ cluster: m.cluster });
+  }
+
+  /** Counts a call the circuit breaker refused. */
+  public overflowed(m: BreakerOverflowMessage): void {
+    this.breakerOverflows.inc({ cluster: m.cluster });
   }
 
   /** Counts a finished call's bytes and endpoint. */

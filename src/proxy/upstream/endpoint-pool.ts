@@ -4,6 +4,7 @@ import type { UpstreamTls } from './upstream-tls';
 import { RECONNECT_BACKOFF_BASE_MS, RECONNECT_BACKOFF_MAX_MS } from '../defaults';
 import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
 import type { OutgoingFields } from '../h2/hpack/encoder';
+import { channels, type ConnectFailureMessage } from '../observability/channels';
 
 /** Options of an `EndpointPool`. */
 export interface EndpointPoolOptions {
@@ -16,6 +17,11 @@ export interface EndpointPoolOptions {
    * @default - none: h2c
    */
   readonly tls?: UpstreamTls;
+  /**
+   * The cluster the endpoint belongs to, named in the connect-failure events.
+   * @default ''
+   */
+  readonly cluster?: string;
 }
 
 /**
@@ -66,6 +72,11 @@ export class EndpointPool {
       } else if (!this.closing && !this.retired.has(session)) {
         this.connectFailures++;
         this.lastConnectError = session.connection.error?.message;
+        if (channels.connectFailure.hasSubscribers) {
+          channels.connectFailure.publish({
+            cluster: this.options.cluster ?? '', endpoint: `${this.host}:${this.port}`, error: this.lastConnectError ?? 'connection closed',
+          } satisfies ConnectFailureMessage);
+        }
         this.retryAtMs = Date.now() + Math.min(RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_BASE_MS * 2 ** (this.connectFailures - 1));
       }
     };

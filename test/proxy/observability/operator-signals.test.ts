@@ -3,10 +3,14 @@
  * outage is two log lines (failed, recovered with the count), endpoint changes are logged with what changed, and
  * bytes, calls per endpoint and retries by status are counted from the call events.
  */
+import { createServer, type AddressInfo } from 'node:net';
+import { Metadata } from '@grpc/grpc-js';
+import type { ProxyClusterConfig } from '../../../src/core/proxy-config';
 import { DnsResolver } from '../../../src/proxy/endpoints/dns-resolver';
 import { channels, type CallEndMessage, type DnsResolutionMessage } from '../../../src/proxy/observability/channels';
 import { EventLog } from '../../../src/proxy/observability/event-log';
 import { ProxyMetrics } from '../../../src/proxy/observability/metrics';
+import { Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, startBackends, startProxy, staticCluster, unary, waitFor } from '../harness';
 
 /** A logger that keeps its lines. */
 function collector() {
@@ -122,3 +126,51 @@ test('bytes, calls per endpoint and retries by status are counted, and read at s
     metrics.close();
   }
 });
+
+describe('a real proxy', () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  test('counts connections to an endpoint that refuses them, and calls its circuit breaker refuses', async () => {
+    const metrics = new ProxyMetrics({ defaultMetrics: false });
+    cleanup.add(() => metrics.close());
+    const [backend] = await startBackends(1, cleanup);
+    const refusing = await closedPort();
+    const clusters: ProxyClusterConfig[] = [
+      staticCluster('held', [backend], { circuitBreaker: { maxConcurrentCalls: 1, overflowStatus: 'UNAVAILABLE' } }),
+      { name: 'refusing', discovery: { type: 'static', endpoints: [{ address: LOCAL, port: refusing }] } },
+    ];
+    const routes = [
+      { name: 'held', rules: [{ matches: [{ method: { service: 'test.echo.Echo' } }], backendRefs: [{ name: 'held' }] }] },
+      { name: 'refusing', rules: [{ backendRefs: [{ name: 'refusing' }] }] },
+    ];
+    const proxy = await startProxy(proxyConfig(clusters, routes), cleanup);
+    const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
+
+    // The refused connection: the call fails UNAVAILABLE after its transparent retries.
+    const refused = await new Promise<number | undefined>((resolve) => client.makeUnaryRequest('/other.v1.Other/Do', (b: Buffer) => b, (b: Buffer) => b,
+      Buffer.alloc(0), (error) => resolve(error?.code)));
+    expect(refused).toBe(14);
+    const failures = (await samples(metrics, 'grpc_mesh_proxy_upstream_connect_failures_total')).map((l) => /} (\d+)$/.exec(l)![1]);
+    expect(failures.length).toBe(1);
+    expect(Number(failures[0])).toBeGreaterThanOrEqual(1);
+
+    // One call held by the backend fills the breaker; the next is refused with the overflow status.
+    const held = client.Unary({ message: 'held', delayMs: 60_000 }, new Metadata(), {}, () => undefined);
+    await waitFor(() => proxy.snapshot().clusters.held.activeCalls === 1, 10_000, 'the held call');
+    const overflow = await unary(client, { message: 'over' });
+    held.cancel();
+    expect(overflow.code).toBe(14);
+    expect(await samples(metrics, 'grpc_mesh_proxy_circuit_breaker_overflows_total'))
+      .toEqual(['grpc_mesh_proxy_circuit_breaker_overflows_total{cluster="held"} 1']);
+  });
+});
+
+/** A loopback port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, LOCAL, resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
