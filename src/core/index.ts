@@ -29,3 +29,4 @@ export * from './compile';
 export * from './served-routes';
 export * from './render/gateway-tier';
 export { envoyTierBootstrap, proxyTierConfig, type EnvoyTierBootstrap } from './render/tier-config';
+export * from './access-log-format';

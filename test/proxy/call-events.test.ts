@@ -45,7 +45,7 @@ describe('diagnostics channels', () => {
       durationMs: expect.any(Number),
       requestBytes: 12,
       responseBytes: expect.any(Number),
-      remoteAddress: '127.0.0.1',
+      remoteAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
     });
     expect(ends[0].responseBytes).toBeGreaterThan(20);
     expect(ends[1]).toEqual({
@@ -59,7 +59,7 @@ describe('diagnostics channels', () => {
       durationMs: expect.any(Number),
       requestBytes: 0,
       responseBytes: 0,
-      remoteAddress: '127.0.0.1',
+      remoteAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
     });
   });
 });

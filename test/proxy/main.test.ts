@@ -9,6 +9,7 @@ import { Cleanup, echoClient, startBackends, unaryLoad, waitFor } from './harnes
 import type { ProxyConfig } from '../../src/core/proxy-config';
 import { run, type ManagedProxy, type RunOptions, type StartedProxy } from '../../src/proxy/cli';
 import { channels } from '../../src/proxy/observability/channels';
+import type { ProxySnapshot } from '../../src/proxy/proxy-snapshot';
 
 /** A stand-in for `Proxy`: records what the command asks of it; `drain` waits until `finishDrain()`. */
 class StubProxy implements ManagedProxy {
@@ -37,7 +38,7 @@ class StubProxy implements ManagedProxy {
     this.closed++;
     this.endDrain?.();
   }
-  public snapshot(): unknown {
+  public snapshot(): ProxySnapshot {
     return { clusters: {} };
   }
   public whenDraining(): Promise<void> {
@@ -213,7 +214,7 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
       requestBytes: 5,
       responseBytes: 7,
     });
-    expect(accessLog.lines()).toEqual([expect.objectContaining({ service: 'a.B', method: 'C', status: 0, cluster: 'backends' })]);
+    expect(accessLog.lines()).toEqual([expect.objectContaining({ path: '/a.B/C', grpc_status: 0, upstream_cluster: 'backends' })]);
     const metrics = (await get(admin, '/metrics')).body;
     // The route's rule names no method (a catch-all): the call is counted under other/other.
     expect(metrics).toContain('grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="other",grpc_method="other",grpc_code="OK",cluster="backends"} 1\n');

@@ -1,3 +1,4 @@
+import { ACCESS_LOG_FORMAT } from '../access-log-format';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedEnvoy, ResolvedTier } from '../grpc-mesh-service';
 import { grpcStatusKebabName } from '../grpc-status';
@@ -162,21 +163,7 @@ function jsonAccessLog(): Record<string, unknown> {
   return {
     name: 'envoy.access_loggers.stdout',
     typed_config: typed('envoy.extensions.access_loggers.stream.v3.StdoutAccessLog', {
-      log_format: {
-        json_format: {
-          start_time: '%START_TIME%',
-          path: '%REQ(:PATH)%',
-          grpc_status: '%GRPC_STATUS(NUMBER)%',
-          response_flags: '%RESPONSE_FLAGS%',
-          duration_ms: '%DURATION%',
-          bytes_received: '%BYTES_RECEIVED%',
-          bytes_sent: '%BYTES_SENT%',
-          upstream_host: '%UPSTREAM_HOST%',
-          downstream_remote_address: '%DOWNSTREAM_REMOTE_ADDRESS%',
-          request_id: '%REQ(X-REQUEST-ID)%',
-          traceparent: '%REQ(TRACEPARENT)%',
-        },
-      },
+      log_format: { json_format: ACCESS_LOG_FORMAT },
     }),
   };
 }

@@ -9,7 +9,7 @@ import type { ScratchCall } from '../../core/listener-routes';
 import { serviceMethodSeparator } from '../../routing';
 import type { H2Stream } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';
-import { channels, type BreakerOverflowMessage, type CallEndMessage, type CallStartMessage } from '../observability/channels';
+import { channels, remoteAddressOf, type BreakerOverflowMessage, type CallEndMessage, type CallStartMessage } from '../observability/channels';
 
 /** A listener's view of the proxy: where it reports calls. */
 export interface ListenerContext extends CallContext {
@@ -150,7 +150,8 @@ function answer(
     durationMs: performance.now() - startMs,
     requestBytes: 0,
     responseBytes: 0,
-    remoteAddress: stream.connection.socket.remoteAddress,
+    remoteAddress: remoteAddressOf(stream.connection.socket),
+    requestId: typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : undefined,
   };
   channels.callEnd.publish(end);
 }

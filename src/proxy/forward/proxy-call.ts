@@ -15,7 +15,7 @@ import { IGNORING_HANDLER } from '../h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';
 import type { OutgoingFields } from '../h2/hpack/encoder';
-import { channels, type CallEndMessage, type RetryMessage } from '../observability/channels';
+import { channels, remoteAddressOf, type CallEndMessage, type RetryMessage } from '../observability/channels';
 import { EndpointUnreachableError } from '../upstream/endpoint-unreachable-error';
 import { UpstreamSession } from '../upstream/upstream-session';
 
@@ -166,7 +166,7 @@ export class ProxyCall implements H2StreamHandler {
     this.slash = start.slash;
     this.traceparent = start.traceparent;
     this.startMs = start.startMs;
-    this.remoteAddress = channels.callEnd.hasSubscribers ? start.stream.connection.socket.remoteAddress : undefined;
+    this.remoteAddress = channels.callEnd.hasSubscribers ? remoteAddressOf(start.stream.connection.socket) : undefined;
     const requestMs = this.cluster.requestTimeoutMs;
     let timeoutMs = start.clientTimeoutMs;
     if (requestMs > 0 && (timeoutMs < 0 || requestMs < timeoutMs)) timeoutMs = requestMs;
@@ -582,6 +582,7 @@ export class ProxyCall implements H2StreamHandler {
       requestBytes: this.requestBytes,
       responseBytes: this.responseBytes,
       remoteAddress: this.remoteAddress,
+      requestId: typeof this.headers['x-request-id'] === 'string' ? this.headers['x-request-id'] : undefined,
     };
     channels.callEnd.publish(message);
   }

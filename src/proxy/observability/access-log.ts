@@ -1,25 +1,12 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import { channels, type CallEndMessage } from './channels';
+import type { AccessLogField } from '../../core/access-log-format';
 
-/** One access log line, as written (besides `time`). */
-export interface AccessLogEntry {
-  readonly listener: string;
-  readonly remote: string | null;
-  readonly service: string;
-  readonly method: string;
-  /** gRPC status code sent downstream. */
-  readonly status: number;
-  /** `namespace/name` of the matched route, or null. */
-  readonly route: string | null;
-  readonly cluster: string | null;
-  /** `address:port` of the endpoint of the last try, or null. */
-  readonly endpoint: string | null;
-  readonly durationMs: number;
-  readonly requestBytes: number;
-  readonly responseBytes: number;
-  readonly retries: number;
-  readonly traceparent: string;
-}
+/**
+ * One access log line: the keys of `ACCESS_LOG_FORMAT`, the schema the Envoy tier's access log has too, so one log
+ * pipeline reads both tiers.
+ */
+export type AccessLogEntry = Readonly<Record<AccessLogField, string | number | null>>;
 
 /** Options of {@link AccessLog}. */
 export interface AccessLogOptions {
@@ -31,25 +18,18 @@ export interface AccessLogOptions {
 }
 
 /**
- * The JSON access log: one line per call (from `channels.callEnd`), with an ISO time and the fields of
- * {@link AccessLogEntry}; absent values are `null`, so every line has the same keys. `close()` unsubscribes and
- * flushes.
+ * The JSON access log: one line per call (from `channels.callEnd`) with the keys of `ACCESS_LOG_FORMAT`, the same
+ * as the Envoy tier's (`start_time`, `path`, `grpc_status`, `duration_ms`...); absent values are `null`, so every
+ * line has the same keys. `close()` unsubscribes and flushes.
  */
 export class AccessLog {
-  /** The pino logger lines are written with. */
-  public readonly logger: Logger;
   private readonly destination: DestinationStream;
   private readonly listener: (message: unknown) => void;
   private closed = false;
 
   public constructor(options: AccessLogOptions = {}) {
+    // pino's asynchronous destination (sonic-boom) buffers the lines; each line is the schema's keys only.
     this.destination = options.destination ?? pino.destination({ dest: 1, sync: false });
-    this.logger = pino({
-      base: null,
-      // No level on access lines: the line then starts with the time, which takes no leading comma.
-      formatters: { level: () => ({}) },
-      timestamp: () => `"time":"${new Date().toISOString()}"`,
-    }, this.destination);
     this.listener = (message) => this.write(message as CallEndMessage);
     channels.callEnd.subscribe(this.listener);
   }
@@ -69,20 +49,22 @@ export class AccessLog {
 
   private write(m: CallEndMessage): void {
     const entry: AccessLogEntry = {
-      listener: m.listener,
-      remote: m.remoteAddress ?? null,
-      service: m.service,
-      method: m.method,
-      status: m.status,
-      route: m.route ?? null,
-      cluster: m.cluster ?? null,
-      endpoint: m.endpoint ?? null,
-      durationMs: Math.round(m.durationMs * 1000) / 1000,
-      requestBytes: m.requestBytes,
-      responseBytes: m.responseBytes,
-      retries: m.retries,
+      start_time: new Date(Date.now() - m.durationMs).toISOString(),
+      path: m.service === '' ? m.method : `/${m.service}/${m.method}`,
+      grpc_status: m.status,
+      // Envoy's flags say why it answered itself; the proxy's reasons are in its status message and metrics.
+      response_flags: '-',
+      duration_ms: Math.round(m.durationMs * 1000) / 1000,
+      bytes_received: m.requestBytes,
+      bytes_sent: m.responseBytes,
+      upstream_host: m.endpoint ?? null,
+      upstream_cluster: m.cluster ?? null,
+      route_name: m.route ?? null,
+      upstream_request_attempt_count: m.endpoint === undefined ? 0 : m.retries + 1,
+      downstream_remote_address: m.remoteAddress ?? null,
+      request_id: m.requestId ?? null,
       traceparent: m.traceparent,
     };
-    this.logger.info(entry);
+    this.destination.write(`${JSON.stringify(entry)}\n`);
   }
 }

@@ -48,8 +48,10 @@ export interface CallEndMessage extends CallStartMessage {
   /** Request and response body bytes. */
   readonly requestBytes: number;
   readonly responseBytes: number;
-  /** Remote address of the client. */
+  /** Address of the client, `ip:port` (`[ip]:port` for IPv6). */
   readonly remoteAddress?: string;
+  /** The client's `x-request-id`, when it sent one. */
+  readonly requestId?: string;
 }
 
 /** A retry about to be made. */
@@ -117,6 +119,13 @@ export interface ConnectFailureMessage {
 /** A call answered with the cluster's overflow status because its circuit breaker's limit was reached. */
 export interface BreakerOverflowMessage {
   readonly cluster: string;
+}
+
+/** A client's address as the access log writes it: `ip:port`, `[ip]:port` for IPv6. */
+export function remoteAddressOf(socket: { readonly remoteAddress?: string; readonly remotePort?: number }): string | undefined {
+  const { remoteAddress: ip, remotePort: port } = socket;
+  if (ip === undefined) return undefined;
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** The channels, ready to publish to or subscribe. */
