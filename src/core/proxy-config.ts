@@ -224,7 +224,8 @@ export interface ProxyClusterConfig {
   };
   /**
    * Passive outlier ejection on consecutive failed calls (UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS, resets,
-   * connection failures).
+   * connection failures). With `healthCheck`, an ejected endpoint that passes an active check is re-admitted at
+   * once, as Envoy's `successful_active_health_check_uneject_host` does.
    * @default - none
    */
   readonly outlierDetection?: {

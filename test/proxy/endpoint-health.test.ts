@@ -100,6 +100,31 @@ describe('outlier ejection', () => {
     expect(ejections[1]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: false });
   });
 
+  test('brings an ejected backend back as soon as it passes an active health check, long before its ejection time', async () => {
+    // GIVEN b2 answering INTERNAL to calls while its health service says SERVING, a 10-minute ejection and health checks
+    const backends = await startBackends(3, cleanup);
+    backends[1].failWith = { code: 13, afterHeaders: false };
+    const ejections = record<EndpointEjectionMessage>(channels.endpointEjection);
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, {
+      loadBalancer: 'ROUND_ROBIN',
+      healthCheck: HEALTH_CHECK,
+      outlierDetection: { consecutiveErrors: 3, intervalMs: 50, baseEjectionTimeMs: 600_000, maxEjectionPercent: 50 },
+    })]), cleanup);
+    const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
+
+    // WHEN calls go through one at a time until b2 is ejected, and it recovers
+    for (let i = 0; i < 60 && ejections.length === 0; i++) await unary(client, {});
+    expect(ejections[0]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: true });
+    backends[1].failWith = undefined;
+
+    // THEN its next passed health check re-admits it (the ejection time is 10 minutes), and it gets calls again
+    await waitFor(() => ejections.length >= 2, 10_000, 'the re-admission');
+    expect(ejections[1]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: false });
+    const before = backends[1].calls.Unary;
+    await unaryLoad(client, 30, 1);
+    expect(backends[1].calls.Unary - before).toBeGreaterThan(0);
+  });
+
   test('never ejects more than maxEjectionPercent of the endpoints (but always one)', async () => {
     const backends = await startBackends(3, cleanup);
     for (const backend of backends) backend.failWith = { code: 14, afterHeaders: false };

@@ -193,7 +193,10 @@ export class ClusterBalancer implements ResolverListener {
 
   private startHealth(): void {
     const { healthCheck, outlierDetection } = this.options;
-    if (healthCheck !== undefined) this.healthChecker = new HealthChecker(this.cluster, healthCheck, () => this.rebuild());
+    if (healthCheck !== undefined) {
+      // A passed active check ends an outlier ejection (Envoy's successful_active_health_check_uneject_host).
+      this.healthChecker = new HealthChecker(this.cluster, healthCheck, () => this.rebuild(), (endpoint) => this.outlierDetector?.readmit(endpoint));
+    }
     if (outlierDetection !== undefined) {
       this.outlierDetector = new OutlierDetector(this.cluster, outlierDetection, () => this.endpoints.values(), () => this.rebuild());
     }

@@ -41,8 +41,12 @@ export class HealthChecker {
    * @param cluster cluster name, for channel messages
    * @param config intervals, thresholds and service name
    * @param onChange called when an endpoint's `healthy` flips
+   * @param onPass called after every passed check of an endpoint that is healthy (outlier detection then
+   *   re-admits it if it was ejected, as Envoy's `successful_active_health_check_uneject_host` does)
    */
-  public constructor(cluster: string, config: HealthCheckConfig, onChange: (endpoint: Endpoint) => void) {
+  public constructor(
+    cluster: string, config: HealthCheckConfig, onChange: (endpoint: Endpoint) => void, private readonly onPass?: (endpoint: Endpoint) => void,
+  ) {
     this.cluster = cluster;
     this.config = config;
     this.onChange = onChange;
@@ -117,6 +121,7 @@ export class HealthChecker {
       state.failures = 0;
       state.passes++;
       if (!endpoint.healthy && state.passes >= this.config.healthyThreshold) this.flip(endpoint, true);
+      if (endpoint.healthy) this.onPass?.(endpoint);
     } else {
       state.passes = 0;
       state.failures++;

@@ -55,6 +55,20 @@ export class OutlierDetector {
     this.onChange();
   }
 
+  /**
+   * Ends the ejection of an endpoint that just passed an active health check: it answers again, so it need not
+   * wait out its ejection time (the number of its ejections is kept, so a flapping endpoint is ejected longer).
+   * @returns whether it was ejected
+   */
+  public readmit(endpoint: Endpoint): boolean {
+    if (!endpoint.ejected) return false;
+    endpoint.ejected = false;
+    endpoint.consecutiveFailures = 0;
+    this.publish(endpoint, false);
+    this.onChange();
+    return true;
+  }
+
   /** Ends expired ejections now (the interval timer calls this). */
   public sweep(): void {
     const now = this.now();
