@@ -49,7 +49,9 @@ afterAll(() => rmSync(generated, { recursive: true, force: true }));
 
 /** A proxy (version 2) in front of `backends`, whose cluster speaks TLS with `tls`. */
 async function tlsProxy(backends: readonly Backend[], tls: ProxyUpstreamTlsConfig, extra: Partial<ProxyClusterConfig> = {}): Promise<number> {
-  const config = { ...proxyConfig([staticCluster('echo', backends, { tls, ...extra })]), version: 2 as const };
+  // A generous connect timeout (it covers the TLS handshake): on a busy CI machine a handshake with a healthy
+  // loopback backend once took over the 1 s default, and a call failed that the test expects to succeed.
+  const config = { ...proxyConfig([staticCluster('echo', backends, { tls, connectTimeoutMs: 10_000, ...extra })]), version: 2 as const };
   return proxyPort(await startProxy(config, cleanup));
 }
 
