@@ -1,6 +1,6 @@
 import { connect, type ClientHttp2Session } from 'node:http2';
 import {
-  catchAllRoute, Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, serverStream, sleep, startBackends, startProxy, staticCluster, unary, waitFor,
+  catchAllRoute, Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, serverStream, startBackends, startProxy, staticCluster, unary, waitFor,
 } from './harness';
 import type { ProxyConfig } from '../../src/core/proxy-config';
 import { Proxy } from '../../src/proxy/proxy';
@@ -58,7 +58,8 @@ describe('hot reload', () => {
     expect(await rawUnary(session)).toBe('old1');
     const client = echoClient(`${LOCAL}:${port}`, cleanup);
     const inFlight = serverStream(client, { count: 5, delayMs: 60 });
-    await sleep(50);
+    // Wait for the stream to reach the old backend (not for a time: on a busy machine it may not have yet).
+    await waitFor(() => oldBackend.calls.ServerStream === 1, 10_000, 'the stream to reach the old backend');
 
     // WHEN the config now routes to cluster "new"
     await proxy.apply(proxyConfig([staticCluster('new', [newBackend])]));
@@ -115,7 +116,7 @@ describe('hot reload', () => {
     const proxy = await startProxy(proxyConfig([staticCluster('a', [a]), staticCluster('b', [b])]), cleanup);
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
     const inFlight = unary(client, { delayMs: 300 });
-    await sleep(50);
+    await waitFor(() => a.calls.Unary === 1, 10_000, 'the call to reach backend a');
     await proxy.apply(proxyConfig([staticCluster('b', [b])], [catchAllRoute('b')]));
     expect((await inFlight).replies[0].backend).toBe('a1');
     expect((await unary(client, {})).replies[0].backend).toBe('b1');
@@ -132,7 +133,7 @@ describe('drain', () => {
     expect(await rawUnary(session)).toBe('b1');
     const client = echoClient(`${LOCAL}:${port}`, cleanup);
     const inFlight = serverStream(client, { count: 6, delayMs: 100 });
-    await waitFor(() => backends[0].calls.ServerStream === 1, 1000, 'the stream to start');
+    await waitFor(() => backends[0].calls.ServerStream === 1, 10_000, 'the stream to start');
 
     // WHEN the proxy drains with a generous timeout
     const started = Date.now();
@@ -140,7 +141,7 @@ describe('drain', () => {
 
     // THEN it is not ready any more, clients got GOAWAY, the stream completes, and drain ends right after
     expect(proxy.ready).toBe(false);
-    await waitFor(() => session.goaways > 0, 1000, 'GOAWAY on the idle connection');
+    await waitFor(() => session.goaways > 0, 10_000, 'GOAWAY on the idle connection');
     const stream = await inFlight;
     expect([stream.code, stream.replies.length]).toEqual([0, 6]);
     await drained;
@@ -156,7 +157,7 @@ describe('drain', () => {
     const proxy = await startProxy(proxyConfig([staticCluster('echo', backends)]), cleanup);
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
     const inFlight = serverStream(client, { count: 50, delayMs: 100 });
-    await waitFor(() => backends[0].calls.ServerStream === 1, 1000, 'the stream to start');
+    await waitFor(() => backends[0].calls.ServerStream === 1, 10_000, 'the stream to start');
     const started = Date.now();
     await proxy.drain(300);
     const elapsedMs = Date.now() - started;
