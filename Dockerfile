@@ -1,6 +1,6 @@
 # grpc-mesh-proxy: the L7 gRPC proxy of this repository, as a small non-root image.
 #   docker build -t grpc-mesh-proxy .
-#   docker run --rm -v "$PWD/proxy.yaml:/etc/grpc-mesh-proxy/proxy.yaml:ro" -p 8080:8080 -p 9901:9901 grpc-mesh-proxy
+#   docker run --rm -v "$PWD/proxy.yaml:/etc/grpc-mesh-proxy/proxy.yaml:ro" -p 8080:8080 -p 19001:19001 grpc-mesh-proxy
 # test/proxy/dockerfile.test.ts checks this file and runs its ENTRYPOINT + CMD the way the image does.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -32,8 +32,9 @@ COPY --from=build /src/lib ./lib
 # The distroless "nonroot" UID/GID, numeric so that Kubernetes' runAsNonRoot can verify it without /etc/passwd;
 # the same UID the rendered Deployment's securityContext sets (PROXY_UID in src/core/defaults.ts).
 USER 65532:65532
-# gRPC listener and admin interface (/ready, /live, /metrics, /config, /endpoints) of the rendered config.
-EXPOSE 8080 9901
+# gRPC listener and probe listener (/ready, /live, /metrics) of the rendered config; its admin interface (/config,
+# /endpoints too) binds 127.0.0.1:9901, inside the container only.
+EXPOSE 8080 19001
 # A 2 MiB young generation (V8's default is 16 MiB): each call's garbage dies young, and small, frequent
 # scavenges stay in cache and pause for about 1 ms instead of 8; measured +30% throughput and half the p99
 # (docs/benchmarks).

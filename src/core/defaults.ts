@@ -122,7 +122,15 @@ export const CONFIG_HASH_ANNOTATION = 'grpc-mesh.io/config-hash';
 export const PROXY_UID = 65532;
 /** Port grpc-mesh-proxy's gRPC listener binds inside the pod. */
 export const PROXY_LISTENER_PORT = 8080;
-/** Port of grpc-mesh-proxy's admin interface: /ready, /live, /metrics, /config, /endpoints. */
+/**
+ * Port of grpc-mesh-proxy's admin interface: /ready, /live, /metrics, /config, /endpoints. The rendered tiers bind
+ * it to loopback only, as the Envoy tier does its admin.
+ */
 export const PROXY_ADMIN_PORT = 9901;
+/**
+ * Port of grpc-mesh-proxy's probe listener in the rendered tiers: /ready, /live and /metrics only, for the kubelet's
+ * probes and Prometheus. The Envoy tier's probe port, so that one scrape config or NetworkPolicy fits both tiers.
+ */
+export const PROXY_PROBE_PORT = ENVOY_PROBE_PORT;
 /** Seconds a terminating proxy pod keeps accepting before SIGTERM, while its endpoint removal propagates. */
 export const PROXY_PRE_STOP_DELAY_SECONDS = 5;

@@ -18,6 +18,13 @@ export interface ProxyConfig {
   readonly listeners: readonly ProxyListenerConfig[];
   /** The admin interface: readiness, liveness, Prometheus metrics, config dump and endpoint state. */
   readonly admin: ProxyAdminConfig;
+  /**
+   * A second HTTP listener for the kubelet's probes and Prometheus that serves only `GET /ready`, `/live` and
+   * `/metrics` (as the admin interface does), so that `admin` may bind loopback and keep `/config` and `/endpoints`
+   * off the network, as Envoy's probe listener does. Not applied by a hot reload: a change waits for a restart.
+   * @default - none: the admin interface serves probes too
+   */
+  readonly probes?: ProxyProbesConfig;
   /** Groups of endpoints calls are balanced over. */
   readonly clusters: readonly ProxyClusterConfig[];
   /**
@@ -147,6 +154,14 @@ export interface ProxyTlsConfig {
 /** The admin listener. */
 export interface ProxyAdminConfig {
   /** Address to bind. */
+  readonly address: string;
+  /** Port to bind; 0 picks a free port. */
+  readonly port: number;
+}
+
+/** The probe listener: `/ready`, `/live` and `/metrics` only. */
+export interface ProxyProbesConfig {
+  /** Address to bind, e.g. `0.0.0.0` for the kubelet and Prometheus. */
   readonly address: string;
   /** Port to bind; 0 picks a free port. */
   readonly port: number;

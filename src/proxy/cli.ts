@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { AdminServer, type AdminProxyView } from './admin/server';
+import { AdminServer, PROBE_PATHS, type AdminProxyView, type AdminServerOptions } from './admin/server';
 import { configFromFlags, loadConfigText, ProxyConfigError, readConfigFile, watchConfig, type ConfigWatcher } from './config';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './defaults';
 import { AccessLog } from './observability/access-log';
@@ -79,6 +79,8 @@ export interface StartedProxy {
   readonly proxy: ManagedProxy;
   /** Port of the admin interface. */
   readonly adminPort: number;
+  /** Port of the probe listener, when the config has one. */
+  readonly probePort?: number;
   /** The config running now. */
   config(): ProxyConfig;
   /** Starts the shutdown a SIGTERM would start. */
@@ -98,9 +100,9 @@ interface CliArgs {
 
 /**
  * The `grpc-mesh-proxy` command: `--config FILE`, or the benchmark harness's `--listen HOST:PORT --backends
- * HOST:PORT,...`. Loads the config, starts the proxy, metrics, access log, admin interface and config watch,
- * then waits for SIGTERM or SIGINT: readiness turns 503, the proxy drains for `drainTimeoutMs`, and the command
- * ends.
+ * HOST:PORT,...`. Loads the config, starts the proxy, metrics, access log, admin interface (and probe listener)
+ * and config watch, then waits for SIGTERM or SIGINT: readiness turns 503, the proxy drains for
+ * `drainTimeoutMs`, and the command ends.
  * @param argv the arguments after `node main.js`
  * With `--validate`, only loads and checks the config file, as at start, says so on stdout and exits.
  * @returns the exit code: 0 after a clean drain (and for `--help`, `--version`, a valid `--validate`), 2 for a usage
@@ -224,43 +226,72 @@ class ProxyCommand {
       return EXIT_FAILURE;
     }
     channels.config.publish({ ok: true });
-    let admin: AdminServer;
-    try {
-      admin = await AdminServer.start({
-        ...this.config.admin,
-        proxy,
-        metrics: this.metrics,
-        config: () => this.config,
-        draining: () => this.draining,
-        lastConfigError: () => this.lastConfigError,
-      });
-    } catch (error) {
-      this.logger.error({ err: error, admin: this.config.admin }, 'the admin interface could not start');
+    const servers = await this.startAdmin(proxy);
+    if (servers === undefined) {
       await proxy.close();
       return EXIT_FAILURE;
     }
+    const { admin, probes } = servers;
     const watcher = await this.watch(proxy);
-    this.logger.info({ listeners: Object.fromEntries(proxy.ports), admin: admin.port, config: this.args.config ?? 'command line' }, 'started');
-    this.options.onStarted?.({ proxy, adminPort: admin.port, config: () => this.config, stop: () => this.stopRequested?.('stop') });
+    this.logger.info({
+      listeners: Object.fromEntries(proxy.ports), admin: admin.port, ...(probes && { probes: probes.port }), config: this.args.config ?? 'command line',
+    }, 'started');
+    this.options.onStarted?.({
+      proxy, adminPort: admin.port, ...(probes && { probePort: probes.port }), config: () => this.config, stop: () => this.stopRequested?.('stop'),
+    });
     const signal = await stopped;
     watcher?.close();
-    return this.drain(proxy, admin, signal);
+    return this.drain(proxy, probes === undefined ? [admin] : [admin, probes], signal);
+  }
+
+  /**
+   * Starts the admin interface and, when configured, the probe listener (the same server, `/ready`, `/live` and
+   * `/metrics` only).
+   * @returns both, or undefined (logged) when one could not bind
+   */
+  private async startAdmin(proxy: ManagedProxy): Promise<{ admin: AdminServer; probes?: AdminServer } | undefined> {
+    const options: Omit<AdminServerOptions, 'address' | 'port'> = {
+      proxy,
+      metrics: this.metrics,
+      config: () => this.config,
+      draining: () => this.draining,
+      lastConfigError: () => this.lastConfigError,
+    };
+    const { admin, probes } = this.config;
+    let started: AdminServer;
+    try {
+      started = await AdminServer.start({ ...admin, ...options });
+    } catch (error) {
+      this.logger.error({ err: error, admin }, 'the admin interface could not start');
+      return undefined;
+    }
+    if (probes === undefined) return { admin: started };
+    try {
+      return { admin: started, probes: await AdminServer.start({ ...probes, ...options, paths: PROBE_PATHS }) };
+    } catch (error) {
+      this.logger.error({ err: error, probes }, 'the probe listener could not start');
+      await started.close();
+      return undefined;
+    }
   }
 
   private async watch(proxy: ManagedProxy): Promise<ConfigWatcher | undefined> {
     if (this.args.config === undefined) return undefined;
     return watchConfig(this.args.config, async (next) => {
       await proxy.apply(next);
-      const admin = this.config.admin;
-      if (next.admin.address !== admin.address || next.admin.port !== admin.port) {
+      const { admin, probes } = this.config;
+      if (!sameSocket(next.admin, admin)) {
         this.logger.warn({ running: admin, configured: next.admin }, 'the admin address changes at the next restart');
+      }
+      if (!sameSocket(next.probes, probes)) {
+        this.logger.warn({ running: probes ?? null, configured: next.probes ?? null }, 'the probe listener changes at the next restart');
       }
       this.config = next;
       this.setAccessLog(next);
     }, { initialContent: this.content, logger: this.logger });
   }
 
-  private async drain(proxy: ManagedProxy, admin: AdminServer, signal: string): Promise<number> {
+  private async drain(proxy: ManagedProxy, servers: readonly AdminServer[], signal: string): Promise<number> {
     this.draining = true;
     const timeoutMs = this.config.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.logger.info({ signal, timeoutMs }, 'draining');
@@ -276,7 +307,7 @@ class ProxyCommand {
       await proxy.close().catch(() => undefined);
       code = EXIT_FAILURE;
     }
-    await admin.close();
+    await Promise.all(servers.map((server) => server.close()));
     this.logger.info({ code }, 'stopped');
     return code;
   }
@@ -290,6 +321,11 @@ class ProxyCommand {
       this.accessLog = undefined;
     }
   }
+}
+
+/** Whether two optional address-port pairs are the same. */
+function sameSocket(a: ProxyConfig['probes'], b: ProxyConfig['probes']): boolean {
+  return a?.address === b?.address && a?.port === b?.port;
 }
 
 function startDefaultProxy(config: ProxyConfig, options?: ProxyOptions): Promise<ManagedProxy> {

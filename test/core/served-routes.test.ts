@@ -33,6 +33,7 @@ import {
   type TierRoutes,
   type ValidationIssue,
 } from '../../src/core';
+import { validateConfig } from '../../src/proxy/config';
 import { engineOutcome } from '../support/engine-outcome';
 import { evaluateEnvoyRoute, type EnvoyRequest } from '../support/envoy-route-evaluator';
 import { validateEnvoyBootstrap } from '../support/envoy-validator';
@@ -218,6 +219,19 @@ describe('compileTierRoutes: a self-hosted Gateway with h2c and TLS listeners', 
     expect(mount).toEqual({ name: expect.any(String), mountPath: '/etc/grpc-mesh/tls/api-cert', readOnly: true });
     expect(pod.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, secret: { secretName: 'api-cert', defaultMode: 0o440 } });
     expect(parse((tier.config.data as Record<string, string>)[PROXY_CONFIG_KEY])).toEqual(JSON.parse(JSON.stringify(proxyTierConfig(served))));
+  });
+
+  test('binds the admin interface to loopback, and probes and scrapes the tier on the probe listener', () => {
+    const tier = renderGatewayTier(edge, served);
+    const config = parse((tier.config.data as Record<string, string>)[PROXY_CONFIG_KEY]);
+    expect(config).toMatchObject({ admin: { address: '127.0.0.1', port: 9901 }, probes: { address: '0.0.0.0', port: 19001 } });
+    const template = (tier.deployment.spec as any).template;
+    const container = template.spec.containers[0];
+    expect(container.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['grpc-50051', 8080], ['grpc-443', 8081], ['probe', 19001]]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'probe' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/live', port: 'probe' });
+    expect(template.metadata.annotations).toMatchObject({ 'prometheus.io/port': '19001', 'prometheus.io/path': '/metrics' });
+    expect(() => validateConfig(config)).not.toThrow();
   });
 
   test('writes no Gateway API objects unless asked, and one cert-manager Certificate per Secret with every hostname', () => {

@@ -233,7 +233,7 @@ function tlsCertificate(dir: string): { readonly caFile: string; readonly certFi
 /**
  * The config a tier runs here: what only a test machine needs changed, and nothing else. Each cluster's DNS
  * discovery (the backend's headless Service) becomes that backend's loopback endpoint (`ports`, by headless
- * Service); listeners and admin bind free loopback ports; a TLS listener serves `tls` (the files of the mounted
+ * Service); listeners, admin and probes bind free loopback ports; a TLS listener serves `tls` (the files of the mounted
  * Secret do not exist here).
  */
 function forLoopback(
@@ -248,6 +248,7 @@ function forLoopback(
       ...(l.tls !== undefined && { tls: { ...l.tls, certFile: tls.certFile, keyFile: tls.keyFile } }),
     })),
     admin: { ...config.admin, address: LOCAL, port: 0 },
+    ...(config.probes !== undefined && { probes: { ...config.probes, address: LOCAL, port: 0 } }),
     clusters: config.clusters.map((c) => {
       const port = ports.get(dnsTargetOf(c));
       if (port === undefined) throw new Error(`no backend started for cluster ${c.name} (${dnsTargetOf(c)})`);
@@ -262,6 +263,7 @@ function environmentFree(config: ProxyConfig): unknown {
     ...config,
     listeners: config.listeners.map(({ address: _a, port: _p, tls, ...l }) => ({ ...l, tls: tls === undefined ? undefined : { ...tls, certFile: '', keyFile: '' } })),
     admin: undefined,
+    probes: undefined,
     clusters: config.clusters.map(({ discovery: _d, ...c }) => c),
   };
 }
@@ -301,6 +303,12 @@ afterAll(async () => {
 });
 
 describe('the self-hosted example synthesized by cdk8s', () => {
+  test('binds both tiers\' admin interface to loopback, and their probes and metrics to the probe listener', () => {
+    for (const config of [synthesized.edge, synthesized.checkout]) {
+      expect(config).toMatchObject({ admin: { address: '127.0.0.1', port: 9901 }, probes: { address: '0.0.0.0', port: 19001 } });
+    }
+  });
+
   test('gives the edge tier the listeners, virtual hosts and routes the example declares', () => {
     const { edge } = synthesized;
     const clusterOf = clusterNamesOf(edge);

@@ -6,7 +6,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import { stringify } from 'yaml';
 import { Cleanup, echoClient, requireCompiledProxy, startBackends, unary, waitFor } from './harness';
 import { DataPlane } from '../../src/core';
-import { PROXY_ADMIN_PORT, PROXY_LISTENER_PORT, PROXY_UID } from '../../src/core/defaults';
+import { PROXY_LISTENER_PORT, PROXY_PROBE_PORT, PROXY_UID } from '../../src/core/defaults';
 import type { ProxyConfig } from '../../src/core/proxy-config';
 import { render } from '../support/render';
 
@@ -108,7 +108,9 @@ describe('Dockerfile', () => {
     const container = (render({ dataPlane: DataPlane.proxy({ image: 'grpc-mesh-proxy:test' }) }).balancer!.deployment as any)
       .spec.template.spec.containers[0];
     expect(container.args.slice(0, 2)).toEqual(execForm(only(runtime, 'CMD')[0]));
-    expect(only(runtime, 'EXPOSE').map((i) => i.args)).toEqual([`${PROXY_LISTENER_PORT} ${PROXY_ADMIN_PORT}`]);
+    // The rendered container's ports: the gRPC listener and the probe listener (the admin interface is on loopback).
+    expect(container.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([PROXY_LISTENER_PORT, PROXY_PROBE_PORT]);
+    expect(only(runtime, 'EXPOSE').map((i) => i.args)).toEqual([`${PROXY_LISTENER_PORT} ${PROXY_PROBE_PORT}`]);
     expect(only(runtime, 'WORKDIR').map((i) => i.args)).toEqual(['/app']);
   });
 

@@ -4,12 +4,14 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { Cleanup, echoClient, startBackends, unaryLoad, waitFor } from './harness';
+import { parse, stringify } from 'yaml';
+import { Cleanup, echoClient, startBackends, unary, unaryLoad, waitFor } from './harness';
+import { DataPlane } from '../../src/core';
 import type { ProxyConfig } from '../../src/core/proxy-config';
 import { run, type ManagedProxy, type RunOptions, type StartedProxy } from '../../src/proxy/cli';
 import { channels } from '../../src/proxy/observability/channels';
 import type { ProxySnapshot } from '../../src/proxy/proxy-snapshot';
+import { render } from '../support/render';
 
 /** A stand-in for `Proxy`: records what the command asks of it; `drain` waits until `finishDrain()`. */
 class StubProxy implements ManagedProxy {
@@ -243,6 +245,38 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     expect(accessLog.lines()).toHaveLength(1);
   });
 
+  test('serves /ready, /live and /metrics on the probe listener, keeps it on a reload that moves it, and closes it after the drain', async () => {
+    const file = join(dir, 'proxy.yaml');
+    const probes = { address: '127.0.0.1', port: 0 };
+    writeFileSync(file, stringify(config({ probes })));
+    const { exit, stderr, signals, proxies, started } = await start(['--config', file]);
+    const { adminPort, probePort } = started();
+    expect(probePort).toBeGreaterThan(0);
+    expect(probePort).not.toBe(adminPort);
+    expect(stderr.lines()).toContainEqual(expect.objectContaining({ msg: 'started', admin: adminPort, probes: probePort }));
+    const ready = await get(probePort!, '/ready');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toEqual(JSON.parse((await get(adminPort, '/ready')).body));
+    expect((await get(probePort!, '/live')).status).toBe(200);
+    expect((await get(probePort!, '/metrics')).body).toContain('grpc_mesh_proxy_config_reloads_total{result="success"}');
+    expect(await get(probePort!, '/config')).toMatchObject({ status: 404 });
+    expect(await get(probePort!, '/endpoints')).toMatchObject({ status: 404 });
+
+    const moved = { address: '127.0.0.1', port: 19001 };
+    writeFileSync(file, stringify(config({ probes: moved, drainTimeoutMs: 4321 })));
+    await eventually(() => stderr.lines().some((l) => l.msg === 'the probe listener changes at the next restart'));
+    expect(stderr.lines()).toContainEqual(expect.objectContaining({ level: 40, running: probes, configured: moved }));
+    expect(proxies[0].applied.map((c) => c.drainTimeoutMs)).toEqual([4321]);
+    expect((await get(probePort!, '/live')).status).toBe(200);
+
+    signals.emit('SIGTERM', 'SIGTERM');
+    await proxies[0].whenDraining();
+    expect(await get(probePort!, '/ready')).toMatchObject({ status: 503, body: expect.stringContaining('"status": "draining"') });
+    proxies[0].finishDrain();
+    expect(await exit).toBe(0);
+    await expect(get(probePort!, '/live')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   test('closes at once on a second signal during the drain', async () => {
     const { exit, signals, proxies } = await start(['--listen', '127.0.0.1:0', '--backends', '127.0.0.1:50051']);
     signals.emit('SIGTERM', 'SIGTERM');
@@ -282,6 +316,21 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
       expect(await exit).toBe(1);
       expect(proxies[0].closed).toBe(1);
       expect(stderr.lines()).toEqual([expect.objectContaining({ level: 50, msg: 'the admin interface could not start' })]);
+    } finally {
+      taken.close();
+    }
+  });
+
+  test('exits 1 and closes the admin interface and the proxy when the probe port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const file = join(dir, 'proxy.yaml');
+      writeFileSync(file, stringify(config({ probes: { address: '127.0.0.1', port: (taken.address() as AddressInfo).port } })));
+      const { exit, stderr, proxies } = await start(['--config', file]);
+      expect(await exit).toBe(1);
+      expect(proxies[0].closed).toBe(1);
+      expect(stderr.lines()).toEqual([expect.objectContaining({ level: 50, msg: 'the probe listener could not start' })]);
     } finally {
       taken.close();
     }
@@ -327,6 +376,40 @@ describe('grpc-mesh-proxy (in-process, real proxy)', () => {
     expect(backends.map((b) => b.calls.Unary)).toEqual([3, 3, 3]);
     expect(accessLog.lines()).toHaveLength(9);
     expect(JSON.parse((await get(started!.adminPort, '/endpoints')).body).clusters.backends.endpoints).toHaveLength(3);
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  test('runs a rendered tier\'s config: /ready on the probe listener, /config on the admin interface only', async () => {
+    const [backend] = await startBackends(1, cleanup);
+    const balancer = render({ dataPlane: DataPlane.proxy({ image: 'grpc-mesh-proxy:test' }) }).balancer!;
+    const rendered = parse((balancer.config.data as Record<string, string>)['proxy.yaml']) as ProxyConfig;
+    expect(rendered).toMatchObject({ admin: { address: '127.0.0.1' }, probes: { address: '0.0.0.0' } });
+    // What a test machine needs changed: free loopback ports, the backend instead of the headless Service's DNS name.
+    const local: ProxyConfig = {
+      ...rendered,
+      listeners: rendered.listeners.map((l) => ({ ...l, address: '127.0.0.1', port: 0 })),
+      admin: { ...rendered.admin, port: 0 },
+      probes: { address: '127.0.0.1', port: 0 },
+      clusters: rendered.clusters.map((c) => ({ ...c, discovery: { type: 'static', endpoints: [{ address: '127.0.0.1', port: backend.port }] } })),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-rendered-'));
+    cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'proxy.yaml');
+    writeFileSync(file, stringify(local));
+    const signals = new EventEmitter();
+    let started: StartedProxy | undefined;
+    const exit = run(['--config', file], { stderr: new Sink(), signals, accessLogDestination: new Sink(), onStarted: (s) => (started = s) });
+    cleanup.add(() => void signals.emit('SIGINT', 'SIGINT'));
+    await waitFor(() => started?.proxy.ready === true, 5000, 'the proxy to be ready');
+    const { adminPort, probePort } = started!;
+    const ready = await get(probePort!, '/ready');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', listeners: { grpc: started!.proxy.ports.get('grpc') } });
+    expect(await get(probePort!, '/config')).toMatchObject({ status: 404 });
+    expect(JSON.parse((await get(adminPort, '/config')).body)).toEqual(local);
+    const outcome = await unary(echoClient(`127.0.0.1:${started!.proxy.ports.get('grpc')}`, cleanup), { message: 'through the rendered config' });
+    expect(outcome.code).toBe(0);
     signals.emit('SIGTERM', 'SIGTERM');
     expect(await exit).toBe(0);
   });

@@ -3,11 +3,13 @@ import type { GrpcMeshServiceModel, ResolvedProxy, ResolvedTier } from '../grpc-
 import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
 import type { TierRoutes } from '../served-routes';
 import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
-import { proxyCluster, proxyTierConfig } from './tier-config';
+import { PROXY_TIER_ADMIN, proxyCluster, proxyTierConfig } from './tier-config';
 
 /** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
 export const PROXY_CONFIG_KEY = 'proxy.yaml';
 const CONFIG_DIR = '/etc/grpc-mesh-proxy';
+/** Name of the container port of the proxy's probe listener, which the probes use. */
+const PROBE_PORT_NAME = 'probe';
 /** Name of the proxy's cluster of the service's pods. */
 export const PROXY_SERVICE_CLUSTER = 'grpc-backend';
 
@@ -16,7 +18,7 @@ export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedPr
   return {
     version: PROXY_CONFIG_VERSION,
     listeners: [{ name: 'grpc', address: '0.0.0.0', port: d.PROXY_LISTENER_PORT }],
-    admin: { address: '0.0.0.0', port: d.PROXY_ADMIN_PORT },
+    ...PROXY_TIER_ADMIN,
     clusters: [serviceCluster(model, proxy)],
     routes: [{ name: model.name, namespace: model.namespace, rules: [{ backendRefs: [{ name: PROXY_SERVICE_CLUSTER, port: model.targetPort }] }] }],
     drainTimeoutMs: proxy.drainSeconds * 1000,
@@ -56,7 +58,7 @@ export function proxyTierSpec(
     configDir: CONFIG_DIR,
     uid: d.PROXY_UID,
     terminationGracePeriodSeconds: d.PROXY_PRE_STOP_DELAY_SECONDS + proxy.drainSeconds + 5,
-    metrics: { port: d.PROXY_ADMIN_PORT, path: '/metrics' },
+    metrics: { port: d.PROXY_PROBE_PORT, path: '/metrics' },
     ports,
     secretMounts,
   };
@@ -68,10 +70,11 @@ function proxyContainer(proxy: ResolvedTier): Record<string, unknown> {
     image: proxy.image,
     args: ['--config', `${CONFIG_DIR}/${PROXY_CONFIG_KEY}`, '--log-level', proxy.logLevel],
     ports: [
-      { name: 'admin', containerPort: d.PROXY_ADMIN_PORT, protocol: 'TCP' },
+      { name: PROBE_PORT_NAME, containerPort: d.PROXY_PROBE_PORT, protocol: 'TCP' },
     ],
-    readinessProbe: { httpGet: { path: '/ready', port: 'admin' }, periodSeconds: 5, failureThreshold: 2 },
-    livenessProbe: { httpGet: { path: '/live', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
+    // The admin interface is on loopback; probes and the scrape go to the probe listener.
+    readinessProbe: { httpGet: { path: '/ready', port: PROBE_PORT_NAME }, periodSeconds: 5, failureThreshold: 2 },
+    livenessProbe: { httpGet: { path: '/live', port: PROBE_PORT_NAME }, periodSeconds: 10, failureThreshold: 3 },
     // Keep accepting while the endpoint removal propagates; SIGTERM then starts the proxy's own drain.
     lifecycle: { preStop: { sleep: { seconds: d.PROXY_PRE_STOP_DELAY_SECONDS } } },
   };

@@ -1,5 +1,6 @@
 import { clusterPolicy, envoyBootstrap, envoyGrpcListener, routeActionPolicy, strictDns, type EnvoyBootstrap } from './envoy-bootstrap';
 import { proxyRoutesToEnvoy, type EnvoyMessage } from '../compile';
+import * as d from '../defaults';
 import { UNSUPPORTED_BY_DATA_PLANE } from '../dialects/unsupported';
 import { GrpcMeshValidationError, type ValidationIssue } from '../errors';
 import type { ProxyClusterConfig, ProxyConfig, ProxyDiscoveryConfig } from '../proxy-config';
@@ -7,13 +8,25 @@ import type { TierRoutes } from '../served-routes';
 import { resolveTrafficPolicy, type ResolvedTrafficPolicy } from '../traffic-policy';
 
 /**
- * The grpc-mesh-proxy config of a self-hosted tier: the compiled listeners and routes, each cluster with the
- * traffic policy of the service it reaches, the tier's drain and access log.
+ * Where a grpc-mesh-proxy tier binds its admin interface and probe listener: admin on loopback (its `/config` and
+ * `/endpoints` stay in the pod), probes and metrics on every address, as the Envoy tier binds its admin and probe
+ * listener.
+ */
+export const PROXY_TIER_ADMIN: Pick<ProxyConfig, 'admin' | 'probes'> = {
+  admin: { address: '127.0.0.1', port: d.PROXY_ADMIN_PORT },
+  probes: { address: '0.0.0.0', port: d.PROXY_PROBE_PORT },
+};
+
+/**
+ * The grpc-mesh-proxy config of a self-hosted tier: the compiled listeners and routes, the admin interface on
+ * loopback and the probe listener on every address, each cluster with the traffic policy of the service it
+ * reaches, the tier's drain and access log.
  */
 export function proxyTierConfig(served: TierRoutes): ProxyConfig {
   const { compiled, policies, tier } = served;
   return {
     ...compiled,
+    ...PROXY_TIER_ADMIN,
     clusters: compiled.clusters.map((c) => {
       const policy = policies.get(c.name);
       if (policy === undefined) return c; // an invalid backend's empty cluster

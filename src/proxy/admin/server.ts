@@ -40,6 +40,15 @@ export interface AdminMetricsView {
   text(): Promise<string>;
 }
 
+/** A path the admin interface serves. */
+export type AdminPath = '/ready' | '/live' | '/metrics' | '/config' | '/endpoints';
+
+/**
+ * The paths of the probe listener (`ProxyConfig.probes`): what the kubelet and Prometheus need, nothing that shows
+ * the config or the endpoints.
+ */
+export const PROBE_PATHS: readonly AdminPath[] = ['/ready', '/live', '/metrics'];
+
 /** Options of {@link AdminServer.start}. */
 export interface AdminServerOptions {
   /** Address to bind. */
@@ -62,6 +71,11 @@ export interface AdminServerOptions {
    * @default - none
    */
   readonly lastConfigError?: () => string | undefined;
+  /**
+   * The paths served; the others answer 404 (`PROBE_PATHS` for the probe listener).
+   * @default - every path: the admin interface
+   */
+  readonly paths?: readonly AdminPath[];
 }
 
 type Handler = (res: ServerResponse) => Promise<void> | void;
@@ -75,7 +89,8 @@ type Handler = (res: ServerResponse) => Promise<void> | void;
  * - `GET /config`: the running config as JSON (it holds file paths, never secrets)
  * - `GET /endpoints`: `proxy.snapshot()` as JSON
  *
- * Other paths get 404, other methods 405. A failing handler answers 500; the server never throws.
+ * Other paths get 404, other methods 405. A failing handler answers 500; the server never throws. Started with
+ * `paths`, it serves only those: the probe listener is an AdminServer with {@link PROBE_PATHS}.
  */
 export class AdminServer {
   /**
@@ -98,13 +113,15 @@ export class AdminServer {
   private readonly routes: ReadonlyMap<string, Handler>;
 
   private constructor(private readonly options: AdminServerOptions) {
-    this.routes = new Map<string, Handler>([
-      ['/ready', (res) => this.ready(res)],
-      ['/live', (res) => send(res, 200, 'text/plain; charset=utf-8', 'live\n')],
-      ['/metrics', async (res) => send(res, 200, options.metrics.contentType, await options.metrics.text())],
-      ['/config', (res) => sendJson(res, options.config())],
-      ['/endpoints', (res) => sendJson(res, options.proxy.snapshot())],
-    ]);
+    const every: Record<AdminPath, Handler> = {
+      '/ready': (res) => this.ready(res),
+      '/live': (res) => send(res, 200, 'text/plain; charset=utf-8', 'live\n'),
+      '/metrics': async (res) => send(res, 200, options.metrics.contentType, await options.metrics.text()),
+      '/config': (res) => sendJson(res, options.config()),
+      '/endpoints': (res) => sendJson(res, options.proxy.snapshot()),
+    };
+    const paths = options.paths ?? (Object.keys(every) as AdminPath[]);
+    this.routes = new Map(paths.map((path) => [path, every[path]]));
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('clientError', (_error, socket) => socket.destroy());
   }

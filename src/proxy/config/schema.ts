@@ -28,6 +28,9 @@ const listener = object({
   }), MAX_VIRTUAL_HOSTS, 1).optional(),
 });
 
+/** An HTTP listener of the proxy's own: the admin interface or the probe listener. */
+const socket = object({ address: host(), port: port(true) });
+
 const discovery = z.discriminatedUnion('type', [
   object({ type: z.literal('dns'), hostname: host(), port: port(), refreshIntervalMs: durationMs(100).optional() }),
   object({ type: z.literal('static'), endpoints: list(object({ address: host(), port: port() })) }),
@@ -89,7 +92,8 @@ const route = object({
 export const proxyConfigSchema = object({
   version: z.literal(PROXY_CONFIG_VERSIONS, { error: `must be ${PROXY_CONFIG_VERSIONS.join(' or ')} (the schema versions this proxy reads)` }),
   listeners: list(listener, undefined, 1),
-  admin: object({ address: host(), port: port(true) }),
+  admin: socket,
+  probes: socket.optional(),
   clusters: list(cluster),
   routes: list(route),
   drainTimeoutMs: durationMs(0).optional(),

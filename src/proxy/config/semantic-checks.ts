@@ -20,7 +20,7 @@ export interface SemanticCheckOptions {
 
 /**
  * The rules of a proxy config that span fields: no field of a later schema version than the file's; unique
- * listener, cluster and route names; no two listeners (or the admin port) on one address and port; virtual hosts
+ * listener, cluster and route names; no two listeners (or the admin or probe port) on one address and port; virtual hosts
  * with unique names and hostnames, naming known routes; every backendRef and mirror naming a known cluster;
  * supported filters with their settings; routes the routing engine accepts (valid service/method names, regular
  * expressions, hostnames); a client certificate with its key; retry backoff and health check timings that make sense.
@@ -97,6 +97,7 @@ function checkBindings(problems: ConfigProblem[], config: ProxyConfig): void {
   };
   config.listeners.forEach((l, i) => bind(`listeners[${i}]`, l.address, l.port));
   bind('admin', config.admin.address, config.admin.port);
+  if (config.probes !== undefined) bind('probes', config.probes.address, config.probes.port);
 }
 
 /** BackendRefs and mirrors name clusters; filters are ones the proxy runs, with their settings present. */

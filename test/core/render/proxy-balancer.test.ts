@@ -14,7 +14,8 @@ describe('renderProxyBalancer', () => {
     expect(config).toEqual({
       version: 2,
       listeners: [{ name: 'grpc', address: '0.0.0.0', port: 8080 }],
-      admin: { address: '0.0.0.0', port: 9901 },
+      admin: { address: '127.0.0.1', port: 9901 },
+      probes: { address: '0.0.0.0', port: 19001 },
       clusters: [{
         name: 'grpc-backend',
         discovery: { type: 'dns', hostname: 'users-headless.app.svc.cluster.local', port: 50051, refreshIntervalMs: 1000 },
@@ -32,20 +33,22 @@ describe('renderProxyBalancer', () => {
     });
   });
 
-  test('runs the image as the image\'s command with the mounted config, probed on the admin port', () => {
+  test('runs the image as the image\'s command with the mounted config, probed and scraped on the probe listener', () => {
     expect(proxy).toMatchObject({
       name: 'proxy',
       image: 'registry.example.com/grpc-mesh-proxy:0.1.0',
       args: ['--config', '/etc/grpc-mesh-proxy/proxy.yaml', '--log-level', 'info'],
-      readinessProbe: { httpGet: { path: '/ready', port: 'admin' } },
-      livenessProbe: { httpGet: { path: '/live', port: 'admin' } },
+      readinessProbe: { httpGet: { path: '/ready', port: 'probe' } },
+      livenessProbe: { httpGet: { path: '/live', port: 'probe' } },
       lifecycle: { preStop: { sleep: { seconds: 5 } } },
     });
+    // The admin interface (its /config and /endpoints) is on loopback: the probe listener is the only port besides gRPC.
+    expect(proxy.ports).toEqual([{ name: 'grpc', containerPort: 8080, protocol: 'TCP' }, { name: 'probe', containerPort: 19001, protocol: 'TCP' }]);
     expect(proxy.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/grpc-mesh-proxy', readOnly: true });
     expect(pod.terminationGracePeriodSeconds).toBe(25);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
     expect(at(balancer.deployment, 'spec', 'template', 'metadata', 'annotations')).toMatchObject({
-      'prometheus.io/port': '9901', 'prometheus.io/path': '/metrics', 'grpc-mesh.io/config-hash': expect.stringMatching(/^[0-9a-f]{16}$/),
+      'prometheus.io/port': '19001', 'prometheus.io/path': '/metrics', 'grpc-mesh.io/config-hash': expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     expect(balancer.service.metadata.name).toBe('users-proxy');
     expect(at(balancer.service, 'spec', 'ports', 0)).toMatchObject({ port: 50051, targetPort: 8080 });

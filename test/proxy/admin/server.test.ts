@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { AdminServer, type AdminProxyView } from '../../../src/proxy/admin/server';
+import { AdminServer, PROBE_PATHS, type AdminProxyView } from '../../../src/proxy/admin/server';
+import { ProxyMetrics } from '../../../src/proxy/observability/metrics';
 import type { ProxySnapshot } from '../../../src/proxy/proxy-snapshot';
 import { validConfig } from '../config/fixtures';
 
@@ -154,5 +155,41 @@ describe('AdminServer', () => {
 
   test('refuses to start on a port already bound', async () => {
     await expect(AdminServer.start({ address: '127.0.0.1', port: admin.port, proxy, metrics, config: validConfig })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('AdminServer with PROBE_PATHS (the probe listener)', () => {
+  const proxy = new StubProxy();
+  const metrics = new ProxyMetrics();
+  let admin: AdminServer;
+  let probes: AdminServer;
+
+  beforeAll(async () => {
+    const options = { address: '127.0.0.1', port: 0, proxy, metrics, config: validConfig };
+    admin = await AdminServer.start(options);
+    probes = await AdminServer.start({ ...options, paths: PROBE_PATHS });
+  });
+  afterAll(async () => {
+    await Promise.all([admin.close(), probes.close()]);
+    metrics.close();
+  });
+
+  test('answers /ready with the admin interface\'s JSON readiness, /live, and /metrics in the Prometheus text format', async () => {
+    const ready = await get(probes.port, '/ready');
+    expect(ready).toMatchObject({ status: 200, contentType: 'application/json; charset=utf-8' });
+    expect(JSON.parse(ready.body)).toEqual(JSON.parse((await get(admin.port, '/ready')).body));
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', listeners: { grpc: 8080 } });
+    expect(await get(probes.port, '/live')).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'live\n' });
+    const scraped = await get(probes.port, '/metrics');
+    expect(scraped).toMatchObject({ status: 200, contentType: metrics.contentType });
+    expect(scraped.body).toContain('# TYPE grpc_mesh_proxy_calls_total counter\n');
+  });
+
+  test('answers 404 for /config and /endpoints (which the admin interface serves), and 405 for other methods', async () => {
+    for (const path of ['/config', '/endpoints']) {
+      expect(await get(probes.port, path)).toMatchObject({ status: 404, body: `not found: ${path}\n` });
+      expect(await get(admin.port, path)).toMatchObject({ status: 200 });
+    }
+    expect(await get(probes.port, '/metrics', 'POST')).toMatchObject({ status: 405, body: 'method not allowed\n' });
   });
 });

@@ -64,7 +64,7 @@ describe('validateConfig', () => {
       'clusters[0].discovery.refreshInterval: is not a known field (known fields here: type, hostname, port, refreshIntervalMs); got 5',
     ]);
     expect(problemsOf(edited((c) => (c.listener = [])))).toEqual([
-      'listener: is not a known field (known fields here: version, listeners, admin, clusters, routes, drainTimeoutMs, accessLog); got []',
+      'listener: is not a known field (known fields here: version, listeners, admin, probes, clusters, routes, drainTimeoutMs, accessLog); got []',
     ]);
     expect(problemsOf(edited((c) => (c.routes[0].rules[0].backendRefs[0].wieght = 1)))).toEqual([
       'routes[0].rules[0].backendRefs[0].wieght: is not a known field '
@@ -152,6 +152,26 @@ describe('validateConfig', () => {
     expect(problemsOf(data)).toEqual([
       'listeners[1].port: must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080',
       'admin.port: must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080',
+    ]);
+  });
+
+  test('accepts a probe listener beside an admin interface on loopback, and refuses one on the admin\'s or a listener\'s port', () => {
+    const rendered = edited((c) => {
+      c.admin = { address: '127.0.0.1', port: 9901 };
+      c.probes = { address: '0.0.0.0', port: 19001 };
+    });
+    expect(validateConfig(rendered).probes).toEqual({ address: '0.0.0.0', port: 19001 });
+    // The wildcard address overlaps the admin's loopback one; a listener's port is taken on every address.
+    expect(problemsOf(edited((c) => {
+      c.admin = { address: '127.0.0.1', port: 9901 };
+      c.probes = { address: '0.0.0.0', port: 9901 };
+    }))).toEqual(['probes.port: must differ from admin\'s (127.0.0.1:9901): both cannot bind it; got 9901']);
+    expect(problemsOf(edited((c) => (c.probes = { address: '127.0.0.1', port: 8080 })))).toEqual([
+      'probes.port: must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080',
+    ]);
+    expect(problemsOf(edited((c) => (c.probes = { address: 'not an address!', port: 70000 })))).toEqual([
+      'probes.address: must be an IP address or a DNS name; got "not an address!"',
+      'probes.port: must be an integer between 0 and 65535; got 70000',
     ]);
   });
 
