@@ -282,7 +282,9 @@ export interface ProxyClusterConfig {
     /** Longest backoff interval. */
     readonly backoffMaxMs: number;
     /**
-     * Retries in flight at most, as a percentage of calls in flight (at least 3 are always allowed).
+     * Retries at most, as a percentage of the cluster's calls over the last 10 s, on top of 10 retries per second
+     * that are always allowed (Linkerd's retry budget). A burst is fine (every call in flight on a pod that died is
+     * retried); the extra load over time is what is bounded.
      * @default 20
      */
     readonly budgetPercent?: number;

@@ -1,10 +1,11 @@
 import { ClusterBalancer, type ClusterBalancerOptions, type EndpointSnapshot } from './balancer/cluster-balancer';
 import type { Endpoint } from './balancer/endpoint';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_LOAD_BALANCER, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT } from './defaults';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_LOAD_BALANCER, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, DEFAULT_RETRY_BUDGET_PERCENT } from './defaults';
 import { createResolver } from './endpoints/create-resolver';
 import type { LookupFunction } from './endpoints/dns-resolver';
 import type { Resolver } from './endpoints/resolver';
 import { Status } from './forward/grpc-status';
+import { RetryBudget } from './forward/retry-budget';
 import { RetryPolicy } from './forward/retry-policy';
 import { loadUpstreamTls, type UpstreamTls } from './upstream/upstream-tls';
 import type { ProxyClusterConfig } from '../core/proxy-config';
@@ -22,6 +23,8 @@ export class Cluster {
   public readonly balancer: ClusterBalancer;
   /** Retries, when configured. */
   public retry: RetryPolicy | undefined;
+  /** The share of calls that may be retried; it counts calls and retries across config reloads. */
+  public readonly retryBudget = new RetryBudget(DEFAULT_RETRY_BUDGET_PERCENT);
   /** `timeouts.requestMs`, or 0. */
   public requestTimeoutMs = 0;
   /** `timeouts.streamIdleMs`, or 0. */
@@ -34,8 +37,6 @@ export class Cluster {
   public scheme: 'http' | 'https' = 'http';
   /** Calls in flight. */
   public activeCalls = 0;
-  /** Retries in flight. */
-  public activeRetries = 0;
   private config: ProxyClusterConfig;
   private resolver: Resolver;
   private readonly lookup: LookupFunction | undefined;
@@ -102,6 +103,7 @@ export class Cluster {
   private compilePolicies(config: ProxyClusterConfig, tls: UpstreamTls | undefined): void {
     this.scheme = tls === undefined ? 'http' : 'https';
     this.retry = config.retry === undefined || config.retry.attempts === 0 ? undefined : new RetryPolicy(config.retry);
+    this.retryBudget.ratio = (this.retry?.budgetPercent ?? DEFAULT_RETRY_BUDGET_PERCENT) / 100;
     this.requestTimeoutMs = config.timeouts?.requestMs ?? 0;
     this.streamIdleMs = config.timeouts?.streamIdleMs ?? 0;
     this.maxConcurrentCalls = config.circuitBreaker?.maxConcurrentCalls ?? Number.POSITIVE_INFINITY;

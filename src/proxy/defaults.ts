@@ -11,10 +11,12 @@ export const DEFAULT_LOAD_BALANCER = 'LEAST_REQUEST';
 export { DEFAULT_CONNECT_TIMEOUT_MS } from '../core/defaults';
 /** HTTP/2 connections per endpoint at most (`maxConnectionsPerEndpoint`). */
 export const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 4;
-/** Retries in flight at most, in percent of the cluster's calls in flight (`retry.budgetPercent`). */
+/** Retries at most, in percent of the cluster's calls over the budget window (`retry.budgetPercent`); Linkerd's default. */
 export const DEFAULT_RETRY_BUDGET_PERCENT = 20;
-/** Retries always allowed in flight per cluster, whatever the budget percentage gives. */
-export const MIN_RETRY_BUDGET = 3;
+/** Retries per second a cluster may always make, whatever the budget percentage gives (Linkerd's default). */
+export const MIN_RETRIES_PER_SECOND = 10;
+/** The sliding window over which the retry budget counts calls and retries (Linkerd's budget TTL). */
+export const RETRY_BUDGET_WINDOW_MS = 10_000;
 /** Namespace of a route that sets none (`routes[].namespace`); virtual hosts name routes as `namespace/name`. */
 export { DEFAULT_ROUTE_NAMESPACE } from '../core/proxy-config';
 /** How long a draining proxy lets in-flight calls finish (`drainTimeoutMs`). */
@@ -39,8 +41,13 @@ export const UPSTREAM_KEEPALIVE_INTERVAL_MS = 30_000;
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 10_000;
 /** First wait before reconnecting to an endpoint whose connection attempt failed; it doubles on every failure. */
 export const RECONNECT_BACKOFF_BASE_MS = 200;
-/** Longest wait before reconnecting to an endpoint. */
-export const RECONNECT_BACKOFF_MAX_MS = 10_000;
+/**
+ * Longest wait before reconnecting to an endpoint. Short, so that a pod that is back (a crashed container
+ * restarted) gets calls again within seconds: a connection attempt every 2.5 s to a dead address costs nothing.
+ */
+export const RECONNECT_BACKOFF_MAX_MS = 2_500;
+/** Spread of every reconnect wait, as a fraction (±20 %, gRPC's connection backoff), so endpoints are not retried in step. */
+export const RECONNECT_BACKOFF_JITTER = 0.2;
 /** Concurrent streams assumed of an upstream connection until the peer's SETTINGS arrive (nghttp2's default). */
 export const ASSUMED_PEER_MAX_CONCURRENT_STREAMS = 100;
 

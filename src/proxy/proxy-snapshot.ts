@@ -7,7 +7,7 @@ export type { EndpointSnapshot } from './balancer/cluster-balancer';
 export interface ClusterSnapshot {
   /** Whether discovery published at least once. */
   readonly ready: boolean;
-  /** Whether every endpoint is unhealthy or ejected, so calls spread over all of them (panic mode). */
+  /** Whether every endpoint is unhealthy, unreachable or ejected, so calls spread over all of them (panic mode). */
   readonly panic: boolean;
   /** Calls in flight. */
   readonly activeCalls: number;

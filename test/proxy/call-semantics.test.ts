@@ -123,9 +123,12 @@ describe('deadlines through the proxy', () => {
     const started = Date.now();
     const outcome = await unary(client, { delayMs: 2000 });
     expect([outcome.code, outcome.details]).toEqual([4, 'Deadline exceeded']);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(Number(b.lastDeadline)).toBeLessThanOrEqual(started + 300 + 50);
-    await waitFor(() => b.cancelled === 1, 1000, 'the backend to see the call cancelled');
+    // Answered by the proxy's deadline, not by the backend's reply (2 s later).
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The backend got the capped budget (at most 300 ms left when its handler ran), not the client's none.
+    const budgetMs = Number(b.lastDeadline) - b.lastReceivedAt;
+    expect(budgetMs).toBeLessThanOrEqual(300);
+    await waitFor(() => b.cancelled === 1, 10_000, 'the backend to see the call cancelled');
   });
 
   test('ends a stream idle for longer than streamIdleMs with DEADLINE_EXCEEDED, and leaves busy streams alone', async () => {

@@ -24,8 +24,9 @@ export interface Readiness {
   /** Clusters whose discovery has not answered yet: the proxy is not ready until they have. */
   readonly clustersNotResolved: readonly string[];
   /**
-   * Clusters with no endpoint that may take calls (none known, or every one unhealthy, ejected or draining). The
-   * proxy stays ready (other clusters serve), but these clusters' calls fail or go to every endpoint (panic mode).
+   * Clusters with no endpoint that may take calls (none known, or every one unhealthy, unreachable, ejected or
+   * draining). The proxy stays ready (other clusters serve), but these clusters' calls fail or go to every endpoint
+   * (panic mode).
    */
   readonly clustersWithoutReadyEndpoints: readonly string[];
   /** The error of the last config reload, while the last reload failed (the previous config keeps running). */
@@ -167,7 +168,7 @@ export function readinessOf(options: Pick<AdminServerOptions, 'proxy' | 'drainin
   const clusters = Object.entries(proxy.snapshot().clusters);
   const clustersNotResolved = clusters.filter(([, c]) => !c.ready).map(([name]) => name);
   const clustersWithoutReadyEndpoints = clusters
-    .filter(([, c]) => c.ready && !c.endpoints.some((e) => e.healthy && !e.ejected && !e.draining))
+    .filter(([, c]) => c.ready && !c.endpoints.some((e) => e.healthy && e.reachable && !e.ejected && !e.draining))
     .map(([name]) => name);
   const lastConfigError = options.lastConfigError?.();
   const draining = options.draining?.() ?? false;

@@ -4,8 +4,8 @@ import { PICKER_FACTORIES, type LoadBalancerPolicy } from './picker-factories';
 import { endpointKey, type EndpointAddress, type ResolverListener } from '../endpoints/resolver';
 import { HealthChecker, type HealthCheckConfig } from '../health/health-checker';
 import { OutlierDetector, type OutlierDetectionConfig } from '../health/outlier-detector';
-import { channels, type EndpointsMessage } from '../observability/channels';
-import type { EndpointPoolOptions } from '../upstream/endpoint-pool';
+import { channels, type ConnectionLostMessage, type EndpointReachabilityMessage, type EndpointsMessage } from '../observability/channels';
+import type { EndpointPool, EndpointPoolEvents, EndpointPoolOptions } from '../upstream/endpoint-pool';
 
 /** Settings of a `ClusterBalancer`. */
 export interface ClusterBalancerOptions {
@@ -35,6 +35,10 @@ export interface EndpointSnapshot {
   readonly healthy: boolean;
   /** Whether outlier detection ejected it. */
   readonly ejected: boolean;
+  /** Whether its last connection attempt succeeded (the pool reconnects with backoff while not). */
+  readonly reachable: boolean;
+  /** Why the last connection attempt failed, while unreachable. */
+  readonly unreachableReason?: string;
   /** Whether discovery dropped it (no new calls; in-flight ones finish). */
   readonly draining: boolean;
   /** Calls (tries) in flight to it. */
@@ -44,9 +48,12 @@ export interface EndpointSnapshot {
 }
 
 /**
- * The balancer of one cluster: takes endpoint lists from the resolver and health from active checks and outlier
- * ejection, and publishes an immutable picker over the endpoints that may take calls. When none may (every one
- * unhealthy or ejected) it fails open: the picker spreads calls over every endpoint discovery knows (panic mode,
+ * The balancer of one cluster: takes endpoint lists from the resolver, health from active checks and outlier
+ * ejection, and reachability from the endpoints' connection pools, and publishes an immutable picker over the
+ * endpoints that may take calls. Outlier detection counts the failures an endpoint answers with, and a lost
+ * connection once (not once per call it carried); an endpoint that cannot be connected to is left out until its
+ * pool reconnects (see `EndpointPool`), which is faster than an ejection and costs no call. When no endpoint may
+ * take calls (every one unhealthy, ejected or unreachable) it fails open: the picker spreads calls over every endpoint discovery knows (panic mode,
  * as Envoy does), because sending traffic to endpoints that look bad beats failing every call for sure. Endpoints
  * dropped by discovery drain: no new call, in-flight calls finish, their connections close once idle.
  */
@@ -65,6 +72,7 @@ export class ClusterBalancer implements ResolverListener {
   private healthChecker: HealthChecker | undefined;
   private outlierDetector: OutlierDetector | undefined;
   private closed = false;
+  private readonly poolEvents: EndpointPoolEvents;
 
   /**
    * @param cluster cluster name
@@ -75,6 +83,10 @@ export class ClusterBalancer implements ResolverListener {
     this.cluster = cluster;
     this.options = options;
     this.random = random;
+    this.poolEvents = {
+      onReachabilityChange: (pool) => this.reachabilityChanged(pool),
+      onConnectionLost: (pool) => this.connectionLost(pool),
+    };
     this.startHealth();
   }
 
@@ -91,7 +103,7 @@ export class ClusterBalancer implements ResolverListener {
       const key = endpointKey(address, port);
       seen.add(key);
       if (this.endpoints.has(key)) continue;
-      const endpoint = new Endpoint(address, port, key, this.options.pool);
+      const endpoint = new Endpoint(address, port, key, this.options.pool, this.poolEvents, this.random);
       this.endpoints.set(key, endpoint);
       this.healthChecker?.add(endpoint);
     }
@@ -166,6 +178,8 @@ export class ClusterBalancer implements ResolverListener {
       port: e.port,
       healthy: e.healthy,
       ejected: e.ejected,
+      reachable: e.pool.reachable,
+      ...(!e.pool.reachable && { unreachableReason: e.pool.unreachableReason }),
       draining: e.draining,
       activeCalls: e.activeCalls,
       connections: e.pool.connections,
@@ -175,6 +189,28 @@ export class ClusterBalancer implements ResolverListener {
   /** The current (not draining) endpoints. */
   public currentEndpoints(): Iterable<Endpoint> {
     return this.endpoints.values();
+  }
+
+  private reachabilityChanged(pool: EndpointPool): void {
+    const key = endpointKey(pool.host, pool.port);
+    if (!this.endpoints.has(key) || this.closed) return;
+    this.rebuild();
+    if (channels.endpointReachability.hasSubscribers) {
+      channels.endpointReachability.publish({
+        cluster: this.cluster, endpoint: key, reachable: pool.reachable, ...(!pool.reachable && { error: pool.unreachableReason }),
+      } satisfies EndpointReachabilityMessage);
+    }
+  }
+
+  private connectionLost(pool: EndpointPool): void {
+    const endpoint = this.endpoints.get(endpointKey(pool.host, pool.port));
+    if (endpoint === undefined) return;
+    if (channels.connectionLost.hasSubscribers) {
+      // Before the calls it carried end (at the end of this tick): how many were in flight.
+      const message: ConnectionLostMessage = { cluster: this.cluster, endpoint: endpoint.key, callsInFlight: endpoint.activeCalls };
+      channels.connectionLost.publish(message);
+    }
+    this.outlierDetector?.recordFailure(endpoint);
   }
 
   private retire(endpoint: Endpoint): void {

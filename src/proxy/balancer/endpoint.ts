@@ -1,8 +1,8 @@
-import { EndpointPool, type EndpointPoolOptions } from '../upstream/endpoint-pool';
+import { EndpointPool, type EndpointPoolEvents, type EndpointPoolOptions } from '../upstream/endpoint-pool';
 
 /**
- * One endpoint of a cluster and everything the balancer knows about it: its connections, calls in flight, active
- * health, outlier ejection and whether discovery dropped it (draining: no new call, in-flight calls finish, its
+ * One endpoint of a cluster and everything the balancer knows about it: its connections (and whether it can be
+ * reached), calls in flight, active health, outlier ejection and whether discovery dropped it (draining: no new call, in-flight calls finish, its
  * connections close once idle). Mutable counters live here so that pickers can read them without allocating.
  */
 export class Endpoint {
@@ -34,16 +34,20 @@ export class Endpoint {
    * @param port endpoint port
    * @param key `address:port`
    * @param poolOptions connection limits
+   * @param poolEvents listener of its pool's reachability changes and lost connections
+   * @param random random source of the pool's reconnect jitter
    */
-  public constructor(address: string, port: number, key: string, poolOptions: EndpointPoolOptions) {
+  public constructor(
+    address: string, port: number, key: string, poolOptions: EndpointPoolOptions, poolEvents?: EndpointPoolEvents, random?: () => number,
+  ) {
     this.address = address;
     this.port = port;
     this.key = key;
-    this.pool = new EndpointPool(address, port, poolOptions);
+    this.pool = new EndpointPool(address, port, poolOptions, poolEvents, random);
   }
 
-  /** Whether new calls may go to it (not counting panic mode). */
+  /** Whether new calls may go to it (not counting panic mode): healthy, reachable, not ejected, not draining. */
   public get available(): boolean {
-    return this.healthy && !this.ejected && !this.draining;
+    return this.healthy && !this.ejected && !this.draining && this.pool.reachable;
   }
 }

@@ -16,7 +16,6 @@ import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';
 import type { OutgoingFields } from '../h2/hpack/encoder';
 import { channels, remoteAddressOf, type CallEndMessage, type RetryMessage } from '../observability/channels';
-import { EndpointUnreachableError } from '../upstream/endpoint-unreachable-error';
 import { UpstreamSession } from '../upstream/upstream-session';
 
 /** What a call needs of the proxy and listener that accepted it. */
@@ -87,7 +86,6 @@ export class ProxyCall implements H2StreamHandler {
   private static onBackoffElapsed(call: ProxyCall): void {
     call.backoffTimer = undefined;
     if (call.finished) return;
-    call.tryIsRetry = true;
     call.startTry();
   }
 
@@ -129,7 +127,6 @@ export class ProxyCall implements H2StreamHandler {
   // The current try.
   private upstream: H2Stream | undefined;
   private endpoint: Endpoint | undefined;
-  private tryIsRetry = false;
   private tryResponse: HeaderFields | undefined;
   private tryTrailers: HeaderFields | undefined;
   private tryStatus = -1;
@@ -178,6 +175,7 @@ export class ProxyCall implements H2StreamHandler {
   public start(): void {
     this.stream.handler = this;
     this.cluster.activeCalls++;
+    if (this.cluster.retry !== undefined) this.cluster.retryBudget.recordCall();
     const headers = this.headers;
     headers[':scheme'] = this.cluster.scheme;
     this.target.requestHeaders?.apply(headers);
@@ -277,7 +275,6 @@ export class ProxyCall implements H2StreamHandler {
     this.tries++;
     this.endpoint = endpoint;
     endpoint.activeCalls++;
-    if (this.tryIsRetry) cluster.activeRetries++;
     this.tryResponse = undefined;
     this.tryTrailers = undefined;
     this.tryStatus = -1;
@@ -288,10 +285,8 @@ export class ProxyCall implements H2StreamHandler {
     } catch (error) {
       this.upstream = undefined;
       endpoint.activeCalls--;
-      if (this.tryIsRetry) cluster.activeRetries--;
-      this.tryIsRetry = false;
-      if (error instanceof EndpointUnreachableError) cluster.balancer.outliers?.recordFailure(endpoint);
-      this.tryFailed(Status.UNAVAILABLE, `cannot open a stream to upstream ${endpoint.key}: ${(error as Error).message}`, false, true);
+      // Not an outlier failure: the endpoint's pool keeps it out of the picker until it reconnects.
+      this.tryFailed(Status.UNAVAILABLE, `cannot open a stream to upstream ${endpoint.key}: ${(error as Error).message}`, false, false);
       return;
     }
     this.upstream = upstream;
@@ -387,7 +382,9 @@ export class ProxyCall implements H2StreamHandler {
       status = statusOfHttp2Error(rstCode);
       message = `upstream ${key} reset the stream with ${http2ErrorName(rstCode)}`;
     }
-    this.tryFailed(status, message, reached, !refused);
+    // A lost connection counts once for the endpoint (its pool reports it), not once per call it carried; a
+    // refused stream was not the endpoint failing a call.
+    this.tryFailed(status, message, reached, !refused && !upstream.connectionLost);
   }
 
   /** A try ended without a response: retry it if possible, else answer with its status. */
@@ -416,15 +413,15 @@ export class ProxyCall implements H2StreamHandler {
     return retry !== undefined && this.requestEnded && this.replayable && !this.committed && this.retries < retry.attempts;
   }
 
-  /** Whether a retry may be made now. */
+  /** Whether a retry may be made now (it takes one from the budget when so). */
   private retryAllowed(): boolean {
     const cluster = this.cluster;
     const retry = cluster.retry;
     return retry !== undefined
       && this.requestEnded && this.replayable && !this.committed && !this.finished
       && this.retries < retry.attempts
-      && retry.budgetAllows(cluster.activeRetries, cluster.activeCalls)
-      && (this.deadlineMs === 0 || performance.now() < this.deadlineMs);
+      && (this.deadlineMs === 0 || performance.now() < this.deadlineMs)
+      && cluster.retryBudget.tryRetry();
   }
 
   /** Retries when the status is one the cluster retries on and a retry may be made. */
@@ -465,10 +462,6 @@ export class ProxyCall implements H2StreamHandler {
     upstream.handler = IGNORING_HANDLER;
     const endpoint = this.endpoint as Endpoint;
     endpoint.activeCalls--;
-    if (this.tryIsRetry) {
-      this.cluster.activeRetries--;
-      this.tryIsRetry = false;
-    }
     if (this.tryTimer !== undefined) {
       clearTimeout(this.tryTimer);
       this.tryTimer = undefined;

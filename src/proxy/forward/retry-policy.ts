@@ -1,5 +1,5 @@
 import type { ProxyClusterConfig } from '../../core/proxy-config';
-import { DEFAULT_RETRY_BUDGET_PERCENT, MIN_RETRY_BUDGET } from '../defaults';
+import { DEFAULT_RETRY_BUDGET_PERCENT } from '../defaults';
 
 /** Retry settings of a cluster. */
 export type RetryConfig = NonNullable<ProxyClusterConfig['retry']>;
@@ -9,7 +9,7 @@ const MAX_STATUS = 16;
 
 /**
  * A cluster's retry settings, compiled once: which statuses retry, how long to back off (exponential with full
- * jitter) and how many retries may be in flight (the budget).
+ * jitter) and what share of the calls may be retried (the cluster's `RetryBudget` counts them).
  */
 export class RetryPolicy {
   /** Retries after the first try. */
@@ -19,7 +19,8 @@ export class RetryPolicy {
   private readonly retryable: readonly boolean[];
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
-  private readonly budgetFraction: number;
+  /** Retries allowed, in percent of the calls (see `RetryBudget`). */
+  public readonly budgetPercent: number;
 
   /** @param config the cluster's `retry` */
   public constructor(config: RetryConfig) {
@@ -30,7 +31,7 @@ export class RetryPolicy {
     this.retryable = retryable;
     this.backoffBaseMs = config.backoffBaseMs;
     this.backoffMaxMs = Math.max(config.backoffBaseMs, config.backoffMaxMs);
-    this.budgetFraction = (config.budgetPercent ?? DEFAULT_RETRY_BUDGET_PERCENT) / 100;
+    this.budgetPercent = config.budgetPercent ?? DEFAULT_RETRY_BUDGET_PERCENT;
   }
 
   /** Whether a status makes a call retryable. */
@@ -46,14 +47,5 @@ export class RetryPolicy {
   public backoffMs(retry: number, random: () => number): number {
     const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.max(0, retry - 1));
     return random() * ceiling;
-  }
-
-  /**
-   * Whether the budget allows one more retry in flight: `budgetPercent` of the calls in flight, at least 3.
-   * @param activeRetries retries in flight in the cluster
-   * @param activeCalls calls in flight in the cluster
-   */
-  public budgetAllows(activeRetries: number, activeCalls: number): boolean {
-    return activeRetries < Math.max(MIN_RETRY_BUDGET, activeCalls * this.budgetFraction);
   }
 }

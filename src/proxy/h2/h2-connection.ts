@@ -131,6 +131,8 @@ export class H2Connection {
   public peerMaxStreams: number;
   /** Whether GOAWAY was sent or received: no new streams. */
   public goingAway = false;
+  /** Whether the peer sent GOAWAY (it closed the connection on purpose). */
+  public goawayReceived = false;
   /** Whether the connection is closed. */
   public destroyed = false;
   /** Why it was closed, when by an error. */
@@ -820,6 +822,7 @@ export class H2Connection {
     if (streamId !== 0) throw new ConnectionError(PROTOCOL_ERROR, 'GOAWAY on a stream');
     if (end - start < 8) throw new ConnectionError(FRAME_SIZE_ERROR, 'GOAWAY too short');
     const lastStreamId = buffer.readUInt32BE(start) & MAX_STREAM_ID;
+    this.goawayReceived = true;
     // Our own GOAWAY tells the peer which of its streams we will still process (RFC 9113 section 6.8).
     if (!this.goingAway) this.writeGoaway(NO_ERROR);
     this.goingAway = true;

@@ -13,11 +13,13 @@ export const CHANNEL_NAMES = {
   endpoints: 'grpc-mesh:proxy:endpoints',
   endpointHealth: 'grpc-mesh:proxy:endpoint:health',
   endpointEjection: 'grpc-mesh:proxy:endpoint:ejection',
+  endpointReachability: 'grpc-mesh:proxy:endpoint:reachability',
   config: 'grpc-mesh:proxy:config',
   connectionOpen: 'grpc-mesh:proxy:connection:open',
   connectionClose: 'grpc-mesh:proxy:connection:close',
   dnsResolution: 'grpc-mesh:proxy:dns:resolution',
   connectFailure: 'grpc-mesh:proxy:upstream:connect-failure',
+  connectionLost: 'grpc-mesh:proxy:upstream:connection-lost',
   breakerOverflow: 'grpc-mesh:proxy:circuit-breaker:overflow',
 } as const;
 
@@ -82,6 +84,15 @@ export interface EndpointEjectionMessage {
   readonly ejected: boolean;
 }
 
+/** An endpoint became unreachable (a connection attempt failed) or reachable again. */
+export interface EndpointReachabilityMessage {
+  readonly cluster: string;
+  readonly endpoint: string;
+  readonly reachable: boolean;
+  /** Why the connection attempt failed, when unreachable. */
+  readonly error?: string;
+}
+
 /** A configuration was loaded (at start or on reload), or a reload was refused. */
 export interface ConfigMessage {
   readonly ok: boolean;
@@ -116,6 +127,14 @@ export interface ConnectFailureMessage {
   readonly error: string;
 }
 
+/** An established connection to an endpoint ended without GOAWAY (the peer died or stopped answering PINGs). */
+export interface ConnectionLostMessage {
+  readonly cluster: string;
+  readonly endpoint: string;
+  /** Calls (tries) in flight to the endpoint when it was lost, on this connection and its others. */
+  readonly callsInFlight: number;
+}
+
 /** A call answered with the cluster's overflow status because its circuit breaker's limit was reached. */
 export interface BreakerOverflowMessage {
   readonly cluster: string;
@@ -136,10 +155,12 @@ export const channels = {
   endpoints: channel(CHANNEL_NAMES.endpoints),
   endpointHealth: channel(CHANNEL_NAMES.endpointHealth),
   endpointEjection: channel(CHANNEL_NAMES.endpointEjection),
+  endpointReachability: channel(CHANNEL_NAMES.endpointReachability),
   config: channel(CHANNEL_NAMES.config),
   connectionOpen: channel(CHANNEL_NAMES.connectionOpen),
   connectionClose: channel(CHANNEL_NAMES.connectionClose),
   dnsResolution: channel(CHANNEL_NAMES.dnsResolution),
   connectFailure: channel(CHANNEL_NAMES.connectFailure),
+  connectionLost: channel(CHANNEL_NAMES.connectionLost),
   breakerOverflow: channel(CHANNEL_NAMES.breakerOverflow),
 };

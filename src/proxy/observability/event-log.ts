@@ -1,31 +1,50 @@
 import type { Logger } from 'pino';
-import { channels, type DnsResolutionMessage, type EndpointsMessage } from './channels';
+import { channels, type ConnectionLostMessage, type DnsResolutionMessage, type EndpointReachabilityMessage, type EndpointsMessage } from './channels';
 
 /**
  * Logs what an operator needs from the data path's events, without a line per call:
  * - `endpoints changed` (info): a cluster's endpoint count, and the endpoints added and removed;
  * - `DNS resolution failed` (warn): the first failure of a name, with the error (the last good endpoints are
  *   kept), and `DNS resolution recovered` (info) with the number of failures in a row, so a flapping resolver is
- *   two lines per outage, not one per second.
+ *   two lines per outage, not one per second;
+ * - `endpoint unreachable` (warn): a connection attempt to an endpoint failed, with the error (it gets no call until
+ *   a reconnect succeeds), and `endpoint reachable again` (info);
+ * - `connection to endpoint lost` (warn): an established connection ended without GOAWAY, with the calls it carried.
  */
 export class EventLog {
   private readonly endpoints = new Map<string, ReadonlySet<string>>();
   private readonly failuresInARow = new Map<string, number>();
   private readonly onEndpoints: (m: unknown) => void;
   private readonly onDns: (m: unknown) => void;
+  private readonly onReachability: (m: unknown) => void;
+  private readonly onConnectionLost: (m: unknown) => void;
 
   /** @param logger where the lines go */
   public constructor(private readonly logger: Pick<Logger, 'info' | 'warn'>) {
     this.onEndpoints = (m) => this.endpointsChanged(m as EndpointsMessage);
     this.onDns = (m) => this.dnsResolved(m as DnsResolutionMessage);
     channels.endpoints.subscribe(this.onEndpoints);
+    this.onReachability = (m) => this.reachabilityChanged(m as EndpointReachabilityMessage);
     channels.dnsResolution.subscribe(this.onDns);
+    channels.endpointReachability.subscribe(this.onReachability);
+    this.onConnectionLost = (m) => {
+      const { cluster, endpoint, callsInFlight } = m as ConnectionLostMessage;
+      this.logger.warn({ cluster, endpoint, callsInFlight }, 'connection to endpoint lost');
+    };
+    channels.connectionLost.subscribe(this.onConnectionLost);
   }
 
   /** Stops logging. */
   public close(): void {
     channels.endpoints.unsubscribe(this.onEndpoints);
     channels.dnsResolution.unsubscribe(this.onDns);
+    channels.endpointReachability.unsubscribe(this.onReachability);
+    channels.connectionLost.unsubscribe(this.onConnectionLost);
+  }
+
+  private reachabilityChanged(m: EndpointReachabilityMessage): void {
+    if (m.reachable) this.logger.info({ cluster: m.cluster, endpoint: m.endpoint }, 'endpoint reachable again');
+    else this.logger.warn({ cluster: m.cluster, endpoint: m.endpoint, error: m.error }, 'endpoint unreachable; reconnecting with backoff');
   }
 
   private endpointsChanged(m: EndpointsMessage): void {

@@ -6,7 +6,7 @@ import {
   type CallStartMessage,
   type ConfigMessage,
   type ConnectionCloseMessage,
-  type ConnectFailureMessage,
+  type ConnectFailureMessage, type ConnectionLostMessage,
   type ConnectionOpenMessage,
   type DnsResolutionMessage,
   type EndpointEjectionMessage,
@@ -169,6 +169,7 @@ export class ProxyMetrics {
     });
     this.on(channels.dnsResolution, (m: DnsResolutionMessage) => this.traffic.dnsResolved(m));
     this.on(channels.connectFailure, (m: ConnectFailureMessage) => this.traffic.connectFailed(m));
+    this.on(channels.connectionLost, (m: ConnectionLostMessage) => this.traffic.connectionLost(m));
     this.on(channels.breakerOverflow, (m: BreakerOverflowMessage) => this.traffic.overflowed(m));
     this.on(channels.endpoints, (m: EndpointsMessage) => this.endpointsChanged(m));
     this.on(channels.endpointHealth, (m: EndpointHealthMessage) => this.healthChanged(m));

@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { BreakerOverflowMessage, CallEndMessage, ConnectFailureMessage, DnsResolutionMessage, RetryMessage } from './channels';
+import type { BreakerOverflowMessage, CallEndMessage, ConnectFailureMessage, ConnectionLostMessage, DnsResolutionMessage, RetryMessage } from './channels';
 
 /** Counts kept between scrapes, by the key of their series. */
 class PendingCounts<L extends string> {
@@ -31,6 +31,7 @@ class PendingCounts<L extends string> {
  * - `grpc_mesh_proxy_dns_resolutions_total{hostname,result}`: DNS resolutions of the clusters' names, `success` or
  *   `failure` (a failure keeps the last good endpoint set)
  * - `grpc_mesh_proxy_upstream_connect_failures_total{cluster}`: connections to endpoints that were never established
+ * - `grpc_mesh_proxy_upstream_connections_lost_total{cluster}`: established connections that ended without GOAWAY
  * - `grpc_mesh_proxy_circuit_breaker_overflows_total{cluster}`: calls refused by a cluster's circuit breaker
  */
 export class TrafficMetrics {
@@ -40,6 +41,7 @@ export class TrafficMetrics {
   private readonly retriesByStatus: Counter<'cluster' | 'grpc_code'>;
   private readonly dnsResolutions: Counter<'hostname' | 'result'>;
   private readonly connectFailures: Counter<'cluster'>;
+  private readonly connectionsLost: Counter<'cluster'>;
   private readonly breakerOverflows: Counter<'cluster'>;
 
   /**
@@ -72,6 +74,12 @@ export class TrafficMetrics {
       labelNames: ['cluster'],
       registers,
     });
+    this.connectionsLost = new Counter({
+      name: 'grpc_mesh_proxy_upstream_connections_lost_total',
+      help: 'Established connections to endpoints that ended without GOAWAY (the endpoint died, or stopped answering PINGs).',
+      labelNames: ['cluster'],
+      registers,
+    });
     this.breakerOverflows = new Counter({
       name: 'grpc_mesh_proxy_circuit_breaker_overflows_total',
       help: 'Calls refused with the overflow status because the cluster had maxConcurrentCalls in flight.',
@@ -83,6 +91,11 @@ export class TrafficMetrics {
   /** Counts a connection that was never established. */
   public connectFailed(m: ConnectFailureMessage): void {
     this.connectFailures.inc({ cluster: m.cluster });
+  }
+
+  /** Counts an established connection that was lost. */
+  public connectionLost(m: ConnectionLostMessage): void {
+    this.connectionsLost.inc({ cluster: m.cluster });
   }
 
   /** Counts a call the circuit breaker refused. */

@@ -27,6 +27,11 @@ export interface UpstreamSessionOptions {
   readonly tls?: UpstreamTls;
   /** Called once when the session is closed, whatever the reason. */
   readonly onClose: (session: UpstreamSession) => void;
+  /**
+   * Called once when the connection is established (see `connected`).
+   * @default - nothing
+   */
+  readonly onConnect?: (session: UpstreamSession) => void;
 }
 
 const CONNECTION_OPTIONS: H2ConnectionOptions = Object.freeze({
@@ -62,7 +67,10 @@ export class UpstreamSession {
   public readonly connection: H2Connection;
   /** Whether the connection was ever established: a stream of a session that never connected reached nobody. */
   public connected = false;
+  /** When the connection was established (`Date.now()`), 0 before. */
+  public connectedAtMs = 0;
   private readonly onClosed: (session: UpstreamSession) => void;
+  private readonly onConnected: ((session: UpstreamSession) => void) | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -71,6 +79,7 @@ export class UpstreamSession {
   public constructor(options: UpstreamSessionOptions) {
     const { host, port, tls } = options;
     this.onClosed = options.onClose;
+    this.onConnected = options.onConnect;
     const socket = tls === undefined ? connectTcp({ host, port, noDelay: true }) : connectUpstreamTls(host, port, tls);
     if (tls === undefined) {
       socket.once('connect', () => this.onConnect());
@@ -92,6 +101,14 @@ export class UpstreamSession {
   /** Whether another stream fits under the peer's limit. */
   public get hasCapacity(): boolean {
     return this.connection.hasCapacity;
+  }
+
+  /**
+   * Whether an established connection ended without the endpoint saying so (no GOAWAY): the process died, the
+   * network broke, or a keepalive PING went unanswered.
+   */
+  public get lost(): boolean {
+    return this.connected && this.connection.destroyed && !this.connection.goawayReceived;
   }
 
   /** Whether the connection is closed or going away (GOAWAY either way): it takes no new stream. */
@@ -150,9 +167,11 @@ export class UpstreamSession {
   private onConnect(): void {
     if (this.connection.destroyed) return;
     this.connected = true;
+    this.connectedAtMs = Date.now();
     this.clearConnectTimer();
     this.keepaliveTimer = setInterval(onKeepalive, UPSTREAM_KEEPALIVE_INTERVAL_MS, this);
     this.keepaliveTimer.unref();
+    this.onConnected?.(this);
   }
 
   private onClose(): void {

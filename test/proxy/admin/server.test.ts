@@ -14,7 +14,7 @@ class StubProxy implements AdminProxyView {
         ready: true,
         panic: false,
         activeCalls: 2,
-        endpoints: [{ address: '10.0.0.1', port: 50051, healthy: true, ejected: false, activeCalls: 2, connections: 1, draining: false }],
+        endpoints: [{ address: '10.0.0.1', port: 50051, healthy: true, ejected: false, reachable: true, activeCalls: 2, connections: 1, draining: false }],
       },
     },
   };
@@ -92,19 +92,21 @@ describe('AdminServer', () => {
   });
 
   test('/ready lists clusters with no endpoint that may take calls, and the last config error, without turning 503', async () => {
-    const ejected = { address: '10.0.0.2', port: 50051, healthy: true, ejected: true, activeCalls: 0, connections: 0, draining: false };
+    const ejected = { address: '10.0.0.2', port: 50051, healthy: true, ejected: true, reachable: true, activeCalls: 0, connections: 0, draining: false };
     const unhealthy = { ...ejected, address: '10.0.0.3', healthy: false, ejected: false };
+    const unreachable = { ...ejected, address: '10.0.0.4', ejected: false, reachable: false, unreachableReason: 'connect ECONNREFUSED' };
     proxy.snapshotValue = {
       clusters: {
         ...(proxy.snapshotValue as any).clusters,
         orders: { ready: true, panic: true, activeCalls: 0, endpoints: [ejected, unhealthy] },
         empty: { ready: true, panic: false, activeCalls: 0, endpoints: [] },
+        payments: { ready: true, panic: true, activeCalls: 0, endpoints: [unreachable] },
       },
     };
     lastConfigError = 'Invalid proxy config /etc/grpc-mesh-proxy/proxy.yaml: 1 problem';
     expect(await readiness()).toMatchObject({
       status: 200,
-      body: { status: 'ready', clustersWithoutReadyEndpoints: ['orders', 'empty'], lastConfigError },
+      body: { status: 'ready', clustersWithoutReadyEndpoints: ['orders', 'empty', 'payments'], lastConfigError },
     });
   });
 

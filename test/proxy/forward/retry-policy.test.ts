@@ -12,11 +12,4 @@ describe('RetryPolicy', () => {
     expect(policy.backoffMs(3, () => 0)).toBe(0);
     expect(policy.backoffMs(2, () => 0.5)).toBe(10);
   });
-
-  test('allows budgetPercent of the calls in flight as retries, and at least 3', () => {
-    expect(policy.budgetAllows(2, 0)).toBe(true);
-    expect(policy.budgetAllows(3, 4)).toBe(false);
-    expect(policy.budgetAllows(9, 40)).toBe(true);
-    expect(policy.budgetAllows(10, 40)).toBe(false);
-  });
 });

@@ -10,6 +10,7 @@ import { DnsResolver } from '../../../src/proxy/endpoints/dns-resolver';
 import { channels, type CallEndMessage, type DnsResolutionMessage } from '../../../src/proxy/observability/channels';
 import { EventLog } from '../../../src/proxy/observability/event-log';
 import { ProxyMetrics } from '../../../src/proxy/observability/metrics';
+import { BackendProcess } from '../backend-process';
 import { Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, startBackends, startProxy, staticCluster, unary, waitFor } from '../harness';
 
 /** A logger that keeps its lines. */
@@ -163,6 +164,45 @@ describe('a real proxy', () => {
     expect(overflow.code).toBe(14);
     expect(await samples(metrics, 'grpc_mesh_proxy_circuit_breaker_overflows_total'))
       .toEqual(['grpc_mesh_proxy_circuit_breaker_overflows_total{cluster="held"} 1']);
+  });
+});
+
+describe('an endpoint that dies and comes back', () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  test('is logged and counted: its lost connection with the calls in flight, unreachable with why, reachable again', async () => {
+    const metrics = new ProxyMetrics({ defaultMetrics: false });
+    cleanup.add(() => metrics.close());
+    const { lines, logger } = collector();
+    const events = new EventLog(logger);
+    cleanup.add(() => events.close());
+    let backend = await BackendProcess.start('b1', 0);
+    cleanup.add(() => backend.kill());
+    const proxy = await startProxy(proxyConfig([{ name: 'echo', discovery: { type: 'static', endpoints: [{ address: LOCAL, port: backend.port }] } }]), cleanup);
+    const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
+    expect((await unary(client, {})).code).toBe(0);
+
+    // WHEN the backend dies (SIGKILL) with a call in flight
+    const held = unary(client, { delayMs: 60_000 });
+    await waitFor(() => proxy.snapshot().clusters.echo.activeCalls === 1, 10_000, 'the held call');
+    await backend.kill();
+
+    // THEN the call fails UNAVAILABLE, the lost connection is logged with it and counted, and the endpoint is
+    // logged unreachable (connection refused) once the proxy tries to reconnect
+    expect((await held).code).toBe(14);
+    await waitFor(() => lines.some((l) => l.msg.startsWith('endpoint unreachable')), 10_000, 'the unreachable line');
+    const endpoint = `${LOCAL}:${backend.port}`;
+    expect(lines.find((l) => l.msg === 'connection to endpoint lost')).toEqual({ level: 'warn', msg: 'connection to endpoint lost', fields: { cluster: 'echo', endpoint, callsInFlight: 1 } });
+    expect(lines.find((l) => l.msg.startsWith('endpoint unreachable'))).toMatchObject({
+      level: 'warn', fields: { cluster: 'echo', endpoint, error: expect.stringContaining('ECONNREFUSED') },
+    });
+    expect(await samples(metrics, 'grpc_mesh_proxy_upstream_connections_lost_total')).toEqual(['grpc_mesh_proxy_upstream_connections_lost_total{cluster="echo"} 1']);
+
+    // WHEN it comes back on the same address, THEN the proxy reconnects by itself and says so
+    backend = await BackendProcess.start('b1-again', backend.port);
+    await waitFor(() => lines.some((l) => l.msg === 'endpoint reachable again'), 10_000, 'the reachable line');
+    expect((await unary(client, {})).replies[0].backend).toBe('b1-again');
   });
 });
 

@@ -1,3 +1,4 @@
+import { reconnectBackoffMs } from '../../../src/proxy/upstream/endpoint-pool';
 import { Backend, Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, startProxy, staticCluster, unary, unaryLoad } from '../harness';
 
 const cleanup = new Cleanup();
@@ -30,5 +31,14 @@ describe('upstream connections', () => {
     const second = await Backend.start({ id: 'b1-again', port: first.port });
     cleanup.add(() => second.kill());
     expect((await unary(client, {})).replies[0].backend).toBe('b1-again');
+  });
+});
+
+describe('reconnect backoff', () => {
+  test('doubles from 200 ms per failure in a row up to 2.5 s, each wait spread by ±20 %', () => {
+    const middle = [1, 2, 3, 4, 5, 6, 10].map((n) => reconnectBackoffMs(n, () => 0.5));
+    expect(middle).toEqual([200, 400, 800, 1600, 2500, 2500, 2500]);
+    expect(reconnectBackoffMs(1, () => 0)).toBeCloseTo(160);
+    expect(reconnectBackoffMs(10, () => 0.999999)).toBeCloseTo(3000, 0);
   });
 });
