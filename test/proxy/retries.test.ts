@@ -1,4 +1,5 @@
-import { Cleanup, echoClient, failures, LOCAL, proxyConfig, proxyPort, serverStream, startBackends, startProxy, staticCluster, unary, unaryLoad } from './harness';
+import { Metadata } from '@grpc/grpc-js';
+import { Backend, Cleanup, echoClient, failures, LOCAL, proxyConfig, proxyPort, serverStream, startBackends, startProxy, staticCluster, unary, unaryLoad, waitFor, type EchoReply } from './harness';
 import type { ProxyClusterConfig } from '../../src/core/proxy-config';
 import { channels, type RetryMessage } from '../../src/proxy/observability/channels';
 
@@ -90,6 +91,31 @@ describe('retries', () => {
     expect(outcomes.map((o) => o.replies[0]?.backend)).toEqual(['b2', 'b2']);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(backends[0].cancelled).toBe(1);
+  });
+
+  test('retries on another endpoint a call whose upstream connection is lost while its request is still being sent', async () => {
+    // GIVEN two backends and retries on UNAVAILABLE
+    const backends = await startBackends(2, cleanup);
+    const retries = recordRetries();
+    const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, { loadBalancer: 'ROUND_ROBIN', retry: RETRY })]), cleanup);
+    const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
+
+    // WHEN a client-streaming call has sent one message, and the backend that took it dies before the request ends
+    let outcome: { code: number; reply?: EchoReply } | undefined;
+    const call = client.ClientStream(new Metadata(), {}, (error, reply) => void (outcome = { code: error?.code ?? 0, reply }));
+    call.write({ message: 'first' });
+    await waitFor(() => backends.some((b) => b.calls.ClientStream > 0), 10_000, 'a backend to take the call');
+    const first = backends.find((b) => b.calls.ClientStream > 0) as Backend;
+    first.kill();
+    await waitFor(() => retries.length > 0, 10_000, 'the retry');
+    call.write({ message: 'second' });
+    call.end();
+    await waitFor(() => outcome !== undefined, 10_000, 'the answer');
+
+    // THEN the other backend answered, having received both messages (the first one replayed)
+    const other = backends.find((b) => b !== first) as Backend;
+    expect(outcome).toMatchObject({ code: 0, reply: { backend: other.id, message: 'second', index: 2 } });
+    expect(retries).toEqual([{ cluster: 'echo', endpoint: first.address, attempt: 1, status: 14 }]);
   });
 
   test('retries calls refused before any processing (connection refused) even without a retry policy', async () => {

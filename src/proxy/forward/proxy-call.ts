@@ -61,9 +61,9 @@ export interface CallStart {
  * - Retries: a try that never reached an upstream application (connection failed, REFUSED_STREAM, GOAWAY before
  *   processing) is always retried at once on another endpoint, while the request bytes are still held (at most
  *   `RETRY_BUFFER_LIMIT_BYTES`). A configured status, in response headers (trailers-only) or in trailers, is
- *   retried after backoff only for a call whose request has ended within that cap (unary and server-streaming
- *   calls), and only while nothing went downstream: response headers are held back until the first message or
- *   the trailers. A per-try timeout retries too. Retries respect the cluster's budget and the deadline.
+ *   retried after backoff while the request so far is within that cap and nothing went downstream: for a call whose
+ *   request has ended (unary and server-streaming calls), response headers are held back until the first message
+ *   or the trailers. A per-try timeout retries too. Retries respect the cluster's budget and the deadline.
  * - Response status and trailers pass through untouched; a message cut short is never followed by trailers
  *   (the client's stream is reset instead), so a client never mistakes a truncated message for a whole one.
  */
@@ -413,12 +413,16 @@ export class ProxyCall implements H2StreamHandler {
     return retry !== undefined && this.requestEnded && this.replayable && !this.committed && this.retries < retry.attempts;
   }
 
-  /** Whether a retry may be made now (it takes one from the budget when so). */
+  /**
+   * Whether a retry may be made now (it takes one from the budget when so): nothing went downstream and the proxy
+   * holds all of the request so far. A request still being sent is retried too: the new try gets what was sent, then
+   * the rest as it comes (a connection lost between a unary call's headers and its message).
+   */
   private retryAllowed(): boolean {
     const cluster = this.cluster;
     const retry = cluster.retry;
     return retry !== undefined
-      && this.requestEnded && this.replayable && !this.committed && !this.finished
+      && this.replayable && !this.committed && !this.finished
       && this.retries < retry.attempts
       && (this.deadlineMs === 0 || performance.now() < this.deadlineMs)
       && cluster.retryBudget.tryRetry();
