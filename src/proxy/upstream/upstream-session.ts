@@ -50,10 +50,10 @@ const CONNECTION_OPTIONS: H2ConnectionOptions = Object.freeze({
  * still takes new streams (not after GOAWAY, an error or close). Keepalive PINGs detect a dead peer; a connection
  * that does not connect in time or does not answer a PING is destroyed, which fails its streams.
  *
- * An h2c connection counts as connected when TCP is. A TLS connection counts as connected only once the endpoint
- * selected ALPN h2 and sent its first bytes (its HTTP/2 SETTINGS): with TLS 1.3 a server refuses a client
- * certificate after the client's side of the handshake is done, so until then the endpoint may still turn the
- * connection down, and nothing sent on it reached the application. A handshake that fails (certificate not
+ * A connection counts as connected once the endpoint sent its first bytes (its HTTP/2 SETTINGS), after ALPN h2
+ * over TLS: until then nothing sent on it reached the application. The kernel completes a TCP handshake for a
+ * listener whose process is being killed, and with TLS 1.3 a server refuses a client certificate after the
+ * client's side of the handshake is done. A handshake that fails (certificate not
  * trusted, name mismatch, no h2, refused client certificate) fails the connection with an error that says so,
  * like a refused TCP connection.
  */
@@ -82,7 +82,9 @@ export class UpstreamSession {
     this.onConnected = options.onConnect;
     const socket = tls === undefined ? connectTcp({ host, port, noDelay: true }) : connectUpstreamTls(host, port, tls);
     if (tls === undefined) {
-      socket.once('connect', () => this.onConnect());
+      // Connected on the endpoint's first bytes (its SETTINGS), not on TCP's handshake: the kernel completes that
+      // for a listener whose process is dying, and nothing sent on such a connection reached an application.
+      socket.once('connect', () => socket.once('data', () => this.onConnect()));
     } else {
       this.watchTlsHandshake(socket as TLSSocket, `${host}:${port}`);
     }
