@@ -25,7 +25,7 @@ describe('diagnostics channels', () => {
 
     await unary(client, { message: 'hello' }, { metadata: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
     await new Promise((resolve) => client.makeUnaryRequest('/other.v1.Other/Do', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), resolve));
-    await waitFor(() => ends.length === 2, 1000, 'two call ends');
+    await waitFor(() => ends.length === 2, 10_000, 'two call ends');
 
     expect(endpoints).toEqual([{ cluster: 'echo', endpoints: [backends[0].address] }]);
     expect(starts[0]).toEqual({

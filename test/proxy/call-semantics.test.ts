@@ -90,13 +90,13 @@ describe('call semantics through the proxy', () => {
     // WHEN the same call is made directly and through the proxy
     const cancelledBefore = backend.cancelled;
     const viaDirect = await row.call(direct, row.options ?? {});
-    if (row.cancels) await waitFor(() => backend.cancelled - cancelledBefore === 1, 1000, 'the backend to see the direct call cancelled');
+    if (row.cancels) await waitFor(() => backend.cancelled - cancelledBefore === 1, 10_000, 'the backend to see the direct call cancelled');
     const viaProxy = await row.call(proxied, row.options ?? {});
 
     // THEN the client sees the same status, details, headers, trailers and messages
     expect(comparable(viaProxy, row.codeOnly)).toEqual(comparable(viaDirect, row.codeOnly));
     // AND the backend sees a cancellation through the proxy whenever it sees one directly
-    if (row.cancels) await waitFor(() => backend.cancelled - cancelledBefore === 2, 1000, 'the backend to see the proxied call cancelled');
+    if (row.cancels) await waitFor(() => backend.cancelled - cancelledBefore === 2, 10_000, 'the backend to see the proxied call cancelled');
   });
 });
 

@@ -79,7 +79,7 @@ describe('DNS discovery', () => {
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
     const load = new LoadLoop(client, 8, undefined, cleanup);
     const streams = Array.from({ length: 6 }, () => serverStream(client, { count: 10, delayMs: 80 }));
-    await waitFor(() => backends[2].calls.ServerStream > 0, 2000, 'a stream on b3');
+    await waitFor(() => backends[2].calls.ServerStream > 0, 10_000, 'a stream on b3');
 
     // WHEN b3 leaves DNS, and shuts down gracefully once the proxy stopped sending it calls
     records.splice(2, 1);

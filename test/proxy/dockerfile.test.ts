@@ -190,7 +190,7 @@ describe('the image\'s command, run as CI runs it', () => {
     const outcome = await unary(client, { message: 'through the image command' });
     expect(outcome.code).toBe(0);
     expect(outcome.replies[0]).toMatchObject({ backend: 'b1', message: 'through the image command' });
-    await waitFor(() => stdout.includes('"path":"/test.echo.Echo/Unary"'), 5000, 'the access log line');
+    await waitFor(() => stdout.includes('"path":"/test.echo.Echo/Unary"'), 10_000, 'the access log line');
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

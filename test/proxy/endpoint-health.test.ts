@@ -63,7 +63,7 @@ describe('active health checks', () => {
     const backends = await startBackends(2, cleanup);
     for (const backend of backends) backend.serving = false;
     const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, { healthCheck: HEALTH_CHECK })]), cleanup);
-    await waitFor(() => proxy.snapshot().clusters.echo.panic, 2000, 'panic mode');
+    await waitFor(() => proxy.snapshot().clusters.echo.panic, 10_000, 'panic mode');
     const outcomes = await unaryLoad(echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup), 40, 4);
     expect(failures(outcomes)).toEqual([]);
     expect(backends.every((b) => b.calls.Unary > 0)).toBe(true);
@@ -107,7 +107,7 @@ describe('outlier ejection', () => {
     expect(ejections[0]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: true });
 
     // THEN it returns once the ejection time has passed
-    await waitFor(() => ejections.length >= 2, 5000, 'the ejection to end');
+    await waitFor(() => ejections.length >= 2, 10_000, 'the ejection to end');
     expect(ejections[1]).toMatchObject({ cluster: 'echo', endpoint: backends[1].address, ejected: false });
   });
 

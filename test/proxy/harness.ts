@@ -355,11 +355,11 @@ export function proxyConfig(clusters: readonly ProxyClusterConfig[], routes?: re
   };
 }
 
-/** Starts a proxy and waits (at most 5 s) until it is ready. */
+/** Starts a proxy and waits (at most 10 s) until it is ready. */
 export async function startProxy(config: ProxyConfig, cleanup: Cleanup, options?: ProxyOptions): Promise<Proxy> {
   const proxy = await Proxy.start(config, options);
   cleanup.add(() => proxy.close());
-  await waitFor(() => proxy.ready, 5000, 'proxy ready');
+  await waitFor(() => proxy.ready, 10_000, 'proxy ready');
   return proxy;
 }
 

@@ -145,7 +145,8 @@ describe('drain', () => {
     const stream = await inFlight;
     expect([stream.code, stream.replies.length]).toEqual([0, 6]);
     await drained;
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Ended by the stream's completion, not by the drain timeout.
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(proxy.activeCalls).toBe(0);
     // AND the port is closed
     const late = await unary(echoClient(`${LOCAL}:${port}`, cleanup), {}, { timeoutMs: 1000 });
@@ -162,10 +163,11 @@ describe('drain', () => {
     await proxy.drain(300);
     const elapsedMs = Date.now() - started;
     const stream = await inFlight;
+    // Ended by the drain timeout, long before the stream's 5 s.
     expect(elapsedMs).toBeGreaterThanOrEqual(290);
-    expect(elapsedMs).toBeLessThan(1000);
+    expect(elapsedMs).toBeLessThan(4000);
     // Reset (CANCEL) and connection closed: grpc-js reports CANCELLED or UNAVAILABLE depending on which it sees first.
     expect([1, 14]).toContain(stream.code);
-    await waitFor(() => backends[0].cancelled === 1, 1000, 'the backend to see the stream cancelled');
+    await waitFor(() => backends[0].cancelled === 1, 10_000, 'the backend to see the stream cancelled');
   });
 });

@@ -61,7 +61,7 @@ describe('listener limits', () => {
     peer.send(Buffer.concat([1, 3, 5, 7, 9, 11].map((stream) => headersFrame(stream, block))));
     const refused = await peer.frame((f) => f.type === 0x3);
     expect({ stream: refused.streamId, code: refused.payload.readUInt32BE(0) }).toEqual({ stream: 11, code: REFUSED_STREAM });
-    await waitFor(() => backends[0].calls.Bidi >= 5, 5000, 'the five calls to reach the backend');
+    await waitFor(() => backends[0].calls.Bidi >= 5, 10_000, 'the five calls to reach the backend');
     expect(backends[0].calls.Bidi).toBe(5);
     peer.socket.destroy();
     await peer.closed;

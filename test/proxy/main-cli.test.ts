@@ -126,7 +126,7 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
     const outcomes = await unaryLoad(client, 30, 1);
     expect(outcomes.map((o) => o.code)).toEqual(new Array(30).fill(0));
     expect(backends.map((b: Backend) => b.calls.Unary)).toEqual([10, 10, 10]);
-    await waitFor(() => jsonLines(child.stdout).length === 30, 5000, 'access log lines');
+    await waitFor(() => jsonLines(child.stdout).length === 30, 10_000, 'access log lines');
     expect(jsonLines(child.stdout)[0]).toMatchObject({ path: '/test.echo.Echo/Unary', grpc_status: 0, upstream_cluster: 'backends' });
     const metrics = (await httpGet(admin, '/metrics')).body;
     // The harness's catch-all route names no method: calls are counted under other/other (bounded by the config).
@@ -158,9 +158,9 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
     expect((await unary(client, {})).code).toBe(0);
 
     const slow = unary(client, { message: 'slow', delayMs: 500 });
-    await waitFor(() => backend.calls.Unary === 2, 5000, 'the slow call to reach the backend');
+    await waitFor(() => backend.calls.Unary === 2, 10_000, 'the slow call to reach the backend');
     child.signal('SIGTERM');
-    await waitFor(() => child.log().some((l) => l.msg === 'draining'), 5000, 'the drain to start');
+    await waitFor(() => child.log().some((l) => l.msg === 'draining'), 10_000, 'the drain to start');
     expect((await httpGet(admin, '/ready')).status).toBe(503);
     const outcome = await slow;
     expect(outcome.code).toBe(0);

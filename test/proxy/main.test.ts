@@ -369,7 +369,7 @@ describe('grpc-mesh-proxy (in-process, real proxy)', () => {
       onStarted: (s) => (started = s),
     });
     cleanup.add(() => void signals.emit('SIGINT', 'SIGINT'));
-    await waitFor(() => started?.proxy.ready === true, 5000, 'the proxy to be ready');
+    await waitFor(() => started?.proxy.ready === true, 10_000, 'the proxy to be ready');
     const client = echoClient(`127.0.0.1:${started!.proxy.ports.get('grpc')}`, cleanup);
     const outcomes = await unaryLoad(client, 9, 1);
     expect(outcomes.map((o) => o.code)).toEqual(new Array(9).fill(0));
@@ -401,7 +401,7 @@ describe('grpc-mesh-proxy (in-process, real proxy)', () => {
     let started: StartedProxy | undefined;
     const exit = run(['--config', file], { stderr: new Sink(), signals, accessLogDestination: new Sink(), onStarted: (s) => (started = s) });
     cleanup.add(() => void signals.emit('SIGINT', 'SIGINT'));
-    await waitFor(() => started?.proxy.ready === true, 5000, 'the proxy to be ready');
+    await waitFor(() => started?.proxy.ready === true, 10_000, 'the proxy to be ready');
     const { adminPort, probePort } = started!;
     const ready = await get(probePort!, '/ready');
     expect(ready.status).toBe(200);

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => cleanup.run());
 afterEach(async () => {
   const before = healthy.outcomes.length;
-  await waitFor(() => healthy.outcomes.length > before + 10, 2000, 'the healthy client to go on');
+  await waitFor(() => healthy.outcomes.length > before + 10, 10_000, 'the healthy client to go on');
   expect(failures(healthy.outcomes)).toEqual([]);
 });
 
@@ -111,8 +111,8 @@ describe('malformed input', () => {
     stream.close(constants.NGHTTP2_CANCEL);
 
     // THEN the backend sees the call cancelled, and the proxy has no call left in flight but the healthy client's
-    await waitFor(() => backends[0].cancelled + backends[1].cancelled > cancelledBefore, 2000, 'the backend to see the cancellation');
-    await waitFor(() => proxy.activeCalls <= 2, 2000, 'the proxy to forget the call');
+    await waitFor(() => backends[0].cancelled + backends[1].cancelled > cancelledBefore, 10_000, 'the backend to see the cancellation');
+    await waitFor(() => proxy.activeCalls <= 2, 10_000, 'the proxy to forget the call');
   });
 
   test('a client that drops its connection mid-call cancels its upstream calls', async () => {
@@ -131,9 +131,9 @@ describe('malformed input', () => {
       stream.on('error', () => undefined);
       stream.write(EMPTY_MESSAGE);
     }
-    await waitFor(() => backends[0].calls.Bidi + backends[1].calls.Bidi >= 5, 2000, 'the calls to reach the backends');
+    await waitFor(() => backends[0].calls.Bidi + backends[1].calls.Bidi >= 5, 10_000, 'the calls to reach the backends');
     socket?.destroy();
-    await waitFor(() => backends[0].cancelled + backends[1].cancelled >= cancelledBefore + 5, 2000, 'the backends to see 5 cancellations');
+    await waitFor(() => backends[0].cancelled + backends[1].cancelled >= cancelledBefore + 5, 10_000, 'the backends to see 5 cancellations');
   });
 
   test('sends GOAWAY and closes a connection that does not speak HTTP/2', async () => {

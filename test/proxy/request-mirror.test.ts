@@ -37,7 +37,7 @@ describe('RequestMirror', () => {
 
     expect(outcomes.map((o) => [o.code, o.replies[0]?.backend])).toEqual(outcomes.map(() => [0, 'm1']));
     expect(main.calls.Unary).toBe(50);
-    await waitFor(() => shadow.calls.Unary === 50, 2000, 'the mirror to receive 50 copies');
+    await waitFor(() => shadow.calls.Unary === 50, 10_000, 'the mirror to receive 50 copies');
     expect(shadow.lastMetadata?.get('x-user')).toEqual(['u1']);
   });
 
@@ -47,7 +47,7 @@ describe('RequestMirror', () => {
     const proxy = await startProxy(proxyConfig([staticCluster('main', [main]), staticCluster('shadow', [shadow])], [mirroredRoute({ percent: 30 })]), cleanup);
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
     for (let batch = 0; batch < 10; batch++) await Promise.all(Array.from({ length: 100 }, () => unary(client, {})));
-    await waitFor(() => proxy.activeCalls === 0, 2000, 'the mirrors to finish');
+    await waitFor(() => proxy.activeCalls === 0, 10_000, 'the mirrors to finish');
     console.log(`30 % mirror: ${shadow.calls.Unary} of 1,000 calls copied`);
     expect(shadow.calls.Unary).toBeGreaterThanOrEqual(240);
     expect(shadow.calls.Unary).toBeLessThanOrEqual(360);
@@ -75,11 +75,11 @@ describe('RequestMirror', () => {
 
     const streamed = await clientStream(client, [{ message: 'a' }, { message: 'b' }, { message: 'c' }]);
     expect(streamed.code).toBe(0);
-    await waitFor(() => shadow.calls.ClientStream === 1, 2000, 'the mirror to receive the client stream');
+    await waitFor(() => shadow.calls.ClientStream === 1, 10_000, 'the mirror to receive the client stream');
 
     const cancelledBefore = shadow.cancelled;
     const cancelled = await bidi(client, [{ message: 'x', delayMs: 1000 }], { cancelAfterMs: 100 });
     expect(cancelled.code).toBe(1);
-    await waitFor(() => shadow.cancelled > cancelledBefore, 2000, 'the mirror to be cancelled with the call');
+    await waitFor(() => shadow.cancelled > cancelledBefore, 10_000, 'the mirror to be cancelled with the call');
   });
 });

@@ -89,8 +89,8 @@ describe('retries', () => {
 
     // THEN both succeed on b2 well before b1 would have answered, and b1 saw its call cancelled
     expect(outcomes.map((o) => o.replies[0]?.backend)).toEqual(['b2', 'b2']);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(backends[0].cancelled).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await waitFor(() => backends[0].cancelled === 1, 10_000, 'b1 to see its call cancelled');
   });
 
   test('retries on another endpoint a call whose upstream connection is lost while its request is still being sent', async () => {

@@ -160,11 +160,11 @@ describe('upstream TLS', () => {
     const proxy = await startProxy(config, cleanup);
     const healthy = (): boolean | undefined => proxy.snapshot().clusters.echo.endpoints[0]?.healthy;
 
-    await waitFor(() => backends[0].healthChecks > 0, 5000, 'a health check over TLS');
+    await waitFor(() => backends[0].healthChecks > 0, 10_000, 'a health check over TLS');
     backends[0].serving = false;
-    await waitFor(() => healthy() === false, 5000, 'the endpoint to turn unhealthy');
+    await waitFor(() => healthy() === false, 10_000, 'the endpoint to turn unhealthy');
     backends[0].serving = true;
-    await waitFor(() => healthy() === true, 5000, 'the endpoint to turn healthy again');
+    await waitFor(() => healthy() === true, 10_000, 'the endpoint to turn healthy again');
   });
 
   test('replaces connections made with other TLS settings on reload, and retries at once with the new ones', async () => {
