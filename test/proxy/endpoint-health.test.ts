@@ -14,8 +14,8 @@ function record<T>(channel: typeof channels.endpointHealth): Array<T & { at: num
 }
 
 const INTERVAL_MS = 200;
-// A generous check timeout: a busy CI machine must not fail checks of healthy backends.
-const HEALTH_CHECK = { intervalMs: INTERVAL_MS, timeoutMs: 1000, unhealthyThreshold: 1, healthyThreshold: 2, serviceName: '' };
+// A generous check timeout: a busy CI machine must not fail checks of healthy backends (a 1 s one did).
+const HEALTH_CHECK = { intervalMs: INTERVAL_MS, timeoutMs: 5000, unhealthyThreshold: 1, healthyThreshold: 2, serviceName: '' };
 
 describe('active health checks', () => {
   test('a NOT_SERVING backend is taken out at the first check that says so, gets no call after, and returns once SERVING', async () => {
@@ -25,9 +25,10 @@ describe('active health checks', () => {
     const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, { loadBalancer: 'ROUND_ROBIN', healthCheck: HEALTH_CHECK })]), cleanup);
     // What b2 had seen, and what the proxy had in flight to it, at the moment the proxy marked it unhealthy.
     let atMarking: { checks: number; calls: number; inFlight: number } | undefined;
+    let flipped = false;
     const onHealth = (message: unknown): void => {
       const { endpoint, healthy } = message as EndpointHealthMessage;
-      if (endpoint !== b2.address || healthy || atMarking !== undefined) return;
+      if (!flipped || endpoint !== b2.address || healthy || atMarking !== undefined) return;
       const inFlight = proxy.snapshot().clusters.echo.endpoints.find((e) => e.port === b2.port)?.activeCalls ?? 0;
       atMarking = { checks: b2.healthChecks, calls: b2.calls.Unary, inFlight };
     };
@@ -36,8 +37,10 @@ describe('active health checks', () => {
     const load = new LoadLoop(echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup), 4, undefined, cleanup);
     await waitFor(() => b2.calls.Unary > 0, 10_000, 'b2 to serve');
 
-    // WHEN b2 says NOT_SERVING
+    // WHEN b2 (healthy now) says NOT_SERVING
+    await waitFor(() => proxy.snapshot().clusters.echo.endpoints[1].healthy, 10_000, 'b2 healthy');
     const checksAtFlip = b2.healthChecks;
+    flipped = true;
     b2.serving = false;
     await waitFor(() => atMarking !== undefined, 10_000, 'b2 marked unhealthy');
     const marked = atMarking as { checks: number; calls: number; inFlight: number };

@@ -1,4 +1,4 @@
-import { Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, sleep, startBackends, startProxy, staticCluster, unary } from './harness';
+import { Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, startBackends, startProxy, staticCluster, unary, waitFor } from './harness';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -57,8 +57,8 @@ describe('routing', () => {
     const backends = await startBackends(1, cleanup);
     const proxy = await startProxy(proxyConfig([staticCluster('echo', backends, { circuitBreaker: { maxConcurrentCalls: 2, overflowStatus } })]), cleanup);
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
-    const slow = [unary(client, { delayMs: 300 }), unary(client, { delayMs: 300 })];
-    await sleep(100);
+    const slow = [unary(client, { delayMs: 3000 }), unary(client, { delayMs: 3000 })];
+    await waitFor(() => proxy.snapshot().clusters.echo.activeCalls === 2, 10_000, 'the two slow calls in flight');
 
     // WHEN a third call comes
     const overflow = await unary(client, {});
