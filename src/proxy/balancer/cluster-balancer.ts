@@ -1,11 +1,11 @@
-import { Endpoint } from './endpoint';
+import { Endpoint, type EndpointEvents } from './endpoint';
 import { EMPTY_PICKER, type Picker } from './picker';
 import { PICKER_FACTORIES, type LoadBalancerPolicy } from './picker-factories';
 import { endpointKey, type EndpointAddress, type ResolverListener } from '../endpoints/resolver';
 import { HealthChecker, type HealthCheckConfig } from '../health/health-checker';
 import { OutlierDetector, type OutlierDetectionConfig } from '../health/outlier-detector';
 import { channels, type ConnectionLostMessage, type EndpointReachabilityMessage, type EndpointsMessage } from '../observability/channels';
-import type { EndpointPool, EndpointPoolEvents, EndpointPoolOptions } from '../upstream/endpoint-pool';
+import type { EndpointPoolOptions } from '../upstream/endpoint-pool';
 
 /** Settings of a `ClusterBalancer`. */
 export interface ClusterBalancerOptions {
@@ -53,9 +53,10 @@ export interface EndpointSnapshot {
  * endpoints that may take calls. Outlier detection counts the failures an endpoint answers with, and a lost
  * connection once (not once per call it carried); an endpoint that cannot be connected to is left out until its
  * pool reconnects (see `EndpointPool`), which is faster than an ejection and costs no call. When no endpoint may
- * take calls (every one unhealthy, ejected or unreachable) it fails open: the picker spreads calls over every endpoint discovery knows (panic mode,
- * as Envoy does), because sending traffic to endpoints that look bad beats failing every call for sure. Endpoints
- * dropped by discovery drain: no new call, in-flight calls finish, their connections close once idle.
+ * take calls (every one unhealthy, ejected or unreachable) it fails open: the picker spreads calls over every
+ * endpoint discovery knows (panic mode, as Envoy does), because sending traffic to endpoints that look bad beats
+ * failing every call for sure. Endpoints dropped by discovery drain: no new call, in-flight calls finish, their
+ * connections close once idle.
  */
 export class ClusterBalancer implements ResolverListener {
   /** The current picker. */
@@ -72,7 +73,7 @@ export class ClusterBalancer implements ResolverListener {
   private healthChecker: HealthChecker | undefined;
   private outlierDetector: OutlierDetector | undefined;
   private closed = false;
-  private readonly poolEvents: EndpointPoolEvents;
+  private readonly endpointEvents: EndpointEvents;
 
   /**
    * @param cluster cluster name
@@ -83,9 +84,9 @@ export class ClusterBalancer implements ResolverListener {
     this.cluster = cluster;
     this.options = options;
     this.random = random;
-    this.poolEvents = {
-      onReachabilityChange: (pool) => this.reachabilityChanged(pool),
-      onConnectionLost: (pool) => this.connectionLost(pool),
+    this.endpointEvents = {
+      onReachabilityChange: (endpoint) => this.reachabilityChanged(endpoint),
+      onConnectionLost: (endpoint) => this.connectionLost(endpoint),
     };
     this.startHealth();
   }
@@ -103,7 +104,7 @@ export class ClusterBalancer implements ResolverListener {
       const key = endpointKey(address, port);
       seen.add(key);
       if (this.endpoints.has(key)) continue;
-      const endpoint = new Endpoint(address, port, key, this.options.pool, this.poolEvents, this.random);
+      const endpoint = new Endpoint(address, port, key, this.options.pool, this.endpointEvents, this.random);
       this.endpoints.set(key, endpoint);
       this.healthChecker?.add(endpoint);
     }
@@ -191,20 +192,20 @@ export class ClusterBalancer implements ResolverListener {
     return this.endpoints.values();
   }
 
-  private reachabilityChanged(pool: EndpointPool): void {
-    const key = endpointKey(pool.host, pool.port);
-    if (!this.endpoints.has(key) || this.closed) return;
+  private reachabilityChanged(endpoint: Endpoint): void {
+    if (endpoint.draining || this.closed) return;
     this.rebuild();
     if (channels.endpointReachability.hasSubscribers) {
-      channels.endpointReachability.publish({
-        cluster: this.cluster, endpoint: key, reachable: pool.reachable, ...(!pool.reachable && { error: pool.unreachableReason }),
-      } satisfies EndpointReachabilityMessage);
+      const { reachable, unreachableReason } = endpoint.pool;
+      const message: EndpointReachabilityMessage = {
+        cluster: this.cluster, endpoint: endpoint.key, reachable, ...(!reachable && { error: unreachableReason }),
+      };
+      channels.endpointReachability.publish(message);
     }
   }
 
-  private connectionLost(pool: EndpointPool): void {
-    const endpoint = this.endpoints.get(endpointKey(pool.host, pool.port));
-    if (endpoint === undefined) return;
+  private connectionLost(endpoint: Endpoint): void {
+    if (endpoint.draining) return;
     if (channels.connectionLost.hasSubscribers) {
       // Before the calls it carried end (at the end of this tick): how many were in flight.
       const message: ConnectionLostMessage = { cluster: this.cluster, endpoint: endpoint.key, callsInFlight: endpoint.activeCalls };

@@ -1,4 +1,12 @@
-import { EndpointPool, type EndpointPoolEvents, type EndpointPoolOptions } from '../upstream/endpoint-pool';
+import { EndpointPool, type EndpointPoolOptions } from '../upstream/endpoint-pool';
+
+/** What an `Endpoint` tells its balancer about its connections. */
+export interface EndpointEvents {
+  /** The endpoint became unreachable or reachable again (see `EndpointPool.reachable`). */
+  onReachabilityChange(endpoint: Endpoint): void;
+  /** An established connection to it ended without GOAWAY. */
+  onConnectionLost(endpoint: Endpoint): void;
+}
 
 /**
  * One endpoint of a cluster and everything the balancer knows about it: its connections (and whether it can be
@@ -34,15 +42,17 @@ export class Endpoint {
    * @param port endpoint port
    * @param key `address:port`
    * @param poolOptions connection limits
-   * @param poolEvents listener of its pool's reachability changes and lost connections
+   * @param events listener of its reachability changes and lost connections
    * @param random random source of the pool's reconnect jitter
    */
-  public constructor(
-    address: string, port: number, key: string, poolOptions: EndpointPoolOptions, poolEvents?: EndpointPoolEvents, random?: () => number,
-  ) {
+  public constructor(address: string, port: number, key: string, poolOptions: EndpointPoolOptions, events?: EndpointEvents, random?: () => number) {
     this.address = address;
     this.port = port;
     this.key = key;
+    const poolEvents = events === undefined ? undefined : {
+      onReachabilityChange: () => events.onReachabilityChange(this),
+      onConnectionLost: () => events.onConnectionLost(this),
+    };
     this.pool = new EndpointPool(address, port, poolOptions, poolEvents, random);
   }
 

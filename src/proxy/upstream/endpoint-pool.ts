@@ -24,12 +24,12 @@ export interface EndpointPoolOptions {
   readonly cluster?: string;
 }
 
-/** What an `EndpointPool` tells the balancer of its endpoint. */
+/** What an `EndpointPool` tells its owner. */
 export interface EndpointPoolEvents {
   /** The endpoint became unreachable (a connection attempt failed) or reachable again (a connection was made). */
-  onReachabilityChange(pool: EndpointPool): void;
+  onReachabilityChange(): void;
   /** An established connection ended without GOAWAY (see `UpstreamSession.lost`). */
-  onConnectionLost(pool: EndpointPool): void;
+  onConnectionLost(): void;
 }
 
 /** A lost connection younger than this is followed by a backoff before reconnecting, an older one by none. */
@@ -49,8 +49,9 @@ const NO_EVENTS: EndpointPoolEvents = { onReachabilityChange: () => undefined, o
  * itself, with exponential backoff (200 ms doubling up to 2.5 s, each wait spread by ±20 % so that endpoints are not
  * retried in step), until a connection is established: the endpoint is reachable again and takes calls, within
  * seconds of a crashed pod coming back, with no call spent to find out. An established connection that is lost
- * (no GOAWAY) is replaced at once, so a pod that died is found unreachable by that attempt, not by a call. Meanwhile `request()` fails at once with
- * `EndpointUnreachableError` (the reason of the last failure in it) instead of piling calls on a dead address.
+ * (no GOAWAY) is replaced at once, so a pod that died is found unreachable by that attempt, not by a call.
+ * Meanwhile `request()` fails at once with `EndpointUnreachableError` (the reason of the last failure in it) instead
+ * of piling calls on a dead address.
  *
  * New settings (`update()`) apply to connections opened from then on; when the TLS settings changed, the open
  * connections are closed gracefully (their streams finish) so that new calls use the new ones.
@@ -213,7 +214,7 @@ export class EndpointPool {
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(onReconnectDue, waitMs, this);
     this.reconnectTimer.unref();
-    if (this.connectFailures === 1) this.events.onReachabilityChange(this);
+    if (this.connectFailures === 1) this.events.onReachabilityChange();
   }
 
   /**
@@ -222,7 +223,7 @@ export class EndpointPool {
    * second of being made waits a backoff first, so an endpoint that accepts and drops connections is not spun on.
    */
   private connectionLost(session: UpstreamSession): void {
-    this.events.onConnectionLost(this);
+    this.events.onConnectionLost();
     if (this.closing || this.reconnectTimer !== undefined || this.sessions.some((other) => !other.closed)) return;
     const livedMs = Date.now() - session.connectedAtMs;
     if (livedMs >= LOST_CONNECTION_MIN_LIFE_MS) {
@@ -246,7 +247,7 @@ export class EndpointPool {
     this.connectFailures = 0;
     this.lastConnectError = undefined;
     this.stopReconnecting();
-    this.events.onReachabilityChange(this);
+    this.events.onReachabilityChange();
   }
 
   private stopReconnecting(): void {
