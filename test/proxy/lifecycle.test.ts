@@ -136,7 +136,6 @@ describe('drain', () => {
     await waitFor(() => backends[0].calls.ServerStream === 1, 10_000, 'the stream to start');
 
     // WHEN the proxy drains with a generous timeout
-    const started = Date.now();
     const drained = proxy.drain(5000);
 
     // THEN it is not ready any more, clients got GOAWAY, the stream completes, and drain ends right after
@@ -144,9 +143,8 @@ describe('drain', () => {
     await waitFor(() => session.goaways > 0, 10_000, 'GOAWAY on the idle connection');
     const stream = await inFlight;
     expect([stream.code, stream.replies.length]).toEqual([0, 6]);
+    // Ended by the stream's completion: a drain ended by its timeout would have reset the stream before its 6 replies.
     await drained;
-    // Ended by the stream's completion, not by the drain timeout.
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(proxy.activeCalls).toBe(0);
     // AND the port is closed
     const late = await unary(echoClient(`${LOCAL}:${port}`, cleanup), {}, { timeoutMs: 1000 });
@@ -163,11 +161,11 @@ describe('drain', () => {
     await proxy.drain(300);
     const elapsedMs = Date.now() - started;
     const stream = await inFlight;
-    // Ended by the drain timeout, long before the stream's 5 s.
+    // The drain waited its timeout, then reset the stream before its 50 replies: grpc-js reports CANCELLED or
+    // UNAVAILABLE depending on which of the reset and the connection close it sees first.
     expect(elapsedMs).toBeGreaterThanOrEqual(290);
-    expect(elapsedMs).toBeLessThan(4000);
-    // Reset (CANCEL) and connection closed: grpc-js reports CANCELLED or UNAVAILABLE depending on which it sees first.
     expect([1, 14]).toContain(stream.code);
+    expect(stream.replies.length).toBeLessThan(50);
     await waitFor(() => backends[0].cancelled === 1, 10_000, 'the backend to see the stream cancelled');
   });
 });

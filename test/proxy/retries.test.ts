@@ -84,12 +84,10 @@ describe('retries', () => {
     const client = echoClient(`${LOCAL}:${proxyPort(proxy)}`, cleanup);
 
     // WHEN two calls go through (one lands on b1 first)
-    const started = Date.now();
     const outcomes = await unaryLoad(client, 2, 2);
 
-    // THEN both succeed on b2 well before b1 would have answered, and b1 saw its call cancelled
+    // THEN both succeed on b2 (b1 would have answered after 2 s), and b1 saw its call cancelled
     expect(outcomes.map((o) => o.replies[0]?.backend)).toEqual(['b2', 'b2']);
-    expect(Date.now() - started).toBeLessThan(2000);
     await waitFor(() => backends[0].cancelled === 1, 10_000, 'b1 to see its call cancelled');
   });
 

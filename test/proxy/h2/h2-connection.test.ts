@@ -4,7 +4,7 @@ import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { OPTIONS } from './connection-options';
 import { encodeFrame, headersFrame, lastGoaway, parseFrames, PREFACE, settingsFrame, windowUpdateFrame, type RawFrame } from './raw-frames';
-import { CANCEL, ENHANCE_YOUR_CALM, PROTOCOL_ERROR, REFUSED_STREAM } from '../../../src/proxy/h2/constants';
+import { CANCEL, ENHANCE_YOUR_CALM, FRAME_SIZE_ERROR, NO_ERROR, PROTOCOL_ERROR, REFUSED_STREAM } from '../../../src/proxy/h2/constants';
 import { H2Connection, IGNORING_HANDLER } from '../../../src/proxy/h2/h2-connection';
 import type { H2Stream, H2StreamHandler } from '../../../src/proxy/h2/h2-stream';
 import type { HeaderFields } from '../../../src/proxy/h2/hpack/decoder';
@@ -507,6 +507,27 @@ describe('H2Connection as a client, with a node:http2 server', () => {
     expect(lost.connectionLost).toBe(true);
   });
 
+  test('tells a connection the server closed with GOAWAY from one that died without it, and refuses malformed GOAWAYs', async () => {
+    // GOAWAY (last stream 0): the server closed on purpose; our stream 1 was not processed.
+    const closed = await rawServerExchange(goawayFrame(0, NO_ERROR));
+    expect((await closed.recorder.closed).rstCode).toBe(REFUSED_STREAM);
+    expect(closed.client.goawayReceived).toBe(true);
+
+    // The socket closed without GOAWAY: the stream is lost, and nothing says the server meant it.
+    const died = await rawServerExchange(Buffer.alloc(0), true);
+    expect((await died.recorder.closed).connectionLost).toBe(true);
+    expect(died.client.goawayReceived).toBe(false);
+
+    // Hostile: GOAWAY on a stream, and GOAWAY shorter than 8 bytes, are connection errors, not a GOAWAY received.
+    for (const [frame, code] of [[goawayFrame(0, NO_ERROR, 1), PROTOCOL_ERROR], [goawayFrame(0, NO_ERROR, 0, 4), FRAME_SIZE_ERROR]] as const) {
+      const hostile = await rawServerExchange(frame);
+      expect((await hostile.recorder.closed).connectionLost).toBe(true);
+      expect(hostile.client.goawayReceived).toBe(false);
+      expect(hostile.client.destroyed).toBe(true);
+      expect(hostile.client.error).toMatchObject({ code });
+    }
+  });
+
   test('resets a stream whose server sends data before the response headers', async () => {
     // DATA on stream 1 without HEADERS.
     const recorder = await requestFromRawServer(encodeFrame(0, 0, 1, Buffer.from('abc')));
@@ -542,8 +563,19 @@ describe('H2Connection as a client, with a node:http2 server', () => {
 
 /** One request from our client to a server that answers the first bytes it gets with SETTINGS and `reply`. */
 async function requestFromRawServer(reply: Buffer): Promise<Recorder> {
+  return (await rawServerExchange(reply)).recorder;
+}
+
+/**
+ * Our client's request to a server that answers with SETTINGS then `reply`, and then, when `hangUp`, closes the
+ * socket without GOAWAY (as a killed process's kernel does).
+ */
+async function rawServerExchange(reply: Buffer, hangUp = false): Promise<{ client: H2Connection; recorder: Recorder }> {
   const raw = net.createServer((socket) => {
-    socket.once('data', () => socket.write(Buffer.concat([encodeFrame(4, 0, 0, Buffer.alloc(0)), reply])));
+    socket.once('data', () => {
+      socket.write(Buffer.concat([encodeFrame(4, 0, 0, Buffer.alloc(0)), reply]));
+      if (hangUp) socket.destroy();
+    });
   });
   raw.listen(0, '127.0.0.1');
   await once(raw, 'listening');
@@ -551,7 +583,15 @@ async function requestFromRawServer(reply: Buffer): Promise<Recorder> {
   const client = await ourClient((raw.address() as net.AddressInfo).port);
   const recorder = new Recorder();
   client.request(REQUEST, recorder);
-  return recorder;
+  return { client, recorder };
+}
+
+/** A GOAWAY frame: last stream id and error code, on `streamId` (0 unless hostile), of `length` payload bytes. */
+function goawayFrame(lastStreamId: number, code: number, streamId = 0, length = 8): Buffer {
+  const payload = Buffer.alloc(8);
+  payload.writeUInt32BE(lastStreamId, 0);
+  payload.writeUInt32BE(code, 4);
+  return encodeFrame(7, 0, streamId, payload.subarray(0, length));
 }
 
 interface RawClient {
