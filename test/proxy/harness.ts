@@ -393,6 +393,8 @@ export interface CallOutcome {
   /** Trailers (custom ones only). */
   readonly trailers: Record<string, string>;
   readonly replies: EchoReply[];
+  /** Whether response headers reached the client before the status (not a trailers-only response). */
+  readonly responseStarted: boolean;
 }
 
 /** Per-call options of the helpers. */
@@ -467,6 +469,7 @@ export function bidi(client: EchoClient, requests: readonly EchoRequest[], optio
 class OutcomeBuilder {
   public readonly replies: EchoReply[] = [];
   private metadata: Record<string, string> = {};
+  private responseStarted = false;
   private final: { code: number; details: string; trailers: Record<string, string> } | undefined;
   private resolved = false;
   private readonly resolve: (outcome: CallOutcome) => void;
@@ -478,6 +481,7 @@ class OutcomeBuilder {
   public watch(call: grpc.Call, options: CallOptions): void {
     call.on('metadata', (metadata: grpc.Metadata) => {
       this.metadata = custom(metadata);
+      this.responseStarted = true;
     });
     call.on('status', (status: grpc.StatusObject) => {
       this.final = { code: status.code, details: status.details, trailers: custom(status.metadata) };
@@ -494,7 +498,7 @@ class OutcomeBuilder {
   private finish(): void {
     if (this.resolved || this.final === undefined) return;
     this.resolved = true;
-    this.resolve({ ...this.final, metadata: this.metadata, replies: this.replies });
+    this.resolve({ ...this.final, metadata: this.metadata, replies: this.replies, responseStarted: this.responseStarted });
   }
 }
 
