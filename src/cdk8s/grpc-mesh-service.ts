@@ -65,7 +65,10 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
    * compiled into its config at synthesis, wherever they are declared.
    */
   public readonly balancer?: BalancerObjects;
-  /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
+  /**
+   * The mesh's policy objects: with `DataPlane.istio()` a DestinationRule and a VirtualService, with
+   * `DataPlane.linkerd()` the GRPCRoute that carries a retry policy.
+   */
   public readonly meshPolicy: readonly ApiObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly ApiObject[];

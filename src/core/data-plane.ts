@@ -132,9 +132,12 @@ export class DataPlane {
   }
 
   /**
-   * The Linkerd mesh: the workload's pods get the injection annotation, and the traffic policy becomes Linkerd's
-   * retry, timeout and failure-accrual annotations on the ClusterIP Service. Linkerd balances with its own
-   * latency-aware algorithm; settings it cannot express fail synthesis.
+   * The Linkerd mesh (2.18 or later): the workload's pods get the injection annotation, and the traffic policy
+   * becomes Linkerd's retry, timeout and failure-accrual annotations on the ClusterIP Service. Linkerd applies gRPC
+   * retries only through a GRPCRoute, so a policy that retries also emits the GRPCRoute `<name>-linkerd`
+   * (`gateway.networking.k8s.io/v1`, which Linkerd serves from 2.18 on) attached to the Service, matching every call
+   * and carrying the retry and timeout annotations. Linkerd balances with its own latency-aware algorithm; settings
+   * it cannot express fail synthesis.
    */
   public static linkerd(): DataPlane {
     return new DataPlane('linkerd', {});

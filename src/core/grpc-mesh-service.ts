@@ -2,7 +2,7 @@ import {
   checkDataPlaneSupport, DataPlane, validateDataPlane, type BalancerDataPlaneOptions, type EnvoyDataPlaneOptions, type ProxyDataPlaneOptions,
 } from './data-plane';
 import * as d from './defaults';
-import { translateToIstio, translateToLinkerd } from './dialects';
+import { linkerdServiceRoutes, translateToIstio, translateToLinkerd } from './dialects';
 import type { PolicyTarget } from './dialects';
 import type { ContainerResources, KubeObject } from './kube';
 import { validateMonitoring, type MonitoringProps } from './monitoring';
@@ -205,7 +205,7 @@ export interface ResolvedMesh {
   readonly podAnnotations: Readonly<Record<string, string>>;
   /** Annotations added to the ClusterIP Service (Linkerd's policy annotations). */
   readonly serviceAnnotations: Readonly<Record<string, string>>;
-  /** Policy objects of the mesh (Istio's DestinationRule and VirtualService). */
+  /** Policy objects of the mesh (Istio's DestinationRule and VirtualService, the GRPCRoute of Linkerd's gRPC retries). */
   readonly policyObjects: readonly KubeObject[];
 }
 
@@ -331,7 +331,7 @@ function resolveMesh(
     return { kind: 'istio', podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: {}, serviceAnnotations: {}, policyObjects };
   }
   const { serviceAnnotations, podAnnotations } = translateToLinkerd(props.trafficPolicy, issues);
-  return { kind: 'linkerd', podLabels: {}, podAnnotations, serviceAnnotations, policyObjects: [] };
+  return { kind: 'linkerd', podLabels: {}, podAnnotations, serviceAnnotations, policyObjects: linkerdServiceRoutes(target, serviceAnnotations) };
 }
 
 function endpointOf(
@@ -444,8 +444,16 @@ export function resolveTier(
 /** How a route attaches to the service (GAMMA): through its ClusterIP Service, never the headless one. */
 export function meshServiceParentRef(model: GrpcMeshServiceModel): ServiceParentRef {
   const mesh = meshOf(model)?.kind;
+  const meshRoute = meshOf(model)?.policyObjects.find((o) => o.kind === 'GRPCRoute')?.metadata.name;
   return {
-    kind: 'Service', name: model.name, namespace: model.namespace, port: model.port, headless: false, ...(mesh && { mesh }), dataPlane: model.dataPlane.kind,
+    kind: 'Service',
+    name: model.name,
+    namespace: model.namespace,
+    port: model.port,
+    headless: false,
+    ...(mesh && { mesh }),
+    dataPlane: model.dataPlane.kind,
+    ...(meshRoute !== undefined && { meshRoute }),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as d from './defaults';
+import { checkLinkerdServiceRouteConflicts } from './dialects/linkerd-route';
 import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
 import { resolveRoutePolicy, type RouteImplementation, type RoutePolicyOutput } from './route-policy';
 import {
@@ -267,6 +268,7 @@ export function resolveGrpcRoute(props: GrpcRouteProps, context: RouteResolveCon
   }
   const rules = (props.rules ?? []).map((r) => toGatewayRule(r, namespace));
   if (issues.count('rules', props.rules, 1, GRPC_ROUTE_LIMITS.rules, 'rules')) validateRules(issues, props.rules, rules);
+  checkLinkerdServiceRouteConflicts(issues, parents, rules);
   const policy = resolveRoutePolicy(issues, { name, namespace, labels: props.labels }, parents, props.trafficPolicy, props.implementation);
   issues.throwIfAny();
 

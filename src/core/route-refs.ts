@@ -91,6 +91,13 @@ export interface ServiceParentRef {
    * @default - unknown (a Service grpc-mesh did not create): the route is left to the mesh
    */
   readonly dataPlane?: 'envoy' | 'proxy' | 'none' | 'istio' | 'linkerd';
+  /**
+   * The GRPCRoute grpc-mesh attaches to the Service itself for the service's own traffic policy (with
+   * `DataPlane.linkerd()`, the route that carries its gRPC retries). A route rule that matches every call would tie
+   * with it: synthesis fails.
+   * @default - none
+   */
+  readonly meshRoute?: string;
 }
 
 /** A plain reference to a route parent. */

@@ -12,7 +12,15 @@ export const LOAD_BALANCER_ALGORITHMS: readonly LoadBalancerAlgorithm[] = ['ROUN
 export interface RetryPolicy {
   /** Retries after the first try (so `2` means at most three tries). */
   readonly attempts: number;
-  /** gRPC status codes that make a call retryable. Required when `attempts` is above zero. */
+  /**
+   * gRPC status codes that make a call retryable. Required when `attempts` is above zero.
+   *
+   * Where the data plane looks for the status decides which failures are retried. grpc-mesh-proxy reads it in the
+   * response headers and in the trailers. Envoy, Envoy Gateway and Istio read it in the response headers only: a
+   * status the server sends without any response message (a trailers-only response, as gRPC servers send for most
+   * errors), never one in trailers after headers were sent. Linkerd reads the headers, and trailers that follow the
+   * headers or the first message at once.
+   */
   readonly on: readonly GrpcStatus[];
   /**
    * Time each try may take.
@@ -80,7 +88,15 @@ export interface CircuitBreakerPolicy {
   readonly maxConcurrentRetries?: number;
 }
 
-/** Passive health checking: endpoints that fail calls are ejected for a while. */
+/**
+ * Passive health checking: endpoints that fail calls are ejected for a while.
+ *
+ * A failed call is a lost connection, a reset stream, or a server-error status. grpc-mesh-proxy reads the status in
+ * the response headers and in the trailers. Envoy, Envoy Gateway and Istio count a status only when it comes in the
+ * response headers (a trailers-only response, without any message, mapped to an HTTP code: UNAVAILABLE as 503,
+ * INTERNAL as 500); one in trailers after headers were sent counts as a success. For Linkerd's failure accrual, see
+ * `translateToLinkerd`.
+ */
 export interface OutlierDetectionPolicy {
   /**
    * Whether outlier detection runs.

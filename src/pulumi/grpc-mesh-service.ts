@@ -86,7 +86,10 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
   /** The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. */
   public readonly balancer?: BalancerResources;
-  /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
+  /**
+   * The mesh's policy objects: with `DataPlane.istio()` a DestinationRule and a VirtualService, with
+   * `DataPlane.linkerd()` the GRPCRoute that carries a retry policy.
+   */
   public readonly meshPolicy: readonly k8s.apiextensions.CustomResource[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly k8s.apiextensions.CustomResource[];

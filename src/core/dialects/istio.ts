@@ -52,7 +52,9 @@ const TRANSPORT_RETRY_ON = ['connect-failure', 'refused-stream'];
  *
  * `outlierDetection: { enabled: false }` emits nothing (Istio's default is off); `{ enabled: true }` alone writes
  * `consecutive5xxErrors: 5` (Istio's own default), as an empty object is never emitted. Envoy counts a gRPC error
- * status as a 5xx for outlier detection. Retry codes other than CANCELLED, DEADLINE_EXCEEDED, INTERNAL,
+ * status as a 5xx for outlier detection, and retries on it, only when the status comes in the response headers (a
+ * trailers-only response, sent without any message); a status in trailers neither ejects nor retries (Envoy
+ * `source/common/router/router.cc`). Retry codes other than CANCELLED, DEADLINE_EXCEEDED, INTERNAL,
  * RESOURCE_EXHAUSTED and UNAVAILABLE are reported, as are connection-pool limits above 2147483647 (Istio's are
  * 32-bit signed). Durations are Go durations in the Gateway API subset (`250ms`, `1m30s`). Istio balances only a
  * ClusterIP Service: `target.host` must not be a headless Service.

@@ -29,16 +29,22 @@ const MAX_PENALTY = 'balancer.linkerd.io/failure-accrual-consecutive-max-penalty
 const LINKERD_DEFAULT_MAX_PENALTY_MS = 60_000;
 
 /**
- * Translates a traffic policy into Linkerd (2.16 and later) annotations: `linkerd.io/inject: enabled` on the pod
- * template, and retries, timeouts and failure accrual on the Service. It reads the policy as the user wrote it: a
- * field left unset is left to Linkerd's own default, so a policy that sets nothing gives the inject annotation
- * only. Linkerd ignores these annotations while a ServiceProfile exists for the Service.
+ * Translates a traffic policy into Linkerd annotations: `linkerd.io/inject: enabled` on the pod template, and
+ * retries, timeouts and failure accrual on the Service. It reads the policy as the user wrote it: a field left unset
+ * is left to Linkerd's own default, so a policy that sets nothing gives the inject annotation only. Linkerd ignores
+ * these annotations while a ServiceProfile exists for the Service.
+ *
+ * Linkerd reads the retry and timeout annotations from Services, HTTPRoutes and GRPCRoutes from 2.16 on, but it
+ * applies `retry.linkerd.io/grpc` only to calls that go through a GRPCRoute: a service whose policy retries also
+ * gets one ({@link linkerdServiceRoutes}), `gateway.networking.k8s.io/v1`, which Linkerd serves from 2.18 on (2.16
+ * and 2.17 bundle `v1alpha2`). So `DataPlane.linkerd()` needs Linkerd 2.18 or later, as does a `GrpcRoute`
+ * attached to a Linkerd service.
  *
  * | TrafficPolicy | Linkerd annotation |
  * | --- | --- |
  * | `loadBalancer` | nothing for `LEAST_REQUEST`; other algorithms reported (see below) |
  * | `retry.attempts` | `retry.linkerd.io/limit` |
- * | `retry.on` | `retry.linkerd.io/grpc`: the codes' kebab-case names, comma-separated |
+ * | `retry.on` | `retry.linkerd.io/grpc`: the codes' kebab-case names, comma-separated (with every retry and timeout annotation also on the service's GRPCRoute) |
  * | `retry.perTryTimeoutMs` | `retry.linkerd.io/timeout` |
  * | `retry.backoffBaseMs`, `backoffMaxMs` | reported: Linkerd's retry backoff is not configurable |
  * | `timeouts.requestMs`, `maxStreamDurationMs` | `timeout.linkerd.io/request`: the shorter of the two |
@@ -57,7 +63,8 @@ const LINKERD_DEFAULT_MAX_PENALTY_MS = 60_000;
  * backs off exponentially up to its maximum penalty (default 1 minute, raised to `baseEjectionTimeMs` when that is
  * longer, as Linkerd requires min ≤ max), where Envoy multiplies the base time by the number of ejections.
  * Linkerd's documentation says failure accrual classifies responses by HTTP status (5xx), so gRPC errors carried
- * in trailers may not count. Retries with `attempts: 0`, or with no retryable code left, emit no retry annotation
+ * in trailers may not count. A retry reads `grpc-status` in the response headers, or in trailers that come right
+ * after the headers or the first message (linkerd2-proxy `linkerd/http/retry/src/peek_trailers.rs`). Retries with `attempts: 0`, or with no retryable code left, emit no retry annotation
  * (any `retry.linkerd.io/*` annotation turns retries on), so a `perTryTimeoutMs` is then reported. Linkerd does not
  * retry calls whose body exceeds 64 KiB. `enabled: false` on outlier detection emits nothing (Linkerd's default is
  * off). Durations are one number and one unit (`1500ms`, `5s`), the only form Linkerd parses.
