@@ -79,6 +79,7 @@ describe('Gateway API constructs (cdk8s)', () => {
       metadata: expect.objectContaining({ name: 'checkout', namespace: 'app' }),
       spec: expect.objectContaining({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'checkout' }] }),
     })]);
+    expect(validateAnyManifests(route.policy.map((p) => p.toJson()))).toEqual([]);
   });
 
   test('prints warnings with the construct path, unless silenced', () => {

@@ -598,3 +598,43 @@ describe('cel.ts: Kubernetes CEL functions and values', () => {
     expect(() => compileCelRule('self.frobnicate()')).toThrow('CEL rule calls unsupported function(s) frobnicate');
   });
 });
+
+describe('Envoy Gateway v1.9.0 BackendTrafficPolicy', () => {
+  function backendTrafficPolicy(): Json {
+    return {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      metadata: { name: 'echo', namespace: 'shop' },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'echo' }],
+        loadBalancer: { type: 'LeastRequest' },
+        retry: { numRetries: 2, retryOn: { triggers: ['connect-failure', 'unavailable'] }, perRetry: { timeout: '300ms' } },
+        timeout: { tcp: { connectTimeout: '1s' }, http: { maxStreamDuration: '2s500ms' } },
+        healthCheck: { active: { type: 'GRPC', grpc: { service: 'echo.v1.Echo' }, interval: '5s' }, passive: { consecutive5XxErrors: 5 } },
+      },
+    };
+  }
+
+  test('accepts a valid policy', () => {
+    expect(validateCustomResources([backendTrafficPolicy()])).toEqual([]);
+    expect(isCustomResourceKind('gateway.envoyproxy.io/v1alpha1', 'BackendTrafficPolicy')).toBe(true);
+  });
+
+  test('rejects an unknown field, a duration out of the Gateway API format, and a Service target (CEL)', () => {
+    expect(problemsAfter(backendTrafficPolicy(), (policy) => {
+      policy.spec.timeout.http.requestTimeout = '1.5s';
+      policy.spec.retry.perRetry.timeOut = '1s';
+    })).toEqual([
+      'BackendTrafficPolicy/shop/echo: spec.retry.perRetry.timeOut: unknown field',
+      expect.stringMatching(/^BackendTrafficPolicy\/shop\/echo: spec\.timeout\.http\.requestTimeout: must match pattern/),
+    ]);
+    expect(problemsAfter(backendTrafficPolicy(), (policy) => {
+      policy.spec.targetRefs[0] = { group: 'gateway.networking.k8s.io', kind: 'Service', name: 'echo' };
+    })).toEqual([
+      'BackendTrafficPolicy/shop/echo: spec: this policy can only have a targetRefs[*].kind of Gateway/ListenerSet/HTTPRoute/GRPCRoute/TCPRoute/UDPRoute/TLSRoute',
+    ]);
+    expect(problemsAfter(backendTrafficPolicy(), (policy) => {
+      policy.spec.targetRef = { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'echo' };
+    })).toEqual(['BackendTrafficPolicy/shop/echo: spec: either targetRef or targetRefs must be used']);
+  });
+});

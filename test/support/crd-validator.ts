@@ -1,6 +1,7 @@
 /**
  * Strict validation of custom resources against the CRDs vendored in test/fixtures: Gateway API v1.6.1 (standard
- * channel, or experimental on request), Istio 1.30.3 and cert-manager 1.21.1's Certificate.
+ * channel, or experimental on request), Istio 1.30.3, cert-manager 1.21.1's Certificate and Envoy Gateway v1.9.0's
+ * BackendTrafficPolicy.
  *
  * Each object goes through what the API server does on create. Schema defaults are applied to a copy (the caller's
  * object is never changed); the copy is checked against the `openAPIV3Schema` of its served version, closed so that
@@ -11,8 +12,8 @@
  * many items or properties) was found, and transition rules (those that read `oldSelf`) are skipped, as on create.
  * Metadata follows the built-in rules of test/support/k8s-validator.ts, plus the CRD's scope.
  *
- * Envoy Gateway and Prometheus operator resources are not covered: no npm package ships their CRDs (the
- * `@kubernetes-models/*` packages ship ajv validators generated from the Go types, without the CEL rules).
+ * No npm package ships the Envoy Gateway CRDs with their CEL rules (the `@kubernetes-models/*` packages ship ajv
+ * validators generated from the Go types, without them): they are vendored from the release tag instead.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,6 +27,7 @@ const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 const GATEWAY_API = { dir: path.join(FIXTURES_DIR, 'gateway-api-v1.6.1'), name: 'Gateway API v1.6.1' };
 const ISTIO = { dir: path.join(FIXTURES_DIR, 'istio-1.30.3'), name: 'Istio 1.30.3' };
 const CERT_MANAGER = { dir: path.join(FIXTURES_DIR, 'cert-manager-1.21.1'), name: 'cert-manager 1.21.1' };
+const ENVOY_GATEWAY = { dir: path.join(FIXTURES_DIR, 'envoy-gateway-1.9.0'), name: 'Envoy Gateway v1.9.0' };
 
 /**
  * CEL rules that are not transition rules but are never evaluated, by rule text, with the reason. Empty: every
@@ -262,6 +264,7 @@ function crdDocumentsOfChannel(channel: GatewayApiChannel): CrdDocument[] {
     ...crdDocumentsIn(path.join(GATEWAY_API.dir, channel), `${GATEWAY_API.name} ${channel} channel`),
     ...crdDocumentsIn(ISTIO.dir, ISTIO.name),
     ...crdDocumentsIn(CERT_MANAGER.dir, CERT_MANAGER.name),
+    ...crdDocumentsIn(ENVOY_GATEWAY.dir, ENVOY_GATEWAY.name),
   ];
 }
 

@@ -6,7 +6,6 @@ import type { KubeMetadata, KubeObject } from '../../../src/core/kube';
 import { renderServices } from '../../../src/core/render/services';
 import { renderWorkload } from '../../../src/core/render/workload';
 import { isCustomResourceKind, validateAnyManifests } from '../../support/crd-validator';
-import { validateManifests } from '../../support/k8s-validator';
 
 /** The metadata with the annotations added. */
 function annotate(metadata: KubeMetadata, annotations: Record<string, string>): KubeMetadata {
@@ -39,10 +38,13 @@ describe('the dialects\' output of a full policy validates', () => {
     expect(validateAnyManifests(annotated)).toEqual([]);
   });
 
-  test('the Envoy Gateway BackendTrafficPolicy\'s metadata (no vendored CRD covers Envoy Gateway\'s kinds)', () => {
+  test('the Envoy Gateway BackendTrafficPolicy, against the Envoy Gateway v1.9.0 CRD with its CEL rules', () => {
     const { result } = translate((issues) => translateToEnvoyGateway(FULL_POLICY, ROUTE_TARGET, issues));
     expect(result.map((o) => o.kind)).toEqual(['BackendTrafficPolicy']);
-    expect(isCustomResourceKind(result[0].apiVersion, result[0].kind)).toBe(false);
-    expect(validateManifests(result, { allowUnknownKinds: true })).toEqual([]);
+    expect(isCustomResourceKind(result[0].apiVersion, result[0].kind)).toBe(true);
+    expect(validateAnyManifests(result)).toEqual([]);
+    // Attached to a Gateway too.
+    const gateway = translate((issues) => translateToEnvoyGateway(FULL_POLICY, { ...ROUTE_TARGET, targetRef: { kind: 'Gateway', name: 'edge' } }, issues));
+    expect(validateAnyManifests(gateway.result)).toEqual([]);
   });
 });
