@@ -2,6 +2,7 @@ import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOpt
 import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
 import { checkTierSupport } from './data-plane';
 import * as d from './defaults';
+import { absoluteDnsName } from './dns-name';
 import { GrpcMeshValidationError, type ValidationIssue } from './errors';
 import { gatewayParentRef, type GrpcGatewayModel } from './grpc-gateway';
 import type { GrpcMeshServiceModel, ResolvedTier } from './grpc-mesh-service';
@@ -139,7 +140,7 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
     secretFiles: (ref) => ({ certFile: `${TIER_SECRETS_DIR}/${ref.name}/tls.crt`, keyFile: `${TIER_SECRETS_DIR}/${ref.name}/tls.key` }),
     backendDiscovery: (ref): ProxyDiscoveryConfig | undefined => {
       const service = services.get(`${ref.namespace}/${ref.name}:${ref.port}`);
-      return service && { type: 'dns', hostname: service.headlessFqdn, port: service.targetPort, refreshIntervalMs: tier.dnsRefreshMs };
+      return service && { type: 'dns', hostname: absoluteDnsName(service.headlessFqdn), port: service.targetPort, refreshIntervalMs: tier.dnsRefreshMs };
     },
   };
   let result;

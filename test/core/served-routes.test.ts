@@ -35,7 +35,7 @@ import {
 } from '../../src/core';
 import { validateConfig } from '../../src/proxy/config';
 import { engineOutcome } from '../support/engine-outcome';
-import { evaluateEnvoyRoute, type EnvoyRequest } from '../support/envoy-route-evaluator';
+import { envoyCallDeadline, evaluateEnvoyRoute, type EnvoyRequest } from '../support/envoy-route-evaluator';
 import { validateEnvoyBootstrap } from '../support/envoy-validator';
 
 const NS = 'app';
@@ -147,8 +147,8 @@ describe('compileTierRoutes: a GAMMA route on a proxy-balanced service', () => {
     expect(config.clusters.map((c) => c.name)).toEqual(['app/checkout-canary:50051', 'grpc-backend']);
     const stable = byName(config.clusters, 'grpc-backend');
     const canaryCluster = byName(config.clusters, 'app/checkout-canary:50051');
-    expect(stable.discovery).toEqual({ type: 'dns', hostname: 'checkout-headless.app.svc.cluster.local', port: 50051, refreshIntervalMs: 1500 });
-    expect(canaryCluster.discovery).toEqual({ type: 'dns', hostname: 'checkout-canary-headless.app.svc.cluster.local', port: 50051, refreshIntervalMs: 1500 });
+    expect(stable.discovery).toEqual({ type: 'dns', hostname: 'checkout-headless.app.svc.cluster.local.', port: 50051, refreshIntervalMs: 1500 });
+    expect(canaryCluster.discovery).toEqual({ type: 'dns', hostname: 'checkout-canary-headless.app.svc.cluster.local.', port: 50051, refreshIntervalMs: 1500 });
     // The stable's policy: round robin and retries; the canary (DataPlane.none(), no policy) gets the defaults.
     expect(stable.loadBalancer).toBe('ROUND_ROBIN');
     expect(stable.retry).toEqual({ attempts: 2, on: [GrpcStatus.UNAVAILABLE], backoffBaseMs: 25, backoffMaxMs: 250 });
@@ -480,6 +480,20 @@ describe('compileTierRoutes: the Envoy tier', () => {
     expect(envoyRoutesOf(defaults, 'edge-50051').get('app/orders-canary-route/rules/0')!.route.retry_policy.retry_on).toBe('connect-failure,refused-stream');
   });
 
+  test('a service\'s requestMs bounds the tier\'s route on the stream timer Envoy reads (max_stream_duration), not route.timeout', () => {
+    const orders = service('orders', DataPlane.envoy(), { trafficPolicy: { timeouts: { requestMs: 5_000 } } });
+    const r = route('orders-route', { parents: [onGateway(envoyEdge)], rules: [{ backends: [{ service: to(orders) }] }] });
+    const { bootstrap, issues } = envoyTierBootstrap(compile({ services: [orders], gateways: [envoyEdge], routes: [r] }, onEnvoyEdge));
+    expect(issues).toEqual([]);
+    expect(validateEnvoyBootstrap(bootstrap)).toEqual([]);
+    const action = envoyRoutesOf(bootstrap, 'edge-50051').get('app/orders-route/rules/0')!.route;
+    expect(action.timeout).toBe('0s');
+    expect(action.max_stream_duration).toEqual({ max_stream_duration: '5s', grpc_timeout_header_max: '5s' });
+    expect(envoyCallDeadline(action)).toEqual({ limitMs: 5_000, from: 'stream-start' });
+    expect(envoyCallDeadline(action, 30_000)).toEqual({ limitMs: 5_000, from: 'stream-start' });
+    expect(envoyCallDeadline(action, 1_000)).toEqual({ limitMs: 1_000, from: 'stream-start' });
+  });
+
   describe('a Gateway with a method split, a canary with a forcing header and a header A/B on h2c and TLS listeners', () => {
     const reader = service('users-reader', DataPlane.none());
     const writer = service('users-writer', DataPlane.none());
@@ -536,7 +550,7 @@ describe('compileTierRoutes: the Envoy tier', () => {
         const [namespace, name] = (cluster.name as string).replace(/:\d+$/, '').split('/');
         const address = cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
         expect([cluster.name, cluster.type, cluster.dns_refresh_rate, address])
-          .toEqual([cluster.name, 'STRICT_DNS', '2s', { address: `${name}-headless.${namespace}.svc.cluster.local`, port_value: 50051 }]);
+          .toEqual([cluster.name, 'STRICT_DNS', '2s', { address: `${name}-headless.${namespace}.svc.cluster.local.`, port_value: 50051 }]);
         expect(cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].explicit_http_config).toHaveProperty('http2_protocol_options');
       }
     });

@@ -122,3 +122,55 @@ function headerMatches(matcher: Json, headers: Map<string, string>): boolean {
 function fullMatch(regex: string, value: string): boolean {
   return new RegExp(`^(?:${regex})$`).test(value);
 }
+
+/** The time limit Envoy puts on one call of a route, and the moment its timer starts. */
+export interface EnvoyCallDeadline {
+  /** Milliseconds; `undefined` when nothing bounds the call (only the client's own deadline, if any, ends it). */
+  readonly limitMs: number | undefined;
+  /** `stream-start`: the connection manager's stream timer; `request-end`: the router's timer, once the request is complete. */
+  readonly from: 'stream-start' | 'request-end';
+}
+
+/**
+ * The deadline Envoy gives a gRPC call on `routeAction` (a `RouteAction`, proto3 JSON), as its router and HTTP
+ * connection manager decide it, for a connection manager without its own `max_stream_duration` (ours set none):
+ *
+ * - A route with `max_stream_duration` (any field, even zero) takes the "new timeout" path (envoyproxy/envoy
+ *   `source/common/router/config_impl.cc`: `using_new_timeouts_`). The router then ignores `timeout` and
+ *   `max_grpc_timeout` (`source/common/router/router.cc` `FilterUtility::finalTimeout`), and the connection
+ *   manager's stream timer decides (`source/common/http/conn_manager_impl.cc`
+ *   `ActiveStream::refreshDurationTimeout`): without a `grpc-timeout`, or without `grpc_timeout_header_max`,
+ *   `max_stream_duration` (0 or unset: none); else the `grpc-timeout` capped at `grpc_timeout_header_max` (0: no cap).
+ * - Otherwise the router's timer, started once the request is complete: with `max_grpc_timeout` set, the
+ *   `grpc-timeout` (none: 0) capped at it (0: no cap); else `timeout`, 15 s when unset. 0 means none.
+ *
+ * `grpc_timeout_header_offset` and `grpc_timeout_offset` are not modelled: a route that sets them fails loudly.
+ * @param grpcTimeoutMs the call's `grpc-timeout`, if it has one
+ */
+export function envoyCallDeadline(routeAction: Json, grpcTimeoutMs?: number): EnvoyCallDeadline {
+  const none = (ms: number): number | undefined => (ms === 0 ? undefined : ms);
+  const msd = routeAction.max_stream_duration;
+  if (msd !== undefined) {
+    if (msd.grpc_timeout_header_offset !== undefined) throw new Error('the evaluator does not implement grpc_timeout_header_offset');
+    const headerMax = optionalMs(msd.grpc_timeout_header_max);
+    if (grpcTimeoutMs === undefined || headerMax === undefined) {
+      return { limitMs: none(optionalMs(msd.max_stream_duration) ?? 0), from: 'stream-start' };
+    }
+    return { limitMs: headerMax !== 0 && grpcTimeoutMs > headerMax ? headerMax : grpcTimeoutMs, from: 'stream-start' };
+  }
+  if (routeAction.grpc_timeout_offset !== undefined) throw new Error('the evaluator does not implement grpc_timeout_offset');
+  const maxGrpc = optionalMs(routeAction.max_grpc_timeout);
+  if (maxGrpc !== undefined) {
+    const requested = grpcTimeoutMs ?? 0;
+    return { limitMs: none(maxGrpc !== 0 && (requested === 0 || requested > maxGrpc) ? maxGrpc : requested), from: 'request-end' };
+  }
+  return { limitMs: none(optionalMs(routeAction.timeout) ?? 15_000), from: 'request-end' };
+}
+
+/** A protobuf JSON Duration (`1.5s`) in milliseconds. */
+function optionalMs(duration: unknown): number | undefined {
+  if (duration === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(String(duration));
+  if (match === null) throw new Error(`not a protobuf JSON Duration: ${JSON.stringify(duration)}`);
+  return Math.round(Number(match[1]) * 1000);
+}

@@ -9,6 +9,7 @@ import { listenerScopedHostnames } from '../../routing/hostname-intersection';
 import { RouteTable } from '../../routing/route-table';
 import { RouteTableError } from '../../routing/route-table-error';
 import * as d from '../defaults';
+import { absoluteDnsName } from '../dns-name';
 import { GrpcMeshValidationError, type ValidationIssue } from '../errors';
 import {
   PROXY_CONFIG_VERSION,
@@ -539,7 +540,7 @@ function warnUnknownGateways(index: GatewayApiObjects, warnings: CompileWarning[
 function defaultDiscovery(index: GatewayApiObjects, ref: BackendServiceRef, domain: string, warnings: CompileWarning[]): ProxyDiscoveryConfig {
   const service = index.services.get(`${ref.namespace}/${ref.name}`);
   const twin = index.services.get(`${ref.namespace}/${ref.name}-headless`);
-  const fqdn = (name: string): string => `${name}.${ref.namespace}.svc.${domain}.`;
+  const fqdn = (name: string): string => absoluteDnsName(`${name}.${ref.namespace}.svc.${domain}`);
   const targetPort = service?.ports.find((p) => p.port === ref.port)?.targetPort;
   const podPort = typeof targetPort === 'number' ? targetPort : ref.port;
   if (service?.headless === true) return { type: 'dns', hostname: fqdn(ref.name), port: podPort };

@@ -1,8 +1,9 @@
 import * as d from '../defaults';
 import { grpcStatusKebabName } from '../grpc-status';
 import type { KubeObject } from '../kube';
-import type { HealthCheckPolicy, LoadBalancerAlgorithm, OutlierDetectionPolicy, RetryPolicy, TrafficPolicy } from '../traffic-policy';
+import type { HealthCheckPolicy, LoadBalancerAlgorithm, OutlierDetectionPolicy, RetryPolicy, TimeoutPolicy, TrafficPolicy } from '../traffic-policy';
 import type { IssueCollector } from '../validation';
+import { callTimeoutMs } from './call-timeout';
 import { compact } from './compact';
 import { formatDuration, MAX_GATEWAY_API_DURATION_MS } from './duration';
 import { policyMetadata, type EnvoyGatewayPolicyTarget } from './policy-target';
@@ -34,8 +35,9 @@ const TRANSPORT_TRIGGERS = ['connect-failure', 'refused-stream'];
  * | `retry.on` | `retry.retryOn.triggers`: `connect-failure`, `refused-stream` (*), then the codes' kebab-case names |
  * | `retry.perTryTimeoutMs` | `retry.perRetry.timeout` |
  * | `retry.backoffBaseMs`, `backoffMaxMs` | `retry.perRetry.backOff.baseInterval`, `maxInterval` |
- * | `timeouts.requestMs` | `timeout.http.requestTimeout` |
- * | `timeouts.maxStreamDurationMs` | `timeout.http.maxStreamDuration` |
+ * | `timeouts.requestMs` alone | `timeout.http.requestTimeout` |
+ * | `timeouts.maxStreamDurationMs` alone | `timeout.http.maxStreamDuration` |
+ * | both | `timeout.http.maxStreamDuration`: the shorter of the two (**) |
  * | `timeouts.connectMs` | `timeout.tcp.connectTimeout` |
  * | `timeouts.streamIdleMs` | reported: a v1.7 BackendTrafficPolicy has no stream idle timeout (later releases added `timeout.http.streamIdleTimeout`) |
  * | `circuitBreaker.maxConnections`, `maxPendingCalls` | `circuitBreaker.maxConnections`, `maxPendingRequests` |
@@ -45,6 +47,16 @@ const TRANSPORT_TRIGGERS = ['connect-failure', 'refused-stream'];
  *
  * (*) As in the Envoy bootstrap: calls that never reached the application are always retried, and Envoy has one
  * retry budget for every trigger, so a `retry` the user sets retries at least twice.
+ *
+ * (**) Envoy Gateway writes `requestTimeout` to the route's `timeout` and `maxStreamDuration` to its
+ * `max_stream_duration.max_stream_duration`, both on the same route when both are set (envoyproxy/gateway
+ * `internal/xds/translator/testdata/out/xds-ir/grpc-timeout.routes.yaml`). A route with `max_stream_duration` takes
+ * Envoy's "new timeout" path, where the router never reads `timeout` (envoyproxy/envoy
+ * `source/common/router/config_impl.cc` `using_new_timeouts_`, `source/common/router/router.cc` `finalTimeout`):
+ * `requestTimeout` would be dropped silently. So with both, only `maxStreamDuration` is written, with the shorter
+ * of the two limits: it bounds every call from its first byte (with or without `grpc-timeout`, as no
+ * `grpcTimeoutHeaderMax` is set), as `requestMs` and `maxStreamDurationMs` both mean. Alone, `requestTimeout` keeps
+ * Envoy's router timer, which starts once the request is complete.
  *
  * `enabled: false` on outlier detection or health checks emits nothing for them (Envoy Gateway's default is off).
  * `outlierDetection: { enabled: true }` alone writes `consecutive5XxErrors: 5` (Envoy Gateway's own default), as
@@ -76,10 +88,7 @@ export function translateToEnvoyGateway(
     retry: retry(issues, `${path}.retry`, policy.retry),
     timeout: {
       tcp: { connectTimeout: gatewayDuration(issues, `${path}.timeouts.connectMs`, timeouts?.connectMs) },
-      http: {
-        requestTimeout: gatewayDuration(issues, `${path}.timeouts.requestMs`, timeouts?.requestMs),
-        maxStreamDuration: gatewayDuration(issues, `${path}.timeouts.maxStreamDurationMs`, timeouts?.maxStreamDurationMs),
-      },
+      http: httpTimeouts(issues, `${path}.timeouts`, timeouts),
     },
     circuitBreaker: {
       maxConnections: limits?.maxConnections,
@@ -100,6 +109,22 @@ export function translateToEnvoyGateway(
     metadata: policyMetadata(target),
     spec: { targetRefs: [targetRef], ...settings },
   }];
+}
+
+/**
+ * `timeout.http`: `requestTimeout` and `maxStreamDuration` as set, or only `maxStreamDuration` with the shorter limit
+ * when both are (Envoy ignores the route `timeout` of a route with `max_stream_duration`; see the table's (**)).
+ */
+function httpTimeouts(issues: IssueCollector, path: string, timeouts: TimeoutPolicy | undefined): Record<string, unknown> {
+  const { requestMs, maxStreamDurationMs } = timeouts ?? {};
+  if (requestMs !== undefined && maxStreamDurationMs !== undefined) {
+    const shorter = requestMs < maxStreamDurationMs ? 'requestMs' : 'maxStreamDurationMs';
+    return { maxStreamDuration: gatewayDuration(issues, `${path}.${shorter}`, callTimeoutMs(timeouts)) };
+  }
+  return {
+    requestTimeout: gatewayDuration(issues, `${path}.requestMs`, requestMs),
+    maxStreamDuration: gatewayDuration(issues, `${path}.maxStreamDurationMs`, maxStreamDurationMs),
+  };
 }
 
 /** A duration in the Gateway API format; reports and leaves out one too long for it. */

@@ -1,5 +1,7 @@
 import { ACCESS_LOG_FORMAT } from '../access-log-format';
 import * as d from '../defaults';
+import { callTimeoutMs } from '../dialects/call-timeout';
+import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedEnvoy, ResolvedTier } from '../grpc-mesh-service';
 import { grpcStatusKebabName } from '../grpc-status';
 import type { ResolvedTrafficPolicy } from '../traffic-policy';
@@ -124,19 +126,32 @@ function serviceRoute(policy: ResolvedTrafficPolicy): Record<string, unknown> {
 }
 
 /**
- * The fields of an Envoy `RouteAction` a traffic policy sets: timeouts and the retry policy.
+ * The fields of an Envoy `RouteAction` a traffic policy sets: the call's time limit and the retry policy.
+ *
+ * The limit is `max_stream_duration`, never the route `timeout`: a route with `max_stream_duration` (even an empty
+ * one) takes Envoy's "new timeout" path, where the router ignores `timeout` and the connection manager alone bounds
+ * the stream (envoyproxy/envoy `source/common/router/config_impl.cc`: `using_new_timeouts_` is
+ * `has_max_stream_duration()`; `source/common/router/router.cc` `FilterUtility::finalTimeout`;
+ * `source/common/http/conn_manager_impl.cc` `ActiveStream::refreshDurationTimeout`). There:
+ *
+ * - a call without `grpc-timeout` is bounded by `max_stream_duration` (unset: none);
+ * - a call with `grpc-timeout` is bounded by its deadline, capped at `grpc_timeout_header_max` (`0s`: uncapped);
+ *   Envoy then forwards the capped deadline upstream in `grpc-timeout`, and answers DEADLINE_EXCEEDED when it ends.
+ *
+ * So with `requestMs` or `maxStreamDurationMs` set, both fields are the shorter of the two (both bound the whole
+ * call, from its first byte): no call outlives it, and a shorter client deadline still applies. With neither, only
+ * `grpc_timeout_header_max: 0s`: nothing bounds a call but the client's own deadline. `timeout: 0s` stays, inert,
+ * so that Envoy's 15 s default could not apply even if `max_stream_duration` were removed.
  * @internal
  */
 export function routeActionPolicy(policy: ResolvedTrafficPolicy): Record<string, unknown> {
-  const { timeouts } = policy;
+  const limitMs = callTimeoutMs(policy.timeouts);
+  const limit = limitMs === undefined ? undefined : envoyDuration(limitMs);
   return {
-    // 0s disables Envoy's default 15 s route timeout, which would kill every longer call and stream.
-    timeout: envoyDuration(timeouts.requestMs ?? 0),
-    max_stream_duration: {
-      // Honour the client's grpc-timeout deadline, uncapped.
-      grpc_timeout_header_max: '0s',
-      ...(timeouts.maxStreamDurationMs !== undefined && { max_stream_duration: envoyDuration(timeouts.maxStreamDurationMs) }),
-    },
+    timeout: '0s',
+    max_stream_duration: limit === undefined
+      ? { grpc_timeout_header_max: '0s' }
+      : { max_stream_duration: limit, grpc_timeout_header_max: limit },
     retry_policy: retryPolicy(policy),
   };
 }
@@ -218,7 +233,7 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Reco
     ignore_health_on_host_removal: true,
     load_assignment: {
       cluster_name: ENVOY_SERVICE_CLUSTER,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(model.headlessFqdn, model.targetPort) } }] }],
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(absoluteDnsName(model.headlessFqdn), model.targetPort) } }] }],
     },
     typed_extension_protocol_options: http2UpstreamProtocolOptions(),
     ...policy,
@@ -250,7 +265,15 @@ export function clusterPolicy(policy: ResolvedTrafficPolicy): Record<string, unk
 
 /**
  * The discovery fields of a STRICT_DNS cluster that re-resolves every `refreshMs`, whatever the records' TTL
- * (CoreDNS answers with a TTL of seconds, and Envoy's 5 s default is too slow for rollouts).
+ * (CoreDNS answers with a TTL of seconds, and Envoy's 5 s default is too slow for rollouts). Callers give the
+ * cluster absolute Service names (`absoluteDnsName`), so that no refresh walks the pod's search domains.
+ *
+ * Envoy 1.36 (our pinned image) logs a deprecation warning for `dns_refresh_rate` and `respect_dns_ttl` on a
+ * cluster: since the DNS cluster refactor they belong in the `envoy.cluster.dns` cluster type
+ * (`cluster_type: { name: envoy.cluster.dns, typed_config: envoy.extensions.clusters.dns.v3.DnsCluster }`). The
+ * Envoy protos the tests validate bootstraps with (`@grpc/grpc-js-xds`'s `deps/envoy-api`) predate it and hold no
+ * `envoy/extensions/clusters/dns/v3`, so that form could not be checked. The deprecated fields still work: Envoy
+ * converts them (envoyproxy/envoy `source/extensions/clusters/common/dns_cluster_backcompat.cc`).
  * @internal
  */
 export function strictDns(refreshMs: number): Record<string, unknown> {

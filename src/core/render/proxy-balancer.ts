@@ -1,4 +1,5 @@
 import * as d from '../defaults';
+import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedProxy, ResolvedTier } from '../grpc-mesh-service';
 import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
 import type { TierRoutes } from '../served-routes';
@@ -27,7 +28,7 @@ export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedPr
 }
 
 function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyClusterConfig {
-  const discovery = { type: 'dns' as const, hostname: model.headlessFqdn, port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs };
+  const discovery = { type: 'dns' as const, hostname: absoluteDnsName(model.headlessFqdn), port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs };
   return proxyCluster(PROXY_SERVICE_CLUSTER, discovery, model.trafficPolicy);
 }
 

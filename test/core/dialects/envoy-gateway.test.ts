@@ -2,9 +2,13 @@ import { FULL_POLICY, ROUTE_TARGET, TARGET_METADATA, translate } from './fixture
 import { translateToEnvoyGateway, type EnvoyGatewayPolicyTarget } from '../../../src/core/dialects';
 import { GrpcStatus } from '../../../src/core/grpc-status';
 import type { TrafficPolicy } from '../../../src/core/traffic-policy';
+import { validateCustomResources } from '../../support/crd-validator';
 
+/** Translates a policy; every BackendTrafficPolicy it emits must pass the Envoy Gateway v1.9.0 CRD, CEL rules included. */
 function envoyGateway(policy: TrafficPolicy | undefined, target: EnvoyGatewayPolicyTarget = ROUTE_TARGET) {
-  return translate((issues) => translateToEnvoyGateway(policy, target, issues));
+  const translated = translate((issues) => translateToEnvoyGateway(policy, target, issues));
+  expect(validateCustomResources(translated.result)).toEqual([]);
+  return translated;
 }
 /** The spec of the one BackendTrafficPolicy a policy translates to, without its targetRefs. */
 function settings(policy: TrafficPolicy): Record<string, unknown> {
@@ -34,7 +38,7 @@ describe('translateToEnvoyGateway', () => {
         },
         timeout: {
           tcp: { connectTimeout: '250ms' },
-          http: { requestTimeout: '2s500ms', maxStreamDuration: '1h' },
+          http: { maxStreamDuration: '2s500ms' }, // both set: the shorter, see below
         },
         circuitBreaker: { maxConnections: 256, maxPendingRequests: 512, maxParallelRequests: 2048, maxParallelRetries: 8 },
         healthCheck: {
@@ -120,16 +124,29 @@ describe('translateToEnvoyGateway', () => {
     expect((result[0].spec as any).targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }]);
   });
 
+  test('writes requestMs alone as requestTimeout and maxStreamDurationMs alone as maxStreamDuration', () => {
+    expect(settings({ timeouts: { requestMs: 5_000 } })).toEqual({ timeout: { http: { requestTimeout: '5s' } } });
+    expect(settings({ timeouts: { maxStreamDurationMs: 3_600_000 } })).toEqual({ timeout: { http: { maxStreamDuration: '1h' } } });
+  });
+
+  test('writes requestMs and maxStreamDurationMs together as one maxStreamDuration, the shorter, as Envoy ignores the route timeout then', () => {
+    expect(settings({ timeouts: { requestMs: 5_000, maxStreamDurationMs: 3_600_000 } })).toEqual({ timeout: { http: { maxStreamDuration: '5s' } } });
+    expect(settings({ timeouts: { requestMs: 60_000, maxStreamDurationMs: 30_000 } })).toEqual({ timeout: { http: { maxStreamDuration: '30s' } } });
+  });
+
   test('reports a duration longer than the Gateway API format can write and leaves it out', () => {
-    const { result, issues } = envoyGateway({ timeouts: { maxStreamDurationMs: 360_000_000_000, requestMs: 1_000 } });
+    const { result, issues } = envoyGateway({ timeouts: { requestMs: 360_000_000_000, connectMs: 1_000 } });
     expect(issues).toEqual([{
       code: 'UNSUPPORTED_BY_DATA_PLANE',
-      path: 'trafficPolicy.timeouts.maxStreamDurationMs',
+      path: 'trafficPolicy.timeouts.requestMs',
       value: 360_000_000_000,
       message: 'cannot be expressed by Envoy Gateway, whose durations are at most 99999h59m59s999ms',
       hint: 'Use a shorter duration.',
     }]);
-    expect((result[0].spec as any).timeout).toEqual({ http: { requestTimeout: '1s' } });
+    expect((result[0].spec as any).timeout).toEqual({ tcp: { connectTimeout: '1s' } });
+    // With both set, the limit written is the shorter one, and the report names it.
+    const both = envoyGateway({ timeouts: { maxStreamDurationMs: 360_000_000_000, requestMs: 360_000_000_001 } });
+    expect(both.issues.map((i) => i.path)).toEqual(['trafficPolicy.timeouts.maxStreamDurationMs']);
   });
 
   test('names issues after the path it is given', () => {

@@ -1,4 +1,5 @@
 import { DataPlane, GrpcStatus, renderEnvoyBootstrap, resolveGrpcMeshService, type GrpcMeshServiceProps, type ResolvedEnvoy } from '../../../src/core';
+import { envoyCallDeadline } from '../../support/envoy-route-evaluator';
 import { USERS_PROPS } from '../../support/fixtures';
 import { at } from '../../support/render';
 
@@ -28,7 +29,7 @@ describe('renderEnvoyBootstrap', () => {
       connect_timeout: '1s',
     });
     expect(at(c, 'load_assignment', 'endpoints', 0, 'lb_endpoints', 0, 'endpoint', 'address', 'socket_address'))
-      .toEqual({ address: 'users-headless.app.svc.cluster.local', port_value: 9090 });
+      .toEqual({ address: 'users-headless.app.svc.cluster.local.', port_value: 9090 });
   });
 
   test('speaks HTTP/2 to the pods through typed_extension_protocol_options', () => {
@@ -40,18 +41,51 @@ describe('renderEnvoyBootstrap', () => {
     });
   });
 
-  test('switches off the hidden 15 s route timeout and honours grpc-timeout', () => {
-    const r = route(bootstrap({ trafficPolicy: undefined }));
-    expect(r.route.timeout).toBe('0s');
-    expect(r.route.max_stream_duration).toEqual({ grpc_timeout_header_max: '0s' });
+  test('without requestMs or maxStreamDurationMs: no bound but the client\'s grpc-timeout, uncapped, and no 15 s default', () => {
+    const r = route(bootstrap({ trafficPolicy: undefined })).route;
+    expect(r.timeout).toBe('0s');
+    expect(r.max_stream_duration).toEqual({ grpc_timeout_header_max: '0s' });
+    expect(envoyCallDeadline(r)).toEqual({ limitMs: undefined, from: 'stream-start' });
+    expect(envoyCallDeadline(r, 3_600_000)).toEqual({ limitMs: 3_600_000, from: 'stream-start' });
   });
 
-  test('translates timeouts: request, stream idle, max stream duration and connect', () => {
-    const b = bootstrap({ trafficPolicy: { timeouts: { requestMs: 2500, streamIdleMs: 60_000, maxStreamDurationMs: 3_600_000, connectMs: 250 } } });
-    expect(route(b).route.timeout).toBe('2.5s');
-    expect(route(b).route.max_stream_duration).toEqual({ grpc_timeout_header_max: '0s', max_stream_duration: '3600s' });
+  test('requestMs bounds every call on the stream timer Envoy reads, whatever the client\'s deadline', () => {
+    const b = bootstrap({ trafficPolicy: { timeouts: { requestMs: 2500, streamIdleMs: 60_000, connectMs: 250 } } });
+    const r = route(b).route;
+    // Envoy's new-timeout path: route.timeout is not read once max_stream_duration is set.
+    expect(r.timeout).toBe('0s');
+    expect(r.max_stream_duration).toEqual({ max_stream_duration: '2.5s', grpc_timeout_header_max: '2.5s' });
+    expect(envoyCallDeadline(r)).toEqual({ limitMs: 2500, from: 'stream-start' }); // no deadline
+    expect(envoyCallDeadline(r, 60_000)).toEqual({ limitMs: 2500, from: 'stream-start' }); // a longer deadline is capped
+    expect(envoyCallDeadline(r, 800)).toEqual({ limitMs: 800, from: 'stream-start' }); // a shorter one is honoured
     expect(grpcHcm(b).stream_idle_timeout).toBe('60s');
     expect(cluster(b).connect_timeout).toBe('0.25s');
+  });
+
+  test('maxStreamDurationMs alone bounds every stream, with or without grpc-timeout', () => {
+    const r = route(bootstrap({ trafficPolicy: { timeouts: { maxStreamDurationMs: 3_600_000 } } })).route;
+    expect(r.max_stream_duration).toEqual({ max_stream_duration: '3600s', grpc_timeout_header_max: '3600s' });
+    expect(envoyCallDeadline(r)).toEqual({ limitMs: 3_600_000, from: 'stream-start' });
+    expect(envoyCallDeadline(r, 86_400_000)).toEqual({ limitMs: 3_600_000, from: 'stream-start' });
+  });
+
+  test('requestMs and maxStreamDurationMs together: the shorter bounds the call', () => {
+    const longStreams = route(bootstrap({ trafficPolicy: { timeouts: { requestMs: 2500, maxStreamDurationMs: 3_600_000 } } })).route;
+    expect(longStreams.max_stream_duration).toEqual({ max_stream_duration: '2.5s', grpc_timeout_header_max: '2.5s' });
+    const shortStreams = route(bootstrap({ trafficPolicy: { timeouts: { requestMs: 10_000, maxStreamDurationMs: 4_000 } } })).route;
+    expect(shortStreams.max_stream_duration).toEqual({ max_stream_duration: '4s', grpc_timeout_header_max: '4s' });
+    expect(envoyCallDeadline(shortStreams, 8_000)).toEqual({ limitMs: 4_000, from: 'stream-start' });
+  });
+
+  test('the evaluator reads the old output as Envoy does: requestMs was never applied', () => {
+    // What this renderer emitted before: Envoy takes the new-timeout path and ignores timeout: 2.5s.
+    const before = { timeout: '2.5s', max_stream_duration: { grpc_timeout_header_max: '0s' } };
+    expect(envoyCallDeadline(before)).toEqual({ limitMs: undefined, from: 'stream-start' });
+    expect(envoyCallDeadline(before, 60_000)).toEqual({ limitMs: 60_000, from: 'stream-start' });
+    // Without max_stream_duration the router's timer applies, from the end of the request, 15 s by default.
+    expect(envoyCallDeadline({ timeout: '2.5s' }, 60_000)).toEqual({ limitMs: 2500, from: 'request-end' });
+    expect(envoyCallDeadline({})).toEqual({ limitMs: 15_000, from: 'request-end' });
+    expect(envoyCallDeadline({ timeout: '0s', max_grpc_timeout: '5s' }, 60_000)).toEqual({ limitMs: 5_000, from: 'request-end' });
   });
 
   test('retries the configured gRPC codes on another endpoint, plus calls that never reached one', () => {

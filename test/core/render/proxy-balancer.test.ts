@@ -18,7 +18,7 @@ describe('renderProxyBalancer', () => {
       probes: { address: '0.0.0.0', port: 19001 },
       clusters: [{
         name: 'grpc-backend',
-        discovery: { type: 'dns', hostname: 'users-headless.app.svc.cluster.local', port: 50051, refreshIntervalMs: 1000 },
+        discovery: { type: 'dns', hostname: 'users-headless.app.svc.cluster.local.', port: 50051, refreshIntervalMs: 1000 },
         loadBalancer: 'LEAST_REQUEST',
         connectTimeoutMs: 1000,
         healthCheck: { intervalMs: 5000, timeoutMs: 1000, unhealthyThreshold: 3, healthyThreshold: 1, serviceName: '' },

@@ -1,6 +1,7 @@
 import { DnsResolver } from '../../../src/proxy/endpoints/dns-resolver';
 import type { EndpointAddress } from '../../../src/proxy/endpoints/resolver';
 import { StaticResolver } from '../../../src/proxy/endpoints/static-resolver';
+import { channels, type DnsResolutionMessage } from '../../../src/proxy/observability/channels';
 
 type Answer = Array<{ address: string; family: 4 | 6 }> | Error;
 
@@ -76,6 +77,28 @@ describe('DnsResolver', () => {
     await jest.advanceTimersByTimeAsync(150);
     expect(errors).toEqual(['boom', 'boom']);
     resolver.stop();
+  });
+});
+
+describe('DnsResolver with an absolute name (grpc-mesh writes Service names with a trailing dot)', () => {
+  test('looks the name up as written, reports it as written, and keys endpoints by address and port', async () => {
+    const hostname = 'users-headless.app.svc.cluster.local.';
+    const asked: string[] = [];
+    const reported: DnsResolutionMessage[] = [];
+    const onDns = (m: unknown) => reported.push(m as DnsResolutionMessage);
+    channels.dnsResolution.subscribe(onDns);
+    const published: string[][] = [];
+    const resolver = new DnsResolver({ hostname, port: 50051, lookup: async (name) => (asked.push(name), [A, B]) });
+    try {
+      resolver.start({ onEndpoints: (e) => published.push(e.map((x) => `${x.address}:${x.port}`)), onResolutionError: () => undefined });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      resolver.stop();
+      channels.dnsResolution.unsubscribe(onDns);
+    }
+    expect(asked).toEqual([hostname]);
+    expect(reported).toEqual([{ hostname, ok: true, addresses: 2 }]);
+    expect(published).toEqual([['10.0.0.1:50051', '10.0.0.2:50051']]);
   });
 });
 
