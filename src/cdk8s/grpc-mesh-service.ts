@@ -72,6 +72,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly meshPolicy: readonly ApiObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly ApiObject[];
+  /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
+  public readonly dashboard?: ApiObject;
   /** Warnings found at synthesis (also printed). */
   public readonly warnings: readonly string[];
   /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
@@ -131,6 +133,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
     };
     this.meshPolicy = manifests.meshPolicy.map(of);
     this.monitoring = manifests.monitoring.map(of);
+    this.dashboard = manifests.dashboard && of(manifests.dashboard);
     this.warnings = this._model.warnings;
     printWarnings(this.warnings);
   }

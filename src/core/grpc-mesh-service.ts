@@ -117,7 +117,8 @@ export interface GrpcMeshServiceProps {
    */
   readonly trafficPolicy?: TrafficPolicy;
   /**
-   * Prometheus operator objects: a PodMonitor for the balancer and a gRPC error-rate alert.
+   * Monitoring: a PodMonitor for the pods whose proxies see the calls, error-rate, latency and no-ready-endpoints
+   * alerts, and a Grafana dashboard.
    * @default - none
    */
   readonly monitoring?: MonitoringProps;
@@ -282,7 +283,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   validateDataPlane(issues, dataPlane);
   validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
   checkDataPlaneSupport(issues, props.trafficPolicy, dataPlane);
-  validateMonitoring(issues, props.monitoring, dataPlane.kind, props.workload !== undefined);
+  validateMonitoring(issues, props.monitoring, dataPlane.kind, props.workload !== undefined, props.selector);
   const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
   const serviceFqdn = `${name}.${namespace}.svc.${clusterDomain}`;
   const mesh = resolveMesh(issues, dataPlane, props, { name, namespace, host: serviceFqdn, port: props.port, labels: props.labels });

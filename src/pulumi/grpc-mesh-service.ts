@@ -93,6 +93,8 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly meshPolicy: readonly k8s.apiextensions.CustomResource[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
+  /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
+  public readonly dashboard?: k8s.core.v1.ConfigMap;
   /** Warnings found when the props were resolved (also logged). */
   public readonly warnings: readonly string[];
   /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
@@ -157,6 +159,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     }
     this.meshPolicy = manifests.meshPolicy.map((m) => of(m));
     this.monitoring = manifests.monitoring.map((m) => of(m));
+    if (manifests.dashboard) this.dashboard = of(manifests.dashboard);
     logWarnings(this.warnings, this);
     this.registerOutputs({
       serviceName: this.serviceName,

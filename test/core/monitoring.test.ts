@@ -1,64 +1,209 @@
+/**
+ * Monitoring per data plane (issue 13, items 3 and 4): a PodMonitor for every tier we run and for the mesh sidecars,
+ * series selected by the pod labels the PodMonitor copies into target labels (never pod-name regexes), the
+ * error-rate, latency and no-ready-endpoints alerts on each data plane's own metrics, and a Grafana dashboard. Every
+ * object validates against the prometheus-operator v0.93.0 CRDs (or Kubernetes' ConfigMap schema), and every
+ * expression parses with Prometheus' own grammar.
+ */
 import { parser } from '@prometheus-io/lezer-promql';
-import { DataPlane, GrpcMeshValidationError, type KubeObject } from '../../src/core';
-import { render } from '../support/render';
+import {
+  DataPlane, dashboardPanels, GrpcMeshValidationError, resolveGrpcMeshService, seriesOf,
+  type GrpcMeshServiceManifests, type GrpcMeshServiceProps, type KubeObject,
+} from '../../src/core';
+import { validateAnyManifests } from '../support/crd-validator';
+import { USERS_PROPS } from '../support/fixtures';
+import { evaluate, podMonitorTargetLabels, withTargetLabels, type Sample } from '../support/promql-eval';
+import { at, render } from '../support/render';
 
 /** Parses PromQL with the Prometheus project's own grammar and returns the syntax errors found. */
 function promqlErrors(expr: string): string[] {
   const errors: string[] = [];
-  parser.parse(expr).iterate({ enter: (node) => { if (node.type.isError) errors.push(`error at ${node.from}`); } });
+  parser.parse(expr).iterate({ enter: (node) => { if (node.type.isError) errors.push(`error at ${node.from} in ${expr}`); } });
   return errors;
 }
 
-const ruleOf = (objects: readonly KubeObject[]) => (objects.find((o) => o.kind === 'PrometheusRule')!.spec as any).groups[0].rules[0];
+const PROXY = DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:1.0.0' });
+const DATA_PLANES: Array<[string, Partial<GrpcMeshServiceProps>]> = [
+  ['envoy', {}],
+  ['proxy', { dataPlane: PROXY }],
+  ['istio', { dataPlane: DataPlane.istio(), trafficPolicy: undefined }],
+  ['linkerd', { dataPlane: DataPlane.linkerd(), trafficPolicy: undefined }],
+];
 
-describe('monitoring', () => {
-  test('scrapes the Envoy balancer with a PodMonitor and alerts on the gRPC error rate', () => {
-    const { monitoring } = render({ monitoring: { labels: { release: 'kube-prometheus-stack' } } });
-    expect(monitoring.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['PodMonitor/users-envoy', 'PrometheusRule/users-grpc-errors']);
-    expect(monitoring[0].spec).toEqual({
+const byKind = (m: GrpcMeshServiceManifests, kind: string) => m.monitoring.find((o) => o.kind === kind) as KubeObject & { spec: any };
+const rulesOf = (m: GrpcMeshServiceManifests) => byKind(m, 'PrometheusRule').spec.groups[0].rules as Array<{ alert: string; expr: string; for: string; labels: Record<string, string> }>;
+const exprOf = (m: GrpcMeshServiceManifests, alert: string) => rulesOf(m).find((r) => r.alert === alert)!.expr;
+const podLabelsOf = (deployment: KubeObject) => at(deployment, 'spec', 'template', 'metadata', 'labels') as Record<string, string>;
+const containerPorts = (deployment: KubeObject) => (at(deployment, 'spec', 'template', 'spec', 'containers') as any[]).flatMap((c) => c.ports.map((p: any) => p.name));
+
+describe('monitoring per data plane', () => {
+  test.each(DATA_PLANES)('%s: PodMonitor, three alerts and a dashboard, valid against the prometheus-operator CRDs, in valid PromQL', (_, props) => {
+    const m = render({ ...props, monitoring: { labels: { release: 'kube-prometheus-stack' } } });
+    expect(m.monitoring.map((o) => o.kind)).toEqual(['PodMonitor', 'PrometheusRule']);
+    expect(rulesOf(m).map((r) => r.alert)).toEqual(['GrpcHighErrorRate', 'GrpcHighLatency', 'GrpcNoReadyEndpoints']);
+    expect(m.dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: '1', release: 'kube-prometheus-stack' });
+    expect(validateAnyManifests([...m.monitoring, m.dashboard!])).toEqual([]);
+    const exprs = [...rulesOf(m).map((r) => r.expr), ...dashboardPanels(seriesOf(resolve(props))!).flatMap((p) => p.targets.map((t) => t.expr))];
+    expect(exprs.flatMap(promqlErrors)).toEqual([]);
+    // The dashboard holds those expressions, in Grafana's JSON.
+    const json = JSON.parse(Object.values(m.dashboard!.data as Record<string, string>)[0]);
+    expect(json.panels.map((p: any) => p.targets[0].expr)).toEqual(dashboardPanels(seriesOf(resolve(props))!).map((p) => p.targets[0].expr));
+    // Never a pod-name regex.
+    expect(exprs.join('\n')).not.toMatch(/pod=~/);
+  });
+
+  test('Envoy tier: scrapes its metrics port, counts grpc_stats per cluster, latency from upstream_rq_time, healthy members of its cluster', () => {
+    const m = render({ monitoring: {} });
+    const podMonitor = byKind(m, 'PodMonitor');
+    expect(podMonitor.metadata.name).toBe('users-envoy');
+    expect(podMonitor.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'users-envoy', 'app.kubernetes.io/component': 'load-balancer' } },
-      podMetricsEndpoints: [{ port: 'metrics', path: '/stats/prometheus' }],
+      podMetricsEndpoints: [{
+        port: 'metrics',
+        path: '/stats/prometheus',
+        relabelings: [
+          { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], targetLabel: 'app_kubernetes_io_name' },
+          { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_component'], targetLabel: 'app_kubernetes_io_component' },
+        ],
+      }],
     });
-    expect(monitoring[0].metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
-    const rule = ruleOf(monitoring);
-    expect(rule).toMatchObject({ alert: 'GrpcHighErrorRate', for: '5m', labels: { severity: 'warning', service: 'users', namespace: 'app' } });
-    expect(rule.expr).toBe('(sum(rate(envoy_cluster_grpc_failure{namespace="app",pod=~"users-envoy-.*",envoy_cluster_name="grpc_backend"}[5m]))'
-      + ' / sum(rate(envoy_cluster_grpc_total{namespace="app",pod=~"users-envoy-.*",envoy_cluster_name="grpc_backend"}[5m]))) > 0.05');
-    expect(promqlErrors(rule.expr)).toEqual([]);
+    expect(containerPorts(m.balancer!.deployment)).toContain('metrics');
+    const sel = 'namespace="app",app_kubernetes_io_name="users-envoy",app_kubernetes_io_component="load-balancer"';
+    expect(exprOf(m, 'GrpcHighErrorRate')).toBe(`(sum (rate(envoy_cluster_grpc_failure{${sel}}[5m])) / sum (rate(envoy_cluster_grpc_total{${sel}}[5m]))) > 0.05`);
+    expect(exprOf(m, 'GrpcHighLatency')).toBe(
+      `histogram_quantile(0.99, sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket{${sel},envoy_cluster_name!="envoy_admin"}[5m]))) > 1000`);
+    expect(exprOf(m, 'GrpcNoReadyEndpoints')).toBe(`max(envoy_cluster_membership_healthy{${sel},envoy_cluster_name="grpc_backend"}) < 1`);
   });
 
-  test('writes the alert on the metrics of Istio and Linkerd, in valid PromQL, with the chosen threshold', () => {
-    const monitoring = { errorRateAlert: { thresholdPercent: 2, forMinutes: 10 } };
-    const istio = ruleOf(render({ dataPlane: DataPlane.istio(), trafficPolicy: undefined, monitoring }).monitoring);
-    expect(istio.expr).toContain(
-      'istio_requests_total{reporter="destination",destination_service="users.app.svc.cluster.local",request_protocol="grpc",grpc_response_status!="0"}');
-    expect(istio.expr).toMatch(/ > 0\.02$/);
-    expect(istio.for).toBe('10m');
-    expect(promqlErrors(istio.expr)).toEqual([]);
-    const linkerd = ruleOf(render({ dataPlane: DataPlane.linkerd(), trafficPolicy: undefined, monitoring: {} }).monitoring);
-    expect(linkerd.expr).toContain('response_total{direction="inbound",namespace="app",deployment="users",classification="failure"}');
-    expect(promqlErrors(linkerd.expr)).toEqual([]);
+  test('grpc-mesh-proxy tier: scrapes its probe port, and alerts on the metrics the proxy exports', () => {
+    const m = render({ dataPlane: PROXY, monitoring: {} });
+    const podMonitor = byKind(m, 'PodMonitor');
+    expect(podMonitor.metadata.name).toBe('users-proxy');
+    expect(podMonitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'users-proxy', 'app.kubernetes.io/component': 'load-balancer' } });
+    expect(podMonitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'probe', path: '/metrics' });
+    expect(containerPorts(m.balancer!.deployment)).toContain('probe');
+    const sel = 'namespace="app",app_kubernetes_io_name="users-proxy",app_kubernetes_io_component="load-balancer"';
+    expect(exprOf(m, 'GrpcHighErrorRate')).toBe(
+      `(sum (rate(grpc_mesh_proxy_calls_total{${sel},grpc_code!="OK"}[5m])) / sum (rate(grpc_mesh_proxy_calls_total{${sel}}[5m]))) > 0.05`);
+    expect(exprOf(m, 'GrpcHighLatency')).toBe(`histogram_quantile(0.99, sum by (le) (rate(grpc_mesh_proxy_call_duration_seconds_bucket{${sel}}[5m]))) > 1`);
+    expect(exprOf(m, 'GrpcNoReadyEndpoints')).toBe(`max(sum by (pod) (grpc_mesh_proxy_endpoint_healthy{${sel},cluster="grpc-backend"})`
+      + ` or sum by (pod) (grpc_mesh_proxy_endpoints{${sel},cluster="grpc-backend"})) < 1`);
+    expect(JSON.stringify(m.monitoring)).not.toContain('envoy_');
   });
 
-  test('emits only what is asked for', () => {
-    expect(render({ monitoring: { errorRateAlert: false } }).monitoring.map((o) => o.kind)).toEqual(['PodMonitor']);
-    expect(render({ monitoring: { podMonitor: false } }).monitoring.map((o) => o.kind)).toEqual(['PrometheusRule']);
-    expect(render().monitoring).toEqual([]);
+  test('Istio: scrapes the sidecars\' Envoy stats of the workload pods, calls reported by the destination', () => {
+    const m = render({ dataPlane: DataPlane.istio(), trafficPolicy: undefined, monitoring: { latencyAlert: { thresholdMs: 250 } } });
+    const podMonitor = byKind(m, 'PodMonitor');
+    expect(podMonitor.metadata.name).toBe('users-istio-proxy');
+    expect(podMonitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'users', 'app.kubernetes.io/component': 'grpc-server' } });
+    expect(podMonitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'http-envoy-prom', path: '/stats/prometheus' });
+    const sel = 'namespace="app",app_kubernetes_io_name="users",app_kubernetes_io_component="grpc-server",reporter="destination",request_protocol="grpc"';
+    expect(exprOf(m, 'GrpcHighErrorRate')).toContain(`istio_requests_total{${sel},grpc_response_status!="0"}`);
+    expect(exprOf(m, 'GrpcHighLatency')).toBe(`histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[5m]))) > 250`);
+    expect(exprOf(m, 'GrpcNoReadyEndpoints')).toBe('max(kube_deployment_status_replicas_available{namespace="app",deployment="users"}) < 1');
   });
 
-  test('refuses monitoring that has no metrics to work with', () => {
-    const codes = (props: Parameters<typeof render>[0]) => {
-      try {
-        render(props);
-      } catch (e) {
-        if (GrpcMeshValidationError.isValidationError(e)) return e.issues.map((i) => `${i.code} ${i.path}`);
-      }
-      return [];
+  test('Linkerd: scrapes linkerd-admin of the workload pods itself, so no linkerd-viz relabeling is needed', () => {
+    const m = render({ dataPlane: DataPlane.linkerd(), trafficPolicy: undefined, monitoring: {} });
+    const podMonitor = byKind(m, 'PodMonitor');
+    expect(podMonitor.metadata.name).toBe('users-linkerd-proxy');
+    expect(podMonitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'linkerd-admin', path: '/metrics' });
+    const sel = 'namespace="app",app_kubernetes_io_name="users",app_kubernetes_io_component="grpc-server",direction="inbound"';
+    expect(exprOf(m, 'GrpcHighErrorRate')).toBe(
+      `(sum (rate(response_total{${sel},classification="failure"}[5m])) / sum (rate(response_total{${sel}}[5m]))) > 0.05`);
+    expect(exprOf(m, 'GrpcHighLatency')).toContain(`response_latency_ms_bucket{${sel}}`);
+    // The labels linkerd-viz's Prometheus adds by relabeling (deployment) are not used.
+    expect(rulesOf(m).slice(0, 2).map((r) => r.expr).join()).not.toContain('deployment=');
+  });
+
+  test('the series of a canary\'s pods never count towards the stable service (label selection, not name regexes)', () => {
+    const model = (name: string) => resolveGrpcMeshService({ ...USERS_PROPS, name, dataPlane: PROXY, monitoring: {} }, { defaultName: name });
+    const stable = render({ name: 'orders', dataPlane: PROXY, monitoring: {} });
+    const canary = render({ name: 'orders-canary', dataPlane: PROXY, monitoring: {} });
+    const scrapeOf = (m: GrpcMeshServiceManifests, pod: string, value: number): Sample[] => {
+      const target = podMonitorTargetLabels(byKind(m, 'PodMonitor') as any, { name: pod, namespace: 'app', labels: podLabelsOf(m.balancer!.deployment), container: 'proxy' })!;
+      return withTargetLabels([
+        { labels: { __name__: 'grpc_mesh_proxy_calls_total', grpc_code: 'OK', cluster: 'grpc-backend' }, value },
+        { labels: { __name__: 'grpc_mesh_proxy_calls_total', grpc_code: 'UNAVAILABLE', cluster: 'grpc-backend' }, value: value / 2 },
+      ], target);
     };
+    // Both tiers' pods carry the "orders-" prefix; only the stable one's pods are selected.
+    const first = { timeSeconds: 0, samples: [...scrapeOf(stable, 'orders-proxy-5d8f-abcde', 0), ...scrapeOf(canary, 'orders-canary-proxy-7c9b-fghij', 0)] };
+    const last = { timeSeconds: 60, samples: [...scrapeOf(stable, 'orders-proxy-5d8f-abcde', 600), ...scrapeOf(canary, 'orders-canary-proxy-7c9b-fghij', 6000)] };
+    const calls = seriesOf(model('orders'))!.calls;
+    expect(evaluate(`sum (rate(${calls}[5m]))`, [first, last])).toEqual([{ labels: {}, value: 15 }]); // (600 + 300) / 60
+    expect(evaluate(`sum (rate(${seriesOf(model('orders-canary'))!.calls}[5m]))`, [first, last])).toEqual([{ labels: {}, value: 150 }]);
+    // And a PodMonitor selects only its own tier's pods.
+    expect(podMonitorTargetLabels(byKind(stable, 'PodMonitor') as any, {
+      name: 'orders-canary-proxy-7c9b-fghij', namespace: 'app', labels: podLabelsOf(canary.balancer!.deployment), container: 'proxy',
+    })).toBeUndefined();
+  });
+
+  test('each alert, the PodMonitor and the dashboard can be turned off; the alerts take their thresholds', () => {
+    const kinds = (monitoring: GrpcMeshServiceProps['monitoring']) => {
+      const m = render({ monitoring });
+      return [...m.monitoring.map((o) => o.kind === 'PrometheusRule' ? `rule:${rulesOf(m).map((r) => r.alert).join('+')}` : o.kind), ...(m.dashboard ? ['dashboard'] : [])];
+    };
+    expect(kinds({ errorRateAlert: false, latencyAlert: false, noReadyEndpointsAlert: false, dashboard: false })).toEqual(['PodMonitor']);
+    expect(kinds({ podMonitor: false, errorRateAlert: false, noReadyEndpointsAlert: false })).toEqual(['rule:GrpcHighLatency', 'dashboard']);
+    expect(kinds({ latencyAlert: false })).toEqual(['PodMonitor', 'rule:GrpcHighErrorRate+GrpcNoReadyEndpoints', 'dashboard']);
+    expect(render().monitoring).toEqual([]);
+    expect(render().dashboard).toBeUndefined();
+    const m = render({
+      monitoring: {
+        errorRateAlert: { thresholdPercent: 2, forMinutes: 10, severity: 'critical' },
+        latencyAlert: { thresholdMs: 300, forMinutes: 3 },
+        noReadyEndpointsAlert: { forMinutes: 1, severity: 'page' },
+      },
+    });
+    expect(rulesOf(m).map((r) => [r.alert, r.for, r.labels.severity, r.expr.slice(r.expr.lastIndexOf(' ') + 1)])).toEqual([
+      ['GrpcHighErrorRate', '10m', 'critical', '0.02'],
+      ['GrpcHighLatency', '3m', 'warning', '300'],
+      ['GrpcNoReadyEndpoints', '1m', 'page', '1'],
+    ]);
+    expect(at(render({ dataPlane: PROXY, monitoring: { latencyAlert: { thresholdMs: 300 } } }), 'monitoring', 1, 'spec', 'groups', 0, 'rules', 1, 'expr')).toMatch(/ > 0\.3$/);
+  });
+
+  test('a mesh service that selects an existing workload: monitored by its pod labels; no Deployment for the no-endpoints alert', () => {
+    const props = { dataPlane: DataPlane.linkerd(), trafficPolicy: undefined, workload: undefined, selector: { app: 'users', track: 'stable' } };
+    const m = render({ ...props, monitoring: {} });
+    expect(byKind(m, 'PodMonitor').spec.selector).toEqual({ matchLabels: { app: 'users', track: 'stable' } });
+    expect(rulesOf(m).map((r) => r.alert)).toEqual(['GrpcHighErrorRate', 'GrpcHighLatency']);
+    expect(exprOf(m, 'GrpcHighErrorRate')).toContain('response_total{namespace="app",app="users",track="stable",direction="inbound"');
+    const model = resolveGrpcMeshService({ ...USERS_PROPS, ...props, monitoring: {} } as GrpcMeshServiceProps, { defaultName: 'users' });
+    expect(model.warnings.join()).toContain('NO_ENDPOINTS_ALERT_SKIPPED');
+    expect(codes({ ...props, monitoring: { noReadyEndpointsAlert: {} } })).toEqual(['UNSUPPORTED_BY_DATA_PLANE monitoring.noReadyEndpointsAlert']);
+    expect(codes({ ...props, monitoring: { noReadyEndpointsAlert: false } })).toEqual([]);
+  });
+
+  test('refuses monitoring without metrics and out-of-range settings, naming the field', () => {
     expect(codes({ dataPlane: DataPlane.none(), trafficPolicy: undefined, monitoring: {} })).toEqual(['MONITORING_WITHOUT_METRICS monitoring']);
-    expect(codes({ dataPlane: DataPlane.linkerd(), trafficPolicy: undefined, workload: undefined, selector: { app: 'u' }, monitoring: {} }))
-      .toEqual(['MONITORING_WITHOUT_METRICS monitoring']);
-    expect(codes({ dataPlane: DataPlane.istio(), trafficPolicy: undefined, monitoring: { podMonitor: true } })).toEqual(['UNSUPPORTED_BY_DATA_PLANE monitoring.podMonitor']);
-    expect(codes({ monitoring: { errorRateAlert: { thresholdPercent: 0 } } })).toEqual(['OUT_OF_RANGE monitoring.errorRateAlert.thresholdPercent']);
+    const monitoring = {
+      errorRateAlert: { thresholdPercent: 0 }, latencyAlert: { thresholdMs: 0.5, forMinutes: 0 }, noReadyEndpointsAlert: { forMinutes: 2000 },
+    };
+    expect(codes({ monitoring })).toEqual([
+      'OUT_OF_RANGE monitoring.errorRateAlert.thresholdPercent',
+      'NOT_AN_INTEGER monitoring.latencyAlert.thresholdMs',
+      'OUT_OF_RANGE monitoring.latencyAlert.forMinutes',
+      'OUT_OF_RANGE monitoring.noReadyEndpointsAlert.forMinutes',
+    ]);
+    expect(codes({ workload: undefined, selector: { 'a.b': 'x', 'a_b': 'y' }, monitoring: {} })).toEqual(['AMBIGUOUS_TARGET_LABEL selector["a_b"]']);
+    // The proxy tier and the meshes get a PodMonitor on request now.
+    expect(codes({ dataPlane: PROXY, monitoring: { podMonitor: true } })).toEqual([]);
+    expect(codes({ dataPlane: DataPlane.istio(), trafficPolicy: undefined, monitoring: { podMonitor: true } })).toEqual([]);
   });
 });
+
+function resolve(props: Partial<GrpcMeshServiceProps>) {
+  return resolveGrpcMeshService({ ...USERS_PROPS, ...props, monitoring: {} } as GrpcMeshServiceProps, { defaultName: 'users' });
+}
+
+function codes(props: Partial<GrpcMeshServiceProps>): string[] {
+  try {
+    render(props);
+  } catch (e) {
+    if (GrpcMeshValidationError.isValidationError(e)) return e.issues.map((i) => `${i.code} ${i.path}`);
+    throw e;
+  }
+  return [];
+}

@@ -55,12 +55,17 @@ describe('GrpcMeshService (Pulumi)', () => {
     await settle();
     expect(typesAndNames(recorded).filter((t) => !/kubernetes:(core|apps|policy)\//.test(t))).toEqual([
       'grpc-mesh:index:GrpcMeshService users',
+      'kubernetes:monitoring.coreos.com/v1:PodMonitor users-monitoring-podmonitor',
       'kubernetes:monitoring.coreos.com/v1:PrometheusRule users-monitoring-prometheusrule',
       'kubernetes:networking.istio.io/v1:DestinationRule users-mesh-destinationrule',
       'kubernetes:networking.istio.io/v1:VirtualService users-mesh-virtualservice',
     ]);
     expect(users.meshPolicy.every((r) => r instanceof k8s.apiextensions.CustomResource)).toBe(true);
-    expect(users.monitoring).toHaveLength(1);
+    expect(users.monitoring).toHaveLength(2);
+    expect(users.monitoring.every((r) => r instanceof k8s.apiextensions.CustomResource)).toBe(true);
+    // The Grafana dashboard is a ConfigMap of its own.
+    expect(users.dashboard).toBeInstanceOf(k8s.core.v1.ConfigMap);
+    expect(typesAndNames(recorded)).toContain('kubernetes:core/v1:ConfigMap users-monitoring-dashboard');
     expect(users.balancer).toBeUndefined();
   });
 

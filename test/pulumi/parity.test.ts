@@ -140,7 +140,7 @@ const PROXY_EDGE: GrpcGatewayProps = {
 
 /** The props matrix: one row per data plane, policy dialect and Gateway API feature, with how many objects each gives. */
 const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
-  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 10, (f) => {
+  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 11, (f) => {
     f.service('users', {
       namespace: 'app',
       port: 50051,
@@ -179,10 +179,10 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
   ['no data plane: own workload, clients balance over the headless Service', 4, (f) => {
     f.service('search', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/search:1.0.0', replicas: 2 }, dataPlane: DataPlane.none() });
   }],
-  ['istio data plane: DestinationRule and VirtualService from the policy, error-rate alert', 7, (f) => {
+  ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 9, (f) => {
     f.service('billing', { namespace: 'billing', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.istio(), trafficPolicy: ISTIO_POLICY, monitoring: MONITORING });
   }],
-  ['linkerd data plane: policy annotations and failure accrual, error-rate alert', 5, (f) => {
+  ['linkerd data plane: policy annotations and failure accrual, PodMonitor, alerts, dashboard', 7, (f) => {
     f.service('ledger', { namespace: 'ledger', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.linkerd(), trafficPolicy: LINKERD_POLICY, monitoring: MONITORING });
   }],
   ['gateway: TLS with cert-manager, its GatewayClass, h2c and Selector listeners, labels and annotations', 2, (f) => {

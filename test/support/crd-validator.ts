@@ -21,6 +21,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { compileCelRule, toCelValue } from './cel';
+import { goRegExpEngine } from './go-regexp';
 import { childPath, isBuiltInKind, jsonPath, objectLabel, validateManifests } from './k8s-validator';
 
 const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
@@ -28,6 +29,7 @@ const GATEWAY_API = { dir: path.join(FIXTURES_DIR, 'gateway-api-v1.6.1'), name: 
 const ISTIO = { dir: path.join(FIXTURES_DIR, 'istio-1.30.3'), name: 'Istio 1.30.3' };
 const CERT_MANAGER = { dir: path.join(FIXTURES_DIR, 'cert-manager-1.21.1'), name: 'cert-manager 1.21.1' };
 const ENVOY_GATEWAY = { dir: path.join(FIXTURES_DIR, 'envoy-gateway-1.9.0'), name: 'Envoy Gateway v1.9.0' };
+const PROMETHEUS_OPERATOR = { dir: path.join(FIXTURES_DIR, 'prometheus-operator-0.93.0'), name: 'prometheus-operator v0.93.0' };
 
 /**
  * CEL rules that are not transition rules but are never evaluated, by rule text, with the reason. Empty: every
@@ -265,6 +267,7 @@ function crdDocumentsOfChannel(channel: GatewayApiChannel): CrdDocument[] {
     ...crdDocumentsIn(ISTIO.dir, ISTIO.name),
     ...crdDocumentsIn(CERT_MANAGER.dir, CERT_MANAGER.name),
     ...crdDocumentsIn(ENVOY_GATEWAY.dir, ENVOY_GATEWAY.name),
+    ...crdDocumentsIn(PROMETHEUS_OPERATOR.dir, PROMETHEUS_OPERATOR.name),
   ];
 }
 
@@ -359,7 +362,8 @@ const validators = new WeakMap<CrdVersion, ValidateFunction>();
 
 function ajv(): Ajv {
   if (cachedAjv === undefined) {
-    cachedAjv = new Ajv({ strict: false, allErrors: true, verbose: true });
+    // CRD patterns are Go regular expressions: `(?i)` becomes RegExp's `i` flag (go-regexp.ts).
+    cachedAjv = new Ajv({ strict: false, allErrors: true, verbose: true, code: { regExp: goRegExpEngine } });
     addFormats(cachedAjv, ['int32', 'int64', 'double', 'byte', 'date-time', 'ipv4', 'ipv6']);
   }
   return cachedAjv;

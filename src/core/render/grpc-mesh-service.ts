@@ -22,6 +22,8 @@ export interface GrpcMeshServiceManifests {
   readonly meshPolicy: readonly KubeObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   readonly monitoring: readonly KubeObject[];
+  /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
+  readonly dashboard?: KubeObject;
 }
 
 /**
@@ -30,12 +32,14 @@ export interface GrpcMeshServiceManifests {
  *   none is attached, the balancer sends every call to the service's pods
  */
 export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: TierRoutes): GrpcMeshServiceManifests {
+  const { prometheus, dashboard } = renderMonitoring(model, model.monitoring);
   return {
     ...renderServices(model),
     workload: renderWorkload(model),
     balancer: balancerOf(model, served),
     meshPolicy: meshOf(model)?.policyObjects ?? [],
-    monitoring: renderMonitoring(model, model.monitoring),
+    monitoring: prometheus,
+    ...(dashboard && { dashboard }),
   };
 }
 
@@ -49,7 +53,7 @@ export interface RoleManifest {
 
 /** Lists the objects of a `GrpcMeshService` in a fixed order with their role ids. */
 export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests): RoleManifest[] {
-  const { service, headlessService, workload, balancer, meshPolicy, monitoring } = manifests;
+  const { service, headlessService, workload, balancer, meshPolicy, monitoring, dashboard } = manifests;
   const list: RoleManifest[] = [
     { id: 'service', manifest: service },
     { id: 'headless-service', manifest: headlessService },
@@ -67,6 +71,7 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
   }
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
+  if (dashboard) list.push({ id: 'monitoring-dashboard', manifest: dashboard });
   return list;
 }
 

@@ -1,0 +1,94 @@
+import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
+import type { KubeObject } from '../kube';
+import * as p from './props';
+import type { DataPlaneSeries } from './series';
+
+/** One alerting rule of a PrometheusRule. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** The share of failed calls over the rate window (a ratio, NaN without calls). */
+export function errorShareExpr(series: DataPlaneSeries, by: readonly string[] = []): string {
+  const sum = by.length > 0 ? `sum by (${by.join(', ')})` : 'sum';
+  return `${sum} (rate(${series.failedCalls}[${p.RATE_WINDOW}])) / ${sum} (rate(${series.calls}[${p.RATE_WINDOW}]))`;
+}
+
+/** The p99 call duration over the rate window, in seconds. */
+export function p99SecondsExpr(series: DataPlaneSeries, by: readonly string[] = []): string {
+  const quantile = `histogram_quantile(0.99, sum by (${['le', ...by].join(', ')}) (rate(${series.latencyBuckets}[${p.RATE_WINDOW}])))`;
+  return series.latencyUnit === 's' ? quantile : `${quantile} / 1000`;
+}
+
+/** The alerting rules `monitoring` asks for, on the data plane's series. */
+export function alertRules(model: GrpcMeshServiceModel, series: DataPlaneSeries, monitoring: p.MonitoringProps): AlertRule[] {
+  const rules: AlertRule[] = [];
+  const labels = (severity: string) => ({ severity, service: model.name, namespace: model.namespace });
+  const subject = `${model.namespace}/${model.name}`;
+  if (monitoring.errorRateAlert !== false) {
+    const a = monitoring.errorRateAlert ?? {};
+    const percent = a.thresholdPercent ?? p.DEFAULT_ERROR_RATE_PERCENT;
+    const minutes = a.forMinutes ?? p.DEFAULT_ERROR_RATE_FOR_MINUTES;
+    rules.push({
+      alert: 'GrpcHighErrorRate',
+      expr: `(${errorShareExpr(series)}) > ${percent / 100}`,
+      for: `${minutes}m`,
+      labels: labels(a.severity ?? p.DEFAULT_ALERT_SEVERITY),
+      annotations: {
+        summary: `More than ${percent}% of gRPC calls to ${subject} fail.`,
+        description: `The share of calls to ${model.serviceFqdn} that ended with a non-OK gRPC status `
+          + `stayed above ${percent}% for ${minutes} minutes.`,
+      },
+    });
+  }
+  if (monitoring.latencyAlert !== false) {
+    const a = monitoring.latencyAlert ?? {};
+    const ms = a.thresholdMs ?? p.DEFAULT_LATENCY_THRESHOLD_MS;
+    const minutes = a.forMinutes ?? p.DEFAULT_LATENCY_FOR_MINUTES;
+    const quantile = `histogram_quantile(0.99, sum by (le) (rate(${series.latencyBuckets}[${p.RATE_WINDOW}])))`;
+    rules.push({
+      alert: 'GrpcHighLatency',
+      // Compared in the histogram's own unit.
+      expr: `${quantile} > ${series.latencyUnit === 's' ? ms / 1000 : ms}`,
+      for: `${minutes}m`,
+      labels: labels(a.severity ?? p.DEFAULT_ALERT_SEVERITY),
+      annotations: {
+        summary: `The p99 latency of gRPC calls to ${subject} is above ${ms} ms.`,
+        description: `The 99th percentile of the duration of calls to ${model.serviceFqdn} stayed above ${ms} ms for ${minutes} minutes.`,
+      },
+    });
+  }
+  if (monitoring.noReadyEndpointsAlert !== false && series.readyEndpoints !== undefined) {
+    const a = monitoring.noReadyEndpointsAlert ?? {};
+    const minutes = a.forMinutes ?? p.DEFAULT_NO_ENDPOINTS_FOR_MINUTES;
+    rules.push({
+      alert: 'GrpcNoReadyEndpoints',
+      expr: `${series.readyEndpoints} < 1`,
+      for: `${minutes}m`,
+      labels: labels(a.severity ?? p.DEFAULT_NO_ENDPOINTS_SEVERITY),
+      annotations: {
+        summary: `gRPC service ${subject} has no ready endpoint: its calls fail with UNAVAILABLE.`,
+        description: `${series.readyEndpointsSource} stayed at 0 for ${minutes} minutes.`,
+      },
+    });
+  }
+  return rules;
+}
+
+/** The PrometheusRule holding the alerts, or undefined when every alert is turned off. */
+export function renderPrometheusRule(
+  model: GrpcMeshServiceModel, series: DataPlaneSeries, monitoring: p.MonitoringProps, labels: Readonly<Record<string, string>>,
+): KubeObject | undefined {
+  const rules = alertRules(model, series, monitoring);
+  if (rules.length === 0) return undefined;
+  return {
+    apiVersion: p.MONITORING_API_VERSION,
+    kind: 'PrometheusRule',
+    metadata: { name: `${model.name}-grpc`, namespace: model.namespace, labels },
+    spec: { groups: [{ name: `${model.namespace}.${model.name}.grpc`, rules }] },
+  };
+}
