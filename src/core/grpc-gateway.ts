@@ -66,7 +66,19 @@ export interface GatewayClassProps {
   readonly description?: string;
 }
 
-/** Certificates issued by cert-manager for the TLS listeners (cert-manager's Gateway API support). */
+/**
+ * Certificates issued by cert-manager for the TLS listeners.
+ *
+ * A Gateway served by a controller gets the `cert-manager.io/issuer` or `cert-manager.io/cluster-issuer`
+ * annotation, which cert-manager reads only with its Gateway API support switched on: Helm value
+ * `config.enableGatewayAPI: true` from cert-manager 1.16, the `--enable-gateway-api` flag in 1.15, the
+ * `ExperimentalGatewayAPISupport` feature gate before. Without it the annotation does nothing and the listeners'
+ * Secrets never appear. A self-hosted Gateway (grpc-mesh-proxy or Envoy tier) gets cert-manager `Certificate`
+ * objects instead, which need no such switch.
+ *
+ * An ACME issuer (such as Let's Encrypt) issues a certificate for a wildcard hostname (`*.example.com`) only
+ * through a DNS-01 solver: a listener with a wildcard hostname gets a `WILDCARD_CERTIFICATE_NEEDS_DNS01` warning.
+ */
 export interface CertManagerProps {
   /**
    * Issuer in the Gateway's namespace. Give either this or `clusterIssuer`.
@@ -112,7 +124,9 @@ export interface GrpcGatewayProps {
   /** Listeners (1 to 64). */
   readonly listeners: readonly GrpcListenerProps[];
   /**
-   * Has cert-manager issue the certificates of the TLS listeners (every TLS listener needs a hostname).
+   * Has cert-manager issue the certificates of the TLS listeners (every TLS listener needs a hostname). For a
+   * controller's Gateway, cert-manager must run with its Gateway API support on (`config.enableGatewayAPI: true`);
+   * a wildcard hostname needs an issuer with a DNS-01 solver. See {@link CertManagerProps}.
    * @default - none
    */
   readonly certManager?: CertManagerProps;
@@ -380,7 +394,18 @@ function validateCertManager(issues: IssueCollector, props: GrpcGatewayProps, na
   issues.require((cm.issuer === undefined) !== (cm.clusterIssuer === undefined), {
     code: 'INVALID_CERT_MANAGER', path: 'certManager', value: cm, message: 'must name exactly one of issuer and clusterIssuer',
   });
+  const issuer = cm.issuer !== undefined ? `Issuer "${cm.issuer}"` : `ClusterIssuer "${cm.clusterIssuer}"`;
   props.listeners.forEach((l, i) => {
+    if (l.tls && l.hostname?.startsWith('*.')) {
+      issues.warn({
+        code: 'WILDCARD_CERTIFICATE_NEEDS_DNS01',
+        path: `listeners[${i}].hostname`,
+        value: l.hostname,
+        message: `is a wildcard: an ACME ${issuer} (such as Let's Encrypt) issues its certificate only through a DNS-01 solver, `
+          + 'never HTTP-01',
+        hint: `Give ${issuer} a dns01 solver, or use an issuer that is not ACME (CA, Vault); silence WILDCARD_CERTIFICATE_NEEDS_DNS01 once it has one.`,
+      });
+    }
     if (l.tls) {
       issues.require(l.hostname !== undefined, {
         code: 'CERT_WITHOUT_HOSTNAME',

@@ -57,6 +57,30 @@ describe('GrpcGateway (core)', () => {
     expect(gateway!.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
   });
 
+  test('warns that a wildcard hostname needs a DNS-01 solver when cert-manager issues its certificate', () => {
+    const warnings = (props: GrpcGatewayProps) => resolveGrpcGateway(props, { defaultName: 'edge' }).warnings;
+    const listeners = [
+      { name: 'wild', hostname: '*.api.example.com', port: 443, tls: { secretName: 'wild-cert' } },
+      { name: 'exact', hostname: 'api.example.com', port: 8443, tls: { secretName: 'exact-cert' } },
+      { name: 'plain', hostname: '*.internal.example.com', port: 8080 },
+    ];
+    // Only the wildcard listener that terminates TLS; each part of the warning, whatever the layout of the line.
+    const [warning, ...others] = warnings({ ...PROPS, listeners, certManager: { clusterIssuer: 'letsencrypt' } });
+    expect(others).toEqual([]);
+    for (const part of [
+      'GrpcGateway "edge": listeners[0].hostname ',
+      '"*.api.example.com"',
+      'is a wildcard: an ACME ClusterIssuer "letsencrypt" (such as Let\'s Encrypt) issues its certificate only through a DNS-01 '
+        + 'solver, never HTTP-01',
+      'Give ClusterIssuer "letsencrypt" a dns01 solver, or use an issuer that is not ACME (CA, Vault); silence '
+        + 'WILDCARD_CERTIFICATE_NEEDS_DNS01 once it has one.',
+      '[WILDCARD_CERTIFICATE_NEEDS_DNS01]',
+    ]) expect(warning).toContain(part);
+    expect(warnings({ ...PROPS, listeners, certManager: { issuer: 'acme' } })[0]).toContain('an ACME Issuer "acme" (such as');
+    expect(warnings({ ...PROPS, listeners })).toEqual([]);
+    expect(warnings({ ...PROPS, listeners, certManager: { issuer: 'acme' }, silenceWarnings: ['WILDCARD_CERTIFICATE_NEEDS_DNS01'] })).toEqual([]);
+  });
+
   test('grants the Gateway the certificate Secret of another namespace with one narrow ReferenceGrant', () => {
     const { referenceGrants } = renderGrpcGateway(resolveGrpcGateway({
       ...PROPS,
