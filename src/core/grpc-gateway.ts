@@ -70,8 +70,8 @@ export interface GatewayClassProps {
  * Certificates issued by cert-manager for the TLS listeners.
  *
  * A Gateway served by a controller gets the `cert-manager.io/issuer` or `cert-manager.io/cluster-issuer`
- * annotation, which cert-manager reads only with its Gateway API support switched on: Helm value
- * `config.enableGatewayAPI: true` from cert-manager 1.16, the `--enable-gateway-api` flag in 1.15, the
+ * annotation, which cert-manager reads only with its Gateway API support switched on: the Helm value
+ * `config.enableGatewayAPI: true` (or the controller flag `--enable-gateway-api`) from cert-manager 1.15, the
  * `ExperimentalGatewayAPISupport` feature gate before. Without it the annotation does nothing and the listeners'
  * Secrets never appear. A self-hosted Gateway (grpc-mesh-proxy or Envoy tier) gets cert-manager `Certificate`
  * objects instead, which need no such switch.
