@@ -182,7 +182,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
   ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 9, (f) => {
     f.service('billing', { namespace: 'billing', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.istio(), trafficPolicy: ISTIO_POLICY, monitoring: MONITORING });
   }],
-  ['linkerd data plane: policy annotations and failure accrual, PodMonitor, alerts, dashboard', 7, (f) => {
+  ['linkerd data plane: policy annotations and failure accrual, the GRPCRoute of its gRPC retries, PodMonitor, alerts, dashboard', 8, (f) => {
     f.service('ledger', { namespace: 'ledger', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.linkerd(), trafficPolicy: LINKERD_POLICY, monitoring: MONITORING });
   }],
   ['gateway: TLS with cert-manager, its GatewayClass, h2c and Selector listeners, labels and annotations', 2, (f) => {
