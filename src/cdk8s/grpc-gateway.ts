@@ -17,7 +17,7 @@ import { toApiObject } from './api-objects';
 import type { BalancerObjects } from './grpc-mesh-service';
 import { addReferenceGrants } from './reference-grants';
 import { ServedRoutes, type RoutingPart } from './served-routes';
-import { printWarnings } from './warnings';
+import { problemsOf, reportWarnings, resolveForSynthesis } from './synthesis-checks';
 
 /**
  * A Gateway API Gateway with gRPC listeners (h2c or TLS-terminating), optionally its GatewayClass, cert-manager
@@ -48,23 +48,27 @@ export class GrpcGateway extends Construct implements IRouteParent {
 
   public constructor(scope: Construct, id: string, props: GrpcGatewayProps) {
     super(scope, id);
-    this._model = resolveGrpcGateway(props, {
+    this._model = resolveForSynthesis(this, () => resolveGrpcGateway(props, {
       defaultName: id,
       defaultNamespace: Chart.of(this).namespace,
       subject: `GrpcGateway "${this.node.path}"`,
-    });
-    this.name = this._model.name;
-    this.namespace = this._model.namespace;
-    this.warnings = this._model.warnings;
-    this.routeParentRef = gatewayParentRef(this._model);
-    this._routingPart = { kind: 'gateway', model: this._model };
-    const manifests = renderGrpcGateway(this._model);
-    if (manifests.gateway) this.gateway = toApiObject(this, 'gateway', manifests.gateway);
-    if (manifests.gatewayClass) this.gatewayClass = toApiObject(this, 'gateway-class', manifests.gatewayClass);
-    this.certificates = manifests.certificates.map((m) => toApiObject(this, `certificate-${m.metadata.name}`, m));
-    if (this._model.tier) this.tier = this.renderTier(this._model);
-    addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
-    printWarnings(this.warnings);
+    }));
+    try {
+      this.name = this._model.name;
+      this.namespace = this._model.namespace;
+      this.warnings = this._model.warnings;
+      this.routeParentRef = gatewayParentRef(this._model);
+      this._routingPart = { kind: 'gateway', model: this._model };
+      const manifests = renderGrpcGateway(this._model);
+      if (manifests.gateway) this.gateway = toApiObject(this, 'gateway', manifests.gateway);
+      if (manifests.gatewayClass) this.gatewayClass = toApiObject(this, 'gateway-class', manifests.gatewayClass);
+      this.certificates = manifests.certificates.map((m) => toApiObject(this, `certificate-${m.metadata.name}`, m));
+      if (this._model.tier) this.tier = this.renderTier(this._model);
+      addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
+      reportWarnings(this, this.warnings);
+    } catch (error) {
+      throw problemsOf(this) ?? error;
+    }
   }
 
   private renderTier(model: GrpcGatewayModel): BalancerObjects {

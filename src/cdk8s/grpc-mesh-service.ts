@@ -16,7 +16,7 @@ import {
 } from '../core';
 import { toApiObject } from './api-objects';
 import { ServedRoutes, type RoutingPart } from './served-routes';
-import { printWarnings } from './warnings';
+import { problemsOf, reportWarnings, resolveForSynthesis } from './synthesis-checks';
 
 /** The objects of a balancer tier, as cdk8s escape hatches. */
 export interface BalancerObjects {
@@ -87,54 +87,58 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
 
   public constructor(scope: Construct, id: string, props: GrpcMeshServiceProps) {
     super(scope, id);
-    this._model = resolveGrpcMeshService(props, {
+    this._model = resolveForSynthesis(this, () => resolveGrpcMeshService(props, {
       defaultName: id,
       defaultNamespace: Chart.of(this).namespace,
       subject: `GrpcMeshService "${this.node.path}"`,
-    });
-    this.name = this._model.name;
-    this.namespace = this._model.namespace;
-    this.port = this._model.port;
-    this.endpoint = this._model.endpoint;
-    this.routeParentRef = meshServiceParentRef(this._model);
-    this._routingPart = { kind: 'service', model: this._model };
-    this.backendRef = meshServiceBackendRef(this._model);
+    }));
+    try {
+      this.name = this._model.name;
+      this.namespace = this._model.namespace;
+      this.port = this._model.port;
+      this.endpoint = this._model.endpoint;
+      this.routeParentRef = meshServiceParentRef(this._model);
+      this._routingPart = { kind: 'service', model: this._model };
+      this.backendRef = meshServiceBackendRef(this._model);
 
-    // One ApiObject per manifest, with the role ids the core assigns (the same ids name Pulumi's children). A
-    // balancer's config and pods depend on the routes attached to the service, compiled at synthesis.
-    const manifests = renderGrpcMeshService(this._model);
-    const model = this._model;
-    const served = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy'
-      ? new ServedRoutes(this, { kind: 'service', model })
-      : undefined;
-    const balancer = manifests.balancer;
-    const objectOf = (role: string, manifest: KubeObject): ApiObject => {
-      if (served !== undefined && manifest === balancer?.config) {
-        return served.lazyApiObject(role, manifest, ['data'], (routes) => renderGrpcMeshService(model, routes).balancer!.config);
-      }
-      if (served !== undefined && manifest === balancer?.deployment) {
-        return served.lazyApiObject(role, manifest, ['spec'], (routes) => renderGrpcMeshService(model, routes).balancer!.deployment);
-      }
-      return toApiObject(this, role, manifest);
-    };
-    const objects = new Map<KubeObject, ApiObject>();
-    for (const { id: role, manifest } of listGrpcMeshServiceManifests(manifests)) objects.set(manifest, objectOf(role, manifest));
-    const of = (manifest: KubeObject) => objects.get(manifest)!;
-    this.service = of(manifests.service);
-    this.headlessService = of(manifests.headlessService);
-    this.deployment = manifests.workload && of(manifests.workload.deployment);
-    this.podDisruptionBudget = manifests.workload && of(manifests.workload.podDisruptionBudget);
-    const b = manifests.balancer;
-    this.balancer = b && {
-      config: of(b.config),
-      deployment: of(b.deployment),
-      service: of(b.service),
-      podDisruptionBudget: of(b.podDisruptionBudget),
-    };
-    this.meshPolicy = manifests.meshPolicy.map(of);
-    this.monitoring = manifests.monitoring.map(of);
-    this.dashboard = manifests.dashboard && of(manifests.dashboard);
-    this.warnings = this._model.warnings;
-    printWarnings(this.warnings);
+      // One ApiObject per manifest, with the role ids the core assigns (the same ids name Pulumi's children). A
+      // balancer's config and pods depend on the routes attached to the service, compiled at synthesis.
+      const manifests = renderGrpcMeshService(this._model);
+      const model = this._model;
+      const served = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy'
+        ? new ServedRoutes(this, { kind: 'service', model })
+        : undefined;
+      const balancer = manifests.balancer;
+      const objectOf = (role: string, manifest: KubeObject): ApiObject => {
+        if (served !== undefined && manifest === balancer?.config) {
+          return served.lazyApiObject(role, manifest, ['data'], (routes) => renderGrpcMeshService(model, routes).balancer!.config);
+        }
+        if (served !== undefined && manifest === balancer?.deployment) {
+          return served.lazyApiObject(role, manifest, ['spec'], (routes) => renderGrpcMeshService(model, routes).balancer!.deployment);
+        }
+        return toApiObject(this, role, manifest);
+      };
+      const objects = new Map<KubeObject, ApiObject>();
+      for (const { id: role, manifest } of listGrpcMeshServiceManifests(manifests)) objects.set(manifest, objectOf(role, manifest));
+      const of = (manifest: KubeObject) => objects.get(manifest)!;
+      this.service = of(manifests.service);
+      this.headlessService = of(manifests.headlessService);
+      this.deployment = manifests.workload && of(manifests.workload.deployment);
+      this.podDisruptionBudget = manifests.workload && of(manifests.workload.podDisruptionBudget);
+      const b = manifests.balancer;
+      this.balancer = b && {
+        config: of(b.config),
+        deployment: of(b.deployment),
+        service: of(b.service),
+        podDisruptionBudget: of(b.podDisruptionBudget),
+      };
+      this.meshPolicy = manifests.meshPolicy.map(of);
+      this.monitoring = manifests.monitoring.map(of);
+      this.dashboard = manifests.dashboard && of(manifests.dashboard);
+      this.warnings = this._model.warnings;
+      reportWarnings(this, this.warnings);
+    } catch (error) {
+      throw problemsOf(this) ?? error;
+    }
   }
 }

@@ -1,13 +1,13 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, renderGrpcRoute, selfHostedDataPlaneOf,
+  checkMeshParents, formatIssue, isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, renderGrpcRoute, selfHostedDataPlaneOf,
   type GrpcRouteModel, type RouteResolveContext,
 } from '../core';
 import { toApiObject } from './api-objects';
 import { addReferenceGrants } from './reference-grants';
 import { routingScopeOf, type RoutingPart } from './served-routes';
-import { printWarnings } from './warnings';
+import { problemsOf, reportWarnings, resolveForSynthesis, warningsAtSynthesis } from './synthesis-checks';
 
 /** What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute, its ReferenceGrants and warnings. */
 export abstract class GrpcRouteBase extends Construct {
@@ -30,7 +30,8 @@ export abstract class GrpcRouteBase extends Construct {
 
   protected constructor(scope: Construct, id: string, type: string, resolve: (context: RouteResolveContext) => GrpcRouteModel) {
     super(scope, id);
-    this._model = resolve({ defaultName: id, defaultNamespace: Chart.of(this).namespace, subject: `${type} "${this.node.path}"` });
+    const subject = `${type} "${this.node.path}"`;
+    this._model = resolveForSynthesis(this, () => resolve({ defaultName: id, defaultNamespace: Chart.of(this).namespace, subject }));
     this.name = this._model.name;
     this.namespace = this._model.namespace;
     this.warnings = this._model.warnings;
@@ -39,12 +40,26 @@ export abstract class GrpcRouteBase extends Construct {
     // A Gateway named by a plain reference may be a self-hosted Gateway of the app that writes no Gateway API
     // objects: whether to write the GRPCRoute is then decided at synthesis, once every construct exists.
     const certain = model.parents.some((p) => parentNeedsGatewayApiObjects(p) && !isPlainGatewayRef(p));
-    if (certain || !model.parents.some(isPlainGatewayRef)) {
-      if (model.gatewayApiObjects) this.write();
-    } else {
-      this.node.addValidation({ validate: () => this.decideAtSynthesis() });
+    try {
+      if (certain || !model.parents.some(isPlainGatewayRef)) {
+        if (model.gatewayApiObjects) this.write();
+      } else {
+        this.node.addValidation({ validate: () => this.decideAtSynthesis() });
+      }
+    } catch (error) {
+      throw problemsOf(this) ?? error;
     }
-    printWarnings(this.warnings);
+    reportWarnings(this, this.warnings);
+    // Service parents named by plain reference are checked against the app's services once every construct exists.
+    if (model.parents.some((p) => p.kind === 'Service' && p.dataPlane === undefined)) {
+      this.node.addValidation({ validate: () => this.checkMeshParents(subject) });
+    }
+  }
+
+  private checkMeshParents(subject: string): string[] {
+    if (problemsOf(this)) return [];
+    const found = checkMeshParents(this._model, routingScopeOf(this).services, subject);
+    return [...found.issues.map((issue) => `${subject}: ${formatIssue(issue)}`), ...warningsAtSynthesis(this, found.warnings)];
   }
 
   /**
@@ -65,7 +80,7 @@ export abstract class GrpcRouteBase extends Construct {
   }
 
   private decideAtSynthesis(): string[] {
-    if (this.decided) return [];
+    if (this.decided || problemsOf(this)) return [];
     this.decided = true;
     const parents = knownParents(this._model, routingScopeOf(this));
     const served = parents.filter((p) => selfHostedDataPlaneOf(p) !== undefined);

@@ -4,7 +4,7 @@ import {
   compileTierRoutes, formatIssue, type GrpcGatewayModel, type GrpcMeshServiceModel, type GrpcRouteModel, type KubeObject, type RoutingScope,
   type ServedParent, type TierRoutes,
 } from '../core';
-import { printWarnings } from './warnings';
+import { problemsOf, warningsAtSynthesis } from './synthesis-checks';
 
 /** What a construct of this library adds to the app's routing: its model, found by the tiers at synthesis. */
 export type RoutingPart =
@@ -29,7 +29,10 @@ const COMPILED_OBJECTS = new WeakSet<ApiObject>();
 export function routingScopeOf(scope: Construct): RoutingScope {
   const all = scope.node.root.node.findAll();
   // A construct whose props were refused (and the error caught) stays in the tree without a part.
-  const parts = all.filter((c): c is HasRoutingPart => '_routingPart' in c && c._routingPart !== undefined).map((c) => c._routingPart);
+  // So does a construct built from invalid props: its problems are reported, not compounded by the tiers.
+  const parts = all
+    .filter((c): c is HasRoutingPart => '_routingPart' in c && c._routingPart !== undefined && problemsOf(c) === undefined)
+    .map((c) => c._routingPart);
   const pick = <K extends RoutingPart['kind']>(kind: K) => parts.filter((p) => p.kind === kind).map((p) => p.model) as Array<Extract<RoutingPart, { kind: K }>['model']>;
   const objects = all
     .filter((c): c is ApiObject => ApiObject.isApiObject(c) && READ_KINDS.has(c.kind) && !COMPILED_OBJECTS.has(c))
@@ -45,9 +48,9 @@ export class ServedRoutes {
   public constructor(private readonly owner: Construct, private readonly parent: ServedParent) {
     owner.node.addValidation({
       validate: () => {
+        if (problemsOf(owner)) return [];
         const served = this.compile();
-        printWarnings(served.warnings);
-        return served.issues.map((issue) => `${formatIssue(issue)}`);
+        return [...served.issues.map((issue) => `${formatIssue(issue)}`), ...warningsAtSynthesis(owner, served.warnings)];
       },
     });
   }

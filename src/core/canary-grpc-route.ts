@@ -1,6 +1,7 @@
+import { DEFAULT_NAMESPACE } from './defaults';
 import { resolveGrpcRoute, type GrpcHeaderMatchProps, type GrpcRouteMatchProps, type GrpcRouteModel, type GrpcRouteProps, type RouteResolveContext } from './grpc-route';
 import type { RouteImplementation } from './route-policy';
-import type { GrpcBackendTarget, RouteParent } from './route-refs';
+import { toBackendRef, type GrpcBackendTarget, type RouteParent } from './route-refs';
 import type { TrafficPolicy } from './traffic-policy';
 import type { IssueCollector } from './validation';
 import { validateMethodMatch } from '../routing';
@@ -120,8 +121,21 @@ export function canaryToRouteProps(props: CanaryGrpcRouteProps): GrpcRouteProps 
   };
 }
 
-/** Validates what is particular to a canary; the route it becomes is validated as any `GrpcRoute`. */
-export function validateCanary(issues: IssueCollector, props: CanaryGrpcRouteProps): void {
+/**
+ * Validates what is particular to a canary; the route it becomes is validated as any `GrpcRoute`.
+ * @param namespace the route's namespace, where backends without a namespace are
+ */
+export function validateCanary(issues: IssueCollector, props: CanaryGrpcRouteProps, namespace?: string): void {
+  const stable = toBackendRef(props.stable);
+  const canary = toBackendRef(props.canary);
+  const canaryNamespace = canary.namespace ?? namespace;
+  issues.require(stable.name !== canary.name || (stable.namespace ?? namespace) !== canaryNamespace, {
+    code: 'CANARY_IS_STABLE',
+    path: 'canary',
+    value: canaryNamespace === undefined ? canary.name : `${canaryNamespace}/${canary.name}`,
+    message: 'is the same Service as stable: every call reaches the same pods, so canaryWeight and canaryHeader change nothing',
+    hint: 'Point canary at the Service of the new version (e.g. a GrpcMeshService "orders-canary" selecting its pods).',
+  });
   issues.integerInRange('canaryWeight', props.canaryWeight, 0, 100, 'The canary weight is a percentage of the calls.');
   issues.require(props.grpcMethod === undefined || props.grpcService !== undefined, {
     code: 'METHOD_WITHOUT_SERVICE',
@@ -141,6 +155,6 @@ export function resolveCanaryGrpcRoute(props: CanaryGrpcRouteProps, context: Rou
   return resolveGrpcRoute(canaryToRouteProps(props), {
     ...context,
     subject: context.subject ?? `CanaryGrpcRoute "${props.name ?? context.defaultName}"`,
-    validateAlso: (issues) => validateCanary(issues, props),
+    validateAlso: (issues) => validateCanary(issues, props, props.namespace ?? context.defaultNamespace ?? DEFAULT_NAMESPACE),
   });
 }

@@ -35,6 +35,14 @@ export function formatIssue(issue: ValidationIssue): string {
 }
 
 /**
+ * Formats a warning of a construct as a line: the subject, the issue, and how to silence it.
+ * @param subject the construct, e.g. `GrpcRoute "shop/orders"`
+ */
+export function formatWarning(subject: string, issue: ValidationIssue): string {
+  return `${subject}: ${formatIssue(issue)} (silenceWarnings: ['${issue.code}'] hides this)`;
+}
+
+/**
  * Thrown when props are invalid. It lists every problem found, not only the first, so that one synthesis run
  * shows everything there is to fix. Adapters rethrow it in their framework's error type with the same issues.
  */

@@ -214,6 +214,8 @@ export interface GrpcRouteModel {
   readonly gatewayApiObjects: boolean;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
+  /** Codes of the warnings the props silence, for the checks made at synthesis. */
+  readonly silencedWarnings: readonly string[];
 }
 
 /** Context of resolution (see `resolveGrpcMeshService`). */
@@ -286,6 +288,7 @@ export function resolveGrpcRoute(props: GrpcRouteProps, context: RouteResolveCon
     policy,
     gatewayApiObjects: parents.some(parentNeedsGatewayApiObjects),
     warnings: issues.warnings,
+    silencedWarnings: props.silenceWarnings ?? [],
   };
 }
 
@@ -311,7 +314,7 @@ function validateParent(issues: IssueCollector, path: string, parent: RouteParen
       value: parent.name,
       message: 'has DataPlane.none(): nothing grpc-mesh deploys serves a route attached to it, so it would be ignored',
       hint: 'Give the service a data plane that serves routes (DataPlane.proxy(), envoy(), istio() or linkerd()); for a mesh '
-        + 'grpc-mesh does not configure, attach the route with a plain reference { kind: \'Service\', name, namespace, port }.',
+        + 'grpc-mesh does not configure, attach the route with a plain reference { kind: \'Service\', name, namespace, port, mesh }.',
     });
     issues.require(!parent.headless, {
       code: 'HEADLESS_MESH_PARENT',
@@ -319,6 +322,15 @@ function validateParent(issues: IssueCollector, path: string, parent: RouteParen
       value: parent.name,
       message: 'is a headless Service, which cannot be the parent of a mesh (GAMMA) route',
       hint: 'Attach the route to the ClusterIP Service: pass the GrpcMeshService itself.',
+    });
+    // A plain reference does not say whether its Service is headless unless asked; the name does.
+    issues.require(parent.headless !== undefined || parent.dataPlane !== undefined || !parent.name.endsWith(d.HEADLESS_SERVICE_SUFFIX), {
+      code: 'HEADLESS_MESH_PARENT',
+      path: `${path}.name`,
+      value: parent.name,
+      message: `is named like a headless Service ("${d.HEADLESS_SERVICE_SUFFIX}"), which cannot be the parent of a mesh (GAMMA) route`,
+      hint: 'Attach the route to the ClusterIP Service (for a GrpcMeshService, pass the construct itself); '
+        + 'if this Service does have a cluster IP, say so with headless: false.',
     });
     if (hostnames?.length) {
       issues.warn({ code: 'HOSTNAMES_IGNORED_IN_MESH', path: 'hostnames', value: hostnames, message: `are ignored for the mesh parent ${parent.name}` });
@@ -395,9 +407,11 @@ function validateMatch(issues: IssueCollector, path: string, match: GRPCRouteMat
 function validateBackends(issues: IssueCollector, path: string, rule: GrpcRouteRuleProps): void {
   if (!issues.count(`${path}.backends`, rule.backends, 1, GRPC_ROUTE_LIMITS.backendsPerRule, 'backends')) return;
   rule.backends.forEach((b, k) => {
-    const ref = toBackendRef(b.service);
-    issues.dns1035Label(`${path}.backends[${k}].service.name`, ref.name);
-    issues.port(`${path}.backends[${k}].service.port`, ref.port);
+    // A construct (a GrpcMeshService) reports a bad name or port of its own, once.
+    if (!('backendRef' in b.service)) {
+      issues.dns1035Label(`${path}.backends[${k}].service.name`, b.service.name);
+      issues.port(`${path}.backends[${k}].service.port`, b.service.port);
+    }
     issues.integerInRange(`${path}.backends[${k}].weight`, b.weight, 0, GRPC_ROUTE_LIMITS.maxWeight);
   });
   if (rule.backends.every((b) => b.weight === 0)) {

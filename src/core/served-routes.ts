@@ -3,7 +3,7 @@ import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
 import { checkTierSupport } from './data-plane';
 import * as d from './defaults';
 import { absoluteDnsName } from './dns-name';
-import { GrpcMeshValidationError, type ValidationIssue } from './errors';
+import { formatWarning, GrpcMeshValidationError, type ValidationIssue } from './errors';
 import { gatewayParentRef, type GrpcGatewayModel } from './grpc-gateway';
 import type { GrpcMeshServiceModel, ResolvedTier } from './grpc-mesh-service';
 import type { GrpcRouteModel } from './grpc-route';
@@ -328,4 +328,59 @@ function dedupe(issues: readonly ValidationIssue[]): ValidationIssue[] {
     seen.add(key);
     return true;
   });
+}
+
+/** What {@link checkMeshParents} found. */
+export interface MeshParentFindings {
+  /** What fails synthesis. */
+  readonly issues: readonly ValidationIssue[];
+  /** What deserves attention, formatted like every warning (not those the route silences). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Checks the Service parents (GAMMA) of a route that names them by plain reference, against the services of the app,
+ * once every construct exists. A GAMMA route does something only where a mesh or a balancer serves its parent;
+ * otherwise it is ignored, and clients reach the Service around it.
+ *
+ * - the headless Service of a `GrpcMeshService`: a GAMMA parent must be ClusterIP (error `HEADLESS_MESH_PARENT`);
+ * - a Service no balancer or mesh of grpc-mesh serves (no `GrpcMeshService` of the app, or one with
+ *   `DataPlane.none()`), on a reference that names no `mesh`: a warning, `GAMMA_PARENT_NOT_SERVED`, since a mesh
+ *   installed outside grpc-mesh may serve it; `mesh: 'istio' | 'linkerd'` on the reference says one does.
+ *
+ * Parents given as `GrpcMeshService`s, or with `dataPlane` set, are checked when the route is resolved.
+ * @param subject how messages name the route, e.g. `GrpcRoute "shop/orders"`
+ */
+export function checkMeshParents(route: GrpcRouteModel, services: readonly GrpcMeshServiceModel[], subject: string): MeshParentFindings {
+  const issues: ValidationIssue[] = [];
+  const warnings: ValidationIssue[] = [];
+  route.parents.forEach((parent, i) => {
+    if (parent.kind !== 'Service' || parent.dataPlane !== undefined) return;
+    const namespace = parent.namespace ?? route.namespace;
+    const path = `parents[${i}]`;
+    const value = `${namespace}/${parent.name}`;
+    const service = services.find((s) => s.namespace === namespace && s.name === parent.name);
+    const headlessOf = services.find((s) => s.namespace === namespace && s.headlessServiceName === parent.name);
+    if (headlessOf !== undefined) {
+      issues.push({
+        code: 'HEADLESS_MESH_PARENT',
+        path,
+        value,
+        message: `is the headless Service of GrpcMeshService "${headlessOf.namespace}/${headlessOf.name}", which cannot be the parent of a mesh (GAMMA) route`,
+        hint: 'Attach the route to the GrpcMeshService itself (its ClusterIP Service).',
+      });
+    } else if (parent.mesh === undefined && (service === undefined || service.dataPlane.kind === 'none')) {
+      const what = service === undefined ? 'is no GrpcMeshService of this app' : 'is a GrpcMeshService with DataPlane.none()';
+      warnings.push({
+        code: 'GAMMA_PARENT_NOT_SERVED',
+        path,
+        value,
+        message: `${what}, and the reference names no mesh: unless a mesh serves this Service, the route does nothing and clients reach the Service around it`,
+        hint: 'Attach the route to a GrpcMeshService whose data plane serves routes, or, when Istio or Linkerd serves the Service, '
+          + "say so with mesh: 'istio' or 'linkerd' on the reference.",
+      });
+    }
+  });
+  const shown = warnings.filter((w) => !route.silencedWarnings.includes(w.code));
+  return { issues, warnings: shown.map((w) => formatWarning(subject, w)) };
 }

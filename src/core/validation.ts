@@ -1,4 +1,4 @@
-import { formatIssue, GrpcMeshValidationError, type ValidationIssue } from './errors';
+import { formatIssue, formatWarning, GrpcMeshValidationError, type ValidationIssue } from './errors';
 
 /** RFC 1035 label: what Kubernetes requires of Service names. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -41,7 +41,7 @@ export class IssueCollector {
 
   /** Warnings recorded so far, formatted with the subject, one per line. */
   public get warnings(): string[] {
-    return this.warningList.map((w) => `${this.subject}: ${formatIssue(w)} (silenceWarnings: ['${w.code}'] hides this)`);
+    return this.warningList.map((w) => formatWarning(this.subject, w));
   }
 
   /** Records `issue` unless `condition` holds; returns `condition`. */
@@ -144,10 +144,86 @@ export class IssueCollector {
     return ok;
   }
 
-  /** Throws a {@link GrpcMeshValidationError} listing every problem, if there is any. */
+  /**
+   * Throws a {@link GrpcMeshValidationError} listing every problem, if there is any; inside
+   * {@link collectProblems}, hands it over instead and returns, so the model is built from the props as given.
+   */
   public throwIfAny(): void {
-    if (this.issues.length > 0) throw new GrpcMeshValidationError(this.subject, this.issues);
+    if (this.issues.length === 0) return;
+    const error = new GrpcMeshValidationError(this.subject, this.issues);
+    if (collecting === undefined) throw error;
+    collecting.push(error);
   }
+}
+
+/** Where {@link IssueCollector.throwIfAny} hands its problems while {@link collectProblems} runs. */
+let collecting: GrpcMeshValidationError[] | undefined;
+
+/** What {@link collectProblems} returns. */
+export interface CollectedProblems<T> {
+  /** What `resolve` returned: undefined when the props were too broken to build it from. */
+  readonly value?: T;
+  /** Every problem found (one error, the first subject), or undefined when the props are valid. */
+  readonly error?: GrpcMeshValidationError;
+}
+
+/**
+ * Runs a core resolver (e.g. `resolveGrpcMeshService`) with its validation problems returned instead of thrown,
+ * and the model built from the props as given. Adapters with a synthesis phase use it to report the problems
+ * of every construct of an app in one error at synthesis, instead of stopping at the first construct.
+ *
+ * A model built from invalid props is only fit to be rendered into objects that are never written out: the
+ * caller must fail synthesis with `error`. When the props are too broken for the model to be built at all,
+ * `value` is undefined and `error` holds the problems.
+ */
+export function collectProblems<T>(resolve: () => T): CollectedProblems<T> {
+  const outer = collecting;
+  const found: GrpcMeshValidationError[] = [];
+  collecting = found;
+  let value: T | undefined;
+  try {
+    value = resolve();
+  } catch (error) {
+    if (GrpcMeshValidationError.isValidationError(error)) found.push(error);
+    else if (found.length === 0) throw error;
+    value = undefined;
+  } finally {
+    collecting = outer;
+  }
+  return { value, error: mergeProblems(found) };
+}
+
+/** The problems of several errors as one error (of the first subject), each problem once. */
+function mergeProblems(errors: readonly GrpcMeshValidationError[]): GrpcMeshValidationError | undefined {
+  if (errors.length === 0) return undefined;
+  if (errors.length === 1) return errors[0];
+  const seen = new Set<string>();
+  const issues = errors.flatMap((e) => e.issues).filter((issue) => {
+    const key = formatIssue(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return new GrpcMeshValidationError(errors[0].subject, issues);
+}
+
+/**
+ * The setting that makes every warning fail synthesis, for CI builds: the cdk8s context key
+ * (`app.node.setContext('grpc-mesh:warningsAsErrors', true)` before adding charts) and the Pulumi config key
+ * (`pulumi config set grpc-mesh:warningsAsErrors true`). Warnings a construct silences with `silenceWarnings` stay
+ * silent.
+ */
+export const WARNINGS_AS_ERRORS_KEY = 'grpc-mesh:warningsAsErrors';
+
+/**
+ * The environment variable that does what {@link WARNINGS_AS_ERRORS_KEY} does for a cdk8s app, without changing its
+ * code: `GRPC_MESH_WARNINGS_AS_ERRORS=true cdk8s synth`.
+ */
+export const WARNINGS_AS_ERRORS_ENV = 'GRPC_MESH_WARNINGS_AS_ERRORS';
+
+/** Whether a setting read from context or config is on: `true` or the string `"true"` (any case). */
+export function isSettingOn(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
 }
 
 function isLabelKey(key: string): boolean {

@@ -7,6 +7,7 @@ import {
   GrpcRoute,
   GrpcStatus,
   renderReferenceGrant,
+  type RouteParent,
 } from '../../src/cdk8s';
 import { validateAnyManifests } from '../support/crd-validator';
 
@@ -48,21 +49,27 @@ describe('Gateway API constructs (cdk8s)', () => {
     const { chart, edge, payments } = setup();
     const route = new GrpcRoute(chart, 'checkout', { namespace: 'infra', parents: [edge.listener('grpc')], rules: [{ backends: [{ service: payments }] }] });
     expect((route.route!.toJson() as any).spec.parentRefs[0].sectionName).toBe('grpc');
-    expect(() => new GrpcRoute(chart, 'bad', { namespace: 'infra', parents: [edge.listener('nope')], rules: [{ backends: [{ service: payments }] }] }))
-      .toThrow('GrpcRoute "shop/bad": parents[0].sectionName names no listener of Gateway "edge" (it has grpc); got "nope". [UNKNOWN_LISTENER]');
+    new GrpcRoute(chart, 'bad', { namespace: 'infra', parents: [edge.listener('nope')], rules: [{ backends: [{ service: payments }] }] });
+    expect(() => Testing.synth(chart))
+      .toThrow('[shop/bad] GrpcRoute "shop/bad": parents[0].sectionName names no listener of Gateway "edge" (it has grpc); got "nope". [UNKNOWN_LISTENER]');
   });
 
   test('refuses the headless Service of a GrpcMeshService as a mesh parent', () => {
-    const { chart, payments } = setup();
-    const headless = { kind: 'Service' as const, name: 'payments-headless', namespace: 'payments', headless: true };
-    expect(() => new GrpcRoute(chart, 'mesh', { namespace: 'payments', parents: [headless], rules: [{ backends: [{ service: payments }] }] }))
-      .toThrow(/parents\[0\] is a headless Service, which cannot be the parent of a mesh \(GAMMA\) route/);
-    expect(() => new GrpcRoute(chart, 'mesh-none', { namespace: 'payments', parents: [payments], rules: [{ backends: [{ service: payments }] }] }))
-      .toThrow(/parents\[0\] has DataPlane.none\(\): nothing grpc-mesh deploys serves a route attached to it.*\[ROUTE_PARENT_NOT_SERVED\]/);
+    const synthError = (parent: (payments: GrpcMeshService) => RouteParent) => {
+      const { chart, payments } = setup();
+      new GrpcRoute(chart, 'mesh', { namespace: 'payments', parents: [parent(payments)], rules: [{ backends: [{ service: payments }] }] });
+      return () => Testing.synth(chart);
+    };
+    expect(synthError(() => ({ kind: 'Service', name: 'payments-headless', namespace: 'payments', headless: true })))
+      .toThrow(/\[shop\/mesh\] GrpcRoute "shop\/mesh": parents\[0\] is a headless Service, which cannot be the parent of a mesh \(GAMMA\) route/);
+    expect(synthError((payments) => payments))
+      .toThrow(/\[shop\/mesh\] GrpcRoute "shop\/mesh": parents\[0\] has DataPlane.none\(\): nothing grpc-mesh deploys serves a route attached to it.*\[ROUTE_PARENT_NOT_SERVED\]/);
     // A mesh grpc-mesh does not configure serves a route attached with a plain reference.
-    const plain = { kind: 'Service' as const, name: 'payments', namespace: 'payments', port: 50051 };
+    const { chart, payments } = setup();
+    const plain = { kind: 'Service' as const, name: 'payments', namespace: 'payments', port: 50051, mesh: 'istio' as const };
     const ok = new GrpcRoute(chart, 'mesh-ok', { namespace: 'payments', parents: [plain], rules: [{ backends: [{ service: payments }] }] });
     expect((ok.route!.toJson() as any).spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }]);
+    expect(Testing.synth(chart).filter((o) => o.kind === 'GRPCRoute').map((o) => o.metadata.name)).toEqual(['mesh-ok']);
   });
 
   test('writes the route\'s traffic policy as an Envoy Gateway BackendTrafficPolicy for the eg class', () => {
@@ -82,12 +89,14 @@ describe('Gateway API constructs (cdk8s)', () => {
     expect(validateAnyManifests(route.policy.map((p) => p.toJson()))).toEqual([]);
   });
 
-  test('prints warnings with the construct path, unless silenced', () => {
+  test('prints warnings with the construct path at synthesis, unless silenced', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { chart, edge, payments } = setup();
     const rules = [{ matches: [{ service: 'a.B' }], backends: [{ service: payments }] }, { matches: [{ service: 'a.B' }], backends: [{ service: payments }] }];
     new GrpcRoute(chart, 'noisy', { namespace: 'payments', parents: [edge], rules });
     new GrpcRoute(chart, 'quiet', { namespace: 'payments', parents: [edge], rules, silenceWarnings: ['SHADOWED_MATCH'] });
+    expect(warn).not.toHaveBeenCalled();
+    Testing.synth(chart);
     expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringMatching(/^\[grpc-mesh\] warning: GrpcRoute "shop\/noisy": rules\[1\]\.matches\[0\] can never be reached/)]);
     warn.mockRestore();
   });

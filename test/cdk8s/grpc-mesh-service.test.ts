@@ -1,5 +1,5 @@
 import { Chart, JsonPatch, Testing } from 'cdk8s';
-import { DataPlane, GrpcMeshService, GrpcMeshValidationError } from '../../src/cdk8s';
+import { DataPlane, GrpcMeshService } from '../../src/cdk8s';
 import { listGrpcMeshServiceManifests } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
 import { render } from '../support/render';
@@ -40,19 +40,13 @@ describe('GrpcMeshService (cdk8s)', () => {
     expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['payments']));
   });
 
-  test('names the construct path in validation errors and lists every problem', () => {
+  test('names the construct path in validation errors and lists every problem, at synthesis', () => {
     const chart = new Chart(Testing.app(), 'shop');
-    let error: unknown;
-    try {
-      new GrpcMeshService(chart, 'users', { port: 70000, workload: { image: 'img:1', replicas: -1 } });
-    } catch (e) {
-      error = e;
-    }
-    expect(GrpcMeshValidationError.isValidationError(error)).toBe(true);
-    expect((error as Error).message).toBe([
-      'GrpcMeshService "shop/users": 2 problems:',
-      '  - port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
-      '  - workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
+    new GrpcMeshService(chart, 'users', { port: 70000, workload: { image: 'img:1', replicas: -1 } });
+    expect(() => Testing.synth(chart)).toThrow([
+      'Validation failed with the following errors:',
+      '  [shop/users] GrpcMeshService "shop/users": port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
+      '  [shop/users] GrpcMeshService "shop/users": workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
     ].join('\n'));
   });
 

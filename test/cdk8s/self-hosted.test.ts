@@ -191,18 +191,28 @@ describe('self-hosted tiers (cdk8s)', () => {
   });
 
   describe('bad props', () => {
-    test('what a construct cannot be fails at its construction, naming it', () => {
+    test('what a construct cannot be fails synthesis, naming it, with the problems of every other construct', () => {
       const { chart, edge } = shop();
-      expect(() => new GrpcGateway(chart, 'partner', {
+      new GrpcGateway(chart, 'partner', {
         implementation: GatewayImplementation.envoy(),
         listeners: [{ name: 'grpc-tls', port: 443, hostname: 'partner.example.com', tls: { secretName: 'partner-tls', secretNamespace: 'certs' } }],
-      })).toThrow(/^GrpcGateway "shop\/partner": listeners\[0\]\.tls\.secretNamespace must be the Gateway's namespace \("shop"\).*\[SECRET_NOT_MOUNTABLE\]/);
-      const { chart: other } = shop();
-      const plain = serviceIn(other, 'plain');
-      expect(() => new GrpcRoute(other, 'mesh', { parents: [plain], rules: [{ backends: [{ service: plain }] }] }))
-        .toThrow(/^GrpcRoute "shop\/mesh": parents\[0\] has DataPlane\.none\(\).*\[ROUTE_PARENT_NOT_SERVED\]/);
-      expect(() => new GrpcRoute(chart, 'with-policy', { parents: [edge], trafficPolicy: RETRY, rules: [{ backends: [{ service: plain }] }] }))
-        .toThrow(/trafficPolicy cannot be attached to a route served by a grpc-mesh tier.*\[UNSUPPORTED_BY_DATA_PLANE\]/);
+      });
+      const plain = serviceIn(chart, 'plain');
+      new GrpcRoute(chart, 'mesh', { parents: [plain], rules: [{ backends: [{ service: plain }] }] });
+      new GrpcRoute(chart, 'with-policy', { parents: [edge], trafficPolicy: RETRY, rules: [{ backends: [{ service: plain }] }] });
+      let message = '';
+      try {
+        Testing.synth(chart);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      const lines = message.split('\n');
+      expect(lines[0]).toBe('Validation failed with the following errors:');
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(/^ {2}\[shop\/partner\] GrpcGateway "shop\/partner": listeners\[0\]\.tls\.secretNamespace must be the Gateway's namespace \("shop"\).*\[SECRET_NOT_MOUNTABLE\]$/),
+        expect.stringMatching(/^ {2}\[shop\/mesh\] GrpcRoute "shop\/mesh": parents\[0\] has DataPlane\.none\(\).*\[ROUTE_PARENT_NOT_SERVED\]$/),
+        expect.stringMatching(/^ {2}\[shop\/with-policy\] GrpcRoute "shop\/with-policy": trafficPolicy cannot be attached to a route served by a grpc-mesh tier.*\[UNSUPPORTED_BY_DATA_PLANE\]$/),
+      ]);
     });
 
     test('synthesis fails with one error that names every problem of every tier', () => {
@@ -243,16 +253,22 @@ describe('self-hosted tiers (cdk8s)', () => {
       expect(() => app.synth()).toThrow(error!.message);
     });
 
-    // A construct whose constructor threw stays in the construct tree without its routing part.
-    test('a construct whose construction failed (and was caught) does not crash the tiers\' synthesis', () => {
+    // A construct built from invalid props stays in the construct tree without its routing part.
+    test('a construct with invalid props is left out of the tiers: synthesis reports its own problems only', () => {
       const { chart } = shop();
-      expect(() => new GrpcGateway(chart, 'partner', {
+      new GrpcGateway(chart, 'partner', {
         implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE }),
         listeners: [{ name: 'grpc-tls', port: 443, tls: { secretName: 'partner-tls', secretNamespace: 'certs' } }],
-      })).toThrow(/SECRET_NOT_MOUNTABLE/);
-      // The rest of the app synthesizes: the edge tier still serves its routes.
-      const objects = Testing.synth(chart) as KubeObject[];
-      expect(parse(find(objects, 'ConfigMap', 'edge-proxy').data[PROXY_CONFIG_KEY]).routes.length).toBeGreaterThan(0);
+      });
+      new GrpcRoute(chart, 'to-partner', { parents: [{ kind: 'Gateway', name: 'partner', namespace: 'shop' }], rules: [{ backends: [{ service: { name: 'users', port: 50051 } }] }] });
+      expect(() => Testing.synth(chart)).toThrow(/^Validation failed with the following errors:\n {2}\[shop\/partner\] GrpcGateway "shop\/partner": listeners\[0\]\.tls\.secretNamespace .*\[SECRET_NOT_MOUNTABLE\]$/);
+    });
+
+    test('props too broken to build a construct from still fail at its construction', () => {
+      const { chart } = shop();
+      // A JavaScript caller without listeners: the Gateway has nothing to be built from.
+      expect(() => new GrpcGateway(chart, 'broken', { gatewayClassName: 'eg', listeners: undefined as never }))
+        .toThrow('GrpcGateway "shop/broken": listeners must have between 1 and 64 listeners; got 0. [TOO_FEW]');
     });
   });
 

@@ -72,6 +72,30 @@ describe('CanaryGrpcRoute', () => {
     expect(decision.kind === 'status' && decision.name).toBe('UNIMPLEMENTED');
   });
 
+  test('refuses a canary that is the stable Service, in the route\'s namespace or named with it', () => {
+    const issuesOf = (props: CanaryGrpcRouteProps, defaultNamespace?: string) => {
+      try {
+        resolveCanaryGrpcRoute(props, { defaultName: 'orders', defaultNamespace });
+      } catch (e) {
+        if (GrpcMeshValidationError.isValidationError(e)) return e.issues;
+        throw e;
+      }
+      return [];
+    };
+    const expected = {
+      code: 'CANARY_IS_STABLE',
+      path: 'canary',
+      value: 'app/orders-stable',
+      message: 'is the same Service as stable: every call reaches the same pods, so canaryWeight and canaryHeader change nothing',
+      hint: 'Point canary at the Service of the new version (e.g. a GrpcMeshService "orders-canary" selecting its pods).',
+    };
+    expect(issuesOf({ ...PROPS, canary: stable })).toEqual([expected]);
+    expect(issuesOf({ ...PROPS, canary: { ...stable, namespace: 'app', port: 9000 } })).toEqual([expected]);
+    expect(issuesOf({ ...PROPS, namespace: undefined, canary: { ...stable, namespace: 'app' } }, 'app')).toEqual([expected]);
+    // The same name in another namespace is another Service.
+    expect(issuesOf({ ...PROPS, canary: { ...stable, namespace: 'canaries' } })).toEqual([]);
+  });
+
   test('reports canary and route problems in one error', () => {
     let error: unknown;
     try {

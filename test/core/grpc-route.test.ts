@@ -98,6 +98,20 @@ describe('resolveGrpcRoute and renderGrpcRoute', () => {
     ]);
   });
 
+  test('refuses a plain Service reference named like a headless Service as a GAMMA parent, unless it says it is not headless', () => {
+    const parent = { kind: 'Service' as const, name: 'users-headless', port: 50051 };
+    expect(issuesOf({ ...BASE, parents: [parent] })).toEqual([{
+      code: 'HEADLESS_MESH_PARENT',
+      path: 'parents[0].name',
+      value: 'users-headless',
+      message: 'is named like a headless Service ("-headless"), which cannot be the parent of a mesh (GAMMA) route',
+      hint: 'Attach the route to the ClusterIP Service (for a GrpcMeshService, pass the construct itself); '
+        + 'if this Service does have a cluster IP, say so with headless: false.',
+    }]);
+    const { route } = renderGrpcRoute(resolveGrpcRoute({ ...BASE, parents: [{ ...parent, headless: false }] }, { defaultName: 'r' }));
+    expect((route.spec as any).parentRefs).toEqual([{ group: '', kind: 'Service', name: 'users-headless', namespace: 'app', port: 50051 }]);
+  });
+
   test('checks every rule when the rule count is within limits', () => {
     const issues = issuesOf({
       ...BASE,

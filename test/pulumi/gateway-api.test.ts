@@ -197,7 +197,7 @@ describe('CanaryGrpcRoute (Pulumi)', () => {
       .toEqual([['canary-header', ['payments-canary:1']], ['canary-split', ['payments:90', 'payments-canary:10']]]);
   });
 
-  test('reports canary and route problems in one GrpcMeshResourceError', async () => {
+  test('reports canary and route problems in one GrpcMeshResourceError, a canary that is the stable Service among them', async () => {
     await useMocks('canary-invalid');
     const { edge, payments } = setup();
     let error: any;
@@ -208,7 +208,9 @@ describe('CanaryGrpcRoute (Pulumi)', () => {
     }
     await settle();
     expect(error).toBeInstanceOf(P.GrpcMeshResourceError);
-    expect(error.message.split('\n')[0]).toBe('CanaryGrpcRoute "orders": 2 problems:');
-    expect(error.issues.map((i: any) => [i.code, i.path])).toEqual([['OUT_OF_RANGE', 'canaryWeight'], ['INVALID_LABEL', 'labels["bad key!"]']]);
+    expect(error.message.split('\n')[0]).toBe('CanaryGrpcRoute "orders": 3 problems:');
+    expect(error.issues.map((i: any) => [i.code, i.path])).toEqual([
+      ['CANARY_IS_STABLE', 'canary'], ['OUT_OF_RANGE', 'canaryWeight'], ['INVALID_LABEL', 'labels["bad key!"]'],
+    ]);
   });
 });
