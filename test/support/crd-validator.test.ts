@@ -457,9 +457,9 @@ describe('validateCustomResources: metadata, kinds and versions', () => {
     };
     const mesh = { apiVersion: 'gateway.networking.x-k8s.io/v1alpha1', kind: 'XMesh', metadata: { name: 'mesh' }, spec: { controllerName: 'example.com/mesh' } };
     expect(validateCustomResources([unknownKind, tcpRouteV1alpha2, mesh])).toEqual([
-      'GRPCRoutes/shop/x: apiVersion: no CRD for gateway.networking.k8s.io/v1 GRPCRoutes (known: Gateway API v1.6.1 standard channel, Istio 1.30.3, cert-manager 1.21.1 Certificate) and no built-in Kubernetes 1.35 schema',
+      'GRPCRoutes/shop/x: apiVersion: no CRD for gateway.networking.k8s.io/v1 GRPCRoutes (known: Gateway API v1.6.1 standard channel, Istio 1.30.3, cert-manager 1.21.1 Certificate, Envoy Gateway v1.9.0, prometheus-operator v0.93.0) and no built-in Kubernetes 1.35 schema',
       'TCPRoute/shop/t: apiVersion: the Gateway API v1.6.1 standard channel CRD of TCPRoute does not serve gateway.networking.k8s.io/v1alpha2 (served: gateway.networking.k8s.io/v1)',
-      'XMesh/-/mesh: apiVersion: no CRD for gateway.networking.x-k8s.io/v1alpha1 XMesh (known: Gateway API v1.6.1 standard channel, Istio 1.30.3, cert-manager 1.21.1 Certificate) and no built-in Kubernetes 1.35 schema',
+      'XMesh/-/mesh: apiVersion: no CRD for gateway.networking.x-k8s.io/v1alpha1 XMesh (known: Gateway API v1.6.1 standard channel, Istio 1.30.3, cert-manager 1.21.1 Certificate, Envoy Gateway v1.9.0, prometheus-operator v0.93.0) and no built-in Kubernetes 1.35 schema',
     ]);
     expect(validateCustomResources([tcpRouteV1alpha2, mesh], { channel: 'experimental' })).toEqual([]);
   });
@@ -505,7 +505,7 @@ describe('validateAnyManifests', () => {
     expect(validateAnyManifests([badService, route, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])).toEqual([
       'Service/shop/echo: spec.ports[0].port: 70000 is not a port number between 1 and 65535',
       'GRPCRoute/shop/echo: spec.rules[0].backendRefs[0].weight: must be >= 0',
-      'Widget/-/w: apiVersion: no CRD for example.com/v1 Widget (known: Gateway API v1.6.1 standard channel, Istio 1.30.3, cert-manager 1.21.1 Certificate) and no built-in Kubernetes 1.35 schema',
+      'Widget/-/w: apiVersion: no CRD for example.com/v1 Widget (known: Gateway API v1.6.1 standard channel, Istio 1.30.3, cert-manager 1.21.1 Certificate, Envoy Gateway v1.9.0, prometheus-operator v0.93.0) and no built-in Kubernetes 1.35 schema',
     ]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Strict validation of custom resources against the CRDs vendored in test/fixtures: Gateway API v1.6.1 (standard
- * channel, or experimental on request), Istio 1.30.3, cert-manager 1.21.1's Certificate and Envoy Gateway v1.9.0's
- * BackendTrafficPolicy.
+ * channel, or experimental on request), Istio 1.30.3, cert-manager 1.21.1's Certificate, Envoy Gateway v1.9.0's
+ * BackendTrafficPolicy and prometheus-operator v0.93.0's PodMonitor, ServiceMonitor and PrometheusRule.
  *
  * Each object goes through what the API server does on create. Schema defaults are applied to a copy (the caller's
  * object is never changed); the copy is checked against the `openAPIV3Schema` of its served version, closed so that
@@ -13,7 +13,9 @@
  * Metadata follows the built-in rules of test/support/k8s-validator.ts, plus the CRD's scope.
  *
  * No npm package ships the Envoy Gateway CRDs with their CEL rules (the `@kubernetes-models/*` packages ship ajv
- * validators generated from the Go types, without them): they are vendored from the release tag instead.
+ * validators generated from the Go types, without them): they are vendored from the release tag instead, as are
+ * the prometheus-operator CRDs. CRD `pattern`s are Go regular expressions; the one construct of Go's syntax the
+ * vendored CRDs use that RegExp lacks, the `(?i)` flag group, is translated by test/support/go-regexp.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -316,7 +318,7 @@ function lookUpCrdVersion(apiVersion: string, kind: string, channel: GatewayApiC
   const [group, version] = slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
   const document = catalogue(channel).get(`${group} ${kind}`);
   if (document === undefined) {
-    return `no CRD for ${apiVersion} ${kind} (known: ${GATEWAY_API.name} ${channel} channel, ${ISTIO.name}, ${CERT_MANAGER.name} Certificate) and no built-in Kubernetes 1.35 schema`;
+    return `no CRD for ${apiVersion} ${kind} (known: ${GATEWAY_API.name} ${channel} channel, ${ISTIO.name}, ${CERT_MANAGER.name} Certificate, ${ENVOY_GATEWAY.name}, ${PROMETHEUS_OPERATOR.name}) and no built-in Kubernetes 1.35 schema`;
   }
   const served = versionsOf(document).filter((candidate) => candidate.served);
   const match = served.find((candidate) => candidate.version === version);
