@@ -167,13 +167,14 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
   ['envoy data plane: defaults, existing workload (selector), ClusterIP', 6, (f) => {
     f.service('legacy', { port: 9090, selector: { app: 'legacy' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
   }],
-  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy', 8, (f) => {
+  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 11, (f) => {
     f.service('orders', {
       namespace: 'shop',
       port: 50051,
       workload: { image: 'registry.example.com/orders:1.0.0' },
       dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0', replicas: 2, logLevel: 'warn' }),
       trafficPolicy: { loadBalancer: 'LEAST_REQUEST', retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 3_000 } },
+      monitoring: { latencyAlert: { thresholdMs: 500 }, labels: { release: 'prometheus' } },
     });
   }],
   ['no data plane: own workload, clients balance over the headless Service', 4, (f) => {
