@@ -1,10 +1,10 @@
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '../core';
-import { resolveFor } from './errors';
+import { checkMeshParents, GrpcMeshValidationError, renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '../core';
+import { GrpcMeshResourceError, resolveFor } from './errors';
 import { childOptions, kubeResource } from './kube-resources';
 import { addReferenceGrants } from './reference-grants';
-import { declareRoute } from './served-routes';
+import { declaredServices, declareRoute } from './served-routes';
 import { logWarnings } from './warnings';
 
 /**
@@ -12,7 +12,13 @@ import { logWarnings } from './warnings';
  * (`<name>-policy-<kind>`), its ReferenceGrants (`<name>-reference-grant-<namespace>-<grant>`) and warnings.
  *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
- * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
+ * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`, or
+ * are thrown as a `GrpcMeshWarningsError` when the stack sets `grpc-mesh:warningsAsErrors`.
+ *
+ * A Service parent named by plain reference is checked against the `GrpcMeshService`s declared before the route
+ * (Pulumi has no synthesis phase to wait for the rest): its headless Service fails, and a Service that no balancer
+ * or mesh of grpc-mesh serves, on a reference that names no `mesh`, is a warning (`GAMMA_PARENT_NOT_SERVED`).
+ * Declare the service first, or pass the component itself.
  *
  * A ReferenceGrant is created once per stack, by the first component that needs it. With `referenceGrants: false`,
  * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
@@ -53,9 +59,12 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
     super(`grpc-mesh:index:${type}`, name, {}, opts);
     const subject = `${type} "${name}"`;
     this._model = resolveFor(this, () => resolve({ defaultName: name, subject }));
+    // Service parents named by plain reference, against the services declared so far (Pulumi has no synthesis).
+    const meshParents = checkMeshParents(this._model, declaredServices(), subject);
+    if (meshParents.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, meshParents.issues), this);
     this.name = this._model.name;
     this.namespace = this._model.namespace;
-    this.warnings = this._model.warnings;
+    this.warnings = [...this._model.warnings, ...meshParents.warnings];
     declareRoute(this._model, this);
     const manifests = renderGrpcRoute(this._model);
     const child = childOptions(this, opts);

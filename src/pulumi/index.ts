@@ -6,6 +6,7 @@
 export * from '../core';
 export * from './canary-grpc-route';
 export { GrpcMeshResourceError } from './errors';
+export { GrpcMeshWarningsError } from './warnings';
 export * from './grpc-gateway';
 export * from './grpc-mesh-service';
 export * from './grpc-route';

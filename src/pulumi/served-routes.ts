@@ -22,6 +22,11 @@ function stackRouting(): StackRouting {
   return stackRunState('routing', (): StackRouting => ({ services: [], gateways: [], routes: [], taken: false }));
 }
 
+/** The services the stack has declared so far. */
+export function declaredServices(): readonly GrpcMeshServiceModel[] {
+  return stackRouting().services;
+}
+
 /** Adds a service or Gateway to the stack's routing, for the tiers to compile. */
 export function declareRouteParent(part: ServedParent): void {
   const routing = stackRouting();

@@ -83,7 +83,7 @@ describe('GrpcRoute (Pulumi)', () => {
     const { transformation, opts } = recordOptions();
     const north = new P.GrpcRoute('north', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] }, { transformations: [transformation] });
     // DataPlane.none() serves no route: a mesh grpc-mesh does not configure gets it through a plain reference.
-    new P.GrpcRoute('east-west', { namespace: 'payments', parents: [{ kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }], rules: [{ backends: [{ service: payments }] }] });
+    new P.GrpcRoute('east-west', { namespace: 'payments', parents: [{ kind: 'Service', name: 'payments', namespace: 'payments', port: 50051, mesh: 'linkerd' }], rules: [{ backends: [{ service: payments }] }] });
     const urn = await promiseOf(north.route!.urn);
     await settle();
     expect(typesAndNames(recorded).filter((t) => /GrpcRoute|GRPCRoute/.test(t))).toEqual([
