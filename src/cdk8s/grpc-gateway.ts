@@ -23,6 +23,10 @@ import { problemsOf, reportWarnings, resolveForSynthesis } from './synthesis-che
  * A Gateway API Gateway with gRPC listeners (h2c or TLS-terminating), optionally its GatewayClass, cert-manager
  * certificates and the ReferenceGrants its certificates need. Routes attach to it, or to one of its listeners
  * with `gateway.listener('name')`.
+ *
+ * Invalid props do not throw: they fail synthesis (`app.synth()`, `cdk8s synth`) with the problems of every
+ * construct of the app in one error, one line per problem. Warnings are printed at synthesis; the context key
+ * `grpc-mesh:warningsAsErrors` (or `GRPC_MESH_WARNINGS_AS_ERRORS=true`) makes them fail it too.
  */
 export class GrpcGateway extends Construct implements IRouteParent {
   /** Gateway name. */
@@ -37,6 +41,10 @@ export class GrpcGateway extends Construct implements IRouteParent {
   public readonly tier?: BalancerObjects;
   /** cert-manager Certificates of a self-hosted Gateway's TLS listeners, when `certManager` is set. */
   public readonly certificates: readonly ApiObject[];
+  /** Prometheus operator objects of a self-hosted Gateway's tier (PodMonitor, PrometheusRule), when `monitoring` asks. */
+  public readonly monitoring: readonly ApiObject[];
+  /** The Grafana dashboard ConfigMap of a self-hosted Gateway's tier, when `monitoring` asks for it. */
+  public readonly dashboard?: ApiObject;
   /** Warnings found at synthesis (also printed). */
   public readonly warnings: readonly string[];
   /** How routes refer to this Gateway. */
@@ -63,6 +71,8 @@ export class GrpcGateway extends Construct implements IRouteParent {
       if (manifests.gateway) this.gateway = toApiObject(this, 'gateway', manifests.gateway);
       if (manifests.gatewayClass) this.gatewayClass = toApiObject(this, 'gateway-class', manifests.gatewayClass);
       this.certificates = manifests.certificates.map((m) => toApiObject(this, `certificate-${m.metadata.name}`, m));
+      this.monitoring = manifests.monitoring.map((m) => toApiObject(this, `monitoring-${m.kind.toLowerCase()}`, m));
+      if (manifests.dashboard) this.dashboard = toApiObject(this, 'monitoring-dashboard', manifests.dashboard);
       if (this._model.tier) this.tier = this.renderTier(this._model);
       addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
       reportWarnings(this, this.warnings);

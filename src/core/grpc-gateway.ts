@@ -2,6 +2,8 @@ import { validateTierOptions } from './data-plane';
 import * as d from './defaults';
 import { GatewayImplementation } from './gateway-implementation';
 import { resolveTier, type ResolvedTier } from './grpc-mesh-service';
+import type { MonitoringProps } from './monitoring/props';
+import { validateGatewayMonitoring } from './monitoring/validate';
 import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
 import type { GatewayParentRef, ListenerSummary } from './route-refs';
 import { IssueCollector } from './validation';
@@ -147,6 +149,12 @@ export interface GrpcGatewayProps {
    */
   readonly annotations?: Readonly<Record<string, string>>;
   /**
+   * Monitoring of a self-hosted Gateway's tier (grpc-mesh-proxy or Envoy): a PodMonitor, error-rate, latency and
+   * no-ready-endpoints alerts (the latter per cluster) and a Grafana dashboard. A controller's Gateway cannot have it.
+   * @default - none
+   */
+  readonly monitoring?: MonitoringProps;
+  /**
    * Codes of warnings not to print.
    * @default - none
    */
@@ -193,6 +201,8 @@ export interface GrpcGatewayModel {
   readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
   /** Whether ReferenceGrants are generated for them. */
   readonly generateReferenceGrants: boolean;
+  /** The monitoring props (a self-hosted tier only). */
+  readonly monitoring?: MonitoringProps;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -230,6 +240,7 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
     if (selfHosted) checkServableListeners(issues, props.listeners, namespace);
   }
   validateCertManager(issues, props, namespace);
+  validateGatewayMonitoring(issues, props.monitoring, implementation.kind);
   issues.throwIfAny();
 
   const listeners = props.listeners.map((l) => resolveListener(l, namespace));
@@ -252,6 +263,7 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
       fromKind: 'Gateway' as const, fromNamespace: namespace, toKind: 'Secret' as const, toNamespace: l.tls.secretNamespace, toName: l.tls.secretName,
     }] : []))),
     generateReferenceGrants: props.referenceGrants ?? true,
+    ...(props.monitoring && { monitoring: props.monitoring }),
     warnings: issues.warnings,
   };
 }

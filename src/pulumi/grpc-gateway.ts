@@ -58,6 +58,10 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public readonly tier?: BalancerResources;
   /** cert-manager Certificates of a self-hosted Gateway's TLS listeners, when `certManager` is set. */
   public readonly certificates: readonly k8s.apiextensions.CustomResource[];
+  /** Prometheus operator objects of a self-hosted Gateway's tier (PodMonitor, PrometheusRule), when `monitoring` asks. */
+  public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
+  /** The Grafana dashboard ConfigMap of a self-hosted Gateway's tier, when `monitoring` asks for it. */
+  public readonly dashboard?: k8s.core.v1.ConfigMap;
   /** The ReferenceGrants this component created (those another component created first are not repeated). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
   /** Warnings found when the props were resolved (also logged). */
@@ -87,6 +91,8 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
       this.gatewayClass = kubeResource(`${name}-gateway-class`, manifests.gatewayClass, child) as k8s.apiextensions.CustomResource;
     }
     this.certificates = manifests.certificates.map((m) => kubeResource(`${name}-certificate-${m.metadata.name}`, m, child) as k8s.apiextensions.CustomResource);
+    this.monitoring = manifests.monitoring.map((m) => kubeResource(`${name}-monitoring-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource);
+    if (manifests.dashboard) this.dashboard = kubeResource(`${name}-monitoring-dashboard`, manifests.dashboard, child) as k8s.core.v1.ConfigMap;
     declareRouteParent({ kind: 'gateway', model: this._model });
     if (this._model.tier) this.tier = this.createTier(name, this._model, child);
     this.referenceGrants = addReferenceGrants({

@@ -7,12 +7,12 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import {
-  DataPlane, dashboardPanels, GrpcMeshValidationError, resolveGrpcMeshService, seriesOf,
-  type GrpcMeshServiceManifests, type GrpcMeshServiceProps, type KubeObject,
+  DataPlane, dashboardPanels, GatewayImplementation, GrpcMeshValidationError, renderGrpcGateway, resolveGrpcGateway, resolveGrpcMeshService, seriesOf,
+  type GrpcGatewayProps, type GrpcMeshServiceManifests, type GrpcMeshServiceProps, type KubeObject,
 } from '../../src/core';
 import { validateAnyManifests } from '../support/crd-validator';
 import { USERS_PROPS } from '../support/fixtures';
-import { evaluate, podMonitorTargetLabels, withTargetLabels, type Sample } from '../support/promql-eval';
+import { evaluate, parseExposition, podMonitorTargetLabels, withTargetLabels, type Sample } from '../support/promql-eval';
 import { at, render } from '../support/render';
 
 /** Parses PromQL with the Prometheus project's own grammar and returns the syntax errors found. */
@@ -207,3 +207,47 @@ function codes(props: Partial<GrpcMeshServiceProps>): string[] {
   }
   return [];
 }
+
+describe('monitoring of a self-hosted Gateway\'s tier', () => {
+  const gateway = (implementation: GatewayImplementation, monitoring: GrpcGatewayProps['monitoring'] = {}) => renderGrpcGateway(resolveGrpcGateway({
+    namespace: 'infra', implementation, listeners: [{ name: 'grpc', port: 8080 }], monitoring,
+  }, { defaultName: 'edge' }));
+
+  test.each([
+    ['proxy', GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:1.0.0' }), 'probe', 'grpc_mesh_proxy_calls_total'],
+    ['envoy', GatewayImplementation.envoy(), 'metrics', 'envoy_cluster_grpc_total'],
+  ])('%s: PodMonitor of the tier, alerts labelled by the Gateway, per-cluster no-ready-endpoints, valid objects', (kind, implementation, port, metric) => {
+    const m = gateway(implementation, { labels: { release: 'prometheus' } });
+    expect(m.monitoring.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([`PodMonitor/edge-${kind}`, 'PrometheusRule/edge-gateway-grpc']);
+    expect(m.dashboard?.metadata.name).toBe('edge-gateway-grpc-dashboard');
+    expect(at(m.monitoring[0], 'spec', 'podMetricsEndpoints', 0, 'port')).toBe(port);
+    const rules = at(m.monitoring[1], 'spec', 'groups', 0, 'rules') as Array<{ expr: string; labels: Record<string, string> }>;
+    expect(rules.map((r) => r.labels)).toEqual(Array(3).fill(expect.objectContaining({ gateway: 'edge', namespace: 'infra' })));
+    expect(rules[0].expr).toContain(`${metric}{namespace="infra",app_kubernetes_io_name="edge-${kind}",app_kubernetes_io_component="load-balancer"`);
+    expect(rules[2].expr).toMatch(kind === 'proxy' ? /^max by \(cluster\) \(/ : /^max by \(envoy_cluster_name\) \(/);
+    expect(rules.map((r) => r.expr).flatMap(promqlErrors)).toEqual([]);
+    expect(validateAnyManifests([...m.monitoring, m.dashboard!])).toEqual([]);
+  });
+
+  test('the proxy Gateway\'s no-ready-endpoints alert fires for the cluster without endpoints only', () => {
+    const m = gateway(GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:1.0.0' }));
+    const expr = at(m.monitoring[1], 'spec', 'groups', 0, 'rules', 2, 'expr') as string;
+    const target = { namespace: 'infra', app_kubernetes_io_name: 'edge-proxy', app_kubernetes_io_component: 'load-balancer', pod: 'edge-proxy-1' };
+    const exposition = [
+      'grpc_mesh_proxy_endpoint_healthy{cluster="app/users:50051",endpoint="10.0.0.1:50051"} 1',
+      'grpc_mesh_proxy_endpoint_healthy{cluster="app/orders:50051",endpoint="10.0.0.2:50051"} 0',
+      'grpc_mesh_proxy_endpoints{cluster="app/users:50051"} 1',
+      'grpc_mesh_proxy_endpoints{cluster="app/orders:50051"} 1',
+      'grpc_mesh_proxy_endpoints{cluster="app/ledger:50051"} 0',
+    ].join('\n');
+    const s = { timeSeconds: 0, samples: withTargetLabels(parseExposition(exposition), target) };
+    expect(evaluate(expr, [s, s])).toEqual([{ labels: { cluster: 'app/orders:50051' }, value: 0 }, { labels: { cluster: 'app/ledger:50051' }, value: 0 }]);
+  });
+
+  test('a controller\'s Gateway cannot be monitored by us, and says so', () => {
+    expect(() => resolveGrpcGateway({ gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 8080 }], monitoring: {} }, { defaultName: 'edge' }))
+      .toThrow(/monitoring.*needs a tier of ours to scrape/);
+    const unmonitored = renderGrpcGateway(resolveGrpcGateway({ implementation: GatewayImplementation.envoy(), listeners: [{ name: 'grpc', port: 8080 }] }, { defaultName: 'edge' }));
+    expect([unmonitored.monitoring, unmonitored.dashboard]).toEqual([[], undefined]);
+  });
+});

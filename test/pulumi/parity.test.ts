@@ -308,9 +308,9 @@ function routesFirst(gatewayApiObjects: boolean): Scenario {
  * compiled in: parity alone would also hold if neither framework compiled them.
  */
 const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readonly string[]>>, Scenario]> = [
-  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, a method split, a 90/10 canary with a forcing header', 17,
+  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 20,
     { 'edge-proxy': ['shop/users-api', 'shop/orders'] }, (f) => {
-      const edge = f.gateway('edge', PROXY_EDGE);
+      const edge = f.gateway('edge', { ...PROXY_EDGE, monitoring: { labels: { release: 'prometheus' } } });
       f.route('users-api', {
         namespace: 'shop',
         parents: [edge],

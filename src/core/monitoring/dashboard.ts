@@ -1,7 +1,6 @@
-import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { GRAFANA_DASHBOARD_LABEL, RATE_WINDOW } from './props';
-import { errorShareExpr, p99SecondsExpr } from './rules';
+import { errorShareExpr, p99SecondsExpr, type MonitoredSubject } from './rules';
 import type { Breakdown, DataPlaneSeries } from './series';
 
 /** Key of the dashboard JSON in its ConfigMap. */
@@ -31,7 +30,7 @@ export function dashboardPanels(series: DataPlaneSeries): Panel[] {
  * calls per second, error share and p99 latency, per method (when the data plane labels calls by method) and per
  * backend, on a `datasource` variable that picks the Prometheus.
  */
-export function renderDashboard(model: GrpcMeshServiceModel, series: DataPlaneSeries, labels: Readonly<Record<string, string>>): KubeObject {
+export function renderDashboard(subject: MonitoredSubject, series: DataPlaneSeries, labels: Readonly<Record<string, string>>): KubeObject {
   const panels = dashboardPanels(series).map((panel, i) => ({
     id: i + 1,
     type: 'timeseries',
@@ -42,8 +41,8 @@ export function renderDashboard(model: GrpcMeshServiceModel, series: DataPlaneSe
     targets: panel.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: t.expr, legendFormat: t.legend })),
   }));
   const dashboard = {
-    uid: `grpc-mesh-${model.namespace}-${model.name}`.slice(0, 40),
-    title: `gRPC ${model.namespace}/${model.name}`,
+    uid: `grpc-mesh-${subject.namespace}-${subject.name}`.slice(0, 40),
+    title: `gRPC ${subject.target}`,
     tags: ['grpc-mesh', 'grpc'],
     timezone: 'browser',
     schemaVersion: 39,
@@ -55,7 +54,7 @@ export function renderDashboard(model: GrpcMeshServiceModel, series: DataPlaneSe
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `${model.name}-grpc-dashboard`, namespace: model.namespace, labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
-    data: { [`${model.name}${DASHBOARD_KEY_SUFFIX}`]: JSON.stringify(dashboard, undefined, 2) },
+    metadata: { name: `${subject.name}-grpc-dashboard`, namespace: subject.namespace, labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
+    data: { [`${subject.name}${DASHBOARD_KEY_SUFFIX}`]: JSON.stringify(dashboard, undefined, 2) },
   };
 }

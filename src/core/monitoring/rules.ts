@@ -1,7 +1,18 @@
-import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import * as p from './props';
 import type { DataPlaneSeries } from './series';
+
+/** What a set of monitoring objects watches: a service, or the tier of a self-hosted Gateway. */
+export interface MonitoredSubject {
+  /** Prefix of the PrometheusRule's and the dashboard's names. */
+  readonly name: string;
+  /** Namespace of the objects. */
+  readonly namespace: string;
+  /** What the alerts say receives the calls, e.g. `users.app.svc.cluster.local` or `Gateway infra/edge`. */
+  readonly target: string;
+  /** Labels every alert carries besides `severity` and `namespace`, e.g. `service: users`. */
+  readonly alertLabels: Readonly<Record<string, string>>;
+}
 
 /** One alerting rule of a PrometheusRule. */
 export interface AlertRule {
@@ -25,10 +36,10 @@ export function p99SecondsExpr(series: DataPlaneSeries, by: readonly string[] = 
 }
 
 /** The alerting rules `monitoring` asks for, on the data plane's series. */
-export function alertRules(model: GrpcMeshServiceModel, series: DataPlaneSeries, monitoring: p.MonitoringProps): AlertRule[] {
+export function alertRules(subject: MonitoredSubject, series: DataPlaneSeries, monitoring: p.MonitoringProps): AlertRule[] {
   const rules: AlertRule[] = [];
-  const labels = (severity: string) => ({ severity, service: model.name, namespace: model.namespace });
-  const subject = `${model.namespace}/${model.name}`;
+  const labels = (severity: string) => ({ severity, ...subject.alertLabels, namespace: subject.namespace });
+  const target = subject.target;
   if (monitoring.errorRateAlert !== false) {
     const a = monitoring.errorRateAlert ?? {};
     const percent = a.thresholdPercent ?? p.DEFAULT_ERROR_RATE_PERCENT;
@@ -39,8 +50,8 @@ export function alertRules(model: GrpcMeshServiceModel, series: DataPlaneSeries,
       for: `${minutes}m`,
       labels: labels(a.severity ?? p.DEFAULT_ALERT_SEVERITY),
       annotations: {
-        summary: `More than ${percent}% of gRPC calls to ${subject} fail.`,
-        description: `The share of calls to ${model.serviceFqdn} that ended with a non-OK gRPC status `
+        summary: `More than ${percent}% of gRPC calls to ${target} fail.`,
+        description: `The share of calls to ${target} that ended with a non-OK gRPC status `
           + `stayed above ${percent}% for ${minutes} minutes.`,
       },
     });
@@ -57,8 +68,8 @@ export function alertRules(model: GrpcMeshServiceModel, series: DataPlaneSeries,
       for: `${minutes}m`,
       labels: labels(a.severity ?? p.DEFAULT_ALERT_SEVERITY),
       annotations: {
-        summary: `The p99 latency of gRPC calls to ${subject} is above ${ms} ms.`,
-        description: `The 99th percentile of the duration of calls to ${model.serviceFqdn} stayed above ${ms} ms for ${minutes} minutes.`,
+        summary: `The p99 latency of gRPC calls to ${target} is above ${ms} ms.`,
+        description: `The 99th percentile of the duration of calls to ${target} stayed above ${ms} ms for ${minutes} minutes.`,
       },
     });
   }
@@ -71,7 +82,7 @@ export function alertRules(model: GrpcMeshServiceModel, series: DataPlaneSeries,
       for: `${minutes}m`,
       labels: labels(a.severity ?? p.DEFAULT_NO_ENDPOINTS_SEVERITY),
       annotations: {
-        summary: `gRPC service ${subject} has no ready endpoint: its calls fail with UNAVAILABLE.`,
+        summary: `A backend of ${target} has no ready endpoint: its calls fail with UNAVAILABLE.`,
         description: `${series.readyEndpointsSource} stayed at 0 for ${minutes} minutes.`,
       },
     });
@@ -81,14 +92,14 @@ export function alertRules(model: GrpcMeshServiceModel, series: DataPlaneSeries,
 
 /** The PrometheusRule holding the alerts, or undefined when every alert is turned off. */
 export function renderPrometheusRule(
-  model: GrpcMeshServiceModel, series: DataPlaneSeries, monitoring: p.MonitoringProps, labels: Readonly<Record<string, string>>,
+  subject: MonitoredSubject, series: DataPlaneSeries, monitoring: p.MonitoringProps, labels: Readonly<Record<string, string>>,
 ): KubeObject | undefined {
-  const rules = alertRules(model, series, monitoring);
+  const rules = alertRules(subject, series, monitoring);
   if (rules.length === 0) return undefined;
   return {
     apiVersion: p.MONITORING_API_VERSION,
     kind: 'PrometheusRule',
-    metadata: { name: `${model.name}-grpc`, namespace: model.namespace, labels },
-    spec: { groups: [{ name: `${model.namespace}.${model.name}.grpc`, rules }] },
+    metadata: { name: `${subject.name}-grpc`, namespace: subject.namespace, labels },
+    spec: { groups: [{ name: `${subject.namespace}.${subject.name}.grpc`, rules }] },
   };
 }

@@ -75,12 +75,33 @@ export function promString(value: string): string {
 export function seriesOf(model: GrpcMeshServiceModel): DataPlaneSeries | undefined {
   const dp = model.dataPlane;
   switch (dp.kind) {
-    case 'envoy': return envoySeries(model, { name: dp.name, podSelector: dp.selector, port: ENVOY_METRICS_PORT_NAME, path: '/stats/prometheus' });
-    case 'proxy': return proxySeries(model, { name: dp.name, podSelector: dp.selector, port: PROXY_METRICS_PORT_NAME, path: '/metrics' });
+    case 'envoy': return tierSeries(dp, model.namespace, ENVOY_SERVICE_CLUSTER);
+    case 'proxy': return tierSeries(dp, model.namespace, PROXY_SERVICE_CLUSTER);
     case 'istio': return istioSeries(model);
     case 'linkerd': return linkerdSeries(model);
     default: return undefined;
   }
+}
+
+/** The pods of an Envoy or grpc-mesh-proxy tier, what the series name it by. */
+export interface MonitoredTier {
+  /** `envoy` or `proxy`. */
+  readonly kind: 'envoy' | 'proxy';
+  /** Name of the tier's objects (its PodMonitor's too). */
+  readonly name: string;
+  /** Labels that select the tier's pods. */
+  readonly selector: Readonly<Record<string, string>>;
+}
+
+/**
+ * The series of an Envoy or grpc-mesh-proxy tier in `namespace`.
+ * @param ownCluster the cluster whose ready endpoints the no-ready-endpoints alert watches (a service's pods);
+ *   undefined for a Gateway's tier: every cluster, the alert labelled by it
+ */
+export function tierSeries(tier: MonitoredTier, namespace: string, ownCluster?: string): DataPlaneSeries {
+  return tier.kind === 'envoy'
+    ? envoySeries(namespace, { name: tier.name, podSelector: tier.selector, port: ENVOY_METRICS_PORT_NAME, path: '/stats/prometheus' }, ownCluster)
+    : proxySeries(namespace, { name: tier.name, podSelector: tier.selector, port: PROXY_METRICS_PORT_NAME, path: '/metrics' }, ownCluster);
 }
 
 /**
@@ -88,18 +109,21 @@ export function seriesOf(model: GrpcMeshServiceModel): DataPlaneSeries | undefin
  * cluster's `upstream_rq_time` histogram is in milliseconds. The admin cluster, which carries the scrapes, is left
  * out.
  */
-function envoySeries(model: GrpcMeshServiceModel, scrape: ScrapeTarget): DataPlaneSeries {
-  const pods = podMatchers(model.namespace, scrape.podSelector);
+function envoySeries(namespace: string, scrape: ScrapeTarget, ownCluster: string | undefined): DataPlaneSeries {
+  const pods = podMatchers(namespace, scrape.podSelector);
   const m = (...extra: string[]) => `{${[...pods, ...extra].join(',')}}`;
   const notAdmin = `envoy_cluster_name!="${ENVOY_ADMIN_CLUSTER}"`;
+  const healthy = ownCluster === undefined
+    ? `max by (envoy_cluster_name) (envoy_cluster_membership_healthy${m(notAdmin)})`
+    : `max(envoy_cluster_membership_healthy${m(`envoy_cluster_name="${ownCluster}"`)})`;
   return {
     scrape,
     calls: `envoy_cluster_grpc_total${m()}`,
     failedCalls: `envoy_cluster_grpc_failure${m()}`,
     latencyBuckets: `envoy_cluster_upstream_rq_time_bucket${m(notAdmin)}`,
     latencyUnit: 'ms',
-    readyEndpoints: `max(envoy_cluster_membership_healthy${m(`envoy_cluster_name="${ENVOY_SERVICE_CLUSTER}"`)})`,
-    readyEndpointsSource: `Envoy's healthy members of cluster ${ENVOY_SERVICE_CLUSTER}`,
+    readyEndpoints: healthy,
+    readyEndpointsSource: `Envoy's healthy members of cluster ${ownCluster ?? '{{ $labels.envoy_cluster_name }}'}`,
     perBackend: { by: ['envoy_cluster_name'], legend: '{{envoy_cluster_name}}' },
   };
 }
@@ -109,18 +133,20 @@ function envoySeries(model: GrpcMeshServiceModel, scrape: ScrapeTarget): DataPla
  * duration histogram is in seconds. `grpc_mesh_proxy_endpoint_healthy` has one series per endpoint, none once a
  * cluster has no endpoint at all, when `grpc_mesh_proxy_endpoints` (0) stands in.
  */
-function proxySeries(model: GrpcMeshServiceModel, scrape: ScrapeTarget): DataPlaneSeries {
-  const pods = podMatchers(model.namespace, scrape.podSelector);
+function proxySeries(namespace: string, scrape: ScrapeTarget, ownCluster: string | undefined): DataPlaneSeries {
+  const pods = podMatchers(namespace, scrape.podSelector);
   const m = (...extra: string[]) => `{${[...pods, ...extra].join(',')}}`;
-  const cluster = `cluster="${PROXY_SERVICE_CLUSTER}"`;
+  const cluster = ownCluster === undefined ? [] : [`cluster="${ownCluster}"`];
+  const by = ownCluster === undefined ? 'cluster, pod' : 'pod';
+  const perPod = `sum by (${by}) (grpc_mesh_proxy_endpoint_healthy${m(...cluster)}) or sum by (${by}) (grpc_mesh_proxy_endpoints${m(...cluster)})`;
   return {
     scrape,
     calls: `grpc_mesh_proxy_calls_total${m()}`,
     failedCalls: `grpc_mesh_proxy_calls_total${m('grpc_code!="OK"')}`,
     latencyBuckets: `grpc_mesh_proxy_call_duration_seconds_bucket${m()}`,
     latencyUnit: 's',
-    readyEndpoints: `max(sum by (pod) (grpc_mesh_proxy_endpoint_healthy${m(cluster)}) or sum by (pod) (grpc_mesh_proxy_endpoints${m(cluster)}))`,
-    readyEndpointsSource: `grpc-mesh-proxy's healthy endpoints of cluster ${PROXY_SERVICE_CLUSTER}`,
+    readyEndpoints: ownCluster === undefined ? `max by (cluster) (${perPod})` : `max(${perPod})`,
+    readyEndpointsSource: `grpc-mesh-proxy's healthy endpoints of cluster ${ownCluster ?? '{{ $labels.cluster }}'}`,
     perMethod: { by: ['grpc_service', 'grpc_method'], legend: '{{grpc_service}}/{{grpc_method}}' },
     perBackend: { by: ['cluster'], legend: '{{cluster}}' },
   };

@@ -15,17 +15,8 @@ export function validateMonitoring(
   selector?: Readonly<Record<string, string>>,
 ): void {
   if (!monitoring) return;
-  issues.labels('monitoring.labels', monitoring.labels);
-  const { errorRateAlert: errors, latencyAlert: latency, noReadyEndpointsAlert: endpoints } = monitoring;
-  if (errors) {
-    issues.integerInRange('monitoring.errorRateAlert.thresholdPercent', errors.thresholdPercent, 1, 100);
-    issues.integerInRange('monitoring.errorRateAlert.forMinutes', errors.forMinutes, 1, 1440);
-  }
-  if (latency) {
-    issues.integerInRange('monitoring.latencyAlert.thresholdMs', latency.thresholdMs, 1, 3_600_000);
-    issues.integerInRange('monitoring.latencyAlert.forMinutes', latency.forMinutes, 1, 1440);
-  }
-  if (endpoints) issues.integerInRange('monitoring.noReadyEndpointsAlert.forMinutes', endpoints.forMinutes, 1, 1440);
+  validateAlerts(issues, monitoring);
+  const endpoints = monitoring.noReadyEndpointsAlert;
   issues.require(dataPlane !== 'none', {
     code: 'MONITORING_WITHOUT_METRICS',
     path: 'monitoring',
@@ -47,6 +38,33 @@ export function validateMonitoring(
     else issues.add(issue);
   }
   checkTargetLabels(issues, selector);
+}
+
+/** Validates the monitoring props of a Gateway: only a self-hosted tier (grpc-mesh-proxy or Envoy) has metrics of ours. */
+export function validateGatewayMonitoring(issues: IssueCollector, monitoring: MonitoringProps | undefined, implementation: string): void {
+  if (!monitoring) return;
+  validateAlerts(issues, monitoring);
+  issues.require(implementation !== 'controller', {
+    code: 'MONITORING_WITHOUT_METRICS',
+    path: 'monitoring',
+    value: monitoring,
+    message: 'needs a tier of ours to scrape, and a Gateway API controller serves this Gateway with its own data plane',
+    hint: 'Use implementation: GatewayImplementation.proxy() or .envoy(), or monitor the controller with its own dashboards.',
+  });
+}
+
+function validateAlerts(issues: IssueCollector, monitoring: MonitoringProps): void {
+  issues.labels('monitoring.labels', monitoring.labels);
+  const { errorRateAlert: errors, latencyAlert: latency, noReadyEndpointsAlert: endpoints } = monitoring;
+  if (errors) {
+    issues.integerInRange('monitoring.errorRateAlert.thresholdPercent', errors.thresholdPercent, 1, 100);
+    issues.integerInRange('monitoring.errorRateAlert.forMinutes', errors.forMinutes, 1, 1440);
+  }
+  if (latency) {
+    issues.integerInRange('monitoring.latencyAlert.thresholdMs', latency.thresholdMs, 1, 3_600_000);
+    issues.integerInRange('monitoring.latencyAlert.forMinutes', latency.forMinutes, 1, 1440);
+  }
+  if (endpoints) issues.integerInRange('monitoring.noReadyEndpointsAlert.forMinutes', endpoints.forMinutes, 1, 1440);
 }
 
 /** Two selector labels that Prometheus would copy into the same target label would make the series ambiguous. */

@@ -1,6 +1,7 @@
 import { GATEWAY_API_GROUP, GATEWAY_API_VERSION } from '../../routing/gateway-api';
 import type { GrpcGatewayModel, ResolvedListener } from '../grpc-gateway';
 import type { KubeObject } from '../kube';
+import { renderGatewayMonitoring } from '../monitoring';
 import { renderReferenceGrant } from '../reference-grants';
 
 /** Every object of a `GrpcGateway`. */
@@ -13,6 +14,10 @@ export interface GrpcGatewayManifests {
   readonly referenceGrants: readonly KubeObject[];
   /** cert-manager Certificates of a self-hosted Gateway's TLS listeners (a controller's Gateway gets annotations instead). */
   readonly certificates: readonly KubeObject[];
+  /** Prometheus operator objects of a self-hosted Gateway's tier (PodMonitor, PrometheusRule), when `monitoring` asks. */
+  readonly monitoring: readonly KubeObject[];
+  /** The Grafana dashboard ConfigMap of a self-hosted Gateway's tier, when `monitoring` asks for it. */
+  readonly dashboard?: KubeObject;
 }
 
 /**
@@ -22,6 +27,7 @@ export interface GrpcGatewayManifests {
  */
 export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests {
   const gatewayApiObjects = model.tier === undefined || model.tier.gatewayApiObjects;
+  const { prometheus, dashboard } = renderGatewayMonitoring(model);
   return {
     gateway: gatewayApiObjects ? renderGatewayObject(model) : undefined,
     gatewayClass: gatewayApiObjects && model.gatewayClass ? {
@@ -35,6 +41,8 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
     } : undefined,
     referenceGrants: gatewayApiObjects && model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
     certificates: model.tier ? renderCertificates(model) : [],
+    monitoring: prometheus,
+    ...(dashboard && { dashboard }),
   };
 }
 
