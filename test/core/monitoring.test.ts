@@ -251,3 +251,24 @@ describe('monitoring of a self-hosted Gateway\'s tier', () => {
     expect([unmonitored.monitoring, unmonitored.dashboard]).toEqual([[], undefined]);
   });
 });
+
+describe('the Grafana dashboard', () => {
+  const panelsOf = (m: GrpcMeshServiceManifests) => JSON.parse(Object.values(m.dashboard!.data as Record<string, string>)[0]).panels as any[];
+
+  test('per method and per backend where the data plane labels them; one Prometheus data source variable', () => {
+    const proxy = render({ dataPlane: PROXY, monitoring: {} });
+    expect(panelsOf(proxy).map((p) => p.title)).toEqual([
+      'Calls per second by method', 'Error share by method', 'p99 latency by method',
+      'Calls per second by backend', 'Error share by backend', 'p99 latency by backend',
+    ]);
+    expect(panelsOf(proxy)[0].targets[0]).toMatchObject({ legendFormat: '{{grpc_service}}/{{grpc_method}}', datasource: { uid: '${datasource}' } });
+    expect(panelsOf(proxy)[5].targets[0].expr).toMatch(/^histogram_quantile\(0\.99, sum by \(le, cluster\) \(rate\(grpc_mesh_proxy_call_duration_seconds_bucket/);
+    // Envoy counts calls per cluster only; the meshes' backends are the pods.
+    expect(panelsOf(render({ monitoring: {} })).map((p) => p.targets[0].legendFormat)).toEqual(Array(3).fill('{{envoy_cluster_name}}'));
+    const linkerd = panelsOf(render({ dataPlane: DataPlane.linkerd(), trafficPolicy: undefined, monitoring: {} }));
+    expect(linkerd.map((p) => p.targets[0].legendFormat)).toEqual(Array(3).fill('{{pod}}'));
+    // Milliseconds histograms are shown in seconds, as the proxy's.
+    expect(linkerd[2].targets[0].expr).toMatch(/ \/ 1000$/);
+    expect(render({ monitoring: { dashboard: false } }).dashboard).toBeUndefined();
+  });
+});

@@ -152,7 +152,11 @@ function proxySeries(namespace: string, scrape: ScrapeTarget, ownCluster: string
   };
 }
 
-/** The available replicas of the service's Deployment (kube-state-metrics), when the service runs it. */
+/**
+ * The available replicas of the service's Deployment (kube-state-metrics), when the service runs it. Assumes
+ * kube-state-metrics is scraped with `honorLabels: true` (as kube-prometheus-stack does), so `namespace` and
+ * `deployment` are the Deployment's, not the exporter pod's.
+ */
 function deploymentReadiness(model: GrpcMeshServiceModel): Pick<DataPlaneSeries, 'readyEndpoints' | 'readyEndpointsSource'> {
   if (model.workload === undefined) return {};
   return {
@@ -163,8 +167,12 @@ function deploymentReadiness(model: GrpcMeshServiceModel): Pick<DataPlaneSeries,
 
 /**
  * Istio's sidecar serves Envoy's stats, the `istio_*` metrics included, on `http-envoy-prom` (15090,
- * `/stats/prometheus`); calls into the workload are those its own sidecar reports (`reporter="destination"`).
- * Neither `istio_requests_total` nor `istio_request_duration_milliseconds` has a method label.
+ * `/stats/prometheus`, a named port of the injected container); calls into the workload are those its own sidecar
+ * reports (`reporter="destination"`), labelled by the stats plugin itself (`request_protocol`,
+ * `grpc_response_status`...), so no relabeling beyond the pod labels is needed. The merged endpoint on 15020 (the
+ * `prometheus.io/*` annotations Istio's injector writes) carries the same series plus the application's, but is no
+ * named port a PodMonitor can select. Neither `istio_requests_total` nor `istio_request_duration_milliseconds` has a
+ * method label.
  */
 function istioSeries(model: GrpcMeshServiceModel): DataPlaneSeries {
   const pods = podMatchers(model.namespace, model.podSelector);
@@ -183,7 +191,11 @@ function istioSeries(model: GrpcMeshServiceModel): DataPlaneSeries {
 /**
  * Linkerd's proxy serves its metrics on `linkerd-admin` (4191, `/metrics`); calls into the workload are
  * `direction="inbound"`, a non-OK `grpc-status` is `classification="failure"`. The latency histogram is in
- * milliseconds; neither has a method label (only a route's name, with routes).
+ * milliseconds; neither has a method label (only a route's name, with routes). linkerd-viz's Prometheus adds
+ * `namespace`, `pod` and the `linkerd.io/proxy-*` pod labels (`deployment`...) by relabeling its own scrape job
+ * (viz/charts/linkerd-viz/templates/prometheus.yaml), and reads no PrometheusRule; our PodMonitor scrapes the same
+ * port for a prometheus-operator Prometheus and adds the labels the alerts select by. The kubelet's gRPC probes
+ * pass the inbound proxy too and count as (successful) calls.
  */
 function linkerdSeries(model: GrpcMeshServiceModel): DataPlaneSeries {
   const pods = podMatchers(model.namespace, model.podSelector);
