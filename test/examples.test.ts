@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -17,11 +17,15 @@ function cdk8sSynth(example: string): KubeObject[] {
   return files.flatMap((f) => parseAllDocuments(readFileSync(join(dir, 'dist', f), 'utf8')).map((doc) => doc.toJS() as KubeObject));
 }
 
-/** A cdk8s app with every kind of bad prop the foundation issue names, in one construct. */
+/**
+ * A cdk8s app with every kind of bad prop the foundation issue names in one construct, two more broken constructs,
+ * and a warning (a rule that can never be reached).
+ */
 const BAD_APP = `
 import { App, Chart } from 'cdk8s';
-import { DataPlane, GrpcMeshService } from 'grpc-mesh/cdk8s';
-const chart = new Chart(new App(), 'bad');
+import { DataPlane, GrpcGateway, GrpcMeshService, GrpcRoute } from 'grpc-mesh/cdk8s';
+const app = new App();
+const chart = new Chart(app, 'bad');
 new GrpcMeshService(chart, 'users', {
   name: 'Users_svc',
   port: 70000,
@@ -29,7 +33,39 @@ new GrpcMeshService(chart, 'users', {
   dataPlane: DataPlane.none(),
   trafficPolicy: { retry: { attempts: 2, on: [] } },
 });
+new GrpcGateway(chart, 'edge', { gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 0 }] });
+const matches = [{ service: 'user.v1.UserService' }];
+new GrpcRoute(chart, 'users-route', {
+  parents: [{ kind: 'Gateway', name: 'edge' }],
+  rules: [{ matches, backends: [{ service: { name: 'users', port: 50051 }, weight: -1 }] }, { matches, backends: [{ service: { name: 'users', port: 50051 } }] }],
+});
+app.synth();
 `;
+
+/** The route of BAD_APP, valid, with its warning: its second rule can never be reached. */
+const WARNING_APP = `
+import { App, Chart } from 'cdk8s';
+import { GrpcRoute } from 'grpc-mesh/cdk8s';
+const app = new App();
+const chart = new Chart(app, 'bad');
+const matches = [{ service: 'user.v1.UserService' }];
+const backends = [{ service: { name: 'users', port: 50051 } }];
+new GrpcRoute(chart, 'users-route', { parents: [{ kind: 'Gateway', name: 'edge' }], rules: [{ matches, backends }, { matches, backends }] });
+app.synth();
+`;
+
+/** Runs the real `cdk8s synth` on `app` in a temporary app folder; returns its stderr and whether it wrote anything. */
+function synthApp(app: string, env: NodeJS.ProcessEnv = {}): { stderr: string; wrote: boolean } {
+  const dir = mkdtempSync(join(ROOT, 'test', '.bad-app-'));
+  try {
+    writeFileSync(join(dir, 'main.ts'), app);
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node --project ../../examples/tsconfig.json main.ts\n');
+    const run = spawnSync('npx', ['cdk8s', 'synth'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+    return { stderr: run.stderr, wrote: existsSync(join(dir, 'dist')) && readdirSync(join(dir, 'dist')).length > 0 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Every reference of a GRPCRoute (backends, mirrors) or Gateway (certificates) into another namespace. */
 function crossNamespaceRefsOf(objects: readonly KubeObject[]): CrossNamespaceReference[] {
@@ -123,29 +159,34 @@ describe.each(CDK8S_EXAMPLES)('example %s', (example) => {
   }
 });
 
-test('cdk8s synth of bad props fails with one error that lists every problem with its path and value', () => {
-  const dir = mkdtempSync(join(ROOT, 'test', '.bad-app-'));
-  try {
-    writeFileSync(join(dir, 'main.ts'), BAD_APP);
-    writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node --project ../../examples/tsconfig.json main.ts\n');
-    let stderr = '';
-    try {
-      execFileSync('npx', ['cdk8s', 'synth'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
-    } catch (error) {
-      stderr = String((error as { stderr: Buffer }).stderr);
-    }
-    expect(stderr).toContain([
-      'GrpcMeshService "bad/users": 5 problems:',
-      '  - name must be a DNS-1035 label of at most 54 characters (lower-case letters, digits and \'-\', starting with a letter'
-        + ' and ending with a letter or digit); got "Users_svc". It names Services, and "-headless" is appended to one of them. [INVALID_NAME]',
-      '  - port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
-      '  - workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
-      '  - trafficPolicy.retry.on must list at least one gRPC status code when attempts is above zero; got [].'
-        + ' Retry only codes that mean the call was not processed, e.g. [GrpcStatus.UNAVAILABLE]. [RETRY_WITHOUT_CODES]',
-      '  - trafficPolicy cannot be honoured by DataPlane.none(): nothing between clients and pods enforces it; got ["retry"].'
-        + ' Choose a data plane such as DataPlane.envoy(), or remove trafficPolicy. [POLICY_WITHOUT_DATA_PLANE]',
-    ].join('\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('cdk8s synth of an app with three broken constructs fails once, listing every problem of each with its path and value', () => {
+  const { stderr, wrote } = synthApp(BAD_APP);
+  const problems = [
+    '[bad/users] GrpcMeshService "bad/users": name must be a DNS-1035 label of at most 54 characters (lower-case letters, digits and \'-\','
+      + ' starting with a letter and ending with a letter or digit); got "Users_svc". It names Services, and "-headless" is appended to one of them. [INVALID_NAME]',
+    '[bad/users] GrpcMeshService "bad/users": port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
+    '[bad/users] GrpcMeshService "bad/users": workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
+    '[bad/users] GrpcMeshService "bad/users": trafficPolicy.retry.on must list at least one gRPC status code when attempts is above zero; got [].'
+      + ' Retry only codes that mean the call was not processed, e.g. [GrpcStatus.UNAVAILABLE]. [RETRY_WITHOUT_CODES]',
+    '[bad/users] GrpcMeshService "bad/users": trafficPolicy cannot be honoured by DataPlane.none(): nothing between clients and pods enforces it; got ["retry"].'
+      + ' Choose a data plane such as DataPlane.envoy(), or remove trafficPolicy. [POLICY_WITHOUT_DATA_PLANE]',
+    '[bad/edge] GrpcGateway "bad/edge": listeners[0].port must be a port number between 1 and 65535; got 0. [PORT_OUT_OF_RANGE]',
+    '[bad/users-route] GrpcRoute "bad/users-route": rules[0].backends[0].weight must be between 0 and 1000000; got -1. [OUT_OF_RANGE]',
+  ];
+  expect(stderr).toContain(['Validation failed with the following errors:', ...problems.map((p) => `  ${p}`)].join('\n'));
+  // Each problem once; a construct with problems prints no warnings; nothing is written.
+  for (const problem of problems) expect(stderr.split(problem).length - 1).toBe(1);
+  expect(stderr).not.toContain('SHADOWED_MATCH');
+  expect(wrote).toBe(false);
+});
+
+test('GRPC_MESH_WARNINGS_AS_ERRORS=true makes cdk8s synth fail on the warning it otherwise prints', () => {
+  const warning = 'GrpcRoute "bad/users-route": rules[1].matches[0] can never be reached: rules[0] has the same match and comes first; '
+    + 'got {"method":{"type":"Exact","service":"user.v1.UserService"}}. [SHADOWED_MATCH] (silenceWarnings: [\'SHADOWED_MATCH\'] hides this)';
+  const printed = synthApp(WARNING_APP);
+  expect(printed.stderr).toContain(`[grpc-mesh] warning: ${warning}`);
+  expect(printed.wrote).toBe(true);
+  const failed = synthApp(WARNING_APP, { GRPC_MESH_WARNINGS_AS_ERRORS: 'true' });
+  expect(failed.stderr).toContain(`Validation failed with the following errors:\n  [bad/users-route] warning (grpc-mesh:warningsAsErrors): ${warning}`);
+  expect(failed.wrote).toBe(false);
 });

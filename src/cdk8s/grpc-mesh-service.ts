@@ -36,6 +36,10 @@ export interface BalancerObjects {
  *
  * Every child is exposed as an `ApiObject`, so what the props do not cover can be patched with `addJsonPatch`.
  *
+ * Invalid props do not throw: they fail synthesis (`app.synth()`, `cdk8s synth`) with the problems of every
+ * construct of the app in one error, one line per problem. Warnings are printed at synthesis; the context key
+ * `grpc-mesh:warningsAsErrors` (or `GRPC_MESH_WARNINGS_AS_ERRORS=true`) makes them fail it too.
+ *
  * @example
  * new GrpcMeshService(chart, 'users', {
  *   port: 50051,

@@ -9,7 +9,15 @@ import { addReferenceGrants } from './reference-grants';
 import { routingScopeOf, type RoutingPart } from './served-routes';
 import { problemsOf, reportWarnings, resolveForSynthesis, warningsAtSynthesis } from './synthesis-checks';
 
-/** What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute, its ReferenceGrants and warnings. */
+/**
+ * What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute, its ReferenceGrants and warnings.
+ *
+ * Invalid props do not throw: they fail synthesis (`app.synth()`, `cdk8s synth`) with the problems of every
+ * construct of the app in one error, one line per problem. Warnings are printed at synthesis; the context key
+ * `grpc-mesh:warningsAsErrors` (or `GRPC_MESH_WARNINGS_AS_ERRORS=true`) makes them fail it too.
+ *
+ * A Service parent named by plain reference is checked at synthesis against the app's `GrpcMeshService`s.
+ */
 export abstract class GrpcRouteBase extends Construct {
   /** Route name. */
   public readonly name: string;
