@@ -69,7 +69,16 @@ export class GrpcMeshValidationError extends Error {
     this.subject = subject;
     this.issues = issues;
     Object.defineProperty(this, BRAND, { value: true });
+    hideFields(this, ['subject', 'issues']);
   }
+}
+
+/**
+ * Makes fields of an error non-enumerable: Node prints an uncaught error's enumerable fields after its stack (as
+ * `cdk8s synth` and `ts-node` show it), which would list every problem a second time, after the message.
+ */
+export function hideFields(error: Error, fields: readonly string[]): void {
+  for (const field of fields) Object.defineProperty(error, field, { enumerable: false });
 }
 
 const BRAND = Symbol.for('grpc-mesh.GrpcMeshValidationError');

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { GrpcMeshValidationError, type ValidationIssue } from '../core';
+import { GrpcMeshValidationError, hideFields, type ValidationIssue } from '../core';
 
 /**
  * Invalid props of a grpc-mesh component: a `pulumi.ResourceError` attached to the component, with the message
@@ -17,6 +17,7 @@ export class GrpcMeshResourceError extends pulumi.ResourceError {
     super(error.message, resource);
     this.name = 'GrpcMeshResourceError';
     this.issues = error.issues;
+    hideFields(this, ['issues']);
   }
 }
 

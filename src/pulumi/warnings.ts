@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { isSettingOn, WARNINGS_AS_ERRORS_KEY } from '../core';
+import { hideFields, isSettingOn, WARNINGS_AS_ERRORS_KEY } from '../core';
 
 /**
  * Warnings of a component that the stack turns into errors with `pulumi config set grpc-mesh:warningsAsErrors true`:
@@ -18,6 +18,7 @@ export class GrpcMeshWarningsError extends pulumi.ResourceError {
       ...warnings.map((w) => `  - ${w}`)].join('\n'), resource);
     this.name = 'GrpcMeshWarningsError';
     this.warnings = warnings;
+    hideFields(this, ['warnings']);
   }
 }
 

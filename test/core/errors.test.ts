@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { formatValue, GrpcMeshValidationError } from '../../src/core';
 
 describe('GrpcMeshValidationError', () => {
@@ -6,6 +7,15 @@ describe('GrpcMeshValidationError', () => {
   test('says a single problem on one line', () => {
     expect(new GrpcMeshValidationError('GrpcMeshService "users"', [issue]).message)
       .toBe('GrpcMeshService "users": port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]');
+  });
+
+  test('prints each problem once when Node shows it uncaught: its subject and issues are not enumerable', () => {
+    const error = new GrpcMeshValidationError('GrpcMeshService "users"', [issue, { ...issue, path: 'targetPort' }]);
+    const shown = inspect(error);
+    expect(shown.split('[PORT_OUT_OF_RANGE]')).toHaveLength(3);
+    expect(shown).not.toContain('issues:');
+    expect(error.issues).toHaveLength(2);
+    expect(error.subject).toBe('GrpcMeshService "users"');
   });
 
   test('is recognised by its brand, also when thrown by another copy of the library', () => {
