@@ -170,7 +170,8 @@ export interface CollectedProblems<T> {
 /**
  * Runs a core resolver (e.g. `resolveGrpcMeshService`) with its validation problems returned instead of thrown,
  * and the model built from the props as given. Adapters with a synthesis phase use it to report the problems
- * of every construct of an app in one error at synthesis, instead of stopping at the first construct.
+ * of every construct of an app in one error at synthesis, instead of stopping at the first construct. `resolve`
+ * must be synchronous: the collectors it creates hand their problems over while it runs.
  *
  * A model built from invalid props is only fit to be rendered into objects that are never written out: the
  * caller must fail synthesis with `error`. When the props are too broken for the model to be built at all,
