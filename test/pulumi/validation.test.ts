@@ -37,6 +37,22 @@ function thrownBy(construct: () => unknown): unknown {
   return undefined;
 }
 
+describe('invalid props (Pulumi, which has no synthesis phase)', () => {
+  test('each component fails its own registration with every problem of its own props, and registers no children', async () => {
+    const recorded = await useMocks('each-its-own');
+    const users = thrownBy(() => new P.GrpcMeshService('users', { port: 70000, workload: { image: 'img:1', replicas: -1 } }));
+    const edge = thrownBy(() => new P.GrpcGateway('edge', { gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 0 }] }));
+    await settle();
+    expect([users, edge].map((e) => (e as Error).message)).toEqual([
+      'GrpcMeshService "users": 2 problems:\n'
+        + '  - port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]\n'
+        + '  - workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
+      'GrpcGateway "edge": listeners[0].port must be a port number between 1 and 65535; got 0. [PORT_OUT_OF_RANGE]',
+    ]);
+    expect(recorded.map((r) => `${r.type} ${r.name}`)).toEqual(['grpc-mesh:index:GrpcMeshService users', 'grpc-mesh:index:GrpcGateway edge']);
+  });
+});
+
 describe(`${WARNINGS_AS_ERRORS_KEY} (Pulumi config)`, () => {
   afterEach(() => pulumi.runtime.setConfig(WARNINGS_AS_ERRORS_KEY, 'false'));
 
