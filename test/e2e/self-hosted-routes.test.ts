@@ -55,8 +55,8 @@ const SHOP_METHODS = [GET_USER, LIST_USERS, CREATE_USER, PLACE_ORDER, PAY, RESER
 /** The backend Services of the example, each served here by one grpc-js server named after it. */
 const BACKENDS = ['users-reader', 'users-writer', 'orders-stable', 'orders-canary', 'checkout', 'checkout-canary'] as const;
 type BackendName = typeof BACKENDS[number];
-/** What a tier's cluster of a backend resolves in the cluster: the backend's headless Service. */
-const headlessOf = (backend: BackendName): string => `${backend}-headless.${NAMESPACE}.svc.cluster.local:${SERVICE_PORT}`;
+/** What a tier's cluster of a backend resolves in the cluster: the absolute name of the backend's headless Service. */
+const headlessOf = (backend: BackendName): string => `${backend}-headless.${NAMESPACE}.svc.cluster.local.:${SERVICE_PORT}`;
 
 /** Messages are JSON: the proxy forwards gRPC frames whatever they hold, and JSON needs no generated code. */
 const serialize = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));

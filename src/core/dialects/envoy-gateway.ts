@@ -60,7 +60,8 @@ const TRANSPORT_TRIGGERS = ['connect-failure', 'refused-stream'];
  *
  * `enabled: false` on outlier detection or health checks emits nothing for them (Envoy Gateway's default is off).
  * `outlierDetection: { enabled: true }` alone writes `consecutive5XxErrors: 5` (Envoy Gateway's own default), as
- * an empty `passive` object is never emitted. Envoy counts a gRPC error status as a 5xx for outlier detection.
+ * an empty `passive` object is never emitted. Envoy counts a gRPC error status as a 5xx for outlier detection only
+ * when it comes in the response headers (a trailers-only response), never in trailers.
  * Retry codes other than CANCELLED, DEADLINE_EXCEEDED, INTERNAL, RESOURCE_EXHAUSTED and UNAVAILABLE are reported,
  * as are durations above {@link MAX_GATEWAY_API_DURATION_MS}; durations are written in the Gateway API format.
  * Older Envoy Gateway releases ignored `requestTimeout` on GRPCRoutes (envoyproxy/gateway#6511).
