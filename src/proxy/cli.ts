@@ -226,6 +226,7 @@ class ProxyCommand {
       return EXIT_FAILURE;
     }
     channels.config.publish({ ok: true });
+    this.metrics.readEndpointsFrom(() => proxy.snapshot());
     const servers = await this.startAdmin(proxy);
     if (servers === undefined) {
       await proxy.close();

@@ -15,6 +15,13 @@ export interface ClusterSnapshot {
   readonly endpoints: readonly EndpointSnapshot[];
 }
 
+/** Endpoints of a cluster that may take calls: healthy, reachable, not ejected and not draining. */
+export function readyEndpointCount(cluster: ClusterSnapshot): number {
+  let count = 0;
+  for (const e of cluster.endpoints) if (e.healthy && e.reachable && !e.ejected && !e.draining) count++;
+  return count;
+}
+
 /** The proxy's state, for the admin endpoint-state page: cluster name to cluster state. JSON-ready. */
 export interface ProxySnapshot {
   /** Clusters by name. */

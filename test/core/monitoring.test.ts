@@ -86,8 +86,7 @@ describe('monitoring per data plane', () => {
     expect(exprOf(m, 'GrpcHighErrorRate')).toBe(
       `(sum (rate(grpc_mesh_proxy_calls_total{${sel},grpc_code!="OK"}[5m])) / sum (rate(grpc_mesh_proxy_calls_total{${sel}}[5m]))) > 0.05`);
     expect(exprOf(m, 'GrpcHighLatency')).toBe(`histogram_quantile(0.99, sum by (le) (rate(grpc_mesh_proxy_call_duration_seconds_bucket{${sel}}[5m]))) > 1`);
-    expect(exprOf(m, 'GrpcNoReadyEndpoints')).toBe(`max(sum by (pod) (grpc_mesh_proxy_endpoint_healthy{${sel},cluster="grpc-backend"})`
-      + ` or sum by (pod) (grpc_mesh_proxy_endpoints{${sel},cluster="grpc-backend"})) < 1`);
+    expect(exprOf(m, 'GrpcNoReadyEndpoints')).toBe(`max(grpc_mesh_proxy_ready_endpoints{${sel},cluster="grpc-backend"}) < 1`);
     expect(JSON.stringify(m.monitoring)).not.toContain('envoy_');
   });
 
@@ -234,11 +233,9 @@ describe('monitoring of a self-hosted Gateway\'s tier', () => {
     const expr = at(m.monitoring[1], 'spec', 'groups', 0, 'rules', 2, 'expr') as string;
     const target = { namespace: 'infra', app_kubernetes_io_name: 'edge-proxy', app_kubernetes_io_component: 'load-balancer', pod: 'edge-proxy-1' };
     const exposition = [
-      'grpc_mesh_proxy_endpoint_healthy{cluster="app/users:50051",endpoint="10.0.0.1:50051"} 1',
-      'grpc_mesh_proxy_endpoint_healthy{cluster="app/orders:50051",endpoint="10.0.0.2:50051"} 0',
-      'grpc_mesh_proxy_endpoints{cluster="app/users:50051"} 1',
-      'grpc_mesh_proxy_endpoints{cluster="app/orders:50051"} 1',
-      'grpc_mesh_proxy_endpoints{cluster="app/ledger:50051"} 0',
+      'grpc_mesh_proxy_ready_endpoints{cluster="app/users:50051"} 1',
+      'grpc_mesh_proxy_ready_endpoints{cluster="app/orders:50051"} 0',
+      'grpc_mesh_proxy_ready_endpoints{cluster="app/ledger:50051"} 0',
     ].join('\n');
     const s = { timeSeconds: 0, samples: withTargetLabels(parseExposition(exposition), target) };
     expect(evaluate(expr, [s, s])).toEqual([{ labels: { cluster: 'app/orders:50051' }, value: 0 }, { labels: { cluster: 'app/ledger:50051' }, value: 0 }]);

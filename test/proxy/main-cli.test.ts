@@ -132,6 +132,7 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
     // The harness's catch-all route names no method: calls are counted under other/other (bounded by the config).
     expect(metrics).toContain('grpc_mesh_proxy_calls_total{listener="grpc",grpc_service="other",grpc_method="other",grpc_code="OK",cluster="backends"} 30\n');
     expect(metrics).toContain('grpc_mesh_proxy_endpoints{cluster="backends"} 3\n');
+    expect(metrics).toContain('grpc_mesh_proxy_ready_endpoints{cluster="backends"} 3\n');
 
     child.signal('SIGTERM');
     expect(await child.exited).toBe(0);

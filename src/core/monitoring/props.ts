@@ -41,9 +41,10 @@ export interface LatencyAlertProps {
 }
 
 /**
- * An alert when the service has no ready endpoint: every call fails with UNAVAILABLE. Envoy and grpc-mesh-proxy
- * report the healthy endpoints of their cluster of the service's pods; with a mesh, kube-state-metrics reports the
- * available replicas of the service's Deployment (so it needs `workload` and kube-state-metrics).
+ * An alert when the service has no ready endpoint: every call fails with UNAVAILABLE. Envoy reports the healthy
+ * endpoints of its cluster of the service's pods, grpc-mesh-proxy those that may take calls (healthy, reachable, not
+ * ejected); with a mesh, kube-state-metrics reports the available replicas of the service's Deployment (so it needs
+ * `workload` and kube-state-metrics).
  */
 export interface NoReadyEndpointsAlertProps {
   /**

@@ -130,23 +130,22 @@ function envoySeries(namespace: string, scrape: ScrapeTarget, ownCluster: string
 
 /**
  * grpc-mesh-proxy labels calls by `grpc_service`, `grpc_method`, `grpc_code` (the status name) and `cluster`; its
- * duration histogram is in seconds. `grpc_mesh_proxy_endpoint_healthy` has one series per endpoint, none once a
- * cluster has no endpoint at all, when `grpc_mesh_proxy_endpoints` (0) stands in.
+ * duration histogram is in seconds. `grpc_mesh_proxy_ready_endpoints` counts, per cluster, the endpoints that may
+ * take calls (healthy, reachable, not ejected, not draining), 0 for a cluster with none.
  */
 function proxySeries(namespace: string, scrape: ScrapeTarget, ownCluster: string | undefined): DataPlaneSeries {
   const pods = podMatchers(namespace, scrape.podSelector);
   const m = (...extra: string[]) => `{${[...pods, ...extra].join(',')}}`;
   const cluster = ownCluster === undefined ? [] : [`cluster="${ownCluster}"`];
-  const by = ownCluster === undefined ? 'cluster, pod' : 'pod';
-  const perPod = `sum by (${by}) (grpc_mesh_proxy_endpoint_healthy${m(...cluster)}) or sum by (${by}) (grpc_mesh_proxy_endpoints${m(...cluster)})`;
+  const ready = `grpc_mesh_proxy_ready_endpoints${m(...cluster)}`;
   return {
     scrape,
     calls: `grpc_mesh_proxy_calls_total${m()}`,
     failedCalls: `grpc_mesh_proxy_calls_total${m('grpc_code!="OK"')}`,
     latencyBuckets: `grpc_mesh_proxy_call_duration_seconds_bucket${m()}`,
     latencyUnit: 's',
-    readyEndpoints: ownCluster === undefined ? `max by (cluster) (${perPod})` : `max(${perPod})`,
-    readyEndpointsSource: `grpc-mesh-proxy's healthy endpoints of cluster ${ownCluster ?? '{{ $labels.cluster }}'}`,
+    readyEndpoints: ownCluster === undefined ? `max by (cluster) (${ready})` : `max(${ready})`,
+    readyEndpointsSource: `grpc-mesh-proxy's ready endpoints of cluster ${ownCluster ?? '{{ $labels.cluster }}'}`,
     perMethod: { by: ['grpc_service', 'grpc_method'], legend: '{{grpc_service}}/{{grpc_method}}' },
     perBackend: { by: ['cluster'], legend: '{{cluster}}' },
   };

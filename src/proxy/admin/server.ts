@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProxyConfig } from '../../core/proxy-config';
-import type { ProxySnapshot } from '../proxy-snapshot';
+import { readyEndpointCount, type ProxySnapshot } from '../proxy-snapshot';
 
 /** What the admin interface reads from the proxy (the `Proxy` class satisfies it). */
 export interface AdminProxyView {
@@ -168,7 +168,7 @@ export function readinessOf(options: Pick<AdminServerOptions, 'proxy' | 'drainin
   const clusters = Object.entries(proxy.snapshot().clusters);
   const clustersNotResolved = clusters.filter(([, c]) => !c.ready).map(([name]) => name);
   const clustersWithoutReadyEndpoints = clusters
-    .filter(([, c]) => c.ready && !c.endpoints.some((e) => e.healthy && e.reachable && !e.ejected && !e.draining))
+    .filter(([, c]) => c.ready && readyEndpointCount(c) === 0)
     .map(([name]) => name);
   const lastConfigError = options.lastConfigError?.();
   const draining = options.draining?.() ?? false;

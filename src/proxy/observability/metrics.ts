@@ -16,6 +16,7 @@ import {
 } from './channels';
 import { MethodLabelCap, type MethodLabels } from './metrics-label-cap';
 import { TrafficMetrics } from './traffic-metrics';
+import { readyEndpointCount, type ProxySnapshot } from '../proxy-snapshot';
 
 /** Upper bounds of the call duration buckets, in seconds: sub-millisecond loopback calls to 5-minute streams. */
 export const CALL_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -67,6 +68,8 @@ export interface ProxyMetricsOptions {
  * - `grpc_mesh_proxy_active_calls{listener}`
  * - `grpc_mesh_proxy_endpoint_healthy{cluster,endpoint}` (1 or 0; an endpoint is healthy until told otherwise)
  * - `grpc_mesh_proxy_endpoints{cluster}`
+ * - `grpc_mesh_proxy_ready_endpoints{cluster}`: endpoints that may take calls (healthy, reachable, not ejected, not
+ *   draining), read from the proxy when scraped, once {@link ProxyMetrics.readEndpointsFrom} names the proxy
  * - `grpc_mesh_proxy_retries_total{cluster}`, `grpc_mesh_proxy_ejections_total{cluster}`
  * - `grpc_mesh_proxy_config_reloads_total{result="success"|"failure"}` (every load, the first one included)
  * - the traffic metrics of {@link TrafficMetrics}: bytes, calls per endpoint, retries by status, DNS resolutions
@@ -86,6 +89,7 @@ export class ProxyMetrics {
   private readonly activeCalls: Gauge<'listener'>;
   private readonly endpointHealthy: Gauge<'cluster' | 'endpoint'>;
   private readonly endpointCount: Gauge<'cluster'>;
+  private snapshot: (() => ProxySnapshot) | undefined;
   private readonly retries: Counter<'cluster'>;
   private readonly ejections: Counter<'cluster'>;
   private readonly reloads: Counter<'result'>;
@@ -133,6 +137,17 @@ export class ProxyMetrics {
       registers,
     });
     this.endpointCount = new Gauge({ name: 'grpc_mesh_proxy_endpoints', help: 'Endpoints of a cluster.', labelNames: ['cluster'], registers });
+    const readyEndpoints: Gauge<'cluster'> = new Gauge({
+      name: 'grpc_mesh_proxy_ready_endpoints',
+      help: 'Endpoints of a cluster that may take calls: healthy, reachable, not ejected and not draining.',
+      labelNames: ['cluster'],
+      registers,
+      collect: () => {
+        readyEndpoints.reset();
+        const clusters = this.snapshot?.().clusters ?? {};
+        for (const [cluster, state] of Object.entries(clusters)) readyEndpoints.set({ cluster }, readyEndpointCount(state));
+      },
+    });
     this.retries = new Counter({ name: 'grpc_mesh_proxy_retries_total', help: 'Retries made.', labelNames: ['cluster'], registers });
     this.ejections = new Counter({ name: 'grpc_mesh_proxy_ejections_total', help: 'Outlier ejections of endpoints.', labelNames: ['cluster'], registers });
     this.reloads = new Counter({
@@ -192,6 +207,11 @@ export class ProxyMetrics {
   /** Every metric in the Prometheus text format. */
   public text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** Reads `grpc_mesh_proxy_ready_endpoints` from this proxy's state whenever the metrics are scraped. */
+  public readEndpointsFrom(snapshot: () => ProxySnapshot): void {
+    this.snapshot = snapshot;
   }
 
   /** Unsubscribes from the channels; the metrics keep their values. */

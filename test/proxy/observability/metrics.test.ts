@@ -2,6 +2,7 @@ import { methodNaming, namedMethodsOf } from '../../../src/proxy/forward/named-m
 import { channels, type CallEndMessage } from '../../../src/proxy/observability/channels';
 import { ProxyMetrics } from '../../../src/proxy/observability/metrics';
 import { MethodLabelCap } from '../../../src/proxy/observability/metrics-label-cap';
+import type { EndpointSnapshot } from '../../../src/proxy/proxy-snapshot';
 
 const CALL = { listener: 'grpc', service: 'user.v1.UserService', method: 'GetUser', traceparent: '' };
 
@@ -85,6 +86,32 @@ describe('ProxyMetrics', () => {
     expect(await samples(metrics, 'grpc_mesh_proxy_endpoint_healthy')).toEqual([
       'grpc_mesh_proxy_endpoint_healthy{cluster="users",endpoint="10.0.0.2:50051"} 0',
       'grpc_mesh_proxy_endpoint_healthy{cluster="users",endpoint="10.0.0.3:50051"} 1',
+    ]);
+  });
+
+  test('counts the endpoints of each cluster that may take calls, read from the proxy\'s state when scraped', async () => {
+    expect(await samples(metrics, 'grpc_mesh_proxy_ready_endpoints')).toEqual([]);
+    const endpoint = (port: number, state: Partial<EndpointSnapshot> = {}): EndpointSnapshot => ({
+      address: '10.0.0.1', port, healthy: true, ejected: false, reachable: true, draining: false, activeCalls: 0, connections: 1, ...state,
+    });
+    let users = [
+      endpoint(1), endpoint(2, { healthy: false }), endpoint(3, { ejected: true }),
+      endpoint(4, { reachable: false }), endpoint(5, { draining: true }),
+    ];
+    metrics.readEndpointsFrom(() => ({
+      clusters: {
+        users: { ready: true, panic: false, activeCalls: 0, endpoints: users },
+        orders: { ready: true, panic: false, activeCalls: 0, endpoints: [] },
+      },
+    }));
+    expect(await samples(metrics, 'grpc_mesh_proxy_ready_endpoints')).toEqual([
+      'grpc_mesh_proxy_ready_endpoints{cluster="users"} 1',
+      'grpc_mesh_proxy_ready_endpoints{cluster="orders"} 0',
+    ]);
+    users = [endpoint(1, { reachable: false })];
+    expect(await samples(metrics, 'grpc_mesh_proxy_ready_endpoints')).toEqual([
+      'grpc_mesh_proxy_ready_endpoints{cluster="users"} 0',
+      'grpc_mesh_proxy_ready_endpoints{cluster="orders"} 0',
     ]);
   });
 
