@@ -16,10 +16,15 @@ export interface MonitoredSubject {
 
 /** One alerting rule of a PrometheusRule. */
 export interface AlertRule {
+  /** Name of the alert, e.g. `GrpcHighErrorRate`. */
   readonly alert: string;
+  /** PromQL expression; the alert is pending while it returns samples. */
   readonly expr: string;
+  /** How long the expression must return samples before the alert fires, e.g. `5m`. */
   readonly for: string;
+  /** Labels of the alert (severity, service or gateway, namespace). */
   readonly labels: Readonly<Record<string, string>>;
+  /** Summary and description for people. */
   readonly annotations: Readonly<Record<string, string>>;
 }
 
