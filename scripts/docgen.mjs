@@ -1,27 +1,41 @@
 #!/usr/bin/env node
-// Generates API.md, the reference of the public API, from the doc comments (TypeDoc + typedoc-plugin-markdown).
-//   node scripts/docgen.mjs          write API.md
-//   node scripts/docgen.mjs --check  exit 1 if API.md differs from what would be written (API.md is not touched)
-// TypeDoc renders one Markdown page per entry point into a temp dir; this script joins them into one file behind a
-// header and a table of contents, making anchors unique and links local. The first entry point is the core; the
-// others re-export it, so TypeDoc makes references of those re-exports, which are dropped: each later section
-// lists only what its entry point adds.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Generates the API reference from the doc comments (TypeDoc + typedoc-plugin-markdown): one page per entry point
+// in docs/api/, its symbols grouped by construct (a category per source area, below), and API.md, the index.
+//   node scripts/docgen.mjs          write the pages and API.md
+//   node scripts/docgen.mjs --check  exit 1 if any of them differs from what would be written (nothing is touched)
+// `grpc-mesh/cdk8s` comes first: it documents the props, strategies and enums both adapters share, and the Pulumi
+// page links to them (TypeDoc makes references of the re-exports, which are dropped).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Application, Converter, ReflectionKind } from 'typedoc';
+import { Application, Comment, CommentTag, Converter, ReflectionKind } from 'typedoc';
 
 /** Import path -> entry point, core first. Entries whose file does not exist (yet) are skipped. */
 const ENTRY_POINTS = {
-  'grpc-mesh': 'src/index.ts',
-  'grpc-mesh/cdk8s': 'src/cdk8s/index.ts',
-  'grpc-mesh/pulumi': 'src/pulumi/index.ts',
+  'grpc-mesh/cdk8s': { file: 'src/cdk8s/index.ts', page: 'docs/api/cdk8s.md' },
+  'grpc-mesh/pulumi': { file: 'src/pulumi/index.ts', page: 'docs/api/pulumi.md' },
+  'grpc-mesh': { file: 'src/index.ts', page: 'docs/api/grpc-mesh.md' },
 };
-const OUT_FILE = 'API.md';
+const INDEX = 'API.md';
+/** Source path prefix -> category: a symbol is listed with the construct (or area) it belongs to. First match wins. */
+const CATEGORIES = [
+  [/^src\/(cdk8s|pulumi)\/grpc-mesh-service|^src\/core\/(grpc-mesh-service|kube)\b/, 'Services'],
+  [/^src\/core\/data-plane\b/, 'Data planes'],
+  [/^src\/core\/(traffic-policy|grpc-status)\b/, 'Traffic policy'],
+  [/^src\/core\/monitoring\//, 'Monitoring'],
+  [/^src\/(cdk8s|pulumi)\/(grpc-route|canary-grpc-route)|^src\/core\/(grpc-route|canary-grpc-route|route-refs|route-policy)\b/, 'Routes'],
+  [/^src\/(cdk8s|pulumi)\/grpc-gateway|^src\/core\/(grpc-gateway|gateway-implementation)\b/, 'Gateways'],
+  [/^src\/routing\/gateway-api\b/, 'Gateway API types'],
+  [/^src\/core\/compile\//, 'Compiler'],
+  [/^src\/core\/proxy-config\b/, 'Proxy configuration'],
+  [/^src\/routing\//, 'Routing engine'],
+  [/errors?\b|warnings\b|validation\b|problems?\b/, 'Errors'],
+];
+const CATEGORY_ORDER = [...new Set(CATEGORIES.map(([, c]) => c))];
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
-const entries = Object.entries(ENTRY_POINTS).filter(([, file]) => existsSync(file));
+const entries = Object.entries(ENTRY_POINTS).filter(([, { file }]) => existsSync(file));
 const tmp = mkdtempSync(join(tmpdir(), 'docgen-'));
 const fail = (message) => {
   rmSync(tmp, { recursive: true, force: true });
@@ -30,13 +44,14 @@ const fail = (message) => {
 };
 
 const app = await Application.bootstrapWithPlugins({
-  entryPoints: entries.map(([, file]) => file),
+  entryPoints: entries.map(([, { file }]) => file),
   tsconfig: 'tsconfig.json',
   plugin: ['typedoc-plugin-markdown'],
   logLevel: 'Warn',
   readme: 'none',
   excludeExternals: true, excludePrivate: true, excludeProtected: true, excludeInternal: true,
   disableSources: true, disableGit: true, // no "Defined in" links: they would carry a git revision or local paths
+  categoryOrder: CATEGORY_ORDER,
   groupOrder: ['Classes', 'Interfaces', 'Enumerations', 'Type Aliases', 'Functions', 'Variables', 'Constructors', 'Properties', 'Methods', '*'],
   sort: ['kind', 'instance-first', 'enum-value-ascending', 'alphabetical-ignoring-documents'],
   jsDocCompatibility: { defaultTag: false }, // keep `@default` text as written, it is reworked below
@@ -53,12 +68,22 @@ const app = await Application.bootstrapWithPlugins({
 // Before TypeDoc groups members: name modules after their import paths, drop `_`-prefixed symbols, and move
 // `@default` to the "Default value" column (a value as code, a `- description` as text).
 let modules;
-app.converter.on(Converter.EVENT_RESOLVE_BEGIN, ({ project }) => {
-  modules = entries.map(([name, file]) => {
+app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
+  const { project } = context;
+  modules = entries.map(([name, { file }]) => {
     const module = project.children?.find((m) => project.getSymbolIdFromReflection(m)?.packagePath === file);
     return module ? Object.assign(module, { name }) : fail(`no module for ${file}`);
   });
   const all = Object.values(project.reflections);
+  for (const module of modules) {
+    for (const child of module.children ?? []) {
+      const path = declarationPath(context, child);
+      const category = CATEGORIES.find(([pattern]) => pattern.test(path))?.[1];
+      if (!category) fail(`no category for ${child.name} (${path}): add one to CATEGORIES`);
+      child.comment ??= new Comment();
+      child.comment.blockTags.push(new CommentTag('@category', [{ kind: 'text', text: category }]));
+    }
+  }
   const underscored = (r) => r.isDeclaration() && r.name.startsWith('_') && !r.kindOf(ReflectionKind.TypeLiteral);
   all.filter(underscored).forEach((r) => project.removeReflection(r));
   for (const tag of all.flatMap((r) => r.comment?.blockTags ?? []).filter((t) => t.tag === '@default')) {
@@ -75,66 +100,88 @@ const reexports = modules.map((module) => {
   const refs = (module.children ?? []).filter((child) => child.kindOf(ReflectionKind.Reference));
   refs.forEach((ref) => project.removeReflection(ref));
   module.groups = module.groups?.filter((group) => group.title !== 'References');
+  for (const category of module.categories ?? []) category.children = category.children.filter((child) => !refs.includes(child));
+  module.categories = module.categories?.filter((category) => category.children.length > 0);
   return refs.length;
 });
 await app.generateOutputs(project);
 if (app.logger.hasErrors()) fail('TypeDoc could not render the project (errors above)');
 
-// Read the pages; an anchor already used by an earlier page gets the entry point's id as prefix.
-const used = new Set();
+// Read the pages TypeDoc wrote, point links at the pages in docs/api/, and give each page a table of contents.
 const pages = modules.map((module) => {
-  const file = `${module.name}.md`;
-  const id = module.name.replace(/[^a-z0-9]+/g, '-');
-  const text = readFileSync(join(tmp, file), 'utf8').replace(/^# .*\n+/, '');
-  const ids = new Map([['', id]]);
-  for (const anchor of [id, ...Array.from(text.matchAll(/<a id="([^"]+)"><\/a>/g), (m) => m[1])]) {
-    ids.set(anchor, used.has(anchor) ? `${id}-${anchor}` : anchor);
-    used.add(ids.get(anchor));
-  }
-  return { module, file, id, ids, text };
+  const { page } = ENTRY_POINTS[module.name];
+  const text = readFileSync(join(tmp, `${module.name}.md`), 'utf8').replace(/^# .*\n+/, '');
+  return { module, source: `${module.name}.md`, page, text, anchors: new Set(Array.from(text.matchAll(/<a id="([^"]+)"><\/a>/g), (m) => m[1])) };
 });
 const broken = [];
-const resolve = (page, target) => {
+const relink = (page, target) => {
   const [path, anchor = ''] = target.split('#');
-  const other = path ? pages.find((p) => p.file === posix.join(posix.dirname(page.file), path)) : page;
-  if (!other?.ids.has(anchor)) broken.push(`${page.module.name}: ${target}`);
-  return `#${other?.ids.get(anchor) ?? anchor}`;
+  const other = path ? pages.find((p) => p.source === posix.join(posix.dirname(page.source), path)) : page;
+  if (!other || (anchor && !other.anchors.has(anchor))) broken.push(`${page.page}: ${target}`);
+  const file = other === page ? '' : posix.relative(posix.dirname(page.page), other?.page ?? '');
+  return `${file}${anchor ? `#${anchor}` : ''}`;
 };
-const sections = pages.map((page, i) => {
+const summaryOf = (module) => module.comment?.summary.map((part) => part.text).join('').replace(/\s+/g, ' ').trim() ?? '';
+const bodies = new Map();
+const output = new Map(pages.map((page, i) => {
   const body = page.text
-    .replace(/<a id="([^"]+)"><\/a>/g, (_, anchor) => `<a id="${page.ids.get(anchor)}"></a>`)
-    .replace(/\]\(((?:[^()\s#:]+\.md)?(?:#[^()\s]*)?)\)/g, (all, target) => (target ? `](${resolve(page, target)})` : all))
-    .replace(/(?<!\\)\| `undefined`(?= \|)/g, '| -'); // a table cell without a default value
+    .replace(/\]\(((?:[^()\s#:]+\.md)?(?:#[^()\s]*)?)\)/g, (all, target) => (target ? `](${relink(page, target)})` : all))
+    .replace(/(?<!\\)\| `undefined`(?= \|)/g, '| -') // a table cell without a default value
+    .replace(/^## (.+)$/gm, (_, title) => `<a id="${slug(title)}"></a>\n\n## ${title}`);
   const n = reexports[i];
-  const intro = n ? `Also re-exports ${n === modules[0].children?.length ? 'every symbol' : `${n} symbols`} of [\`${modules[0].name}\`](#${pages[0].id}).\n\n` : '';
-  return `<a id="${page.id}"></a>\n\n# \`${page.module.name}\`\n\n${intro}${body.trim()}\n`;
-});
-if (broken.length) console.warn(`docgen: broken links in API.md:\n  ${broken.join('\n  ')}`);
-
-// Table of contents: every symbol, by entry point and group, read from the sections' headings.
-const toc = sections.map((section, i) => {
-  const lines = [`- [\`${pages[i].module.name}\`](#${pages[i].id})`];
-  for (const [, group, anchor, title] of section.matchAll(/^## (.+)$|^<a id="([^"]+)"><\/a>\n\n### (.+)$/gm)) {
-    const last = lines.pop();
-    lines.push(...(group ? [last, `  - ${group}:`] : [`${last}${last.endsWith(':') ? '' : ','} [${title}](#${anchor})`]));
-  }
-  return lines.join('\n');
-});
-const output = [
+  const from = pages.find((p) => p.module === modules[0]);
+  const intro = n && from !== page
+    ? `It also exports the ${n} props types, strategies and enums documented in [\`${from.module.name}\`](${posix.relative(posix.dirname(page.page), from.page)}).\n\n`
+    : '';
+  bodies.set(page, body);
+  const text = [
+    `# \`${page.module.name}\``,
+    `${summaryOf(page.module)} Generated from the doc comments in \`src/\` by \`npx projen docgen\`: do not edit by hand.`,
+    `${intro}## Contents\n\n${tocOf(body).join('\n')}`,
+    body.trim(),
+  ].join('\n\n');
+  return [page.page, `${text}\n`];
+}));
+if (broken.length) console.warn(`docgen: broken links:\n  ${broken.join('\n  ')}`);
+output.set(INDEX, [
   '# API Reference',
-  'The public API of grpc-mesh, one section per entry point. This file is generated from the doc comments in ' +
-    '`src/` by `npx projen docgen`: do not edit it by hand.',
-  '## Contents',
-  toc.join('\n'),
-  ...sections,
-].join('\n\n');
+  'The public API of grpc-mesh, one page per entry point, each grouped by construct. Generated from the doc comments in ' +
+    '`src/` by `npx projen docgen`: do not edit by hand.',
+  ...pages.map((page) => `## [\`${page.module.name}\`](${page.page})\n\n${summaryOf(page.module)}\n\n${tocOf(bodies.get(page), page.page).join('\n')}`),
+].join('\n\n') + '\n');
 rmSync(tmp, { recursive: true, force: true });
 
 if (!process.argv.includes('--check')) {
-  writeFileSync(OUT_FILE, output);
-  console.log(`docgen: wrote ${OUT_FILE}`);
-} else if (!existsSync(OUT_FILE) || readFileSync(OUT_FILE, 'utf8') !== output) {
-  fail(`${OUT_FILE} is stale: run \`npx projen docgen\` and commit it`);
+  for (const [file, text] of output) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  console.log(`docgen: wrote ${[...output.keys()].join(', ')}`);
 } else {
-  console.log(`docgen: ${OUT_FILE} is up to date`);
+  const stale = [...output].filter(([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text).map(([file]) => file);
+  if (stale.length) fail(`${stale.join(', ')} stale: run \`npx projen docgen\` and commit the result`);
+  console.log(`docgen: ${[...output.keys()].join(', ')} up to date`);
+}
+
+/** Where a module's child is declared (through re-exports), relative to the repository, e.g. `src/core/kube.ts`. */
+function declarationPath(context, reflection) {
+  let symbol = context.getSymbolFromReflection(reflection);
+  if (symbol && symbol.flags & 2097152 /* ts.SymbolFlags.Alias */) symbol = context.programs[0].getTypeChecker().getAliasedSymbol(symbol);
+  const file = symbol?.declarations?.[0]?.getSourceFile().fileName ?? '';
+  return posix.relative(process.cwd(), file);
+}
+
+/** A heading's anchor, as GitHub makes it. */
+function slug(title) {
+  return title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+}
+
+/** Table of contents of a page body: its categories (`## `), each with the symbols under it (`### `); links into `file`. */
+function tocOf(body, file = '') {
+  const lines = [];
+  for (const [, category, anchor, title] of body.matchAll(/^## (.+)$|^<a id="([^"]+)"><\/a>\n\n### (.+)$/gm)) {
+    if (category) lines.push(`- [${category}](${file}#${slug(category)})`, '');
+    else lines[lines.length - 1] += `${lines[lines.length - 1] ? ', ' : '  - '}[${title}](${file}#${anchor})`;
+  }
+  return lines.filter((l) => l !== '');
 }

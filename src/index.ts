@@ -1,7 +1,29 @@
 /**
- * grpc-mesh's framework-free core: props types, defaults, validation, the resolved model and the render
- * functions, plus the GRPCRoute routing engine (`RouteTable`) that answers "which backend does this call reach".
- * Use the framework entry points (`grpc-mesh/cdk8s`) to create constructs.
+ * grpc-mesh's framework-free tools: the GRPCRoute routing engine (`RouteTable`: which rule and backend a gRPC call
+ * reaches, exactly as the Gateway API specifies) and the compiler from Gateway API objects to the configuration of
+ * grpc-mesh-proxy (`gatewayApiToProxyConfig`), with `explainCall` and `proxyRoutesToEnvoy` built on them. The
+ * constructs and components live in `grpc-mesh/cdk8s` and `grpc-mesh/pulumi`.
+ *
+ * @packageDocumentation
  */
-export * from './core';
-export * from './routing';
+export {
+  RouteTable, RouteTableError, GrpcStatusCode,
+  type BackendDecision, type GrpcCall, type GrpcStatusName, type HostnameGroup, type MatchedRule, type MatchProblem, type PickedBackend,
+  type PrecedenceKey, type RequestHeaders, type RouteDecision, type RouteInput, type RouteProblem, type RouteTableOptions,
+  type StatusDecision, type StatusReason,
+} from './routing';
+export type {
+  BackendObjectReference, Fraction, GRPCBackendRef, GRPCHeaderMatch, GRPCMethodMatch, GRPCRouteFilter, GRPCRouteMatch, GRPCRouteRule,
+  GRPCRouteSpec, HTTPHeader, HTTPHeaderFilter, HTTPRequestMirrorFilter, LocalObjectReference, MatchType, ParentReference,
+} from './routing/gateway-api';
+export {
+  explainCall, ExplainError, gatewayApiToProxyConfig, proxyRoutesToEnvoy,
+  type AcceptedReason, type BackendServiceRef, type BeatenCandidate, type CallExplanation, type CertificateFiles, type CompileWarning,
+  type EnvoyMessage, type EnvoyRoutes, type EnvoyRoutesOptions, type ExplainedBackend, type ExplainedCallInput, type ExplainedWinner,
+  type GatewayApiCompileOptions, type GatewayApiCompileResult, type ObjectKey, type ParentStatus, type ResolvedRefsReason,
+  type RouteAcceptance,
+} from './core/compile';
+export type {
+  ProxyAdminConfig, ProxyClusterConfig, ProxyConfig, ProxyDiscoveryConfig, ProxyListenerConfig, ProxyListenerLimits, ProxyProbesConfig,
+  ProxyRouteConfig, ProxyStaticEndpoint, ProxyTlsConfig, ProxyUpstreamTlsConfig, ProxyVirtualHostConfig,
+} from './core/proxy-config';

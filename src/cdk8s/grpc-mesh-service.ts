@@ -41,11 +41,17 @@ export interface BalancerObjects {
  * `grpc-mesh:warningsAsErrors` (or `GRPC_MESH_WARNINGS_AS_ERRORS=true`) makes them fail it too.
  *
  * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { DataPlane, GrpcMeshService } from 'grpc-mesh/cdk8s';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'shop');
  * new GrpcMeshService(chart, 'users', {
  *   port: 50051,
  *   workload: { image: 'registry.example.com/user-service:1.0.0', replicas: 3 },
  *   dataPlane: DataPlane.envoy({ replicas: 2 }),
  * });
+ * app.synth();
  */
 export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBackend {
   /** Name of the ClusterIP Service and prefix of every object's name. */
@@ -54,7 +60,10 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly namespace: string;
   /** Port of the gRPC service. */
   public readonly port: number;
-  /** Where clients send their calls (see {@link GrpcMeshServiceModel.endpoint}). */
+  /**
+   * Where clients send their calls, in-cluster: `host:port` of the balancer's Service, or with `DataPlane.none()` a
+   * `dns:///` target of the headless Service for clients that balance themselves.
+   */
   public readonly endpoint: string;
   /** The ClusterIP Service. */
   public readonly service: ApiObject;

@@ -1,10 +1,13 @@
 /**
- * cdk8s constructs of grpc-mesh. Every props type, enum and strategy class of the core is re-exported, so a
- * cdk8s app imports everything from `grpc-mesh/cdk8s`.
+ * cdk8s constructs of grpc-mesh: `GrpcMeshService`, `GrpcRoute`, `CanaryGrpcRoute` and `GrpcGateway`, with their
+ * props, the data-plane and gateway strategies and the enums they take. A cdk8s app imports everything it needs
+ * from `grpc-mesh/cdk8s`.
+ *
+ * @packageDocumentation
  */
-export * from '../core';
-export * from './canary-grpc-route';
-export * from './grpc-gateway';
-export * from './grpc-mesh-service';
-export * from './grpc-route';
-export * from './grpc-route-base';
+export * from '../core/api';
+export { CanaryGrpcRoute } from './canary-grpc-route';
+export { GrpcGateway } from './grpc-gateway';
+export { GrpcMeshService, type BalancerObjects } from './grpc-mesh-service';
+export { GrpcRoute } from './grpc-route';
+export { GrpcRouteBase } from './grpc-route-base';

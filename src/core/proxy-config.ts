@@ -350,7 +350,7 @@ export interface ProxyRouteConfig {
    * @default - every host
    */
   readonly hostnames?: readonly string[];
-  /** Rules, with Gateway API semantics (DESIGN.md section 4). */
+  /** Rules, with Gateway API semantics (docs/design/routing-semantics.md). */
   readonly rules: readonly GRPCRouteRule[];
 }
 

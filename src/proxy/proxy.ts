@@ -32,7 +32,7 @@ type ProxyState = 'running' | 'draining' | 'closed';
 
 /**
  * grpc-mesh-proxy's data plane: listeners (h2c or TLS), GRPCRoute routing, clusters with discovery, balancing,
- * health and per-call policies, and the forwarding of every call (DESIGN.md section 5). `start()` binds the
+ * health and per-call policies, and the forwarding of every call (docs/design/proxy.md). `start()` binds the
  * listeners and starts discovery and health checks; `apply()` reloads a config without dropping connections;
  * `drain()` shuts down gracefully.
  *

@@ -48,6 +48,8 @@ export interface BalancerResources {
  * of the program as the service (a route declared after an `await` fails with `ROUTE_AFTER_COMPILE`).
  *
  * @example
+ * import { DataPlane, GrpcMeshService } from 'grpc-mesh/pulumi';
+ *
  * const users = new GrpcMeshService('users', {
  *   namespace: 'app',
  *   port: 50051,
@@ -63,7 +65,10 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly namespace: string;
   /** Port of the gRPC service. */
   public readonly port: number;
-  /** Where clients send their calls, in-cluster (see {@link GrpcMeshServiceModel.endpoint}). */
+  /**
+   * Where clients send their calls, in-cluster: `host:port` of the balancer's Service, or with `DataPlane.none()` a
+   * `dns:///` target of the headless Service for clients that balance themselves.
+   */
   public readonly endpoint: string;
   /** Name of the ClusterIP Service. */
   public readonly serviceName: string;

@@ -1,13 +1,15 @@
 /**
  * Pulumi components of grpc-mesh: the cdk8s constructs' names and props as ComponentResources taking
- * `(name, args, opts)`. Every props type, enum and strategy class of the core is re-exported, so a Pulumi
- * program imports everything from `grpc-mesh/pulumi`.
+ * `(name, args, opts)`, with the data-plane and gateway strategies and the enums they take. A Pulumi program
+ * imports everything it needs from `grpc-mesh/pulumi`.
+ *
+ * @packageDocumentation
  */
-export * from '../core';
-export * from './canary-grpc-route';
+export * from '../core/api';
+export { CanaryGrpcRoute, type CanaryGrpcRouteArgs } from './canary-grpc-route';
 export { GrpcMeshResourceError } from './errors';
 export { GrpcMeshWarningsError } from './warnings';
-export * from './grpc-gateway';
-export * from './grpc-mesh-service';
-export * from './grpc-route';
-export * from './grpc-route-base';
+export { GrpcGateway, type GrpcGatewayArgs } from './grpc-gateway';
+export { GrpcMeshService, type BalancerResources, type GrpcMeshServiceArgs } from './grpc-mesh-service';
+export { GrpcRoute, type GrpcRouteArgs } from './grpc-route';
+export { GrpcRouteBase } from './grpc-route-base';

@@ -1,6 +1,6 @@
 /**
  * The GRPCRoute matching engine: pure functions and immutable precompiled tables that decide which rule and
- * backend a gRPC call reaches, exactly as the Gateway API specifies (DESIGN.md section 4). Shared by the IaC
+ * backend a gRPC call reaches, exactly as the Gateway API specifies (docs/design/routing-semantics.md). Shared by the IaC
  * validation, offline tools and the proxy; no I/O and no framework imports.
  */
 export * from './gateway-api';

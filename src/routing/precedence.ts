@@ -4,7 +4,7 @@ import { isWildcard } from './hostname-match';
 import type { MatchedRule } from './routing-decision';
 
 /**
- * The Gateway API precedence key of a rule match for a call, step by step (DESIGN.md section 4): largest wins on
+ * The Gateway API precedence key of a rule match for a call, step by step (docs/design/routing-semantics.md): largest wins on
  * the counts, oldest on the creation time, alphabetical on the route key, then the earlier rule and match.
  */
 export interface PrecedenceKey {

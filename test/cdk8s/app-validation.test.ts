@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
-import {
-  CanaryGrpcRoute, DataPlane, GrpcGateway, GrpcMeshService, GrpcRoute, WARNINGS_AS_ERRORS_ENV, WARNINGS_AS_ERRORS_KEY,
-} from '../../src/cdk8s';
+import { CanaryGrpcRoute, DataPlane, GrpcGateway, GrpcMeshService, GrpcRoute } from '../../src/cdk8s';
+import { WARNINGS_AS_ERRORS_ENV, WARNINGS_AS_ERRORS_KEY } from '../../src/core';
 
 const IMAGE = 'registry.example.com/orders:1.0.0';
 

@@ -6,9 +6,9 @@ import {
   GrpcMeshService,
   GrpcRoute,
   GrpcStatus,
-  renderReferenceGrant,
   type RouteParent,
 } from '../../src/cdk8s';
+import { renderReferenceGrant } from '../../src/core';
 import { validateAnyManifests } from '../support/crd-validator';
 
 function setup() {

@@ -51,7 +51,7 @@ const SUBJECT = 'proxyRoutesToEnvoy';
 
 /**
  * Compiles the routes of one listener of a grpc-mesh-proxy config into Envoy v3: a `RouteConfiguration` with the
- * same GRPCRoute semantics as the routing engine (DESIGN.md section 4), and the clusters. Pure: no I/O.
+ * same GRPCRoute semantics as the routing engine (docs/design/routing-semantics.md), and the clusters. Pure: no I/O.
  *
  * - Hosts: one Envoy virtual host per hostname (each Gateway listener hostname, and each route hostname narrowed
  *   to its listener), plus `*`. The route configuration sets `ignore_port_in_host_matching`, and every domain also

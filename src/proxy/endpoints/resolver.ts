@@ -15,7 +15,7 @@ export interface ResolverListener {
 }
 
 /**
- * Publishes the endpoint lists of one cluster (DESIGN.md section 5: resolver, balancer, picker). A resolver
+ * Publishes the endpoint lists of one cluster (docs/design/proxy.md: resolver, balancer, picker). A resolver
  * never throws at its listener and never keeps the process alive.
  */
 export interface Resolver {
