@@ -127,9 +127,11 @@ describe('the resolved model', () => {
     expect(model.monitoring).toMatchObject({
       podMonitor: d.DEFAULT_POD_MONITOR,
       dashboard: d.DEFAULT_DASHBOARD,
-      errorRateAlert: { thresholdPercent: d.DEFAULT_ERROR_RATE_PERCENT, forMinutes: d.DEFAULT_ERROR_RATE_FOR_MINUTES, severity: d.DEFAULT_ALERT_SEVERITY },
+      errorRateAlert: {
+        thresholdPercent: d.DEFAULT_ERROR_RATE_PERCENT, forMinutes: d.DEFAULT_ERROR_RATE_FOR_MINUTES, severity: d.DEFAULT_ALERT_SEVERITY,
+      },
       noReadyEndpointsAlert: { forMinutes: d.DEFAULT_NO_ENDPOINTS_FOR_MINUTES, severity: d.DEFAULT_NO_ENDPOINTS_SEVERITY },
-      labels: { release: 'prom', 'app.kubernetes.io/name': 'users' },
+      labels: { 'release': 'prom', 'app.kubernetes.io/name': 'users' },
       series: seriesOf(model),
     });
     expect(model.monitoring).not.toHaveProperty('latencyAlert');
