@@ -3,9 +3,11 @@ import type { PolicyTarget } from '../dialects/policy-target';
 import type { GrpcMeshServiceModel, ResolvedMesh } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { deploymentReadiness, podMatchers, type DataPlaneSeries } from '../monitoring/series';
+import type { RoutePolicySubject } from '../route-policy';
+import type { TrafficPolicy } from '../traffic-policy';
 import { IssueCollector } from '../validation';
 import { MeshDataPlane } from './mesh';
-import type { DataPlaneService } from './strategy';
+import type { DataPlaneService, RoutePolicyDialect } from './strategy';
 
 /** Name of the Istio sidecar's port serving Envoy's `/stats/prometheus` (15090, in Istio's injection template). */
 const ISTIO_METRICS_PORT_NAME = 'http-envoy-prom';
@@ -15,7 +17,7 @@ const ISTIO_METRICS_PORT_NAME = 'http-envoy-prom';
  * DestinationRule and a VirtualService for the ClusterIP Service, the sidecars' Istio metrics.
  * @internal
  */
-export class IstioDataPlane extends MeshDataPlane {
+export class IstioDataPlane extends MeshDataPlane implements RoutePolicyDialect {
   public readonly kind = 'istio';
 
   protected translate(issues: IssueCollector, service: DataPlaneService, target: PolicyTarget): ResolvedMesh {
@@ -26,6 +28,22 @@ export class IstioDataPlane extends MeshDataPlane {
   /** The DestinationRule and the VirtualService, from the policy resolution found Istio can express. */
   public renderPolicy(model: GrpcMeshServiceModel, mesh: ResolvedMesh): KubeObject[] {
     return translateToIstio(model.givenTrafficPolicy, mesh.target, new IssueCollector(mesh.target.name));
+  }
+
+  /** Istio applies traffic policy per destination host, never per route. */
+  public resolveRoutePolicy(issues: IssueCollector, _route: RoutePolicySubject, policy: TrafficPolicy): undefined {
+    issues.add({
+      code: 'UNSUPPORTED_BY_DATA_PLANE',
+      path: 'trafficPolicy',
+      value: Object.keys(policy),
+      message: 'cannot be attached to a route with Istio, which applies traffic policy per destination host',
+      hint: 'Set trafficPolicy on the backend GrpcMeshService with DataPlane.istio() instead.',
+    });
+    return undefined;
+  }
+
+  public renderRoutePolicy(): KubeObject[] {
+    return [];
   }
 
   /**

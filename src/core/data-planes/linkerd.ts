@@ -1,12 +1,14 @@
+import type { DataPlaneService, RoutePolicyDialect } from './strategy';
 import { translateToLinkerd } from '../dialects/linkerd';
 import { linkerdServiceRouteName, linkerdServiceRoutes } from '../dialects/linkerd-route';
 import type { PolicyTarget } from '../dialects/policy-target';
 import type { GrpcMeshServiceModel, ResolvedMesh } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { deploymentReadiness, podMatchers, type DataPlaneSeries } from '../monitoring/series';
+import type { RoutePolicySubject } from '../route-policy';
+import type { TrafficPolicy } from '../traffic-policy';
 import type { IssueCollector } from '../validation';
 import { MeshDataPlane } from './mesh';
-import type { DataPlaneService } from './strategy';
 
 /** Name of the Linkerd proxy's admin port serving `/metrics` (4191, in Linkerd's injection template). */
 const LINKERD_METRICS_PORT_NAME = 'linkerd-admin';
@@ -17,7 +19,7 @@ const LINKERD_METRICS_PORT_NAME = 'linkerd-admin';
  * proxies' metrics.
  * @internal
  */
-export class LinkerdDataPlane extends MeshDataPlane {
+export class LinkerdDataPlane extends MeshDataPlane implements RoutePolicyDialect {
   public readonly kind = 'linkerd';
 
   protected translate(issues: IssueCollector, service: DataPlaneService, target: PolicyTarget): ResolvedMesh {
@@ -31,6 +33,24 @@ export class LinkerdDataPlane extends MeshDataPlane {
   /** The GRPCRoute that carries the service's gRPC retries, when the policy retries. */
   public renderPolicy(_model: GrpcMeshServiceModel, mesh: ResolvedMesh): KubeObject[] {
     return linkerdServiceRoutes(mesh.target, mesh.serviceAnnotations);
+  }
+
+  /** A route's policy becomes Linkerd's retry and timeout annotations on the GRPCRoute; failure accrual is the Service's. */
+  public resolveRoutePolicy(issues: IssueCollector, _route: RoutePolicySubject, policy: TrafficPolicy): Readonly<Record<string, string>> {
+    if (policy.outlierDetection) {
+      issues.add({
+        code: 'UNSUPPORTED_BY_DATA_PLANE',
+        path: 'trafficPolicy.outlierDetection',
+        value: policy.outlierDetection,
+        message: 'cannot be attached to a route with Linkerd, whose failure accrual is configured on the Service',
+        hint: 'Set outlierDetection on the backend GrpcMeshService with DataPlane.linkerd() instead.',
+      });
+    }
+    return translateToLinkerd({ ...policy, outlierDetection: undefined }, issues).serviceAnnotations;
+  }
+
+  public renderRoutePolicy(): KubeObject[] {
+    return []; // the annotations are the GRPCRoute's
   }
 
   /**

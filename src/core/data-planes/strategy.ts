@@ -16,6 +16,7 @@ import type { KubeObject } from '../kube';
 import type { MonitoringProps } from '../monitoring/props';
 import type { DataPlaneSeries, ScrapeTarget } from '../monitoring/series';
 import type { BalancerManifests, BalancerTierSpec, SecretMount, TierPort } from '../render/balancer-tier';
+import type { RoutePolicySubject } from '../route-policy';
 import type { TierRoutes } from '../served-routes';
 import type { TrafficPolicy } from '../traffic-policy';
 import type { IssueCollector } from '../validation';
@@ -118,3 +119,14 @@ export interface GatewayImplementationStrategy {
   resolveTier(name: string, labels: Readonly<Record<string, string>> | undefined): ResolvedGatewayTier | undefined;
 }
 
+
+/**
+ * How an implementation of routes (a Gateway API controller, a mesh) writes a route's traffic policy: its dialect.
+ * @internal
+ */
+export interface RoutePolicyDialect {
+  /** Reports what the dialect cannot express of `policy` on a route; returns the annotations the GRPCRoute carries. */
+  resolveRoutePolicy(issues: IssueCollector, route: RoutePolicySubject, policy: TrafficPolicy): Readonly<Record<string, string>> | undefined;
+  /** Renders the policy objects of a route, from a policy resolution accepted. */
+  renderRoutePolicy(route: RoutePolicySubject, policy: TrafficPolicy): KubeObject[];
+}
