@@ -1,6 +1,7 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  balancerOf,
   listGrpcMeshServiceManifests,
   meshServiceBackendRef,
   meshServiceParentRef,
@@ -118,7 +119,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
       // balancer's config and pods depend on the routes attached to the service, compiled at synthesis.
       const manifests = renderGrpcMeshService(this._model);
       const model = this._model;
-      const served = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy'
+      const served = balancerOf(model) !== undefined
         ? new ServedRoutes(this, { kind: 'service', model })
         : undefined;
       const balancer = manifests.balancer;

@@ -1,7 +1,8 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  checkMeshParents, formatIssue, isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, renderGrpcRoute, selfHostedDataPlaneOf,
+  checkMeshParents, formatIssue, isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, renderGrpcRoute, renderRoutePolicy,
+  selfHostedDataPlaneOf,
   type GrpcRouteModel, type RouteResolveContext,
 } from '../core';
 import { toApiObject } from './api-objects';
@@ -93,7 +94,7 @@ export abstract class GrpcRouteBase extends Construct {
     const parents = knownParents(this._model, routingScopeOf(this));
     const served = parents.filter((p) => selfHostedDataPlaneOf(p) !== undefined);
     const policy = this._model.policy;
-    if (served.length > 0 && (policy.objects.length > 0 || policy.routeAnnotations !== undefined)) {
+    if (served.length > 0 && (renderRoutePolicy(policy).length > 0 || policy.routeAnnotations !== undefined)) {
       return [`trafficPolicy cannot be attached to a route served by a grpc-mesh tier (Gateway "${served[0].name}"), which applies each backend `
         + 'service\'s own traffic policy. Set trafficPolicy on the backend GrpcMeshServices instead. [UNSUPPORTED_BY_DATA_PLANE]'];
     }

@@ -1,8 +1,11 @@
-import * as d from './defaults';
-import { GrpcStatus, grpcStatusName } from './grpc-status';
-import { SERVICE_TYPES, type ContainerResources, type ServiceType } from './kube';
-import type { TrafficPolicy } from './traffic-policy';
-import type { IssueCollector } from './validation';
+import { BalancerDataPlane } from './data-planes/balancer';
+import { ENVOY_TIER } from './data-planes/envoy-tier';
+import { IstioDataPlane } from './data-planes/istio';
+import { LinkerdDataPlane } from './data-planes/linkerd';
+import { NoDataPlane } from './data-planes/none';
+import { PROXY_TIER } from './data-planes/proxy-tier';
+import type { DataPlaneStrategy } from './data-planes/strategy';
+import type { ContainerResources, ServiceType } from './kube';
 
 /** Envoy's log levels. */
 export type EnvoyLogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
@@ -93,7 +96,8 @@ export type DataPlaneKind = 'envoy' | 'proxy' | 'none' | 'istio' | 'linkerd';
 
 /**
  * Who balances the calls of a {@link GrpcMeshServiceProps | GrpcMeshService}: a strategy chosen with one of the
- * static factories, e.g. `DataPlane.envoy({ replicas: 3 })`.
+ * static factories, e.g. `DataPlane.envoy({ replicas: 3 })`. Each data plane is one class (in `core/data-planes/`)
+ * that owns its validation, resolution, rendering, policy dialect and monitoring series.
  */
 export class DataPlane {
   /**
@@ -101,7 +105,7 @@ export class DataPlane {
    * to the service (GAMMA) are compiled into the bootstrap at synthesis; calls no route matches go to its pods.
    */
   public static envoy(options: EnvoyDataPlaneOptions = {}): DataPlane {
-    return new DataPlane('envoy', options);
+    return new DataPlane(new BalancerDataPlane(ENVOY_TIER, options));
   }
 
   /**
@@ -110,7 +114,7 @@ export class DataPlane {
    * compiled into its config at synthesis; calls no route matches go to the service's pods.
    */
   public static proxy(options: ProxyDataPlaneOptions): DataPlane {
-    return new DataPlane('proxy', options);
+    return new DataPlane(new BalancerDataPlane(PROXY_TIER, options));
   }
 
   /**
@@ -119,7 +123,7 @@ export class DataPlane {
    * refused (nothing would serve them); it can still be a route's backend, such as a canary.
    */
   public static none(): DataPlane {
-    return new DataPlane('none', {});
+    return new DataPlane(new NoDataPlane());
   }
 
   /**
@@ -128,7 +132,7 @@ export class DataPlane {
    * Istio has no active health checks: asking for them fails synthesis.
    */
   public static istio(): DataPlane {
-    return new DataPlane('istio', {});
+    return new DataPlane(new IstioDataPlane());
   }
 
   /**
@@ -140,125 +144,21 @@ export class DataPlane {
    * it cannot express fail synthesis.
    */
   public static linkerd(): DataPlane {
-    return new DataPlane('linkerd', {});
+    return new DataPlane(new LinkerdDataPlane());
   }
+
+  /** Which data plane this is. */
+  public readonly kind: DataPlaneKind;
 
   private constructor(
-    /** Which data plane this is. */
-    public readonly kind: DataPlaneKind,
-    /** The options given to the factory. */
-    public readonly options: EnvoyDataPlaneOptions | ProxyDataPlaneOptions,
-  ) {}
-}
-
-/** The gRPC status codes Envoy can retry on (its `retry_on` knows no others). */
-export const ENVOY_RETRYABLE_CODES: readonly GrpcStatus[] = [
-  GrpcStatus.CANCELLED,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.INTERNAL,
-  GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.UNAVAILABLE,
-];
-
-/** Reports every traffic-policy setting that `dataPlane` cannot honour, so nothing is dropped silently. */
-export function checkDataPlaneSupport(
-  issues: IssueCollector,
-  policy: TrafficPolicy | undefined,
-  dataPlane: DataPlane,
-): void {
-  if (!policy || dataPlane.kind === 'istio' || dataPlane.kind === 'linkerd') return; // their translations report
-  if (dataPlane.kind === 'none') {
-    const fields = Object.keys(policy).filter((key) => (policy as Record<string, unknown>)[key] !== undefined);
-    issues.require(fields.length === 0, {
-      code: 'POLICY_WITHOUT_DATA_PLANE',
-      path: 'trafficPolicy',
-      value: fields,
-      message: 'cannot be honoured by DataPlane.none(): nothing between clients and pods enforces it',
-      hint: 'Choose a data plane such as DataPlane.envoy(), or remove trafficPolicy.',
-    });
-    return;
-  }
-  checkTierSupport(issues, dataPlane.kind, policy);
-}
-
-/**
- * Reports every traffic-policy setting a balancer tier cannot honour, found at `path`: the service's own balancer,
- * or a self-hosted tier that routes to the service.
- */
-export function checkTierSupport(issues: IssueCollector, kind: 'envoy' | 'proxy', policy: TrafficPolicy, path = 'trafficPolicy'): void {
-  if (kind === 'proxy') {
-    checkProxySupport(issues, policy, path);
-    return;
-  }
-  (policy.retry?.on ?? []).forEach((code, i) => {
-    // Codes that are not retryable at all were reported by validateTrafficPolicy already.
-    const invalid = !GrpcStatus[code] || code === GrpcStatus.OK;
-    issues.require(invalid || ENVOY_RETRYABLE_CODES.includes(code), {
-      code: 'UNSUPPORTED_BY_DATA_PLANE',
-      path: `${path}.retry.on[${i}]`,
-      value: grpcStatusName(code),
-      message: `cannot be retried by Envoy, which retries only ${ENVOY_RETRYABLE_CODES.map(grpcStatusName).join(', ')}`,
-      hint: 'Remove the code, or have the server answer a retryable code instead.',
-    });
-  });
-}
-
-/** Settings grpc-mesh-proxy has no equivalent for, with what to do instead. */
-function checkProxySupport(issues: IssueCollector, policy: TrafficPolicy, path: string): void {
-  const unsupported = (at: string, value: unknown, message: string, hint?: string) => {
-    issues.require(value === undefined, { code: 'UNSUPPORTED_BY_DATA_PLANE', path: at, value, message, hint });
-  };
-  if (policy.loadBalancer === 'RANDOM') {
-    unsupported(`${path}.loadBalancer`, 'RANDOM', 'cannot be honoured by grpc-mesh-proxy, which balances with ROUND_ROBIN or LEAST_REQUEST');
-  }
-  unsupported(`${path}.timeouts.maxStreamDurationMs`, policy.timeouts?.maxStreamDurationMs,
-    'cannot be honoured by grpc-mesh-proxy, which limits calls by requestMs and the client\'s deadline', 'Use timeouts.requestMs.');
-  const breaker = policy.circuitBreaker;
-  for (const key of ['maxPendingCalls', 'maxConnections', 'maxConcurrentRetries'] as const) {
-    unsupported(`${path}.circuitBreaker.${key}`, breaker?.[key],
-      'cannot be honoured by grpc-mesh-proxy, whose circuit breaker limits concurrent calls (and retries by a budget)',
-      'Use circuitBreaker.maxConcurrentCalls.');
+    /**
+     * The data plane's behaviour.
+     * @internal
+     */
+    public readonly strategy: DataPlaneStrategy,
+  ) {
+    this.kind = strategy.kind;
   }
 }
 
-/** Validates the options of a data plane. */
-export function validateDataPlane(issues: IssueCollector, dataPlane: DataPlane): void {
-  if (dataPlane.kind !== 'envoy' && dataPlane.kind !== 'proxy') return;
-  validateTierOptions(issues, 'dataPlane', dataPlane.kind, dataPlane.options);
-}
-
-/** Validates the options of a balancer tier (a service's data plane or a self-hosted Gateway), found at `path`. */
-export function validateTierOptions(
-  issues: IssueCollector, path: string, kind: 'envoy' | 'proxy', o: Partial<EnvoyDataPlaneOptions | ProxyDataPlaneOptions>,
-): void {
-  if (kind === 'proxy' || o.image !== undefined) {
-    issues.require(typeof o.image === 'string' && o.image.trim() !== '' && !/\s/.test(o.image), {
-      code: 'INVALID_IMAGE',
-      path: `${path}.image`,
-      value: o.image,
-      message: 'must be an image reference without spaces',
-      hint: kind === 'proxy' ? 'Build the image from this repository\'s Dockerfile and push it to your registry.' : undefined,
-    });
-  }
-  issues.integerInRange(`${path}.replicas`, o.replicas, 0, 0x7fffffff);
-  issues.port(`${path}.port`, o.port);
-  issues.milliseconds(`${path}.dnsRefreshMs`, o.dnsRefreshMs);
-  issues.integerInRange(`${path}.drainSeconds`, o.drainSeconds, 0, 3600);
-  if (o.serviceType !== undefined) {
-    issues.require(SERVICE_TYPES.includes(o.serviceType), {
-      code: 'UNKNOWN_SERVICE_TYPE',
-      path: `${path}.serviceType`,
-      value: o.serviceType,
-      message: `must be one of ${SERVICE_TYPES.join(', ')}`,
-    });
-  }
-  if (o.loadBalancerSourceRanges?.length) {
-    issues.require((o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE) === 'LoadBalancer', {
-      code: 'SOURCE_RANGES_WITHOUT_LOAD_BALANCER',
-      path: `${path}.loadBalancerSourceRanges`,
-      value: o.loadBalancerSourceRanges,
-      message: 'only applies to a LoadBalancer Service',
-      hint: "Set serviceType: 'LoadBalancer' or remove the ranges.",
-    });
-  }
-}
+export { ENVOY_RETRYABLE_CODES } from './dialects/envoy-retry-codes';

@@ -113,6 +113,8 @@ export const DEFAULT_BALANCER_MEMORY_REQUEST = '128Mi';
 export const DEFAULT_BALANCER_MEMORY_LIMIT = '512Mi';
 /** Envoy's log level. */
 export const DEFAULT_ENVOY_LOG_LEVEL = 'info';
+/** Whether a balancer (Envoy or grpc-mesh-proxy) writes one JSON access log line per call. */
+export const DEFAULT_BALANCER_ACCESS_LOG = true;
 /** Annotation on pod templates carrying the hash of their configuration, so a config change rolls the pods. */
 export const CONFIG_HASH_ANNOTATION = 'grpc-mesh.io/config-hash';
 
@@ -134,3 +136,30 @@ export const PROXY_ADMIN_PORT = 9901;
 export const PROXY_PROBE_PORT = ENVOY_PROBE_PORT;
 /** Seconds a terminating proxy pod keeps accepting before SIGTERM, while its endpoint removal propagates. */
 export const PROXY_PRE_STOP_DELAY_SECONDS = 5;
+/** grpc-mesh-proxy's log level. */
+export const DEFAULT_PROXY_LOG_LEVEL = 'info';
+
+// Monitoring
+
+/** Default threshold of the error-rate alert, in percent. */
+export const DEFAULT_ERROR_RATE_PERCENT = 5;
+/** Default duration of the error-rate alert, in minutes. */
+export const DEFAULT_ERROR_RATE_FOR_MINUTES = 5;
+/** Default severity of the error-rate and latency alerts. */
+export const DEFAULT_ALERT_SEVERITY = 'warning';
+/**
+ * Default p99 threshold of the latency alert, in milliseconds: an order of magnitude above what an interactive
+ * gRPC API answers in, so it fires on a real degradation (a slow dependency, CPU throttling, queueing), not on the
+ * normal tail, and below the 5 s timeouts clients commonly set, so it fires before their calls start to fail.
+ */
+export const DEFAULT_LATENCY_THRESHOLD_MS = 1000;
+/** Default duration of the latency alert, in minutes: latency is noisier than errors. */
+export const DEFAULT_LATENCY_FOR_MINUTES = 10;
+/** Default duration of the no-ready-endpoints alert, in minutes: longer than a DNS refresh and a pod restart. */
+export const DEFAULT_NO_ENDPOINTS_FOR_MINUTES = 2;
+/** Default severity of the no-ready-endpoints alert: every call fails. */
+export const DEFAULT_NO_ENDPOINTS_SEVERITY = 'critical';
+/** Whether monitoring creates the PodMonitor. */
+export const DEFAULT_POD_MONITOR = true;
+/** Whether monitoring creates the Grafana dashboard ConfigMap. */
+export const DEFAULT_DASHBOARD = true;

@@ -1,4 +1,9 @@
 import type { BalancerDataPlaneOptions, EnvoyLogLevel, ProxyLogLevel } from './data-plane';
+import { ControllerGateway } from './data-planes/controller-gateway';
+import { ENVOY_TIER } from './data-planes/envoy-tier';
+import { PROXY_TIER } from './data-planes/proxy-tier';
+import { SelfHostedGateway } from './data-planes/self-hosted-gateway';
+import type { GatewayImplementationStrategy } from './data-planes/strategy';
 
 /** Options every self-hosted Gateway tier shares: the balancer tier's, less `port` (each listener has its own). */
 export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions, 'port'> {
@@ -49,7 +54,7 @@ export class GatewayImplementation {
    * @param gatewayClassName the GatewayClass, e.g. `eg` (Envoy Gateway), `istio` or `cilium`
    */
   public static controller(gatewayClassName: string): GatewayImplementation {
-    return new GatewayImplementation('controller', {}, gatewayClassName);
+    return new GatewayImplementation(new ControllerGateway(gatewayClassName));
   }
 
   /**
@@ -57,20 +62,27 @@ export class GatewayImplementation {
    * every listener port, a PDB; TLS listeners terminate with their Secret, mounted read-only.
    */
   public static proxy(options: ProxyGatewayOptions): GatewayImplementation {
-    return new GatewayImplementation('proxy', options);
+    return new GatewayImplementation(new SelfHostedGateway(PROXY_TIER, options));
   }
 
   /** An Envoy tier serves the Gateway: the same objects, with the routes compiled into an Envoy v3 bootstrap. */
   public static envoy(options: EnvoyGatewayTierOptions = {}): GatewayImplementation {
-    return new GatewayImplementation('envoy', options);
+    return new GatewayImplementation(new SelfHostedGateway(ENVOY_TIER, options));
   }
 
+  /** Which implementation this is. */
+  public readonly kind: GatewayImplementationKind;
+  /** The GatewayClass, for a controller. */
+  public readonly gatewayClassName?: string;
+
   private constructor(
-    /** Which implementation this is. */
-    public readonly kind: GatewayImplementationKind,
-    /** The options given to the factory. */
-    public readonly options: ProxyGatewayOptions | EnvoyGatewayTierOptions,
-    /** The GatewayClass, for a controller. */
-    public readonly gatewayClassName?: string,
-  ) {}
+    /**
+     * The implementation's behaviour.
+     * @internal
+     */
+    public readonly strategy: GatewayImplementationStrategy,
+  ) {
+    this.kind = strategy.kind;
+    this.gatewayClassName = strategy.gatewayClassName;
+  }
 }

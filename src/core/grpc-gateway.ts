@@ -1,8 +1,9 @@
-import { validateTierOptions } from './data-plane';
 import * as d from './defaults';
 import { GatewayImplementation } from './gateway-implementation';
-import { resolveTier, type ResolvedTier } from './grpc-mesh-service';
+import type { ResolvedTier } from './grpc-mesh-service';
 import type { MonitoringProps } from './monitoring/props';
+import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
+import { tierSeries } from './monitoring/series';
 import { validateGatewayMonitoring } from './monitoring/validate';
 import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
 import type { GatewayParentRef, ListenerSummary } from './route-refs';
@@ -201,8 +202,8 @@ export interface GrpcGatewayModel {
   readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
   /** Whether ReferenceGrants are generated for them. */
   readonly generateReferenceGrants: boolean;
-  /** The monitoring props (a self-hosted tier only). */
-  readonly monitoring?: MonitoringProps;
+  /** Monitoring of the self-hosted tier, with every default applied. */
+  readonly monitoring?: ResolvedMonitoring;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -228,26 +229,23 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
   const issues = new IssueCollector(context.subject ?? `GrpcGateway "${name}"`, props.silenceWarnings);
   issues.dns1123Label('name', name);
   issues.dns1123Label('namespace', namespace);
-  const implementation = props.implementation ?? GatewayImplementation.controller(props.gatewayClassName as string);
-  const selfHosted = implementation.kind !== 'controller';
+  const implementation = (props.implementation ?? GatewayImplementation.controller(props.gatewayClassName as string)).strategy;
   const gatewayClassName = implementation.gatewayClassName ?? props.gatewayClassName ?? d.SELF_HOSTED_GATEWAY_CLASS;
-  validateImplementation(issues, props, implementation);
+  implementation.validate(issues, props);
   if (gatewayClassName !== undefined) issues.dns1123Subdomain('gatewayClassName', gatewayClassName);
   issues.labels('labels', props.labels);
   if (issues.count('listeners', props.listeners, 1, MAX_LISTENERS, 'listeners')) {
     props.listeners.forEach((l, i) => validateListener(issues, `listeners[${i}]`, l));
     checkDistinctListeners(issues, props.listeners);
-    if (selfHosted) checkServableListeners(issues, props.listeners, namespace);
+    implementation.validateListeners(issues, props, namespace);
   }
   validateCertManager(issues, props, namespace);
-  validateGatewayMonitoring(issues, props.monitoring, implementation.kind);
+  validateGatewayMonitoring(issues, props.monitoring, (monitoring) => implementation.validateMonitoring(issues, monitoring));
   issues.throwIfAny();
 
   const listeners = props.listeners.map((l) => resolveListener(l, namespace));
-  const tier: ResolvedGatewayTier | undefined = implementation.kind === 'controller' ? undefined : {
-    ...resolveTier(implementation.kind, name, props.labels, implementation.options),
-    gatewayApiObjects: implementation.options.gatewayApiObjects ?? false,
-  };
+  const tier = implementation.resolveTier(name, props.labels);
+  const selfHosted = tier !== undefined;
   return {
     name,
     namespace,
@@ -263,9 +261,18 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
       fromKind: 'Gateway' as const, fromNamespace: namespace, toKind: 'Secret' as const, toNamespace: l.tls.secretNamespace, toName: l.tls.secretName,
     }] : []))),
     generateReferenceGrants: props.referenceGrants ?? true,
-    ...(props.monitoring && { monitoring: props.monitoring }),
+    ...(props.monitoring && tier && { monitoring: resolveGatewayMonitoring(props.monitoring, name, namespace, tier) }),
     warnings: issues.warnings,
   };
+}
+
+/**
+ * Monitoring of a self-hosted Gateway's tier (objects named `<gateway>-gateway-grpc...`, alerts labelled
+ * `gateway: <name>`; the no-ready-endpoints alert fires per cluster).
+ */
+function resolveGatewayMonitoring(monitoring: MonitoringProps, name: string, namespace: string, tier: ResolvedTier): ResolvedMonitoring {
+  const subject = { name: `${name}-gateway`, namespace, target: `Gateway ${namespace}/${name}`, alertLabels: { gateway: name } };
+  return resolveMonitoring(monitoring, subject, tierSeries(tier, namespace), tier.labels);
 }
 
 /** How routes refer to a Gateway: by name, with its listeners and class, so their attachment is checked. */
@@ -278,66 +285,6 @@ export function gatewayParentRef(model: GrpcGatewayModel): GatewayParentRef {
     gatewayClassName: model.gatewayClassName,
     ...(model.tier && { servedBy: model.tier.kind, gatewayApiObjects: model.tier.gatewayApiObjects }),
   };
-}
-
-function validateImplementation(issues: IssueCollector, props: GrpcGatewayProps, implementation: GatewayImplementation): void {
-  if (implementation.kind === 'controller') {
-    issues.require(implementation.gatewayClassName !== undefined, {
-      code: 'GATEWAY_CLASS_REQUIRED',
-      path: 'gatewayClassName',
-      value: undefined,
-      message: 'is required when a Gateway API controller serves the Gateway',
-      hint: 'Name the GatewayClass (e.g. \'eg\'), or serve the Gateway yourself with implementation: GatewayImplementation.proxy({ image }).',
-    });
-    issues.require(props.gatewayClassName === undefined || props.gatewayClassName === implementation.gatewayClassName, {
-      code: 'CONFLICTING_GATEWAY_CLASS',
-      path: 'gatewayClassName',
-      value: props.gatewayClassName,
-      message: `differs from the class of implementation (${JSON.stringify(implementation.gatewayClassName)})`,
-      hint: 'Give the class once.',
-    });
-    return;
-  }
-  validateTierOptions(issues, 'implementation', implementation.kind, implementation.options);
-  if (implementation.options.gatewayApiObjects !== true && props.gatewayClass !== undefined) {
-    issues.add({
-      code: 'GATEWAY_CLASS_UNUSED',
-      path: 'gatewayClass',
-      value: props.gatewayClass,
-      message: 'cannot be created for a self-hosted Gateway that writes no Gateway API objects',
-      hint: 'Remove gatewayClass, or set gatewayApiObjects: true on the implementation.',
-    });
-  }
-}
-
-/**
- * What a self-hosted tier can serve: its pods mount each certificate Secret, so it must be in the Gateway's
- * namespace, and each port serves one protocol and one certificate (no SNI certificate selection).
- */
-function checkServableListeners(issues: IssueCollector, listeners: readonly GrpcListenerProps[], namespace: string): void {
-  const byPort = new Map<number, number[]>();
-  listeners.forEach((l, i) => {
-    byPort.set(l.port, [...(byPort.get(l.port) ?? []), i]);
-    if (l.tls?.secretNamespace !== undefined) {
-      issues.require(l.tls.secretNamespace === namespace, {
-        code: 'SECRET_NOT_MOUNTABLE',
-        path: `listeners[${i}].tls.secretNamespace`,
-        value: l.tls.secretNamespace,
-        message: `must be the Gateway's namespace ("${namespace}") for a self-hosted Gateway, whose pods mount the Secret`,
-        hint: 'Copy the certificate into the Gateway\'s namespace (for example with cert-manager or reflector).',
-      });
-    }
-  });
-  for (const [port, indexes] of byPort) {
-    const secrets = new Set(indexes.map((i) => (listeners[i].tls === undefined ? '' : String(listeners[i].tls?.secretName))));
-    issues.require(secrets.size === 1, {
-      code: 'LISTENER_CERTIFICATES',
-      path: `listeners[${indexes.join(',')}]`,
-      value: [...secrets].map((s) => s || 'no TLS'),
-      message: `share port ${port} with ${secrets.has('') ? 'and without TLS' : 'different certificates'}; a self-hosted Gateway serves one protocol and one certificate per port`,
-      hint: 'Give these listeners distinct ports, or the same Secret.',
-    });
-  }
 }
 
 function validateListener(issues: IssueCollector, path: string, l: GrpcListenerProps): void {

@@ -1,11 +1,12 @@
-import {
-  checkDataPlaneSupport, DataPlane, validateDataPlane, type BalancerDataPlaneOptions, type EnvoyDataPlaneOptions, type ProxyDataPlaneOptions,
-} from './data-plane';
+import { DataPlane, type BalancerDataPlaneOptions, type DataPlaneKind } from './data-plane';
+import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-planes/strategy';
 import * as d from './defaults';
-import { linkerdServiceRoutes, translateToIstio, translateToLinkerd } from './dialects';
-import type { PolicyTarget } from './dialects';
-import type { ContainerResources, KubeObject } from './kube';
-import { validateMonitoring, type MonitoringProps } from './monitoring';
+import type { PolicyTarget } from './dialects/policy-target';
+import type { ContainerResources } from './kube';
+import type { MonitoringProps } from './monitoring/props';
+import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
+import { seriesOf } from './monitoring/series';
+import { validateMonitoring } from './monitoring/validate';
 import type { ServiceBackendRef, ServiceParentRef } from './route-refs';
 import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
 import { IssueCollector, MAX_DNS_LABEL_LENGTH } from './validation';
@@ -170,6 +171,11 @@ export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 's
   readonly selector: Readonly<Record<string, string>>;
   /** Labels on every object of the tier. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * What the tier is: Envoy or grpc-mesh-proxy.
+   * @internal
+   */
+  readonly tierStrategy: TierStrategy;
 }
 
 /** The balancer tier of a service, with every default applied. */
@@ -178,26 +184,37 @@ export interface ResolvedBalancer extends ResolvedTier {
   readonly port: number;
 }
 
+/** What every resolved data plane has: which one it is, and the strategy that resolved it and renders it. */
+export interface ResolvedDataPlaneBase {
+  /** Which data plane this is (for references and messages). */
+  readonly kind: DataPlaneKind;
+  /**
+   * The data plane's behaviour: renders this resolved data plane.
+   * @internal
+   */
+  readonly strategy: DataPlaneStrategy;
+}
+
 /** The Envoy data plane with every default applied. */
-export interface ResolvedEnvoy extends ResolvedBalancer {
+export interface ResolvedEnvoy extends ResolvedBalancer, ResolvedDataPlaneBase {
   /** Discriminant of the data plane. */
   readonly kind: 'envoy';
 }
 
 /** The grpc-mesh-proxy data plane with every default applied. */
-export interface ResolvedProxy extends ResolvedBalancer {
+export interface ResolvedProxy extends ResolvedBalancer, ResolvedDataPlaneBase {
   /** Discriminant of the data plane. */
   readonly kind: 'proxy';
 }
 
 /** The data plane of a service without a balancer. */
-export interface ResolvedNoDataPlane {
+export interface ResolvedNoDataPlane extends ResolvedDataPlaneBase {
   /** Discriminant of the data plane. */
   readonly kind: 'none';
 }
 
-/** A mesh data plane: what it adds to the workload and Service, and its policy objects. */
-export interface ResolvedMesh {
+/** A mesh data plane: what it adds to the workload and Service, and what its policy objects govern. */
+export interface ResolvedMesh extends ResolvedDataPlaneBase {
   /** Discriminant of the data plane. */
   readonly kind: 'istio' | 'linkerd';
   /** Labels added to the workload's pods (Istio's injection label). */
@@ -206,9 +223,14 @@ export interface ResolvedMesh {
   readonly podAnnotations: Readonly<Record<string, string>>;
   /** Annotations added to the ClusterIP Service (Linkerd's policy annotations). */
   readonly serviceAnnotations: Readonly<Record<string, string>>;
-  /** Policy objects of the mesh (Istio's DestinationRule and VirtualService, the GRPCRoute of Linkerd's gRPC retries). */
-  readonly policyObjects: readonly KubeObject[];
+  /** The Service the mesh's policy objects govern (its ClusterIP Service). */
+  readonly target: PolicyTarget;
+  /** Name of the GRPCRoute grpc-mesh attaches to the Service for the mesh's own policy (Linkerd's gRPC retries), if any. */
+  readonly serviceRoute?: string;
 }
+
+/** A service's data plane with every default applied. */
+export type ResolvedDataPlane = ResolvedEnvoy | ResolvedProxy | ResolvedNoDataPlane | ResolvedMesh;
 
 /** A `GrpcMeshService` after validation, with every default applied: the input of the render functions. */
 export interface GrpcMeshServiceModel {
@@ -238,13 +260,13 @@ export interface GrpcMeshServiceModel {
   /** The server Deployment's settings, when the service runs its own workload. */
   readonly workload?: ResolvedWorkload;
   /** The data plane's settings. */
-  readonly dataPlane: ResolvedEnvoy | ResolvedProxy | ResolvedNoDataPlane | ResolvedMesh;
+  readonly dataPlane: ResolvedDataPlane;
   /** The traffic policy, defaults applied. */
   readonly trafficPolicy: ResolvedTrafficPolicy;
   /** The traffic policy as the props gave it, to check what a tier routing to the service can honour. */
   readonly givenTrafficPolicy?: TrafficPolicy;
-  /** The monitoring props. */
-  readonly monitoring?: MonitoringProps;
+  /** Monitoring, with every default applied, on the series of the data plane. */
+  readonly monitoring?: ResolvedMonitoring;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -271,7 +293,17 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   const name = props.name ?? context.defaultName;
   const namespace = props.namespace ?? context.defaultNamespace ?? d.DEFAULT_NAMESPACE;
   const issues = new IssueCollector(context.subject ?? `GrpcMeshService "${name}"`, props.silenceWarnings);
-  const dataPlane = props.dataPlane ?? DataPlane.envoy();
+  const dataPlane = (props.dataPlane ?? DataPlane.envoy()).strategy;
+  const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
+  const headlessServiceName = `${name}${d.HEADLESS_SERVICE_SUFFIX}`;
+  const service: DataPlaneService = {
+    props,
+    name,
+    namespace,
+    clusterDomain,
+    serviceFqdn: `${name}.${namespace}.svc.${clusterDomain}`,
+    headlessFqdn: `${headlessServiceName}.${namespace}.svc.${clusterDomain}`,
+  };
 
   issues.dns1035Label('name', name, MAX_NAME_LENGTH, `It names Services, and "${d.HEADLESS_SERVICE_SUFFIX}" is appended to one of them.`);
   issues.dns1123Label('namespace', namespace);
@@ -280,68 +312,40 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   issues.labels('labels', props.labels);
   validateWorkloadChoice(issues, props);
   if (props.workload) validateWorkload(issues, props.workload);
-  validateDataPlane(issues, dataPlane);
+  dataPlane.validateOptions(issues);
   validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
-  checkDataPlaneSupport(issues, props.trafficPolicy, dataPlane);
-  validateMonitoring(issues, props.monitoring, dataPlane.kind, props.workload !== undefined, props.selector);
-  const clusterDomain = props.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
-  const serviceFqdn = `${name}.${namespace}.svc.${clusterDomain}`;
-  const mesh = resolveMesh(issues, dataPlane, props, { name, namespace, host: serviceFqdn, port: props.port, labels: props.labels });
+  dataPlane.checkPolicySupport(issues, props.trafficPolicy);
+  validateMonitoring(issues, props.monitoring, (monitoring) => dataPlane.validateMonitoring(issues, monitoring, service), props.selector);
+  const resolved = dataPlane.resolve(issues, service);
   issues.throwIfAny();
 
   const labels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY };
-  const podSelector = props.selector ?? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'grpc-server' };
-  const headlessServiceName = `${name}${d.HEADLESS_SERVICE_SUFFIX}`;
-  const headlessFqdn = `${headlessServiceName}.${namespace}.svc.${clusterDomain}`;
-  const balancer = dataPlane.kind === 'envoy' || dataPlane.kind === 'proxy' ? resolveBalancer(dataPlane.kind, name, props, dataPlane.options) : undefined;
-  return {
+  const model: GrpcMeshServiceModel = {
     name,
     namespace,
     port: props.port,
     targetPort: props.targetPort ?? props.port,
     labels,
-    podSelector,
+    podSelector: props.selector ?? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'grpc-server' },
     headlessServiceName,
-    headlessFqdn,
-    serviceFqdn,
-    endpoint: endpointOf(balancer, mesh, serviceFqdn, headlessFqdn, props.port, namespace, clusterDomain),
+    headlessFqdn: service.headlessFqdn,
+    serviceFqdn: service.serviceFqdn,
+    endpoint: dataPlane.endpoint(resolved, service),
     workload: props.workload && resolveWorkload(props.workload),
-    dataPlane: balancer ?? mesh ?? { kind: 'none' },
-    monitoring: props.monitoring,
+    dataPlane: resolved,
     warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
     givenTrafficPolicy: props.trafficPolicy,
   };
+  return props.monitoring ? { ...model, monitoring: resolveServiceMonitoring(props.monitoring, model) } : model;
 }
 
-/** Translates the traffic policy for a mesh data plane; the translation reports what the mesh cannot express. */
-function resolveMesh(
-  issues: IssueCollector, dataPlane: DataPlane, props: GrpcMeshServiceProps, target: PolicyTarget,
-): ResolvedMesh | undefined {
-  if (dataPlane.kind !== 'istio' && dataPlane.kind !== 'linkerd') return undefined;
-  if (!props.workload) {
-    issues.warn({
-      code: 'MESH_INJECTION_NOT_MANAGED',
-      path: 'selector',
-      value: props.selector,
-      message: `selects pods grpc-mesh does not create: make sure they join the ${dataPlane.kind} mesh (sidecar injection)`,
-    });
-  }
-  if (dataPlane.kind === 'istio') {
-    const policyObjects = translateToIstio(props.trafficPolicy, target, issues);
-    return { kind: 'istio', podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: {}, serviceAnnotations: {}, policyObjects };
-  }
-  const { serviceAnnotations, podAnnotations } = translateToLinkerd(props.trafficPolicy, issues);
-  return { kind: 'linkerd', podLabels: {}, podAnnotations, serviceAnnotations, policyObjects: linkerdServiceRoutes(target, serviceAnnotations) };
-}
-
-function endpointOf(
-  balancer: ResolvedBalancer | undefined, mesh: ResolvedMesh | undefined, serviceFqdn: string, headlessFqdn: string,
-  port: number, namespace: string, clusterDomain: string,
-): string {
-  if (balancer) return `${balancer.name}.${namespace}.svc.${clusterDomain}:${balancer.port}`;
-  if (mesh) return `${serviceFqdn}:${port}`; // the mesh balances calls to the ClusterIP Service
-  return `dns:///${headlessFqdn}:${port}`;
+/** Monitoring of a service, on the series its data plane records (validation made sure it records some). */
+function resolveServiceMonitoring(monitoring: MonitoringProps, model: GrpcMeshServiceModel): ResolvedMonitoring | undefined {
+  const series = seriesOf(model);
+  if (series === undefined) return undefined;
+  const subject = { name: model.name, namespace: model.namespace, target: model.serviceFqdn, alertLabels: { service: model.name } };
+  return resolveMonitoring(monitoring, subject, series, model.labels);
 }
 
 function validateWorkloadChoice(issues: IssueCollector, props: GrpcMeshServiceProps): void {
@@ -405,47 +409,10 @@ function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
   };
 }
 
-function resolveBalancer(
-  kind: 'envoy' | 'proxy', serviceName: string, props: GrpcMeshServiceProps, o: EnvoyDataPlaneOptions | ProxyDataPlaneOptions,
-): ResolvedEnvoy | ResolvedProxy {
-  return { ...resolveTier(kind, serviceName, props.labels, o), port: o.port ?? props.port } as ResolvedEnvoy | ResolvedProxy;
-}
-
-/**
- * Applies the defaults to the options of a balancer tier named `<owner>-<kind>`, for a service or a Gateway.
- * @param extraLabels the owner's extra labels, put on every object of the tier
- */
-export function resolveTier(
-  kind: 'envoy' | 'proxy', owner: string, extraLabels: Readonly<Record<string, string>> | undefined,
-  o: Omit<EnvoyDataPlaneOptions, 'port'> | Omit<ProxyDataPlaneOptions, 'port'>,
-): ResolvedTier {
-  const name = `${owner}-${kind}`;
-  const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'load-balancer' };
-  return {
-    kind,
-    name,
-    replicas: o.replicas ?? d.DEFAULT_BALANCER_REPLICAS,
-    image: o.image ?? d.DEFAULT_ENVOY_IMAGE,
-    serviceType: o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE,
-    serviceAnnotations: o.serviceAnnotations,
-    loadBalancerSourceRanges: o.loadBalancerSourceRanges,
-    resources: {
-      requests: { cpu: d.DEFAULT_BALANCER_CPU_REQUEST, memory: d.DEFAULT_BALANCER_MEMORY_REQUEST, ...o.resources?.requests },
-      limits: { memory: d.DEFAULT_BALANCER_MEMORY_LIMIT, ...o.resources?.limits },
-    },
-    dnsRefreshMs: o.dnsRefreshMs ?? d.DEFAULT_DNS_REFRESH_MS,
-    drainSeconds: o.drainSeconds ?? d.DEFAULT_BALANCER_DRAIN_SECONDS,
-    logLevel: o.logLevel ?? d.DEFAULT_ENVOY_LOG_LEVEL,
-    accessLog: o.accessLog ?? true,
-    selector,
-    labels: { ...extraLabels, ...selector, 'app.kubernetes.io/part-of': owner, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
-  };
-}
-
 /** How a route attaches to the service (GAMMA): through its ClusterIP Service, never the headless one. */
 export function meshServiceParentRef(model: GrpcMeshServiceModel): ServiceParentRef {
   const mesh = meshOf(model)?.kind;
-  const meshRoute = meshOf(model)?.policyObjects.find((o) => o.kind === 'GRPCRoute')?.metadata.name;
+  const meshRoute = meshOf(model)?.serviceRoute;
   return {
     kind: 'Service',
     name: model.name,
@@ -465,5 +432,10 @@ export function meshServiceBackendRef(model: GrpcMeshServiceModel): ServiceBacke
 
 /** The mesh data plane of a service, if it has one. */
 export function meshOf(model: GrpcMeshServiceModel): ResolvedMesh | undefined {
-  return model.dataPlane.kind === 'istio' || model.dataPlane.kind === 'linkerd' ? model.dataPlane : undefined;
+  return model.dataPlane.strategy.meshOf(model.dataPlane);
+}
+
+/** The balancer tier of a service (Envoy or grpc-mesh-proxy), if it has one: it serves the routes attached to the service. */
+export function balancerOf(model: GrpcMeshServiceModel): ResolvedBalancer | undefined {
+  return model.dataPlane.strategy.balancerOf(model.dataPlane);
 }

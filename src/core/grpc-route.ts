@@ -1,7 +1,7 @@
 import * as d from './defaults';
 import { checkLinkerdServiceRouteConflicts } from './dialects/linkerd-route';
 import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
-import { resolveRoutePolicy, type RouteImplementation, type RoutePolicyOutput } from './route-policy';
+import { resolveRoutePolicy, type ResolvedRoutePolicy, type RouteImplementation } from './route-policy';
 import {
   parentNeedsGatewayApiObjects,
   toBackendRef,
@@ -205,8 +205,8 @@ export interface GrpcRouteModel {
   readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
   /** Whether ReferenceGrants are generated for them. */
   readonly generateReferenceGrants: boolean;
-  /** What the traffic policy became in the implementation's dialect. */
-  readonly policy: RoutePolicyOutput;
+  /** The traffic policy, resolved for the implementation's dialect. */
+  readonly policy: ResolvedRoutePolicy;
   /**
    * Whether the GRPCRoute (with its ReferenceGrants and policy objects) is written out: false when every parent
    * is a self-hosted tier that compiles the route in and writes no Gateway API objects.

@@ -1,4 +1,7 @@
-import { translateToEnvoyGateway, translateToLinkerd } from './dialects';
+import { EnvoyGatewayRoutes } from './data-planes/envoy-gateway-routes';
+import { IstioDataPlane } from './data-planes/istio';
+import { LinkerdDataPlane } from './data-planes/linkerd';
+import type { RoutePolicyDialect } from './data-planes/strategy';
 import type { KubeObject } from './kube';
 import { selfHostedDataPlaneOf, type RouteParentRef } from './route-refs';
 import type { TrafficPolicy } from './traffic-policy';
@@ -15,15 +18,42 @@ export const GATEWAY_CLASS_IMPLEMENTATIONS: Readonly<Record<string, RouteImpleme
   'istio-waypoint': 'istio',
 };
 
-/** What a route's traffic policy becomes: policy objects, or annotations on the GRPCRoute. */
-export interface RoutePolicyOutput {
+/** The route a traffic policy is attached to, as the dialects address it. */
+export interface RoutePolicySubject {
+  /** Name of the GRPCRoute; policy objects take it. */
+  readonly name: string;
+  /** Namespace of the route and of its policy objects. */
+  readonly namespace: string;
+  /**
+   * Extra labels on the policy objects.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A route's traffic policy, resolved for its implementation: the input of the rendering of its policy objects. */
+export interface ResolvedRoutePolicy {
   /** The implementation the policy was written for. */
   readonly implementation?: RouteImplementation;
-  /** Policy objects (Envoy Gateway's BackendTrafficPolicy). */
-  readonly objects: readonly KubeObject[];
   /** Annotations on the GRPCRoute (Linkerd's retry and timeout annotations). */
   readonly routeAnnotations?: Readonly<Record<string, string>>;
+  /** The route the policy is attached to. */
+  readonly route?: RoutePolicySubject;
+  /** The policy as the user wrote it (the dialects leave unset fields to the implementation's defaults), validated. */
+  readonly policy?: TrafficPolicy;
+  /**
+   * The dialect that renders the policy objects.
+   * @internal
+   */
+  readonly dialect?: RoutePolicyDialect;
 }
+
+/** The dialect of each implementation of routes. */
+const ROUTE_POLICY_DIALECTS: Readonly<Record<RouteImplementation, RoutePolicyDialect>> = {
+  'envoy-gateway': new EnvoyGatewayRoutes(),
+  'istio': new IstioDataPlane(),
+  'linkerd': new LinkerdDataPlane(),
+};
 
 /** The implementation of a route: given, or inferred from its parents' GatewayClass or mesh. */
 export function inferImplementation(parents: readonly RouteParentRef[]): RouteImplementation | undefined {
@@ -32,17 +62,17 @@ export function inferImplementation(parents: readonly RouteParentRef[]): RouteIm
 }
 
 /**
- * Translates a route's traffic policy into the dialect of its implementation, reporting what that dialect
- * cannot express on a route.
+ * Resolves a route's traffic policy for the dialect of its implementation, reporting what that dialect cannot
+ * express on a route.
  */
 export function resolveRoutePolicy(
   issues: IssueCollector,
-  route: { readonly name: string; readonly namespace: string; readonly labels?: Readonly<Record<string, string>> },
+  route: RoutePolicySubject,
   parents: readonly RouteParentRef[],
   policy: TrafficPolicy | undefined,
   implementation: RouteImplementation | undefined,
-): RoutePolicyOutput {
-  if (!policy) return { implementation, objects: [] };
+): ResolvedRoutePolicy {
+  if (!policy) return { implementation };
   const selfHosted = parents.filter((p) => selfHostedDataPlaneOf(p) !== undefined);
   if (selfHosted.length > 0) {
     issues.add({
@@ -53,7 +83,7 @@ export function resolveRoutePolicy(
         + 'which applies each backend service\'s own traffic policy',
       hint: 'Set trafficPolicy on the backend GrpcMeshServices instead.',
     });
-    return { implementation, objects: [] };
+    return { implementation };
   }
   const chosen = implementation ?? inferImplementation(parents);
   if (!chosen) {
@@ -64,31 +94,15 @@ export function resolveRoutePolicy(
       message: 'is needed to translate trafficPolicy: the parents do not tell which implementation runs the route',
       hint: "Set implementation: 'envoy-gateway', 'istio' or 'linkerd'.",
     });
-    return { objects: [] };
+    return {};
   }
-  if (chosen === 'envoy-gateway') {
-    const target = { ...route, targetRef: { kind: 'GRPCRoute' as const, name: route.name } };
-    return { implementation: chosen, objects: translateToEnvoyGateway(policy, target, issues) };
-  }
-  if (chosen === 'istio') {
-    issues.add({
-      code: 'UNSUPPORTED_BY_DATA_PLANE',
-      path: 'trafficPolicy',
-      value: Object.keys(policy),
-      message: 'cannot be attached to a route with Istio, which applies traffic policy per destination host',
-      hint: 'Set trafficPolicy on the backend GrpcMeshService with DataPlane.istio() instead.',
-    });
-    return { implementation: chosen, objects: [] };
-  }
-  if (policy.outlierDetection) {
-    issues.add({
-      code: 'UNSUPPORTED_BY_DATA_PLANE',
-      path: 'trafficPolicy.outlierDetection',
-      value: policy.outlierDetection,
-      message: 'cannot be attached to a route with Linkerd, whose failure accrual is configured on the Service',
-      hint: 'Set outlierDetection on the backend GrpcMeshService with DataPlane.linkerd() instead.',
-    });
-  }
-  const { serviceAnnotations } = translateToLinkerd({ ...policy, outlierDetection: undefined }, issues);
-  return { implementation: chosen, objects: [], routeAnnotations: serviceAnnotations };
+  const dialect = ROUTE_POLICY_DIALECTS[chosen];
+  const routeAnnotations = dialect.resolveRoutePolicy(issues, route, policy);
+  return { implementation: chosen, ...(routeAnnotations && { routeAnnotations }), route, policy, dialect };
+}
+
+/** The policy objects of a route's implementation (Envoy Gateway's BackendTrafficPolicy), from its resolved policy. */
+export function renderRoutePolicy(resolved: ResolvedRoutePolicy): KubeObject[] {
+  const { dialect, route, policy } = resolved;
+  return dialect && route && policy ? dialect.renderRoutePolicy(route, policy) : [];
 }

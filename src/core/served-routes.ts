@@ -1,22 +1,18 @@
 import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOptions, type RouteAcceptance } from './compile';
 import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
-import { checkTierSupport } from './data-plane';
 import * as d from './defaults';
 import { absoluteDnsName } from './dns-name';
 import { formatWarning, GrpcMeshValidationError, type ValidationIssue } from './errors';
 import { gatewayParentRef, type GrpcGatewayModel } from './grpc-gateway';
-import type { GrpcMeshServiceModel, ResolvedTier } from './grpc-mesh-service';
+import { balancerOf, type GrpcMeshServiceModel, type ResolvedTier } from './grpc-mesh-service';
 import type { GrpcRouteModel } from './grpc-route';
 import type { KubeObject } from './kube';
 import type { ProxyConfig, ProxyDiscoveryConfig } from './proxy-config';
 import { findShadowedMatches } from '../routing';
 import type { TierPort } from './render/balancer-tier';
-import { ENVOY_SERVICE_CLUSTER } from './render/envoy-bootstrap';
 import { renderGatewayObject } from './render/grpc-gateway';
 import { renderGrpcRoute } from './render/grpc-route';
-import { PROXY_SERVICE_CLUSTER } from './render/proxy-balancer';
 import { renderServices } from './render/services';
-import { envoyTierBootstrap } from './render/tier-config';
 import type { RouteParentRef } from './route-refs';
 import { resolveTrafficPolicy, type ResolvedTrafficPolicy } from './traffic-policy';
 import { IssueCollector } from './validation';
@@ -129,7 +125,7 @@ export function gatewayTierPorts(model: GrpcGatewayModel): TierPort[] {
  * routes with the same match (which only their names would order) fail synthesis.
  */
 export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): TierRoutes {
-  const tier = parent.kind === 'service' ? parent.model.dataPlane as ResolvedTier : parent.model.tier as ResolvedTier;
+  const tier = tierOf(parent);
   const owner = `${parent.kind === 'service' ? 'GrpcMeshService' : 'GrpcGateway'} "${parent.model.namespace}/${parent.model.name}"`;
   const services = new Map(scope.services.map((s) => [`${s.namespace}/${s.name}:${s.port}`, s]));
   const options: GatewayApiCompileOptions = {
@@ -152,7 +148,7 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
   }
   // A service's own pods keep the cluster name its balancer gives them without routes (stats and alerts go by it).
   const own = parent.kind === 'service' ? `${parent.model.namespace}/${parent.model.name}:${parent.model.port}` : undefined;
-  const ownName = tier.kind === 'proxy' ? PROXY_SERVICE_CLUSTER : ENVOY_SERVICE_CLUSTER;
+  const ownName = tier.tierStrategy.serviceCluster;
   const refreshed = withDnsRefresh(result.config, tier.dnsRefreshMs);
   const compiled = own === undefined ? refreshed : renameCluster(refreshed, own, ownName);
   if (own !== undefined && services.has(own)) services.set(ownName, services.get(own)!);
@@ -168,14 +164,21 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
     if (cluster.name.startsWith(INVALID_CLUSTER_PREFIX)) continue;
     const service = services.get(cluster.name);
     policies.set(cluster.name, service?.trafficPolicy ?? resolveTrafficPolicy());
-    if (service !== undefined && service.dataPlane.kind !== 'none') ownPolicy.add(cluster.name);
+    if (service !== undefined && service.dataPlane.strategy.appliesTrafficPolicy) ownPolicy.add(cluster.name);
     if (service) issues.push(...unsupportedPolicy(service, tier));
   }
   const attached = new Set(result.routes.filter((r) => r.parents.some((p) => p.accepted)).map((r) => r.route));
   const served: TierRoutes = { tier, compiled, policies, ownPolicy, routes: [...attached], issues: [], warnings };
-  // What Envoy cannot express is known only once the routes are translated.
-  if (tier.kind === 'envoy' && attached.size > 0) issues.push(...envoyTierBootstrap(served).issues);
+  // What the balancer cannot express is known only once the routes are translated (Envoy's route settings).
+  issues.push(...tier.tierStrategy.servedIssues(served));
   return { ...served, issues: dedupe(issues) };
+}
+
+/** The tier serving a parent's routes: a service's balancer, or a self-hosted Gateway's tier. */
+function tierOf(parent: ServedParent): ResolvedTier {
+  const tier = parent.kind === 'service' ? balancerOf(parent.model) : parent.model.tier;
+  if (tier === undefined) throw new Error(`${parent.model.namespace}/${parent.model.name} has no tier of grpc-mesh to serve routes.`);
+  return tier;
 }
 
 /** Every route-related object of the scope, each once: the models' own objects first, then the app's others. */
@@ -316,7 +319,7 @@ function conflicts(config: ProxyConfig, meshDefault: string | undefined): Valida
 function unsupportedPolicy(service: GrpcMeshServiceModel, tier: ResolvedTier): readonly ValidationIssue[] {
   if (service.givenTrafficPolicy === undefined) return [];
   const issues = new IssueCollector(tier.name);
-  checkTierSupport(issues, tier.kind, service.givenTrafficPolicy, `GrpcMeshService "${service.namespace}/${service.name}".trafficPolicy`);
+  tier.tierStrategy.checkPolicySupport(issues, service.givenTrafficPolicy, `GrpcMeshService "${service.namespace}/${service.name}".trafficPolicy`);
   return issues.problems.map((issue) => ({ ...issue, message: `${issue.message} (the ${tier.kind} tier "${tier.name}" routes calls to it)` }));
 }
 
@@ -369,7 +372,7 @@ export function checkMeshParents(route: GrpcRouteModel, services: readonly GrpcM
         message: `is the headless Service of GrpcMeshService "${headlessOf.namespace}/${headlessOf.name}", which cannot be the parent of a mesh (GAMMA) route`,
         hint: 'Attach the route to the GrpcMeshService itself (its ClusterIP Service).',
       });
-    } else if (parent.mesh === undefined && (service === undefined || service.dataPlane.kind === 'none')) {
+    } else if (parent.mesh === undefined && (service === undefined || !service.dataPlane.strategy.servesRoutes)) {
       const what = service === undefined ? 'is no GrpcMeshService of this app' : 'is a GrpcMeshService with DataPlane.none()';
       warnings.push({
         code: 'GAMMA_PARENT_NOT_SERVED',

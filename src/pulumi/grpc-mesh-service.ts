@@ -1,6 +1,7 @@
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  balancerOf,
   listGrpcMeshServiceManifests,
   meshServiceBackendRef,
   meshServiceParentRef,
@@ -133,7 +134,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     // config and pods depend on the routes attached to the service, compiled once the program has declared them.
     declareRouteParent({ kind: 'service', model });
     const manifests = renderGrpcMeshService(model);
-    const rendered = model.dataPlane.kind === 'proxy' || model.dataPlane.kind === 'envoy'
+    const rendered = balancerOf(model) !== undefined
       ? servedRoutes({ kind: 'service', model }, this, (routes) => renderGrpcMeshService(model, routes).balancer!) : undefined;
     const compiled = new Map<KubeObject | undefined, KubeObject>(rendered === undefined || manifests.balancer === undefined ? [] : [
       [manifests.balancer.config, { ...manifests.balancer.config, data: rendered.apply((b) => b.config.data) } as KubeObject],

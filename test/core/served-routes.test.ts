@@ -349,7 +349,7 @@ describe('compileTierRoutes: what a tier refuses to serve', () => {
     }]);
   });
 
-  // The same rule as for the proxy's own services (checkTierSupport): limits it cannot enforce are refused, not dropped.
+  // The same rule as for the proxy's own services (the tier strategy's checkPolicySupport): limits it cannot enforce are refused, not dropped.
   test('the proxy tier refuses a backend service\'s circuit-breaker limits it cannot enforce', () => {
     const limited = service('limited', DataPlane.envoy(), { trafficPolicy: { circuitBreaker: { maxConnections: 10, maxPendingCalls: 5 } } });
     const r = route('limited', { parents: [onGateway(edge)], rules: [{ backends: [{ service: to(limited) }] }] });

@@ -29,18 +29,27 @@ export const LINKERD_SERVICE_ROUTE_SUFFIX = '-linkerd';
  * @returns the GRPCRoute, or nothing when the policy does not retry (Linkerd reads timeouts from the Service alone)
  */
 export function linkerdServiceRoutes(target: PolicyTarget, serviceAnnotations: Readonly<Record<string, string>>): KubeObject[] {
-  if (serviceAnnotations[RETRY_GRPC] === undefined) return [];
+  const name = linkerdServiceRouteName(target, serviceAnnotations);
+  if (name === undefined) return [];
   const annotations = Object.fromEntries(Object.entries(serviceAnnotations)
     .filter(([key]) => ROUTE_ANNOTATION_PREFIXES.some((prefix) => key.startsWith(prefix))));
   return [{
     apiVersion: GATEWAY_API_VERSION,
     kind: 'GRPCRoute',
-    metadata: { ...policyMetadata(target), name: `${target.name}${LINKERD_SERVICE_ROUTE_SUFFIX}`, annotations },
+    metadata: { ...policyMetadata(target), name, annotations },
     spec: {
       parentRefs: [{ group: 'core', kind: 'Service', name: target.name, namespace: target.namespace, port: target.port }],
       rules: [{ backendRefs: [{ name: target.name, port: target.port }] }],
     },
   }];
+}
+
+/**
+ * The name of the GRPCRoute {@link linkerdServiceRoutes} gives a service, or undefined when the service gets none.
+ * @param serviceAnnotations the Linkerd annotations of the Service, from {@link translateToLinkerd}
+ */
+export function linkerdServiceRouteName(target: Pick<PolicyTarget, 'name'>, serviceAnnotations: Readonly<Record<string, string>>): string | undefined {
+  return serviceAnnotations[RETRY_GRPC] === undefined ? undefined : `${target.name}${LINKERD_SERVICE_ROUTE_SUFFIX}`;
 }
 
 /** Whether a rule matches every call: no matches, or a match with neither method nor headers. */

@@ -1,6 +1,6 @@
-import { ENVOY_RETRYABLE_CODES } from '../data-plane';
 import { GrpcStatus, grpcStatusName } from '../grpc-status';
 import type { IssueCollector } from '../validation';
+import { ENVOY_RETRYABLE_CODES } from './envoy-retry-codes';
 
 /** Code of the issue reported when a dialect cannot express a setting the user made. */
 export const UNSUPPORTED_BY_DATA_PLANE = 'UNSUPPORTED_BY_DATA_PLANE';

@@ -106,24 +106,6 @@ export interface MonitoringProps {
 
 /** The API version of the Prometheus operator's kinds. */
 export const MONITORING_API_VERSION = 'monitoring.coreos.com/v1';
-/** Default threshold of the error-rate alert, in percent. */
-export const DEFAULT_ERROR_RATE_PERCENT = 5;
-/** Default duration of the error-rate alert, in minutes. */
-export const DEFAULT_ERROR_RATE_FOR_MINUTES = 5;
-/** Default severity of the error-rate and latency alerts. */
-export const DEFAULT_ALERT_SEVERITY = 'warning';
-/**
- * Default p99 threshold of the latency alert, in milliseconds: an order of magnitude above what an interactive
- * gRPC API answers in, so it fires on a real degradation (a slow dependency, CPU throttling, queueing), not on the
- * normal tail, and below the 5 s timeouts clients commonly set, so it fires before their calls start to fail.
- */
-export const DEFAULT_LATENCY_THRESHOLD_MS = 1000;
-/** Default duration of the latency alert, in minutes: latency is noisier than errors. */
-export const DEFAULT_LATENCY_FOR_MINUTES = 10;
-/** Default duration of the no-ready-endpoints alert, in minutes: longer than a DNS refresh and a pod restart. */
-export const DEFAULT_NO_ENDPOINTS_FOR_MINUTES = 2;
-/** Default severity of the no-ready-endpoints alert: every call fails. */
-export const DEFAULT_NO_ENDPOINTS_SEVERITY = 'critical';
 /** Window of the `rate()`s of the alerts and the dashboard. */
 export const RATE_WINDOW = '5m';
 /** The label the Grafana sidecar finds dashboards by, with its value. */

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../kube';
 import * as p from './props';
+import type { ResolvedMonitoring } from './resolve';
 import type { DataPlaneSeries } from './series';
 
 /** What a set of monitoring objects watches: a service, or the tier of a self-hosted Gateway. */
@@ -41,19 +42,18 @@ export function p99SecondsExpr(series: DataPlaneSeries, by: readonly string[] = 
 }
 
 /** The alerting rules `monitoring` asks for, on the data plane's series. */
-export function alertRules(subject: MonitoredSubject, series: DataPlaneSeries, monitoring: p.MonitoringProps): AlertRule[] {
+export function alertRules(monitoring: ResolvedMonitoring): AlertRule[] {
+  const { subject, series } = monitoring;
   const rules: AlertRule[] = [];
   const labels = (severity: string) => ({ severity, ...subject.alertLabels, namespace: subject.namespace });
   const target = subject.target;
-  if (monitoring.errorRateAlert !== false) {
-    const a = monitoring.errorRateAlert ?? {};
-    const percent = a.thresholdPercent ?? p.DEFAULT_ERROR_RATE_PERCENT;
-    const minutes = a.forMinutes ?? p.DEFAULT_ERROR_RATE_FOR_MINUTES;
+  if (monitoring.errorRateAlert) {
+    const { thresholdPercent: percent, forMinutes: minutes, severity } = monitoring.errorRateAlert;
     rules.push({
       alert: 'GrpcHighErrorRate',
       expr: `(${errorShareExpr(series)}) > ${percent / 100}`,
       for: `${minutes}m`,
-      labels: labels(a.severity ?? p.DEFAULT_ALERT_SEVERITY),
+      labels: labels(severity),
       annotations: {
         summary: `More than ${percent}% of gRPC calls to ${target} fail.`,
         description: `The share of calls to ${target} that ended with a non-OK gRPC status `
@@ -61,31 +61,28 @@ export function alertRules(subject: MonitoredSubject, series: DataPlaneSeries, m
       },
     });
   }
-  if (monitoring.latencyAlert !== false) {
-    const a = monitoring.latencyAlert ?? {};
-    const ms = a.thresholdMs ?? p.DEFAULT_LATENCY_THRESHOLD_MS;
-    const minutes = a.forMinutes ?? p.DEFAULT_LATENCY_FOR_MINUTES;
+  if (monitoring.latencyAlert) {
+    const { thresholdMs: ms, forMinutes: minutes, severity } = monitoring.latencyAlert;
     const quantile = `histogram_quantile(0.99, sum by (le) (rate(${series.latencyBuckets}[${p.RATE_WINDOW}])))`;
     rules.push({
       alert: 'GrpcHighLatency',
       // Compared in the histogram's own unit.
       expr: `${quantile} > ${series.latencyUnit === 's' ? ms / 1000 : ms}`,
       for: `${minutes}m`,
-      labels: labels(a.severity ?? p.DEFAULT_ALERT_SEVERITY),
+      labels: labels(severity),
       annotations: {
         summary: `The p99 latency of gRPC calls to ${target} is above ${ms} ms.`,
         description: `The 99th percentile of the duration of calls to ${target} stayed above ${ms} ms for ${minutes} minutes.`,
       },
     });
   }
-  if (monitoring.noReadyEndpointsAlert !== false && series.readyEndpoints !== undefined) {
-    const a = monitoring.noReadyEndpointsAlert ?? {};
-    const minutes = a.forMinutes ?? p.DEFAULT_NO_ENDPOINTS_FOR_MINUTES;
+  if (monitoring.noReadyEndpointsAlert) {
+    const { forMinutes: minutes, severity } = monitoring.noReadyEndpointsAlert;
     rules.push({
       alert: 'GrpcNoReadyEndpoints',
       expr: `${series.readyEndpoints} < 1`,
       for: `${minutes}m`,
-      labels: labels(a.severity ?? p.DEFAULT_NO_ENDPOINTS_SEVERITY),
+      labels: labels(severity),
       annotations: {
         summary: `A backend of ${target} has no ready endpoint: its calls fail with UNAVAILABLE.`,
         description: `${series.readyEndpointsSource} stayed at 0 for ${minutes} minutes.`,
@@ -96,11 +93,10 @@ export function alertRules(subject: MonitoredSubject, series: DataPlaneSeries, m
 }
 
 /** The PrometheusRule holding the alerts, or undefined when every alert is turned off. */
-export function renderPrometheusRule(
-  subject: MonitoredSubject, series: DataPlaneSeries, monitoring: p.MonitoringProps, labels: Readonly<Record<string, string>>,
-): KubeObject | undefined {
-  const rules = alertRules(subject, series, monitoring);
+export function renderPrometheusRule(monitoring: ResolvedMonitoring): KubeObject | undefined {
+  const rules = alertRules(monitoring);
   if (rules.length === 0) return undefined;
+  const { subject, labels } = monitoring;
   return {
     apiVersion: p.MONITORING_API_VERSION,
     kind: 'PrometheusRule',

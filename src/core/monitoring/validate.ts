@@ -1,4 +1,4 @@
-import type { DataPlaneKind } from '../data-plane';
+import type { ValidationIssue } from '../errors';
 import type { IssueCollector } from '../validation';
 import type { MonitoringProps } from './props';
 import { targetLabelOf } from './series';
@@ -7,50 +7,32 @@ import { targetLabelOf } from './series';
 export const NO_ENDPOINTS_ALERT_SKIPPED = 'NO_ENDPOINTS_ALERT_SKIPPED';
 
 /**
- * Validates monitoring props against the data plane that must provide the metrics.
+ * Validates monitoring props: the alerts' settings, then what the data plane that must provide the metrics says of
+ * them (`dataPlaneCheck`), then the pod labels the series select by.
  * @param selector the pod labels of an existing workload (`selector` prop), if given
  */
 export function validateMonitoring(
-  issues: IssueCollector, monitoring: MonitoringProps | undefined, dataPlane: DataPlaneKind | string, ownsWorkload: boolean,
+  issues: IssueCollector, monitoring: MonitoringProps | undefined, dataPlaneCheck: (monitoring: MonitoringProps) => void,
   selector?: Readonly<Record<string, string>>,
 ): void {
   if (!monitoring) return;
   validateAlerts(issues, monitoring);
-  const endpoints = monitoring.noReadyEndpointsAlert;
-  issues.require(dataPlane !== 'none', {
-    code: 'MONITORING_WITHOUT_METRICS',
-    path: 'monitoring',
-    value: monitoring,
-    message: 'needs gRPC metrics, and DataPlane.none() has no proxy that records them',
-    hint: 'Use DataPlane.envoy(), DataPlane.proxy(), DataPlane.istio() or DataPlane.linkerd(), or remove monitoring.',
-  });
-  const mesh = dataPlane === 'istio' || dataPlane === 'linkerd';
-  if (mesh && !ownsWorkload && endpoints !== false) {
-    const issue = {
-      code: endpoints === undefined ? NO_ENDPOINTS_ALERT_SKIPPED : 'UNSUPPORTED_BY_DATA_PLANE',
-      path: 'monitoring.noReadyEndpointsAlert',
-      value: endpoints,
-      message: `needs the name of the service's Deployment (kube-state-metrics counts its available replicas with DataPlane.${dataPlane}()), `
-        + 'and selector names no Deployment',
-      hint: 'Give `workload` instead of `selector`, or set noReadyEndpointsAlert: false.',
-    };
-    if (endpoints === undefined) issues.warn({ ...issue, message: `${issue.message}: the alert is not created` });
-    else issues.add(issue);
-  }
+  dataPlaneCheck(monitoring);
   checkTargetLabels(issues, selector);
 }
 
-/** Validates the monitoring props of a Gateway: only a self-hosted tier (grpc-mesh-proxy or Envoy) has metrics of ours. */
-export function validateGatewayMonitoring(issues: IssueCollector, monitoring: MonitoringProps | undefined, implementation: string): void {
+/** Validates the monitoring props of a Gateway: the alerts' settings, then what its implementation says of them. */
+export function validateGatewayMonitoring(
+  issues: IssueCollector, monitoring: MonitoringProps | undefined, implementationCheck: (monitoring: MonitoringProps) => void,
+): void {
   if (!monitoring) return;
   validateAlerts(issues, monitoring);
-  issues.require(implementation !== 'controller', {
-    code: 'MONITORING_WITHOUT_METRICS',
-    path: 'monitoring',
-    value: monitoring,
-    message: 'needs a tier of ours to scrape, and a Gateway API controller serves this Gateway with its own data plane',
-    hint: 'Use implementation: GatewayImplementation.proxy() or .envoy(), or monitor the controller with its own dashboards.',
-  });
+  implementationCheck(monitoring);
+}
+
+/** The issue of monitoring asked of a data plane or Gateway implementation that records no gRPC metrics of ours. */
+export function monitoringWithoutMetrics(monitoring: MonitoringProps, message: string, hint: string): ValidationIssue {
+  return { code: 'MONITORING_WITHOUT_METRICS', path: 'monitoring', value: monitoring, message, hint };
 }
 
 function validateAlerts(issues: IssueCollector, monitoring: MonitoringProps): void {

@@ -1,5 +1,5 @@
 import * as d from '../defaults';
-import type { GrpcMeshServiceModel, ResolvedEnvoy, ResolvedTier } from '../grpc-mesh-service';
+import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import type { TierRoutes } from '../served-routes';
 import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
 import { renderEnvoyBootstrap, type EnvoyBootstrap } from './envoy-bootstrap';
@@ -10,7 +10,7 @@ export const ENVOY_CONFIG_KEY = 'envoy.yaml';
 const CONFIG_DIR = '/etc/envoy';
 
 /** Renders the Envoy tier of a gRPC service: ConfigMap with the v3 bootstrap, Deployment, Service and PDB. */
-export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy, served?: TierRoutes): BalancerManifests {
+export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedBalancer, served?: TierRoutes): BalancerManifests {
   // Without routes of its own, the service's balancer is one catch-all route to its pods.
   const config = served !== undefined && served.routes.length > 0
     ? envoyTierBootstrap(served, model.trafficPolicy.timeouts.streamIdleMs).bootstrap

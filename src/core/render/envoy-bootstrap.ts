@@ -2,7 +2,7 @@ import { ACCESS_LOG_FORMAT } from '../access-log-format';
 import * as d from '../defaults';
 import { callTimeoutMs } from '../dialects/call-timeout';
 import { absoluteDnsName } from '../dns-name';
-import type { GrpcMeshServiceModel, ResolvedEnvoy, ResolvedTier } from '../grpc-mesh-service';
+import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import { grpcStatusKebabName } from '../grpc-status';
 import type { ResolvedTrafficPolicy } from '../traffic-policy';
 
@@ -43,7 +43,7 @@ export function envoyDuration(ms: number): string {
  * pods of the headless Service (STRICT_DNS, HTTP/2 upstream), and a probe listener for readiness and metrics.
  * The admin interface listens on loopback only.
  */
-export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): EnvoyBootstrap {
+export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: ResolvedBalancer): EnvoyBootstrap {
   return envoyBootstrap(envoy, [grpcListener(model, envoy)], [serviceCluster(model, envoy)]);
 }
 
@@ -70,7 +70,7 @@ export function socketAddress(address: string, port: number): Record<string, unk
   return { socket_address: { address, port_value: port } };
 }
 
-function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
+function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedBalancer): Record<string, unknown> {
   const routeConfig = { name: model.name, virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(model.trafficPolicy)] }] };
   return envoyGrpcListener('grpc', d.ENVOY_LISTENER_PORT, envoy, model.trafficPolicy.timeouts.streamIdleMs, routeConfig);
 }
@@ -221,7 +221,7 @@ function probeListener(): Record<string, unknown> {
   };
 }
 
-function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedEnvoy): Record<string, unknown> {
+function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedBalancer): Record<string, unknown> {
   const policy = clusterPolicy(model.trafficPolicy);
   return {
     name: ENVOY_SERVICE_CLUSTER,

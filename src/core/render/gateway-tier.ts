@@ -1,7 +1,4 @@
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
-import { envoyTierSpec } from './envoy-balancer';
-import { proxyTierSpec } from './proxy-balancer';
-import { envoyTierBootstrap, proxyTierConfig } from './tier-config';
 import type { GrpcGatewayModel } from '../grpc-gateway';
 import { gatewayTierPorts, TIER_SECRETS_DIR, type TierRoutes } from '../served-routes';
 
@@ -16,8 +13,5 @@ export function renderGatewayTier(model: GrpcGatewayModel, served: TierRoutes): 
   const ports = gatewayTierPorts(model);
   const secrets = [...new Set(model.listeners.flatMap((l) => (l.tls ? [l.tls.secretName] : [])))]
     .map((secretName) => ({ secretName, mountPath: `${TIER_SECRETS_DIR}/${secretName}` }));
-  const spec = tier.kind === 'proxy'
-    ? proxyTierSpec(tier, proxyTierConfig(served), ports, secrets)
-    : envoyTierSpec(tier, envoyTierBootstrap(served).bootstrap, ports, secrets);
-  return renderBalancerTier(model.namespace, tier, spec);
+  return renderBalancerTier(model.namespace, tier, tier.tierStrategy.gatewayTierSpec(served, ports, secrets));
 }

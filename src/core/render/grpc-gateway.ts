@@ -1,7 +1,7 @@
 import { GATEWAY_API_GROUP, GATEWAY_API_VERSION } from '../../routing/gateway-api';
 import type { GrpcGatewayModel, ResolvedListener } from '../grpc-gateway';
 import type { KubeObject } from '../kube';
-import { renderGatewayMonitoring } from '../monitoring';
+import { renderMonitoring } from '../monitoring';
 import { renderReferenceGrant } from '../reference-grants';
 
 /** Every object of a `GrpcGateway`. */
@@ -27,7 +27,7 @@ export interface GrpcGatewayManifests {
  */
 export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests {
   const gatewayApiObjects = model.tier === undefined || model.tier.gatewayApiObjects;
-  const { prometheus, dashboard } = renderGatewayMonitoring(model);
+  const { prometheus, dashboard } = renderMonitoring(model.monitoring);
   return {
     gateway: gatewayApiObjects ? renderGatewayObject(model) : undefined,
     gatewayClass: gatewayApiObjects && model.gatewayClass ? {

@@ -1,10 +1,8 @@
-import { meshOf, type GrpcMeshServiceModel } from '../grpc-mesh-service';
+import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
 import type { TierRoutes } from '../served-routes';
 import type { BalancerManifests } from './balancer-tier';
-import { renderEnvoyBalancer } from './envoy-balancer';
-import { renderProxyBalancer } from './proxy-balancer';
 import { renderServices } from './services';
 import { renderWorkload, type WorkloadManifests } from './workload';
 
@@ -18,7 +16,7 @@ export interface GrpcMeshServiceManifests {
   readonly workload?: WorkloadManifests;
   /** The balancer tier, with `DataPlane.envoy()`. */
   readonly balancer?: BalancerManifests;
-  /** The mesh's policy objects, with `DataPlane.istio()` (DestinationRule, VirtualService). */
+  /** The mesh's policy objects: Istio's DestinationRule and VirtualService, the GRPCRoute of Linkerd's gRPC retries. */
   readonly meshPolicy: readonly KubeObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   readonly monitoring: readonly KubeObject[];
@@ -32,12 +30,13 @@ export interface GrpcMeshServiceManifests {
  *   none is attached, the balancer sends every call to the service's pods
  */
 export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: TierRoutes): GrpcMeshServiceManifests {
-  const { prometheus, dashboard } = renderMonitoring(model, model.monitoring);
+  const { prometheus, dashboard } = renderMonitoring(model.monitoring);
+  const { strategy } = model.dataPlane;
   return {
     ...renderServices(model),
     workload: renderWorkload(model),
-    balancer: balancerOf(model, served),
-    meshPolicy: meshOf(model)?.policyObjects ?? [],
+    balancer: strategy.renderBalancer(model, model.dataPlane, served),
+    meshPolicy: strategy.renderPolicy(model, model.dataPlane),
     monitoring: prometheus,
     ...(dashboard && { dashboard }),
   };
@@ -73,10 +72,4 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
   if (dashboard) list.push({ id: 'monitoring-dashboard', manifest: dashboard });
   return list;
-}
-
-function balancerOf(model: GrpcMeshServiceModel, served: TierRoutes | undefined): BalancerManifests | undefined {
-  if (model.dataPlane.kind === 'envoy') return renderEnvoyBalancer(model, model.dataPlane, served);
-  if (model.dataPlane.kind === 'proxy') return renderProxyBalancer(model, model.dataPlane, served);
-  return undefined;
 }

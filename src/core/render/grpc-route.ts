@@ -2,6 +2,7 @@ import { GATEWAY_API_GROUP, GATEWAY_API_VERSION, type ParentReference } from '..
 import type { GrpcRouteModel } from '../grpc-route';
 import type { KubeObject } from '../kube';
 import { renderReferenceGrant } from '../reference-grants';
+import { renderRoutePolicy } from '../route-policy';
 import type { RouteParentRef } from '../route-refs';
 
 /** Every object of a `GrpcRoute`. */
@@ -33,7 +34,7 @@ export function renderGrpcRoute(model: GrpcRouteModel): GrpcRouteManifests {
       },
     },
     referenceGrants: model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
-    policy: model.policy.objects,
+    policy: renderRoutePolicy(model.policy),
   };
 }
 

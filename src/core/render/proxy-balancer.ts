@@ -1,6 +1,6 @@
 import * as d from '../defaults';
 import { absoluteDnsName } from '../dns-name';
-import type { GrpcMeshServiceModel, ResolvedProxy, ResolvedTier } from '../grpc-mesh-service';
+import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
 import type { TierRoutes } from '../served-routes';
 import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
@@ -15,7 +15,7 @@ const PROBE_PORT_NAME = 'probe';
 export const PROXY_SERVICE_CLUSTER = 'grpc-backend';
 
 /** Renders grpc-mesh-proxy's configuration for a gRPC service: one listener, one DNS cluster, one catch-all route. */
-export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyConfig {
+export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedBalancer): ProxyConfig {
   return {
     version: PROXY_CONFIG_VERSION,
     listeners: [{ name: 'grpc', address: '0.0.0.0', port: d.PROXY_LISTENER_PORT }],
@@ -27,7 +27,7 @@ export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedPr
   };
 }
 
-function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): ProxyClusterConfig {
+function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedBalancer): ProxyClusterConfig {
   const discovery = { type: 'dns' as const, hostname: absoluteDnsName(model.headlessFqdn), port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs };
   return proxyCluster(PROXY_SERVICE_CLUSTER, discovery, model.trafficPolicy);
 }
@@ -37,7 +37,7 @@ function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedProxy): Prox
  * Renders the grpc-mesh-proxy tier of a gRPC service: ConfigMap with the proxy config, Deployment, Service and
  * PDB, the same shape as the Envoy tier. The proxy drains itself on SIGTERM (GOAWAY, in-flight calls finish).
  */
-export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedProxy, served?: TierRoutes): BalancerManifests {
+export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedBalancer, served?: TierRoutes): BalancerManifests {
   // Without routes of its own, the service's balancer is one catch-all route to its pods.
   const config = served !== undefined && served.routes.length > 0 ? proxyTierConfig(served) : renderProxyConfig(model, proxy);
   return renderBalancerTier(model.namespace, proxy, proxyTierSpec(proxy, config, [
