@@ -24,10 +24,14 @@ import { logWarnings } from './warnings';
  *
  * A ReferenceGrant is created once per stack and cluster, however many components need it, at the top of the stack
  * as `reference-grant-<namespace>-<grant>` (`<provider>-reference-grant-...` with an explicit Kubernetes provider):
- * no component owns it, so the order of the routes does not change it. With `referenceGrants: false`, a reference
- * that no ReferenceGrant grpc-mesh generates in the stack allows (Pulumi cannot see those created outside grpc-mesh)
- * fails the component with a {@link GrpcMeshResourceError} (`MISSING_REFERENCE_GRANT`), as it fails cdk8s
- * synthesis; checked once the program's synchronous declarations are over, so later components count too.
+ * no component owns it, so the order of the routes does not change it. It is created with the Kubernetes provider of
+ * the components that need it and depends on what they depend on (`dependsOn`); their transformations and `protect`
+ * do not reach it.
+ *
+ * With `referenceGrants: false`, a reference that no ReferenceGrant grpc-mesh generates in the stack allows (Pulumi
+ * cannot see those created outside grpc-mesh) fails the component with a {@link GrpcMeshResourceError}
+ * (`MISSING_REFERENCE_GRANT`), as it fails cdk8s synthesis; checked once the program's synchronous declarations are
+ * over, so components declared later count too.
  */
 export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   /** Route name. */

@@ -83,8 +83,9 @@ export function recordOptions(): { transformation: pulumi.ResourceTransformation
 
 /**
  * Runs `program` with every unhandled rejection collected instead of failing the test, and returns them. Pulumi
- * reports a resource whose inputs reject through Node's unhandled-rejection logic (that is how `pulumi up` fails the
- * program), and Jest's handler for it is on the real `process`, outside the test's sandbox.
+ * reports a resource whose inputs reject, or a component whose outputs reject, through Node's unhandled-rejection
+ * logic (that is how `pulumi up` fails the program), and Jest's handler for it is on the real `process`, outside the
+ * test's sandbox.
  */
 export async function collectingUnhandledRejections(program: () => Promise<void>): Promise<unknown[]> {
   const real = runInThisContext('process') as NodeJS.Process;
