@@ -63,7 +63,7 @@ export function referenceGrantsOf(
   byProvider.set(provider, grants);
   const resources = generatedReferenceGrants(request).map((manifest) => {
     const key = referenceGrantKey(manifest);
-    const grant = grants.get(key) ?? createGrant(manifest, provider);
+    const grant = grants.get(key) ?? createGrant(manifest, provider, component);
     grants.set(key, grant);
     if (opts?.dependsOn !== undefined) grant.dependsOn.push(opts.dependsOn);
     return grant.resource;
@@ -76,12 +76,23 @@ export function referenceGrantsOf(
   return { resources, allowedBy };
 }
 
-function createGrant(manifest: KubeObject, provider: pulumi.ProviderResource | undefined): StackGrant {
+/**
+ * Creates a grant at the top of the stack. `first` is the first component that needs it, whose child it was before
+ * grpc-mesh created grants at the top of the stack (`<component>-reference-grant-<namespace>-<grant>`): the alias
+ * lets a stack updated from then keep the Kubernetes object (a new URN would create it, then delete it with the old
+ * one) when the program still declares that component first. An alias changes no URN, so the grant's does not
+ * depend on the order of the components.
+ */
+function createGrant(manifest: KubeObject, provider: pulumi.ProviderResource | undefined, first: pulumi.ComponentResource): StackGrant {
   const dependsOn: StackGrant['dependsOn'] = [];
-  const prefix = provider === undefined ? '' : `${pulumi.resourceName(provider)}-`;
-  const name = `${prefix}reference-grant-${manifest.metadata.namespace}-${manifest.metadata.name}`;
+  const role = `reference-grant-${manifest.metadata.namespace}-${manifest.metadata.name}`;
+  const name = provider === undefined ? role : `${pulumi.resourceName(provider)}-${role}`;
   // Pulumi gathers dependsOn recursively (arrays, promises and Outputs of resources, nested).
   const gathered = declarationsOver().then(() => dependsOn) as unknown as pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
-  const resource = kubeResource(name, manifest, { ...(provider !== undefined && { provider }), dependsOn: gathered });
+  const resource = kubeResource(name, manifest, {
+    ...(provider !== undefined && { provider }),
+    dependsOn: gathered,
+    aliases: [{ name: `${pulumi.resourceName(first)}-${role}`, parent: first }],
+  });
   return { manifest, resource: resource as k8s.apiextensions.CustomResource, dependsOn };
 }

@@ -116,6 +116,11 @@ describe('GrpcRoute (Pulumi)', () => {
     const grants = recorded.filter((r) => r.type.endsWith(':ReferenceGrant'));
     expect(grants.map((g) => [g.name, g.inputs])).toEqual([[PAYMENTS_GRANT_NAME, PAYMENTS_GRANT]]);
     expect(urn).toBe(topLevelUrn('grant-dedupe', GRANT_TYPE, PAYMENTS_GRANT_NAME));
+    // Aliased to the URN it had as a child of the first route that needs it, so that a stack created then keeps the object.
+    // Pulumi's mocks do not pass aliases on: they are read from the resource (`__aliases`, internal to @pulumi/pulumi).
+    const aliases = (checkout.referenceGrants[0] as unknown as { __aliases: Array<pulumi.Output<string>> }).__aliases;
+    expect(await Promise.all(aliases.map(promiseOf)))
+      .toEqual([`urn:pulumi:grant-dedupe::${PROJECT}::grpc-mesh:index:GrpcRoute$${GRANT_TYPE}::checkout-${PAYMENTS_GRANT_NAME}`]);
     expect(refunds.referenceGrants).toEqual(checkout.referenceGrants);
     expect(local.referenceGrants).toEqual([]);
   });
