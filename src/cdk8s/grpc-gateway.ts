@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import {
   compileTierRoutes,
   gatewayParentRef,
+  referenceGrantRequest,
   renderGatewayTier,
   type TierRoutes,
   listenerOf,
@@ -56,11 +57,9 @@ export class GrpcGateway extends Construct implements IRouteParent {
 
   public constructor(scope: Construct, id: string, props: GrpcGatewayProps) {
     super(scope, id);
-    this._model = resolveForSynthesis(this, () => resolveGrpcGateway(props, {
-      defaultName: id,
-      defaultNamespace: Chart.of(this).namespace,
-      subject: `GrpcGateway "${this.node.path}"`,
-    }));
+    const subject = `GrpcGateway "${this.node.path}"`;
+    const defaultNamespace = Chart.of(this).namespace;
+    this._model = resolveForSynthesis(this, () => resolveGrpcGateway(props, { defaultName: id, defaultNamespace, subject }));
     try {
       this.name = this._model.name;
       this.namespace = this._model.namespace;
@@ -74,7 +73,7 @@ export class GrpcGateway extends Construct implements IRouteParent {
       this.monitoring = manifests.monitoring.map((m) => toApiObject(this, `monitoring-${m.kind.toLowerCase()}`, m));
       if (manifests.dashboard) this.dashboard = toApiObject(this, 'monitoring-dashboard', manifests.dashboard);
       if (this._model.tier) this.tier = this.renderTier(this._model);
-      addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
+      addReferenceGrants(this, referenceGrantRequest(this._model, subject));
       reportWarnings(this, this.warnings);
     } catch (error) {
       throw problemsOf(this) ?? error;

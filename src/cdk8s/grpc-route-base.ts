@@ -1,9 +1,8 @@
 import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  checkMeshParents, formatIssue, isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, renderGrpcRoute, renderRoutePolicy,
-  selfHostedDataPlaneOf,
-  type GrpcRouteModel, type RouteResolveContext,
+  checkMeshParents, formatIssue, isPlainGatewayRef, knownParents, parentNeedsGatewayApiObjects, referenceGrantRequest, renderGrpcRoute,
+  renderRoutePolicy, selfHostedDataPlaneOf, type GrpcRouteModel, type RouteResolveContext,
 } from '../core';
 import { toApiObject } from './api-objects';
 import { addReferenceGrants } from './reference-grants';
@@ -51,9 +50,9 @@ export abstract class GrpcRouteBase extends Construct {
     const certain = model.parents.some((p) => parentNeedsGatewayApiObjects(p) && !isPlainGatewayRef(p));
     try {
       if (certain || !model.parents.some(isPlainGatewayRef)) {
-        if (model.gatewayApiObjects) this.write();
+        if (model.gatewayApiObjects) this.write(subject);
       } else {
-        this.node.addValidation({ validate: () => this.decideAtSynthesis() });
+        this.node.addValidation({ validate: () => this.decideAtSynthesis(subject) });
       }
     } catch (error) {
       throw problemsOf(this) ?? error;
@@ -79,16 +78,16 @@ export abstract class GrpcRouteBase extends Construct {
     return this.written?.route;
   }
 
-  private write(): void {
+  private write(subject: string): void {
     const manifests = renderGrpcRoute(this._model);
     this.written = {
       route: toApiObject(this, 'route', manifests.route),
       policy: manifests.policy.map((m) => toApiObject(this, `policy-${m.kind.toLowerCase()}`, m)),
     };
-    addReferenceGrants(this, this._model.crossNamespaceRefs, this._model.generateReferenceGrants);
+    addReferenceGrants(this, referenceGrantRequest(this._model, subject));
   }
 
-  private decideAtSynthesis(): string[] {
+  private decideAtSynthesis(subject: string): string[] {
     if (this.decided || problemsOf(this)) return [];
     this.decided = true;
     const parents = knownParents(this._model, routingScopeOf(this));
@@ -98,7 +97,7 @@ export abstract class GrpcRouteBase extends Construct {
       return [`trafficPolicy cannot be attached to a route served by a grpc-mesh tier (Gateway "${served[0].name}"), which applies each backend `
         + 'service\'s own traffic policy. Set trafficPolicy on the backend GrpcMeshServices instead. [UNSUPPORTED_BY_DATA_PLANE]'];
     }
-    if (parents.some(parentNeedsGatewayApiObjects)) this.write();
+    if (parents.some(parentNeedsGatewayApiObjects)) this.write(subject);
     return [];
   }
 }

@@ -135,7 +135,8 @@ export interface GrpcGatewayProps {
   readonly certManager?: CertManagerProps;
   /**
    * Generates the ReferenceGrants that certificates in other namespaces need. When false, every such Secret
-   * must be allowed by a ReferenceGrant defined elsewhere in the app, or synthesis fails.
+   * must be allowed by a ReferenceGrant defined elsewhere in the app (with Pulumi, which sees no other: one another
+   * component of the stack generates), or the Gateway fails (`MISSING_REFERENCE_GRANT`).
    * @default true
    */
   readonly referenceGrants?: boolean;

@@ -159,7 +159,8 @@ export interface GrpcRouteProps {
   readonly rules: readonly GrpcRouteRuleProps[];
   /**
    * Generates a ReferenceGrant in the namespace of every backend the route reaches across namespaces. When false,
-   * each such reference must be allowed by a ReferenceGrant defined elsewhere in the app, or synthesis fails.
+   * each such reference must be allowed by a ReferenceGrant defined elsewhere in the app (with Pulumi, which sees no
+   * other: one another component of the stack generates), or the route fails (`MISSING_REFERENCE_GRANT`).
    * @default true
    */
   readonly referenceGrants?: boolean;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as d from './defaults';
+import { GrpcMeshValidationError, type ValidationIssue } from './errors';
 import type { KubeObject } from './kube';
 import { GATEWAY_API_GROUP } from '../routing/gateway-api';
 
@@ -69,4 +70,82 @@ export function grantAllows(grant: KubeObject, ref: CrossNamespaceReference): bo
 /** Describes a reference for messages: `GRPCRoute in "app" -> Service "payments/users"`. */
 export function describeReference(ref: CrossNamespaceReference): string {
   return `${ref.fromKind} in "${ref.fromNamespace}" -> ${ref.toKind} "${ref.toNamespace}/${ref.toName}"`;
+}
+
+/**
+ * What one construct asks of the app's ReferenceGrants: a `GrpcRoute` or `CanaryGrpcRoute` that writes its GRPCRoute
+ * (backends and mirrors in other namespaces), or a `GrpcGateway` (certificate Secrets in other namespaces).
+ */
+export interface ReferenceGrantRequest {
+  /** How messages name the construct, e.g. `GrpcRoute "shop/checkout"`. */
+  readonly subject: string;
+  /** Its references into other namespaces: each needs a ReferenceGrant in the namespace it reaches. */
+  readonly refs: readonly CrossNamespaceReference[];
+  /**
+   * Whether grpc-mesh generates their grants (the `referenceGrants` prop). If not, each reference must be allowed
+   * by a grant the app (cdk8s) or the stack (Pulumi) defines, or the construct fails.
+   */
+  readonly generate: boolean;
+}
+
+/**
+ * The request of a resolved route or Gateway.
+ * @param model the model's cross-namespace references and its `referenceGrants` prop, resolved
+ * @param subject how messages name the construct
+ */
+export function referenceGrantRequest(
+  model: { readonly crossNamespaceRefs: readonly CrossNamespaceReference[]; readonly generateReferenceGrants: boolean },
+  subject: string,
+): ReferenceGrantRequest {
+  return { subject, refs: model.crossNamespaceRefs, generate: model.generateReferenceGrants };
+}
+
+/**
+ * The ReferenceGrants grpc-mesh creates for a request: the narrowest grant of each reference, or none when the
+ * app must define them. Adapters create each grant once however many constructs need it (see
+ * {@link referenceGrantKey}).
+ */
+export function generatedReferenceGrants(request: Pick<ReferenceGrantRequest, 'refs' | 'generate'>): KubeObject[] {
+  return request.generate ? request.refs.map(renderReferenceGrant) : [];
+}
+
+/** Identity of a ReferenceGrant in one cluster, `namespace/name`: two constructs that need the same grant share it. */
+export function referenceGrantKey(grant: KubeObject): string {
+  return `${grant.metadata.namespace}/${grant.metadata.name}`;
+}
+
+/** What {@link checkReferenceGrants} found. */
+export interface ReferenceGrantCheck {
+  /** `namespace/name` of the grant that allows each reference of the request it found one for, without duplicates. */
+  readonly allowedBy: readonly string[];
+  /** Every reference no grant allows (`MISSING_REFERENCE_GRANT`), when there is one. */
+  readonly error?: GrpcMeshValidationError;
+}
+
+/**
+ * Checks a request against the ReferenceGrants of the app (cdk8s: every ReferenceGrant of the app; Pulumi: those
+ * grpc-mesh creates in the stack for the same cluster), once every construct exists. A reference whose grant
+ * grpc-mesh generates needs no check; each other reference that no grant allows is a `MISSING_REFERENCE_GRANT`
+ * problem, which fails the construct in both adapters.
+ * @param grants the ReferenceGrants of the app, generated or not
+ */
+export function checkReferenceGrants(request: ReferenceGrantRequest, grants: readonly KubeObject[]): ReferenceGrantCheck {
+  const allowedBy = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const ref of request.refs) {
+    const grant = request.generate ? renderReferenceGrant(ref) : grants.find((g) => grantAllows(g, ref));
+    if (grant !== undefined) allowedBy.add(referenceGrantKey(grant));
+    else issues.push(missingReferenceGrant(ref));
+  }
+  return { allowedBy: [...allowedBy], ...(issues.length > 0 && { error: new GrpcMeshValidationError(request.subject, issues) }) };
+}
+
+function missingReferenceGrant(ref: CrossNamespaceReference): ValidationIssue {
+  return {
+    code: 'MISSING_REFERENCE_GRANT',
+    path: 'referenceGrants',
+    value: false,
+    message: `is false, and no ReferenceGrant allows ${describeReference(ref)}`,
+    hint: `Define a ReferenceGrant in namespace "${ref.toNamespace}" that allows it, or let grpc-mesh generate it (referenceGrants: true).`,
+  };
 }

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   compileTierRoutes,
   gatewayParentRef,
+  referenceGrantRequest,
   renderGatewayTier,
   type KubeObject,
   listenerOf,
@@ -16,7 +17,7 @@ import {
 import { resolveFor } from './errors';
 import type { BalancerResources } from './grpc-mesh-service';
 import { childOptions, kubeResource, type KubeResource } from './kube-resources';
-import { addReferenceGrants } from './reference-grants';
+import { referenceGrantsOf } from './reference-grants';
 import { declareRouteParent, servedRoutes } from './served-routes';
 import { logWarnings } from './warnings';
 
@@ -25,17 +26,15 @@ export type GrpcGatewayArgs = GrpcGatewayProps;
 
 /**
  * A Gateway API Gateway with gRPC listeners (h2c or TLS-terminating), optionally its GatewayClass, cert-manager
- * certificates and the ReferenceGrants its certificates need, as children `<name>-gateway`,
- * `<name>-gateway-class` and `<name>-reference-grant-<namespace>-<grant>`. Routes attach to it, or to one of its
- * listeners with `gateway.listener('name')`.
+ * certificates and the ReferenceGrants its certificates need, the first two as children `<name>-gateway` and
+ * `<name>-gateway-class`. Routes attach to it, or to one of its listeners with `gateway.listener('name')`.
  *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
  *
- * A ReferenceGrant is created once per stack, by the first component that needs it. With `referenceGrants: false`,
- * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
- * grant grpc-mesh created in the stack allows is reported with `pulumi.log.warn` (checked once the component is
- * registered, so grants of components created later in the program count too).
+ * A ReferenceGrant is created once per stack and cluster, at the top of the stack, as for a `GrpcRoute`; with
+ * `referenceGrants: false`, a reference no ReferenceGrant grpc-mesh generates in the stack allows fails the
+ * component (`MISSING_REFERENCE_GRANT`).
  *
  * A self-hosted Gateway (`implementation: GatewayImplementation.proxy(...)` or `envoy(...)`) also has a tier,
  * children `<name>-tier-config`, `-tier-deployment`, `-tier-service` and `-tier-pdb`. Its config holds every route
@@ -62,7 +61,7 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
   /** The Grafana dashboard ConfigMap of a self-hosted Gateway's tier, when `monitoring` asks for it. */
   public readonly dashboard?: k8s.core.v1.ConfigMap;
-  /** The ReferenceGrants this component created (those another component created first are not repeated). */
+  /** The ReferenceGrants this component's certificates need, which grpc-mesh creates (shared with every component that needs them). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
   /** Warnings found when the props were resolved (also logged). */
   public readonly warnings: readonly string[];
@@ -95,14 +94,14 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     if (manifests.dashboard) this.dashboard = kubeResource(`${name}-monitoring-dashboard`, manifests.dashboard, child) as k8s.core.v1.ConfigMap;
     declareRouteParent({ kind: 'gateway', model: this._model });
     if (this._model.tier) this.tier = this.createTier(name, this._model, child);
-    this.referenceGrants = addReferenceGrants({
-      parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
-    });
+    const grants = referenceGrantsOf(this, opts, referenceGrantRequest(this._model, subject));
+    this.referenceGrants = grants.resources;
     logWarnings(this.warnings, this);
     this.registerOutputs({
       name: this.name,
       namespace: this.namespace,
       listeners: this._model.listeners.map((l) => l.name),
+      referenceGrants: grants.allowedBy,
     });
   }
 

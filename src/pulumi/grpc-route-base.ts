@@ -1,15 +1,17 @@
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { checkMeshParents, GrpcMeshValidationError, renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '../core';
+import {
+  checkMeshParents, GrpcMeshValidationError, referenceGrantRequest, renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext,
+} from '../core';
 import { GrpcMeshResourceError, resolveFor } from './errors';
 import { childOptions, kubeResource } from './kube-resources';
-import { addReferenceGrants } from './reference-grants';
+import { referenceGrantsOf } from './reference-grants';
 import { declaredServices, declareRoute } from './served-routes';
 import { logWarnings } from './warnings';
 
 /**
  * What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute (`<name>-route`), its policy objects
- * (`<name>-policy-<kind>`), its ReferenceGrants (`<name>-reference-grant-<namespace>-<grant>`) and warnings.
+ * (`<name>-policy-<kind>`), its ReferenceGrants and warnings.
  *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`, or
@@ -20,10 +22,16 @@ import { logWarnings } from './warnings';
  * or mesh of grpc-mesh serves, on a reference that names no `mesh`, is a warning (`GAMMA_PARENT_NOT_SERVED`).
  * Declare the service first, or pass the component itself.
  *
- * A ReferenceGrant is created once per stack, by the first component that needs it. With `referenceGrants: false`,
- * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
- * grant grpc-mesh created in the stack allows is reported with `pulumi.log.warn` (checked once the component is
- * registered, so grants of components created later in the program count too).
+ * A ReferenceGrant is created once per stack and cluster, however many components need it, at the top of the stack
+ * as `reference-grant-<namespace>-<grant>` (`<provider>-reference-grant-...` with an explicit Kubernetes provider):
+ * no component owns it, so the order of the routes does not change it. It is created with the Kubernetes provider of
+ * the components that need it and depends on what they depend on (`dependsOn`); their transformations and `protect`
+ * do not reach it.
+ *
+ * With `referenceGrants: false`, a reference that no ReferenceGrant grpc-mesh generates in the stack allows (Pulumi
+ * cannot see those created outside grpc-mesh) fails the component with a {@link GrpcMeshResourceError}
+ * (`MISSING_REFERENCE_GRANT`), as it fails cdk8s synthesis; checked once the program's synchronous declarations are
+ * over, so components declared later count too.
  */
 export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   /** Route name. */
@@ -37,7 +45,7 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   public readonly route?: k8s.apiextensions.CustomResource;
   /** Policy objects of the route's implementation (Envoy Gateway's BackendTrafficPolicy). */
   public readonly policy: readonly k8s.apiextensions.CustomResource[];
-  /** The ReferenceGrants this component created (those another component created first are not repeated). */
+  /** The ReferenceGrants this component's references need, which grpc-mesh creates (shared with every component that needs them). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
   /** Warnings found when the props were resolved (also logged). */
   public readonly warnings: readonly string[];
@@ -73,10 +81,9 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
     this.policy = written
       ? manifests.policy.map((m) => kubeResource(`${name}-policy-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource)
       : [];
-    this.referenceGrants = written ? addReferenceGrants({
-      parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
-    }) : [];
+    const grants = written ? referenceGrantsOf(this, opts, referenceGrantRequest(this._model, subject)) : undefined;
+    this.referenceGrants = grants?.resources ?? [];
     logWarnings(this.warnings, this);
-    this.registerOutputs({ name: this.name, namespace: this.namespace });
+    this.registerOutputs({ name: this.name, namespace: this.namespace, ...(grants && { referenceGrants: grants.allowedBy }) });
   }
 }

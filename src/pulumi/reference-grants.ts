@@ -1,62 +1,98 @@
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { describeReference, grantAllows, renderReferenceGrant, type CrossNamespaceReference, type KubeObject } from '../core';
-import { childOptions, kubeResource } from './kube-resources';
-import { stackRunState } from './stack-run';
+import {
+  checkReferenceGrants, generatedReferenceGrants, REFERENCE_GRANT_API_VERSION, referenceGrantKey, type KubeObject, type ReferenceGrantRequest,
+} from '../core';
+import { GrpcMeshResourceError } from './errors';
+import { kubeResource } from './kube-resources';
+import { declarationsOver, stackRunState } from './stack-run';
 
-/** The ReferenceGrants grpc-mesh has created in this stack and run, by `namespace/name`. */
-function grantsOfThisStack(): Map<string, KubeObject> {
-  return stackRunState('reference-grants', () => new Map<string, KubeObject>());
-}
+/** Type token of a ReferenceGrant resource: its package (`kubernetes`) selects the provider of a component. */
+const REFERENCE_GRANT_TYPE = `kubernetes:${REFERENCE_GRANT_API_VERSION}:ReferenceGrant`;
 
-/** What a component needs to add the ReferenceGrants of its cross-namespace references. */
-export interface ReferenceGrantRequest {
-  /** The component that needs the grants: the parent of those it creates. */
-  readonly parent: pulumi.ComponentResource;
-  /** The component's name: the prefix of the grants' resource names. */
-  readonly name: string;
-  /** The component's options (for `dependsOn`). */
-  readonly opts?: pulumi.ComponentResourceOptions;
-  /** How messages name the component, e.g. `GrpcRoute "checkout"`. */
-  readonly subject: string;
-  /** Its references into other namespaces. */
-  readonly refs: readonly CrossNamespaceReference[];
-  /** Whether grpc-mesh generates their grants (`referenceGrants` prop). */
-  readonly generate: boolean;
+/** A ReferenceGrant grpc-mesh creates in the stack, with the `dependsOn` of every component that needs it. */
+interface StackGrant {
+  readonly manifest: KubeObject;
+  readonly resource: k8s.apiextensions.CustomResource;
+  readonly dependsOn: Array<NonNullable<pulumi.ResourceOptions['dependsOn']>>;
 }
 
 /**
- * Creates the ReferenceGrants a component's references need, each once per stack however many components need
- * it: the first component that needs a grant creates it as its child `<name>-reference-grant-<namespace>-<grant>`.
- * Returns the grants this component created.
- *
- * With `generate` false, Pulumi cannot see ReferenceGrants defined outside grpc-mesh (cdk8s sees the whole app
- * and fails synthesis instead): once the component is registered, every reference that no grant grpc-mesh
- * created in this stack allows is reported with `pulumi.log.warn`, so the user can check a grant exists.
+ * The ReferenceGrants grpc-mesh creates in this stack and run, per Kubernetes provider (a cluster; `undefined` is
+ * the default provider), by `namespace/name`.
  */
-export function addReferenceGrants(request: ReferenceGrantRequest): k8s.apiextensions.CustomResource[] {
-  const { parent, name, opts, subject, refs } = request;
-  const grants = grantsOfThisStack();
-  if (!request.generate) {
-    if (refs.length > 0) parent.urn.apply(() => warnMissingGrants(parent, subject, refs, [...grants.values()]));
-    return [];
-  }
-  const created: k8s.apiextensions.CustomResource[] = [];
-  for (const ref of refs) {
-    const grant = renderReferenceGrant(ref);
-    const key = `${grant.metadata.namespace}/${grant.metadata.name}`;
-    if (grants.has(key)) continue;
-    grants.set(key, grant);
-    const role = `reference-grant-${grant.metadata.namespace}-${grant.metadata.name}`;
-    created.push(kubeResource(`${name}-${role}`, grant, childOptions(parent, opts)) as k8s.apiextensions.CustomResource);
-  }
-  return created;
+function grantsOfThisStack(): Map<pulumi.ProviderResource | undefined, Map<string, StackGrant>> {
+  return stackRunState('reference-grants', () => new Map<pulumi.ProviderResource | undefined, Map<string, StackGrant>>());
 }
 
-function warnMissingGrants(parent: pulumi.Resource, subject: string, refs: readonly CrossNamespaceReference[], grants: readonly KubeObject[]): void {
-  for (const ref of refs.filter((r) => !grants.some((g) => grantAllows(g, r)))) {
-    void pulumi.log.warn(`${subject}: ${describeReference(ref)} needs a ReferenceGrant, and referenceGrants is false. `
-      + 'grpc-mesh created none in this stack that allows it and cannot see those defined elsewhere: make sure one exists '
-      + 'in the target namespace, or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]', parent);
-  }
+/** The ReferenceGrants of one component. */
+export interface ComponentReferenceGrants {
+  /** The ReferenceGrants grpc-mesh creates for the component's references, shared with every component that needs them. */
+  readonly resources: readonly k8s.apiextensions.CustomResource[];
+  /**
+   * `namespace/name` of the grants that allow the component's references, once the program's synchronous
+   * declarations are over; rejects with a {@link GrpcMeshResourceError} of the component (`MISSING_REFERENCE_GRANT`)
+   * when a reference whose grant grpc-mesh does not generate is allowed by no grant of the stack. The component
+   * registers it as an output, so that such a problem fails the component's registration.
+   */
+  readonly allowedBy: pulumi.Output<string[]>;
+}
+
+/**
+ * Creates the ReferenceGrants a component's request needs, and checks the references whose grants it does not
+ * generate (the core's `checkReferenceGrants`).
+ *
+ * Each grant is created once per stack and cluster, however many components need it, at the top of the stack (no
+ * parent) as `reference-grant-<namespace>-<grant>`, prefixed with `<provider>-` when the components reach the
+ * cluster through an explicit Kubernetes provider, which it is created with. Its name and parent, hence its URN, do
+ * not depend on which component needs it first, so reordering or removing components never replaces it. It
+ * depends on everything the components that need it depend on (`dependsOn`, gathered once the program's
+ * synchronous declarations are over); their other options (transformations, `protect`) do not reach it.
+ *
+ * Pulumi cannot see ReferenceGrants created outside grpc-mesh: a reference whose grant grpc-mesh does not generate
+ * must be allowed by a grant another component of the stack generates for the same cluster, before or after it.
+ */
+export function referenceGrantsOf(
+  component: pulumi.ComponentResource,
+  opts: pulumi.ComponentResourceOptions | undefined,
+  request: ReferenceGrantRequest,
+): ComponentReferenceGrants {
+  const provider = component.getProvider(REFERENCE_GRANT_TYPE);
+  const byProvider = grantsOfThisStack();
+  const grants = byProvider.get(provider) ?? new Map<string, StackGrant>();
+  byProvider.set(provider, grants);
+  const resources = generatedReferenceGrants(request).map((manifest) => {
+    const key = referenceGrantKey(manifest);
+    const grant = grants.get(key) ?? createGrant(manifest, provider, component);
+    grants.set(key, grant);
+    if (opts?.dependsOn !== undefined) grant.dependsOn.push(opts.dependsOn);
+    return grant.resource;
+  });
+  const allowedBy = request.refs.length === 0 ? pulumi.output([]) : pulumi.output(declarationsOver().then(() => {
+    const check = checkReferenceGrants(request, [...grants.values()].map((g) => g.manifest));
+    if (check.error) throw new GrpcMeshResourceError(check.error, component);
+    return [...check.allowedBy];
+  }));
+  return { resources, allowedBy };
+}
+
+/**
+ * Creates a grant at the top of the stack. `first` is the first component that needs it, whose child it was before
+ * grpc-mesh created grants at the top of the stack (`<component>-reference-grant-<namespace>-<grant>`): the alias
+ * lets a stack updated from then keep the Kubernetes object (a new URN would create it, then delete it with the old
+ * one) when the program still declares that component first. An alias changes no URN, so the grant's does not
+ * depend on the order of the components.
+ */
+function createGrant(manifest: KubeObject, provider: pulumi.ProviderResource | undefined, first: pulumi.ComponentResource): StackGrant {
+  const dependsOn: StackGrant['dependsOn'] = [];
+  const role = `reference-grant-${manifest.metadata.namespace}-${manifest.metadata.name}`;
+  const name = provider === undefined ? role : `${pulumi.resourceName(provider)}-${role}`;
+  // Pulumi gathers dependsOn recursively (arrays, promises and Outputs of resources, nested).
+  const gathered = declarationsOver().then(() => dependsOn) as unknown as pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+  const resource = kubeResource(name, manifest, {
+    ...(provider !== undefined && { provider }),
+    dependsOn: gathered,
+    aliases: [{ name: `${pulumi.resourceName(first)}-${role}`, parent: first }],
+  });
+  return { manifest, resource: resource as k8s.apiextensions.CustomResource, dependsOn };
 }

@@ -20,3 +20,12 @@ export function stackRunState<T>(key: string, init: () => T): T {
   if (!states.has(id)) states.set(id, init());
   return states.get(id) as T;
 }
+
+/**
+ * Resolves once the synchronous part of the current run's program is over (one turn of the event loop after the
+ * first call in the run), so that what depends on every component of the stack sees those declared before and
+ * after the caller alike. Later calls in the run (after an `await`) get the same, settled, promise.
+ */
+export function declarationsOver(): Promise<void> {
+  return stackRunState('declarations-over', () => new Promise<void>((resolve) => setImmediate(resolve)));
+}

@@ -35,7 +35,9 @@ describe('Gateway API constructs (cdk8s)', () => {
   test('with referenceGrants off, a reference no ReferenceGrant allows fails synthesis; one the app defines satisfies it', () => {
     const { chart, edge, payments } = setup();
     new GrpcRoute(chart, 'checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
-    expect(() => Testing.synth(chart)).toThrow(/no ReferenceGrant allows GRPCRoute in "app" -> Service "payments\/payments", and referenceGrants is false.*\[MISSING_REFERENCE_GRANT\]/);
+    expect(() => Testing.synth(chart)).toThrow('[shop/checkout] GrpcRoute "shop/checkout": referenceGrants is false, and no ReferenceGrant allows '
+      + 'GRPCRoute in "app" -> Service "payments/payments"; got false. Define a ReferenceGrant in namespace "payments" that allows it, '
+      + 'or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]');
     new ApiObject(chart, 'hand-written-grant', {
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
       kind: 'ReferenceGrant',

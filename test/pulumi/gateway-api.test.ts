@@ -1,5 +1,6 @@
+import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { PROJECT, promiseOf, recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
+import { collectingUnhandledRejections, PROJECT, promiseOf, recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
 import { DataPlane, GrpcStatus, renderReferenceGrant, type GrpcGatewayProps } from '../../src/core';
 
 type PulumiModule = typeof import('../../src/pulumi');
@@ -17,6 +18,10 @@ const EDGE: GrpcGatewayProps = {
 };
 const GATEWAY_API = 'kubernetes:gateway.networking.k8s.io';
 const PAYMENTS_GRANT = renderReferenceGrant({ fromKind: 'GRPCRoute', fromNamespace: 'app', toKind: 'Service', toNamespace: 'payments', toName: 'payments' });
+const PAYMENTS_GRANT_NAME = 'reference-grant-payments-grpcroute-from-app-to-service-payments';
+/** The URN of a resource at the top of the stack (no parent): its type holds no parent type. */
+const topLevelUrn = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::${PROJECT}::${type}::${name}`;
+const GRANT_TYPE = `${GATEWAY_API}/v1beta1:ReferenceGrant`;
 
 function setup() {
   const edge = new P.GrpcGateway('edge', EDGE);
@@ -24,6 +29,8 @@ function setup() {
   return { edge, payments };
 }
 
+/** One turn of the event loop: what an `await` in a program gives; checks wait for the synchronous declarations to end. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const inputsOf = (recorded: readonly RecordedResource[], name: string) => recorded.find((r) => r.name === name)?.inputs as any;
 
 /** Calls `run` with `pulumi.log.warn` recorded (and silenced); returns the recorded calls. */
@@ -53,13 +60,14 @@ describe('GrpcGateway (Pulumi)', () => {
       'grpc-mesh:index:GrpcGateway edge',
       `${GATEWAY_API}/v1:Gateway edge-gateway`,
       `${GATEWAY_API}/v1:GatewayClass edge-gateway-class`,
-      `${GATEWAY_API}/v1beta1:ReferenceGrant edge-reference-grant-certs-gateway-from-infra-to-secret-wildcard`,
+      `${GRANT_TYPE} reference-grant-certs-gateway-from-infra-to-secret-wildcard`,
     ]);
     expect([...opts].filter(([name]) => name !== 'edge').map(([name, o]) => [name, o.parent === edge])).toEqual([
-      ['edge-gateway', true], ['edge-gateway-class', true], ['edge-reference-grant-certs-gateway-from-infra-to-secret-wildcard', true],
+      ['edge-gateway', true], ['edge-gateway-class', true],
     ]);
     expect(inputsOf(recorded, 'edge-gateway').metadata.annotations).toEqual({ team: 'edge' });
     expect(edge.referenceGrants).toHaveLength(1);
+    expect(await promiseOf(edge.referenceGrants[0].urn)).toBe(topLevelUrn('gateway', GRANT_TYPE, 'reference-grant-certs-gateway-from-infra-to-secret-wildcard'));
     expect(edge.gatewayClass).toBeDefined();
   });
 
@@ -97,18 +105,94 @@ describe('GrpcRoute (Pulumi)', () => {
     expect(inputsOf(recorded, 'east-west-route').spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'payments', namespace: 'payments', port: 50051 }]);
   });
 
-  test('creates a ReferenceGrant once per stack, as a child of the first route that needs it', async () => {
+  test('creates a ReferenceGrant once per stack, at the top of the stack, shared by every route that needs it', async () => {
     const recorded = await useMocks('grant-dedupe');
     const { edge, payments } = setup();
     const checkout = new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
     const refunds = new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] });
-    new P.GrpcRoute('local', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    const local = new P.GrpcRoute('local', { namespace: 'payments', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
     const urn = await promiseOf(checkout.referenceGrants[0].urn);
     await settle();
     const grants = recorded.filter((r) => r.type.endsWith(':ReferenceGrant'));
-    expect(grants.map((g) => [g.name, g.inputs])).toEqual([['checkout-reference-grant-payments-grpcroute-from-app-to-service-payments', PAYMENTS_GRANT]]);
-    expect(urn).toContain('::grpc-mesh:index:GrpcRoute$');
-    expect(refunds.referenceGrants).toEqual([]);
+    expect(grants.map((g) => [g.name, g.inputs])).toEqual([[PAYMENTS_GRANT_NAME, PAYMENTS_GRANT]]);
+    expect(urn).toBe(topLevelUrn('grant-dedupe', GRANT_TYPE, PAYMENTS_GRANT_NAME));
+    // Aliased to the URN it had as a child of the first route that needs it, so that a stack created then keeps the object.
+    // Pulumi's mocks do not pass aliases on: they are read from the resource (`__aliases`, internal to @pulumi/pulumi).
+    const aliases = (checkout.referenceGrants[0] as unknown as { __aliases: Array<pulumi.Output<string>> }).__aliases;
+    expect(await Promise.all(aliases.map(promiseOf)))
+      .toEqual([`urn:pulumi:grant-dedupe::${PROJECT}::grpc-mesh:index:GrpcRoute$${GRANT_TYPE}::checkout-${PAYMENTS_GRANT_NAME}`]);
+    expect(refunds.referenceGrants).toEqual(checkout.referenceGrants);
+    expect(local.referenceGrants).toEqual([]);
+  });
+
+  test('gives a ReferenceGrant the same name, parent and URN whichever route that needs it is declared first', async () => {
+    /** Declares the routes in the given order; returns the URN and name of every ReferenceGrant, and each route's. */
+    const declare = async (stack: string, order: readonly string[]) => {
+      const recorded = await useMocks(stack);
+      const { edge, payments } = setup();
+      const audit = new P.GrpcMeshService('audit', { namespace: 'audit', port: 50051, selector: { app: 'audit' }, dataPlane: DataPlane.none() });
+      const routes: Record<string, (name: string) => InstanceType<PulumiModule['GrpcRoute']>> = {
+        checkout: (name) => new P.GrpcRoute(name, { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] }),
+        refunds: (name) => new P.GrpcRoute(name, {
+          namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }], filters: { mirrors: [{ backend: audit }] } }],
+        }),
+        reports: (name) => new P.CanaryGrpcRoute(name, { namespace: 'app', parents: [edge], stable: payments, canary: audit, canaryWeight: 5 }),
+      };
+      const declared = Object.fromEntries(order.map((name) => [name, routes[name](name)]));
+      const urns = Object.fromEntries(await Promise.all(Object.entries(declared)
+        .map(async ([name, route]) => [name, await Promise.all(route.referenceGrants.map((g) => promiseOf(g.urn)))] as const)));
+      await settle();
+      return { urns, grants: recorded.filter((r) => r.type === GRANT_TYPE).map((r) => r.name).sort() };
+    };
+    const first = await declare('grant-order-a', ['checkout', 'refunds', 'reports']);
+    const second = await declare('grant-order-b', ['reports', 'refunds', 'checkout']);
+    const auditGrant = 'reference-grant-audit-grpcroute-from-app-to-service-audit';
+    expect(first.grants).toEqual([auditGrant, PAYMENTS_GRANT_NAME]);
+    expect(second.grants).toEqual(first.grants);
+    // Every grant is at the top of the stack (no parent type in its URN), in either order.
+    const grantUrn = (name: string) => topLevelUrn('grant-order-a', GRANT_TYPE, name);
+    expect(first.urns).toEqual({
+      checkout: [grantUrn(PAYMENTS_GRANT_NAME)],
+      refunds: [grantUrn(PAYMENTS_GRANT_NAME), grantUrn(auditGrant)],
+      reports: [grantUrn(PAYMENTS_GRANT_NAME), grantUrn(auditGrant)],
+    });
+    const inStack = (urns: Record<string, string[]>, stack: string) => JSON.parse(JSON.stringify(urns).replaceAll(`urn:pulumi:${stack}::`, 'urn:pulumi:STACK::'));
+    expect(inStack(second.urns, 'grant-order-b')).toEqual(inStack(first.urns, 'grant-order-a'));
+  });
+
+  test('creates a ReferenceGrant once per Kubernetes provider, with that provider and its name as a prefix', async () => {
+    const recorded = await useMocks('grant-providers');
+    const { edge, payments } = setup();
+    const eu = new k8s.Provider('eu', {});
+    const us = new k8s.Provider('us', {});
+    const route = (name: string, provider: k8s.Provider) => new P.GrpcRoute(name, { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] }, { provider });
+    const [euCheckout, usCheckout, euRefunds] = [route('eu-checkout', eu), route('us-checkout', us), route('eu-refunds', eu)];
+    const euUrn = await promiseOf(eu.urn);
+    await settle();
+    // A provider reference is `<provider urn>::<provider id>`.
+    expect(recorded.filter((r) => r.type === GRANT_TYPE).map((r) => [r.name, r.provider?.replace(/::[^:]*$/, '')])).toEqual([
+      [`eu-${PAYMENTS_GRANT_NAME}`, euUrn],
+      [`us-${PAYMENTS_GRANT_NAME}`, euUrn.replace('::eu', '::us')],
+    ]);
+    expect(euRefunds.referenceGrants).toEqual(euCheckout.referenceGrants);
+    expect(usCheckout.referenceGrants).not.toEqual(euCheckout.referenceGrants);
+  });
+
+  test('makes a ReferenceGrant depend on what every route that needs it depends on, not only the first', async () => {
+    const recorded = await useMocks('grant-depends-on');
+    let release: (data: Record<string, string>) => void = () => undefined;
+    const crds = new k8s.core.v1.ConfigMap('crds', { metadata: { name: 'crds' }, data: pulumi.output(new Promise<Record<string, string>>((r) => (release = r))) });
+    const { edge, payments } = setup();
+    const first = new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+    new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] }, { dependsOn: [crds] });
+    // The routes are declared, the first is registered, and the checks had their turn: only then is the CRD ready.
+    await promiseOf(first.route!.urn);
+    await nextTurn();
+    await nextTurn();
+    release({ ready: 'true' });
+    await settle();
+    const names = recorded.map((r) => r.name);
+    expect(names.indexOf(PAYMENTS_GRANT_NAME)).toBeGreaterThan(names.indexOf('crds'));
   });
 
   test.each([
@@ -119,34 +203,38 @@ describe('GrpcRoute (Pulumi)', () => {
     const { edge, payments } = setup();
     new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
     await settle();
-    expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant')).map((g) => g.name))
-      .toEqual(['refunds-reference-grant-payments-grpcroute-from-app-to-service-payments']);
+    expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant')).map((g) => g.name)).toEqual([PAYMENTS_GRANT_NAME]);
   });
 
-  test('with referenceGrants false, warns about every reference no grant grpc-mesh created in the stack allows', async () => {
+  test('with referenceGrants false, fails the route with MISSING_REFERENCE_GRANT for every reference no grant of the stack allows', async () => {
     const recorded = await useMocks('grants-off');
     let checkout: InstanceType<PulumiModule['GrpcRoute']> | undefined;
-    const calls = await warningsOf(() => {
+    const rejections = await collectingUnhandledRejections(async () => {
       const { edge, payments } = setup();
       checkout = new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
+      await settle();
     });
-    expect(calls).toEqual([[
-      'GrpcRoute "checkout": GRPCRoute in "app" -> Service "payments/payments" needs a ReferenceGrant, and referenceGrants is false. '
-        + 'grpc-mesh created none in this stack that allows it and cannot see those defined elsewhere: make sure one exists in the target namespace, '
-        + 'or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]',
-      checkout,
-    ]]);
+    // What `pulumi up` would report: one error (rejected by each promise of the component's outputs), and no grant.
+    expect(rejections.length).toBeGreaterThan(0);
+    const error = rejections[0] as InstanceType<PulumiModule['GrpcMeshResourceError']>;
+    for (const rejection of rejections) expect(rejection).toBe(error);
+    expect(error).toBeInstanceOf(P.GrpcMeshResourceError);
+    expect(pulumi.ResourceError.isInstance(error) && error.resource).toBe(checkout);
+    expect(error.message).toBe('GrpcRoute "checkout": referenceGrants is false, and no ReferenceGrant allows GRPCRoute in "app" -> Service "payments/payments"; '
+      + 'got false. Define a ReferenceGrant in namespace "payments" that allows it, or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]');
+    expect(error.issues.map((i) => i.code)).toEqual(['MISSING_REFERENCE_GRANT']);
     expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant'))).toEqual([]);
   });
 
   test('with referenceGrants false, is satisfied by the grant another route of the stack generates, even a later one', async () => {
     await useMocks('grants-off-satisfied');
-    const calls = await warningsOf(() => {
+    const rejections = await collectingUnhandledRejections(async () => {
       const { edge, payments } = setup();
       new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
       new P.GrpcRoute('refunds', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }] }] });
+      await settle();
     });
-    expect(calls).toEqual([]);
+    expect(rejections).toEqual([]);
   });
 
   test('writes its traffic policy as an Envoy Gateway BackendTrafficPolicy child for the eg class', async () => {

@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { manifestsOf, settle, useMocks, type RecordedResource } from './mocks';
+import { collectingUnhandledRejections, manifestsOf, settle, useMocks, type RecordedResource } from './mocks';
 import { CDK8S_EXAMPLES } from '../../projenrc/examples';
 import * as cdk8s from '../../src/cdk8s';
 import {
   DataPlane,
+  formatIssue,
   GatewayImplementation,
   GrpcStatus,
   type CanaryGrpcRouteProps,
@@ -465,6 +466,88 @@ function runPulumiExample(stateFor: string, state: unknown): { resources: Record
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * An app whose routes and Gateway reach other namespaces, declared in the given order: routes with backends, mirrors
+ * and a canary in other namespaces, two of them sharing a grant, one with `referenceGrants: false` that a route
+ * declared after it satisfies, and a Gateway with a certificate in another namespace.
+ */
+const crossNamespaceApp = (order: readonly string[]): Scenario => (f) => {
+  const edge = f.gateway('edge', {
+    ...EDGE,
+    listeners: [...EDGE.listeners, { name: 'grpc-tls', port: 443, hostname: 'api.example.com', tls: { secretName: 'wildcard', secretNamespace: 'certs' } }],
+  });
+  const payments = f.service('payments', plain('payments', 'payments'));
+  const audit = f.service('audit', plain('audit', 'audit'));
+  const declare: Record<string, () => void> = {
+    checkout: () => f.route('checkout', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: payments }], filters: { mirrors: [{ backend: audit }] } }] }),
+    reports: () => f.route('reports', {
+      namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ matches: [{ service: 'pay.v1.Reports' }], backends: [{ service: payments }] }],
+    }),
+    refunds: () => f.route('refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] }),
+    orders: () => f.canary('orders', {
+      namespace: 'shop', parents: [edge], grpcService: 'order.v1.OrderService', stable: f.service('orders-stable', plain('orders', 'shop')), canary: payments, canaryWeight: 10,
+    }),
+  };
+  for (const name of order) declare[name]();
+};
+/** An app whose route and Gateway need grants that neither grpc-mesh nor the app creates. */
+const missingGrantsApp: Scenario = (f) => {
+  const edge = f.gateway('edge', {
+    ...EDGE,
+    referenceGrants: false,
+    listeners: [{
+      name: 'grpc-tls', port: 443, hostname: 'api.example.com', tls: { secretName: 'wildcard', secretNamespace: 'certs' }, allowedRoutes: { from: 'All' },
+    }],
+  });
+  const payments = f.service('payments', plain('payments', 'payments'));
+  const audit = f.service('audit', plain('audit', 'audit'));
+  f.route('checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }], filters: { mirrors: [{ backend: audit }] } }] });
+  f.route('local', { namespace: 'payments', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
+};
+const grantsOf = (objects: readonly KubeObject[]) => objects.filter((o) => o.kind === 'ReferenceGrant');
+
+describe('parity of the ReferenceGrant policy', () => {
+  test('the same app gives the same ReferenceGrants through cdk8s and Pulumi, whichever order its routes are declared in', async () => {
+    const orders = [['checkout', 'reports', 'refunds', 'orders'], ['orders', 'refunds', 'reports', 'checkout']];
+    const cdk8sGrants = orders.map((order) => grantsOf(synthWithCdk8s(crossNamespaceApp(order))));
+    const pulumiGrants: KubeObject[][] = [];
+    // One program at a time: the mocks are global.
+    for (const [i, order] of orders.entries()) pulumiGrants.push(grantsOf(await recordWithPulumi(`grants-parity-${i}`, crossNamespaceApp(order))));
+    expect(cdk8sGrants[0].map((g) => `${g.metadata.namespace}/${g.metadata.name}`).sort()).toEqual([
+      'audit/grpcroute-from-app-to-service-audit',
+      'certs/gateway-from-infra-to-secret-wildcard',
+      'payments/grpcroute-from-app-to-service-payments',
+      'payments/grpcroute-from-shop-to-service-payments',
+    ]);
+    for (const grants of [cdk8sGrants[1], ...pulumiGrants]) expect(multiset(grants)).toStrictEqual(multiset(cdk8sGrants[0]));
+  });
+
+  test('a reference no grant allows is the same MISSING_REFERENCE_GRANT problem of the same component through cdk8s and Pulumi', async () => {
+    // cdk8s: synthesis fails with one line per problem, `[<path>] <Construct> "<path>": <issue>`.
+    let cdk8sMessage = '';
+    try {
+      synthWithCdk8s(missingGrantsApp);
+    } catch (error) {
+      cdk8sMessage = (error as Error).message;
+    }
+    const cdk8sProblems = [...cdk8sMessage.matchAll(/^ *\[parity\/([^\]]+)\] (\w+) "parity\/\1": (.*)$/gm)].map(([, name, type, issue]) => `${type} "${name}": ${issue}`);
+    // Pulumi: each component fails with a GrpcMeshResourceError (rejected by each promise of its outputs).
+    const rejections = await collectingUnhandledRejections(async () => {
+      await recordWithPulumi('grants-parity-missing', missingGrantsApp);
+    });
+    const errors = [...new Set(rejections)] as Array<InstanceType<PulumiModule['GrpcMeshResourceError']>>;
+    expect(errors.map((e) => e instanceof P.GrpcMeshResourceError)).toEqual([true, true]);
+    // The message of a GrpcMeshResourceError starts with `<Component> "<name>": `.
+    const pulumiProblems = errors.flatMap((e) => e.issues.map((issue) => `${e.message.split(': ')[0]}: ${formatIssue(issue)}`));
+    expect(pulumiProblems.map((p) => p.replace(/: referenceGrants is false, and no ReferenceGrant allows (.*?);.*$/, ' -> $1')).sort()).toEqual([
+      'GrpcGateway "edge" -> Gateway in "infra" -> Secret "certs/wildcard"',
+      'GrpcRoute "checkout" -> GRPCRoute in "app" -> Service "audit/audit"',
+      'GrpcRoute "checkout" -> GRPCRoute in "app" -> Service "payments/payments"',
+    ]);
+    expect(cdk8sProblems.sort()).toEqual(pulumiProblems.sort());
+  });
+});
 
 describe('the Pulumi example program', () => {
   const fromCdk8s = new Map<string, KubeObject[]>();

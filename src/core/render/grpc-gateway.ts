@@ -2,7 +2,7 @@ import { GATEWAY_API_GROUP, GATEWAY_API_VERSION } from '../../routing/gateway-ap
 import type { GrpcGatewayModel, ResolvedListener } from '../grpc-gateway';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
-import { renderReferenceGrant } from '../reference-grants';
+import { generatedReferenceGrants } from '../reference-grants';
 
 /** Every object of a `GrpcGateway`. */
 export interface GrpcGatewayManifests {
@@ -39,7 +39,7 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
         ...(model.gatewayClass.description && { description: model.gatewayClass.description }),
       },
     } : undefined,
-    referenceGrants: gatewayApiObjects && model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
+    referenceGrants: generatedReferenceGrants({ refs: model.crossNamespaceRefs, generate: gatewayApiObjects && model.generateReferenceGrants }),
     certificates: model.tier ? renderCertificates(model) : [],
     monitoring: prometheus,
     ...(dashboard && { dashboard }),

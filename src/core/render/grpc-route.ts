@@ -1,7 +1,7 @@
 import { GATEWAY_API_GROUP, GATEWAY_API_VERSION, type ParentReference } from '../../routing/gateway-api';
 import type { GrpcRouteModel } from '../grpc-route';
 import type { KubeObject } from '../kube';
-import { renderReferenceGrant } from '../reference-grants';
+import { generatedReferenceGrants } from '../reference-grants';
 import { renderRoutePolicy } from '../route-policy';
 import type { RouteParentRef } from '../route-refs';
 
@@ -33,7 +33,7 @@ export function renderGrpcRoute(model: GrpcRouteModel): GrpcRouteManifests {
         rules: model.rules,
       },
     },
-    referenceGrants: model.generateReferenceGrants ? model.crossNamespaceRefs.map(renderReferenceGrant) : [],
+    referenceGrants: generatedReferenceGrants({ refs: model.crossNamespaceRefs, generate: model.generateReferenceGrants }),
     policy: renderRoutePolicy(model.policy),
   };
 }
