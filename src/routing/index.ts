@@ -24,7 +24,7 @@ export {
   type MatchProblem,
 } from './match-validation';
 export { RouteTable, type HostnameGroup, type RouteTableOptions } from './route-table';
-export { RouteTableError, type RouteProblem } from './route-table-error';
+export { RouteTableError } from './route-table-error';
 export {
   GrpcStatusCode,
   type BackendDecision,

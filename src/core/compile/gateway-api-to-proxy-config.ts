@@ -489,7 +489,7 @@ function servedPorts(
  */
 function portTls(
   index: GatewayApiObjects, gateway: GatewayObject, port: number, onPort: readonly GatewayListener[], options: GatewayApiCompileOptions,
-): ProxyTlsConfig | null | { readonly code: string; readonly message: string } {
+): ProxyTlsConfig | null | Pick<CompileWarning, 'code' | 'message'> {
   const names = onPort.map((l) => `"${l.name}"`).join(', ');
   const https = onPort.filter((l) => l.protocol === 'HTTPS');
   if (https.length === 0) return null;

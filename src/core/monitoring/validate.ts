@@ -1,4 +1,5 @@
 import type { DataPlaneKind } from '../data-plane';
+import type { ValidationIssue } from '../errors';
 import type { IssueCollector } from '../validation';
 import type { MonitoringProps } from './props';
 import { targetLabelOf } from './series';
@@ -26,7 +27,7 @@ export function validateMonitoring(
   });
   const mesh = dataPlane === 'istio' || dataPlane === 'linkerd';
   if (mesh && !ownsWorkload && endpoints !== false) {
-    const issue = {
+    const issue: ValidationIssue = {
       code: endpoints === undefined ? NO_ENDPOINTS_ALERT_SKIPPED : 'UNSUPPORTED_BY_DATA_PLANE',
       path: 'monitoring.noReadyEndpointsAlert',
       value: endpoints,
