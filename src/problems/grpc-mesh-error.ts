@@ -4,10 +4,14 @@ import { formatIssues, type ValidationIssue } from './validation-issue';
 const BRAND = Symbol.for('grpc-mesh.GrpcMeshError');
 /** The key Node's `util.inspect` (and so `console.error` and an uncaught error) calls, without importing `node:util`. */
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-/** The folder of this library's code (`src` or `lib`): its stack frames are left out of an error's stack. */
-const OUR_CODE = ((): string | undefined => {
-  const dir = typeof __dirname === 'string' ? __dirname : undefined;
-  return dir?.replace(/[\\/]problems$/, '');
+/**
+ * The folders of this library's code, compiled (`lib`) and, as source maps show its frames, source (`src`): their
+ * stack frames are left out of an error's stack.
+ */
+const OUR_CODE: readonly string[] = ((): string[] => {
+  const root = typeof __dirname === 'string' ? __dirname.replace(/[\\/](src|lib)[\\/]problems$/, '') : undefined;
+  if (root === undefined || root === __dirname) return [];
+  return ['src', 'lib'].flatMap((dir) => [`${root}/${dir}/`, `${root}\\${dir}\\`]);
 })();
 
 /**
@@ -42,7 +46,7 @@ export class GrpcMeshError extends Error {
     this.subject = subject;
     this.issues = issues;
     Object.defineProperty(this, BRAND, { value: true });
-    hideFields(this, ['subject', 'issues']);
+    hideFields(this, ['name', 'subject', 'issues']);
     Object.defineProperty(this, 'stack', { value: callerStack(this), writable: true, configurable: true });
   }
 
@@ -64,7 +68,7 @@ export function hideFields(error: Error, fields: readonly string[]): void {
 function callerStack(error: Error): string {
   const header = `${error.name}: ${error.message}`;
   const capture = (Error as { captureStackTrace?: (target: object) => void }).captureStackTrace;
-  if (capture === undefined || OUR_CODE === undefined) return header;
+  if (capture === undefined || OUR_CODE.length === 0) return header;
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
@@ -78,6 +82,5 @@ function callerStack(error: Error): string {
 }
 
 function isCallerFrame(frame: string): boolean {
-  const ours = frame.includes(`${OUR_CODE}/`) || frame.includes(`${OUR_CODE}\\`);
-  return !ours && !/[\\/]node_modules[\\/]|\(node:|\(internal\/| node:internal/.test(frame);
+  return !OUR_CODE.some((dir) => frame.includes(dir)) && !/[\\/]node_modules[\\/]|\(node:|\(internal\/| node:internal/.test(frame);
 }

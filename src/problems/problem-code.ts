@@ -26,7 +26,7 @@ export const ProblemCode = {
   MISSING_NAME: 'MISSING_NAME',
   /** A label key or value is not what Kubernetes accepts: fix it as the message says. */
   INVALID_LABEL: 'INVALID_LABEL',
-  /** A hostname is not a valid Gateway API hostname (lower-case DNS labels, `*.` only as the whole first label, no IP). */
+  /** A hostname is not a valid Gateway API hostname: use lower-case DNS labels, `*.` only as the whole first label, no IP. */
   INVALID_HOSTNAME: 'INVALID_HOSTNAME',
   /** An image reference contains spaces or is empty: give `registry/repository:tag` or a digest. */
   INVALID_IMAGE: 'INVALID_IMAGE',
@@ -92,7 +92,7 @@ export const ProblemCode = {
   SECRET_REQUIRED: 'SECRET_REQUIRED',
   /** A self-hosted Gateway's certificate Secret is in another namespace, which its pods cannot mount: copy it over. */
   SECRET_NOT_MOUNTABLE: 'SECRET_NOT_MOUNTABLE',
-  /** Listeners on one port differ in protocol or certificate, and a tier serves one of each per port (also a compile warning). */
+  /** Listeners on one port differ in protocol or certificate, and a tier serves one of each per port: use distinct ports or one Secret. */
   LISTENER_CERTIFICATES: 'LISTENER_CERTIFICATES',
   /** `allowedRoutes` is inconsistent (`from` unknown, or a selector without `from: Selector`): fix it as the message says. */
   INVALID_ALLOWED_ROUTES: 'INVALID_ALLOWED_ROUTES',
