@@ -25,8 +25,8 @@ export {
 } from './match-validation';
 export { RouteTable, type HostnameGroup, type RouteTableOptions } from './route-table';
 export { RouteTableError } from './route-table-error';
+export { GrpcStatus, grpcStatusKebabName, grpcStatusName } from './grpc-status';
 export {
-  GrpcStatusCode,
   type BackendDecision,
   type GrpcStatusName,
   type MatchedRule,

@@ -1,9 +1,10 @@
 import { distinctByName } from '../../routing/compiled-match';
 import type { GRPCBackendRef, GRPCHeaderMatch, GRPCMethodMatch, GRPCRouteFilter, GRPCRouteMatch, HTTPHeaderFilter, HTTPRequestMirrorFilter } from '../../routing/gateway-api';
+import { GrpcStatus } from '../../routing/grpc-status';
 import { isWildcard } from '../../routing/hostname-match';
 import { RouteTable } from '../../routing/route-table';
 import { RouteTableError } from '../../routing/route-table-error';
-import { GrpcStatusCode, type MatchedRule } from '../../routing/routing-decision';
+import type { MatchedRule } from '../../routing/routing-decision';
 import { effectiveWeight } from '../../routing/weighted-pick';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DNS_REFRESH_MS } from '../defaults';
 import { UNSUPPORTED_BY_DATA_PLANE } from '../dialects/unsupported';
@@ -33,7 +34,7 @@ export interface EnvoyRoutes {
   readonly clusters: readonly EnvoyMessage[];
 }
 
-const { UNIMPLEMENTED, UNAVAILABLE } = GrpcStatusCode;
+const { UNIMPLEMENTED, UNAVAILABLE } = GrpcStatus;
 const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 /** A well-formed gRPC `:path`: two non-empty segments. */
