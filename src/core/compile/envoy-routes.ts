@@ -6,7 +6,7 @@ import { RouteTable } from '../../routing/route-table';
 import { RouteTableError } from '../../routing/route-table-error';
 import type { MatchedRule } from '../../routing/routing-decision';
 import { effectiveWeight } from '../../routing/weighted-pick';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DNS_REFRESH_MS } from '../defaults';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DNS_REFRESH_MS, DEFAULT_LOAD_BALANCER, DEFAULT_MIRROR_FRACTION_DENOMINATOR } from '../defaults';
 import { UNSUPPORTED_BY_DATA_PLANE } from '../dialects/unsupported';
 import { GrpcMeshValidationError, type ValidationIssue } from '../errors';
 import {
@@ -359,9 +359,9 @@ class RouteTranslator {
 
   private mirror(mirror: HTTPRequestMirrorFilter, path: string): EnvoyMessage | undefined {
     this.useCluster(mirror.backendRef.name, `${path}.backendRef.name`);
-    const fraction = mirror.fraction ?? (mirror.percent === undefined ? undefined : { numerator: mirror.percent, denominator: 100 });
+    const fraction = mirror.fraction ?? (mirror.percent === undefined ? undefined : { numerator: mirror.percent, denominator: DEFAULT_MIRROR_FRACTION_DENOMINATOR });
     if (fraction === undefined) return { cluster: mirror.backendRef.name };
-    const denominator = fraction.denominator ?? 100;
+    const denominator = fraction.denominator ?? DEFAULT_MIRROR_FRACTION_DENOMINATOR;
     const exact = DENOMINATORS.find(([d]) => (fraction.numerator * d) % denominator === 0);
     if (exact === undefined) {
       this.unsupported(`${path}.fraction`, fraction, 'is a fraction Envoy cannot express exactly (its denominators are 100, 10,000 and 1,000,000)',
@@ -439,7 +439,7 @@ function envoyCluster(cluster: ProxyClusterConfig, issues: ValidationIssue[]): E
     name: cluster.name,
     ...(dns ? strictDns(refreshMs) : { type: 'STATIC' }),
     connect_timeout: envoyDuration(cluster.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
-    lb_policy: cluster.loadBalancer ?? 'LEAST_REQUEST',
+    lb_policy: cluster.loadBalancer ?? DEFAULT_LOAD_BALANCER,
     ...(dns && { ignore_health_on_host_removal: true }),
     load_assignment: {
       cluster_name: cluster.name,

@@ -3,6 +3,7 @@ import { ProxyConfigError } from './config-error';
 import { validateConfig } from './validate-config';
 import { PROXY_CONFIG_VERSION, type ProxyConfig, type ProxyDiscoveryConfig } from '../../core/proxy-config';
 import type { ValidationIssue } from '../../problems';
+import { DEFAULT_FLAGS_ADMIN, DEFAULT_FLAGS_LOAD_BALANCER } from '../defaults';
 
 /** The command-line form of a config: one listener, one cluster of backends, one catch-all route. */
 export interface FlagsConfigInput {
@@ -38,7 +39,7 @@ export const FLAGS_CONFIG_NAMES = { listener: 'grpc', cluster: 'backends', route
 export function configFromFlags(input: FlagsConfigInput): ProxyConfig {
   const problems: ValidationIssue[] = [];
   const listen = parseHostPort(input.listen, '--listen', problems, true);
-  const admin = parseHostPort(input.admin ?? '127.0.0.1:0', '--admin', problems, true);
+  const admin = parseHostPort(input.admin ?? DEFAULT_FLAGS_ADMIN, '--admin', problems, true);
   const backends = input.backends.split(',').map((b) => b.trim()).filter((b) => b.length > 0)
     .map((b) => parseHostPort(b, '--backends', problems, false));
   if (backends.length === 0) problems.push({ code: 'TOO_FEW', path: '--backends', message: 'must list at least one host:port', value: input.backends });
@@ -52,7 +53,7 @@ export function configFromFlags(input: FlagsConfigInput): ProxyConfig {
     version: PROXY_CONFIG_VERSION,
     listeners: [{ name: FLAGS_CONFIG_NAMES.listener, ...listen }],
     admin,
-    clusters: [{ name: FLAGS_CONFIG_NAMES.cluster, discovery, loadBalancer: input.loadBalancer ?? 'ROUND_ROBIN' }],
+    clusters: [{ name: FLAGS_CONFIG_NAMES.cluster, discovery, loadBalancer: input.loadBalancer ?? DEFAULT_FLAGS_LOAD_BALANCER }],
     routes: [{ name: FLAGS_CONFIG_NAMES.route, rules: [{ backendRefs: [{ name: FLAGS_CONFIG_NAMES.cluster }] }] }],
     accessLog: input.accessLog ?? true,
   }, 'from the command line');

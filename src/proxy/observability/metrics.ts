@@ -17,6 +17,7 @@ import {
 import { MethodLabelCap, type MethodLabels } from './metrics-label-cap';
 import { TrafficMetrics } from './traffic-metrics';
 import { grpcStatusName } from '../../routing/grpc-status';
+import { DEFAULT_MAX_METHOD_LABELS } from '../defaults';
 import { readyEndpointCount, type ProxySnapshot } from '../proxy-snapshot';
 
 /** Upper bounds of the call duration buckets, in seconds: sub-millisecond loopback calls to 5-minute streams. */
@@ -99,7 +100,7 @@ export class ProxyMetrics {
   private readonly traffic: TrafficMetrics;
 
   public constructor(options: ProxyMetricsOptions = {}) {
-    this.methodLabels = new MethodLabelCap(options.maxMethodLabels ?? 1000);
+    this.methodLabels = new MethodLabelCap(options.maxMethodLabels ?? DEFAULT_MAX_METHOD_LABELS);
     const registers = [this.registry];
     this.calls = new Counter({
       name: 'grpc_mesh_proxy_calls_total',
