@@ -359,7 +359,8 @@ class RouteTranslator {
 
   private mirror(mirror: HTTPRequestMirrorFilter, path: string): EnvoyMessage | undefined {
     this.useCluster(mirror.backendRef.name, `${path}.backendRef.name`);
-    const fraction = mirror.fraction ?? (mirror.percent === undefined ? undefined : { numerator: mirror.percent, denominator: DEFAULT_MIRROR_FRACTION_DENOMINATOR });
+    const percent = mirror.percent === undefined ? undefined : { numerator: mirror.percent, denominator: DEFAULT_MIRROR_FRACTION_DENOMINATOR };
+    const fraction = mirror.fraction ?? percent;
     if (fraction === undefined) return { cluster: mirror.backendRef.name };
     const denominator = fraction.denominator ?? DEFAULT_MIRROR_FRACTION_DENOMINATOR;
     const exact = DENOMINATORS.find(([d]) => (fraction.numerator * d) % denominator === 0);
