@@ -7,9 +7,9 @@
  * @packageDocumentation
  */
 export {
-  RouteTable, RouteTableError, GrpcStatusCode,
-  type BackendDecision, type GrpcCall, type GrpcStatusName, type HostnameGroup, type MatchedRule, type MatchProblem, type PickedBackend,
-  type PrecedenceKey, type RequestHeaders, type RouteDecision, type RouteInput, type RouteProblem, type RouteTableOptions,
+  RouteTable, RouteTableError, GrpcStatus,
+  type BackendDecision, type GrpcCall, type GrpcStatusName, type HostnameGroup, type MatchedRule, type PickedBackend,
+  type PrecedenceKey, type RequestHeaders, type RouteDecision, type RouteInput, type RouteTableOptions,
   type StatusDecision, type StatusReason,
 } from './routing';
 export type {
@@ -23,6 +23,7 @@ export {
   type GatewayApiCompileOptions, type GatewayApiCompileResult, type ObjectKey, type ParentStatus, type ResolvedRefsReason,
   type RouteAcceptance,
 } from './core/compile';
+export { GrpcMeshError, ProblemCode, type ValidationIssue } from './problems';
 export type {
   ProxyAdminConfig, ProxyClusterConfig, ProxyConfig, ProxyDiscoveryConfig, ProxyListenerConfig, ProxyListenerLimits, ProxyProbesConfig,
   ProxyRouteConfig, ProxyStaticEndpoint, ProxyTlsConfig, ProxyUpstreamTlsConfig, ProxyVirtualHostConfig,

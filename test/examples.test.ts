@@ -54,6 +54,33 @@ new GrpcRoute(chart, 'users-route', { parents: [{ kind: 'Gateway', name: 'edge' 
 app.synth();
 `;
 
+/** An app whose first construct's props are too broken to build it from (as a JavaScript caller may give): its constructor throws. */
+const BROKEN_APP = `
+import { App, Chart } from 'cdk8s';
+import { GrpcGateway, GrpcRoute } from 'grpc-mesh/cdk8s';
+const app = new App();
+const chart = new Chart(app, 'bad');
+new GrpcGateway(chart, 'edge', {} as any);
+new GrpcRoute(chart, 'users', {} as any);
+app.synth();
+`;
+
+/** A Pulumi program with a component whose props are invalid. */
+const BAD_PULUMI_PROGRAM = `
+import { GrpcMeshService } from 'grpc-mesh/pulumi';
+export const users = new GrpcMeshService('users', { port: 70000, workload: { image: 'img:1', replicas: -1 } });
+`;
+
+/**
+ * What an uncaught grpc-mesh error must not print: a frame or a source line of this library (compiled or, through
+ * source maps, source), or a dump of its fields (Node prints an error's enumerable fields after its stack).
+ */
+function expectNoStackOrDumpOfOurs(stderr: string): void {
+  expect(stderr).not.toContain(join(ROOT, 'src'));
+  expect(stderr).not.toContain(join(ROOT, 'lib'));
+  expect(stderr).not.toMatch(/\b(issues|subject|resource|hideStack|__pulumResourceError): /);
+}
+
 /** Runs the real `cdk8s synth` on `app` in a temporary app folder; returns its stderr and whether it wrote anything. */
 function synthApp(app: string, env: NodeJS.ProcessEnv = {}): { stderr: string; wrote: boolean } {
   const dir = mkdtempSync(join(ROOT, 'test', '.bad-app-'));
@@ -177,7 +204,43 @@ test('cdk8s synth of an app with three broken constructs fails once, listing eve
   // Each problem once; a construct with problems prints no warnings; nothing is written.
   for (const problem of problems) expect(stderr.split(problem).length - 1).toBe(1);
   expect(stderr).not.toContain('SHADOWED_MATCH');
+  expectNoStackOrDumpOfOurs(stderr);
   expect(wrote).toBe(false);
+});
+
+test('cdk8s synth of an app whose construct cannot be built prints its problems once, pointing at the app\'s line, without a stack of ours', () => {
+  const { stderr, wrote } = synthApp(BROKEN_APP);
+  const problems = [
+    '  - gatewayClassName is required when a Gateway API controller serves the Gateway; got nothing. Name the GatewayClass (e.g. \'eg\'), '
+      + 'or serve the Gateway yourself with implementation: GatewayImplementation.proxy({ image }). [GATEWAY_CLASS_REQUIRED]',
+    '  - listeners must have between 1 and 64 listeners; got 0. [TOO_FEW]',
+  ];
+  expect(stderr).toContain(['new GrpcGateway(chart, \'edge\', {} as any);', '^', 'GrpcMeshValidationError: GrpcGateway "bad/edge": 2 problems:', ...problems].join('\n'));
+  for (const problem of problems) expect(stderr.split(problem).length - 1).toBe(1);
+  expect(stderr).toMatch(/\n {4}at .*main\.ts:6:1\)\n/);
+  expectNoStackOrDumpOfOurs(stderr);
+  expect(wrote).toBe(false);
+});
+
+test('a Pulumi program with invalid props, run under mocks, prints the problems once, without a stack of ours or a dump of the component', () => {
+  const dir = mkdtempSync(join(ROOT, 'test', '.bad-app-'));
+  try {
+    writeFileSync(join(dir, 'index.ts'), BAD_PULUMI_PROGRAM);
+    const run = spawnSync('npx', ['ts-node', '--project', 'examples/tsconfig.json', 'test/pulumi/run-under-mocks.ts', join(dir, 'index.ts'), join(dir, 'result.json')],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.startsWith([
+      'GrpcMeshResourceError: GrpcMeshService "users": 2 problems:',
+      '  - port must be a port number between 1 and 65535; got 70000. [PORT_OUT_OF_RANGE]',
+      '  - workload.replicas must be between 0 and 2147483647; got -1. [OUT_OF_RANGE]',
+      '    at ',
+    ].join('\n'))).toBe(true);
+    expect(run.stderr).toMatch(/\n {4}at .*index\.ts:3:\d+\)\n/);
+    expect(run.stderr.split('[PORT_OUT_OF_RANGE]')).toHaveLength(2);
+    expectNoStackOrDumpOfOurs(run.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('GRPC_MESH_WARNINGS_AS_ERRORS=true makes cdk8s synth fail on the warning it otherwise prints', () => {

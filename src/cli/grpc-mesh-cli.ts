@@ -4,7 +4,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import {
   explainCall, ExplainError, gatewayApiToProxyConfig, type CallExplanation, type GatewayApiCompileOptions, type GatewayApiCompileResult,
 } from '../core/compile';
-import { GrpcMeshValidationError } from '../core/errors';
+import { formatIssue, GrpcMeshValidationError } from '../core/errors';
 
 /** Exit code of invalid input: unreadable files, malformed objects, a parent that is not there, bad flags. */
 export const EXIT_INVALID = 2;
@@ -136,7 +136,7 @@ function objectKey(value: string, flag: string): { namespace: string; name: stri
 }
 
 function reportWarnings(result: GatewayApiCompileResult, stderr: TextSink): void {
-  for (const warning of result.warnings) stderr.write(`warning: ${warning.path} ${warning.message} [${warning.code}]\n`);
+  for (const warning of result.warnings) stderr.write(`warning: ${formatIssue(warning)}\n`);
   for (const route of result.routes) {
     for (const parent of route.parents) {
       if (!parent.accepted) stderr.write(`warning: GRPCRoute "${route.route}" is not accepted (${parent.reason}): ${parent.message}\n`);

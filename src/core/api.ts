@@ -11,7 +11,7 @@ export {
   DataPlane,
   type BalancerDataPlaneOptions, type DataPlaneKind, type EnvoyDataPlaneOptions, type EnvoyLogLevel, type ProxyDataPlaneOptions, type ProxyLogLevel,
 } from './data-plane';
-export { GrpcMeshValidationError, type ValidationIssue } from './errors';
+export { GrpcMeshError, GrpcMeshValidationError, ProblemCode, type ValidationIssue } from './errors';
 export {
   GatewayImplementation, type EnvoyGatewayTierOptions, type GatewayImplementationKind, type ProxyGatewayOptions, type SelfHostedGatewayOptions,
 } from './gateway-implementation';

@@ -129,6 +129,12 @@ export const PROXY_LISTENER_PORT = 8080;
  * it to loopback only, as the Envoy tier does its admin.
  */
 export const PROXY_ADMIN_PORT = 9901;
+/** Namespace of a proxy route that names none (`routes[].namespace`); virtual hosts name routes as `namespace/name`. */
+export const DEFAULT_ROUTE_NAMESPACE = 'default';
+/** Address the listeners of a compiled proxy config bind (`gatewayApiToProxyConfig`'s `address`). */
+export const DEFAULT_LISTENER_ADDRESS = '0.0.0.0';
+/** Denominator of a RequestMirror `fraction` that gives none (the Gateway API default). */
+export const DEFAULT_MIRROR_FRACTION_DENOMINATOR = 100;
 /**
  * Port of grpc-mesh-proxy's probe listener in the rendered tiers: /ready, /live and /metrics only, for the kubelet's
  * probes and Prometheus. The Envoy tier's probe port, so that one scrape config or NetworkPolicy fits both tiers.

@@ -1,3 +1,4 @@
+import { DEFAULT_ROUTE_NAMESPACE } from './defaults';
 import type { GRPCRouteRule } from '../routing/gateway-api';
 import type { RouteInput } from '../routing/routing-decision';
 
@@ -353,9 +354,6 @@ export interface ProxyRouteConfig {
   /** Rules, with Gateway API semantics (docs/design/routing-semantics.md). */
   readonly rules: readonly GRPCRouteRule[];
 }
-
-/** Namespace of a proxy route that names none. */
-export const DEFAULT_ROUTE_NAMESPACE = 'default';
 
 /** A proxy route as the routing engine takes it (its namespace defaulted to `default`). */
 export function routeInputOf(route: ProxyRouteConfig): RouteInput {

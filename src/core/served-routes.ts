@@ -2,7 +2,7 @@ import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOpt
 import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
 import * as d from './defaults';
 import { absoluteDnsName } from './dns-name';
-import { formatWarning, GrpcMeshValidationError, type ValidationIssue } from './errors';
+import { formatIssue, formatWarning, GrpcMeshValidationError, type ValidationIssue } from './errors';
 import { gatewayParentRef, type GrpcGatewayModel } from './grpc-gateway';
 import { balancerOf, type GrpcMeshServiceModel, type ResolvedTier } from './grpc-mesh-service';
 import type { GrpcRouteModel } from './grpc-route';
@@ -273,7 +273,7 @@ function acceptanceIssues(routes: readonly RouteAcceptance[], tier: ResolvedTier
 
 function sortWarning(w: CompileWarning, issues: ValidationIssue[], warnings: string[]): void {
   if (IRRELEVANT_WARNINGS.has(w.code)) return;
-  if (SERVED_WARNINGS.has(w.code)) warnings.push(`${w.path} ${w.message} [${w.code}]`);
+  if (SERVED_WARNINGS.has(w.code)) warnings.push(formatIssue(w));
   else issues.push({ code: w.code, path: w.path, value: undefined, message: w.message });
 }
 

@@ -4,7 +4,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_LOAD_BALANCER, DEFAULT_MAX_CONNECTI
 import { createResolver } from './endpoints/create-resolver';
 import type { LookupFunction } from './endpoints/dns-resolver';
 import type { Resolver } from './endpoints/resolver';
-import { Status } from './forward/grpc-status';
+import { GrpcStatus } from '../routing/grpc-status';
 import { RetryBudget } from './forward/retry-budget';
 import { RetryPolicy } from './forward/retry-policy';
 import { loadUpstreamTls, type UpstreamTls } from './upstream/upstream-tls';
@@ -32,7 +32,7 @@ export class Cluster {
   /** Most calls in flight (Infinity without circuit breaker). */
   public maxConcurrentCalls = Number.POSITIVE_INFINITY;
   /** Status of calls over the limit. */
-  public overflowStatus: number = Status.UNAVAILABLE;
+  public overflowStatus: number = GrpcStatus.UNAVAILABLE;
   /** `:scheme` of the cluster's requests: `https` with upstream TLS, else `http`. */
   public scheme: 'http' | 'https' = 'http';
   /** Calls in flight. */
@@ -107,7 +107,7 @@ export class Cluster {
     this.requestTimeoutMs = config.timeouts?.requestMs ?? 0;
     this.streamIdleMs = config.timeouts?.streamIdleMs ?? 0;
     this.maxConcurrentCalls = config.circuitBreaker?.maxConcurrentCalls ?? Number.POSITIVE_INFINITY;
-    this.overflowStatus = config.circuitBreaker?.overflowStatus === 'RESOURCE_EXHAUSTED' ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
+    this.overflowStatus = config.circuitBreaker?.overflowStatus === 'RESOURCE_EXHAUSTED' ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.UNAVAILABLE;
   }
 }
 

@@ -6,7 +6,7 @@
 /** Interval between DNS resolutions of a cluster (`discovery.refreshIntervalMs`). */
 export { DEFAULT_DNS_REFRESH_MS as DEFAULT_DNS_REFRESH_INTERVAL_MS } from '../core/defaults';
 /** Balancing policy of a cluster (`loadBalancer`). */
-export const DEFAULT_LOAD_BALANCER = 'LEAST_REQUEST';
+export { DEFAULT_LOAD_BALANCER } from '../core/defaults';
 /** Time to establish a connection to an endpoint (`connectTimeoutMs`). */
 export { DEFAULT_CONNECT_TIMEOUT_MS } from '../core/defaults';
 /** HTTP/2 connections per endpoint at most (`maxConnectionsPerEndpoint`). */
@@ -18,9 +18,21 @@ export const MIN_RETRIES_PER_SECOND = 10;
 /** The sliding window over which the retry budget counts calls and retries (Linkerd's budget TTL). */
 export const RETRY_BUDGET_WINDOW_MS = 10_000;
 /** Namespace of a route that sets none (`routes[].namespace`); virtual hosts name routes as `namespace/name`. */
-export { DEFAULT_ROUTE_NAMESPACE } from '../core/proxy-config';
+export { DEFAULT_ROUTE_NAMESPACE } from '../core/defaults';
+/** Denominator of a RequestMirror `fraction` that gives none (the Gateway API default). */
+export { DEFAULT_MIRROR_FRACTION_DENOMINATOR } from '../core/defaults';
 /** How long a draining proxy lets in-flight calls finish (`drainTimeoutMs`). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** Quiet time after a file system event before the config file is read, a ConfigMap update being several events (`watchConfig`'s `debounceMs`). */
+export const DEFAULT_CONFIG_DEBOUNCE_MS = 200;
+/** Interval of the content-hash poll that backs up `fs.watch` (`watchConfig`'s `pollIntervalMs`). */
+export const DEFAULT_CONFIG_POLL_INTERVAL_MS = 2_000;
+/** Distinct gRPC service/method pairs the metrics label by name; later ones are labelled `other` (`maxMethodLabels`). */
+export const DEFAULT_MAX_METHOD_LABELS = 1_000;
+/** Admin interface of a proxy configured by command-line flags (`--admin`): a free port on loopback. */
+export const DEFAULT_FLAGS_ADMIN = '127.0.0.1:0';
+/** Balancing algorithm of a proxy configured by command-line flags (`--lb`). */
+export const DEFAULT_FLAGS_LOAD_BALANCER = 'ROUND_ROBIN';
 
 /**
  * Request bytes kept per call so that it can be sent again to another endpoint. A call whose request body grows

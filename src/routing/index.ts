@@ -24,9 +24,9 @@ export {
   type MatchProblem,
 } from './match-validation';
 export { RouteTable, type HostnameGroup, type RouteTableOptions } from './route-table';
-export { RouteTableError, type RouteProblem } from './route-table-error';
+export { RouteTableError } from './route-table-error';
+export { GrpcStatus, grpcStatusKebabName, grpcStatusName } from './grpc-status';
 export {
-  GrpcStatusCode,
   type BackendDecision,
   type GrpcStatusName,
   type MatchedRule,

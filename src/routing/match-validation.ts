@@ -1,4 +1,5 @@
 import { regexSyntaxError } from './full-match-regex';
+import type { ProblemCode, ValidationIssue } from '../problems';
 import type { GRPCHeaderMatch, GRPCMethodMatch, GRPCRouteMatch, MatchType } from './gateway-api';
 
 /** CRD pattern of an Exact `service`: a fully qualified proto service name, case-insensitive, optional leading dot. */
@@ -23,20 +24,12 @@ export const GRPC_MATCH_LIMITS = {
 } as const;
 
 /** Code of the problem "a header name repeats in one match", which `RouteTable` tolerates (the spec defines it). */
-export const DUPLICATE_HEADER_MATCH = 'DUPLICATE_HEADER_MATCH';
+export const DUPLICATE_HEADER_MATCH: ProblemCode = 'DUPLICATE_HEADER_MATCH';
 
-/** One problem of a match. Shaped like the core's `ValidationIssue`, so it can be added to one directly. */
-export interface MatchProblem {
-  /** Stable code, e.g. `INVALID_GRPC_SERVICE`. */
-  readonly code: string;
+/** One problem of a match: a {@link ValidationIssue} that also names the offending field of the validated object. */
+export interface MatchProblem extends ValidationIssue {
   /** The offending field of the validated object: `service`, `method`, `type`, `name`, `value` or `headers[1].name`. */
   readonly field: string;
-  /** `field` behind the path prefix given to the validator (the field alone without one). */
-  readonly path: string;
-  /** What is wrong, as a fragment that follows the path: `must be ...`. */
-  readonly message: string;
-  /** The offending value. */
-  readonly value: unknown;
 }
 
 /**
@@ -140,7 +133,7 @@ class ProblemList {
   public constructor(private readonly prefix: string | undefined) {}
 
   /** Adds a problem unless `ok`. */
-  public check(ok: boolean, field: string, code: string, value: unknown, message: string): void {
+  public check(ok: boolean, field: string, code: ProblemCode, value: unknown, message: string): void {
     if (!ok) this.list.push({ code, field, path: this.prefix ? `${this.prefix}.${field}` : field, message, value });
   }
 

@@ -6,7 +6,8 @@ import { listenerScopedHostnames } from './hostname-intersection';
 import { hostEndsWithSuffix, isWildcard } from './hostname-match';
 import { isValidHostname } from './hostname-validation';
 import { DUPLICATE_HEADER_MATCH, validateRouteMatch } from './match-validation';
-import { RouteTableError, type RouteProblem } from './route-table-error';
+import { RouteTableError } from './route-table-error';
+import type { ProblemCode, ValidationIssue } from '../problems';
 import {
   statusDecision,
   type BackendDecision,
@@ -314,9 +315,9 @@ function creationTime(route: RouteInput): number {
  * Every problem the CRD (or a broken timestamp) would reject, with paths from the routes array. A header name
  * repeated in another case is accepted: the CRD admits it and the spec says the first entry counts.
  */
-function validateRoutes(routes: readonly RouteInput[], listenerHostname: string | undefined): RouteProblem[] {
-  const problems: RouteProblem[] = [];
-  const check = (ok: boolean, code: string, path: string, value: unknown, message: string): void => {
+function validateRoutes(routes: readonly RouteInput[], listenerHostname: string | undefined): ValidationIssue[] {
+  const problems: ValidationIssue[] = [];
+  const check = (ok: boolean, code: ProblemCode, path: string, value: unknown, message: string): void => {
     if (!ok) problems.push({ code, path, value, message });
   };
   if (listenerHostname !== undefined) {
@@ -341,6 +342,6 @@ function validateRoutes(routes: readonly RouteInput[], listenerHostname: string 
   return problems;
 }
 
-function withoutField({ code, path, message, value }: RouteProblem): RouteProblem {
+function withoutField({ code, path, message, value }: ValidationIssue): ValidationIssue {
   return { code, path, message, value };
 }

@@ -1,15 +1,11 @@
 import type { GRPCBackendRef, GRPCRouteRule, GRPCRouteSpec } from './gateway-api';
+import { GrpcStatus } from './grpc-status';
 
-/** The gRPC status codes routing answers with (numbers of the gRPC specification). */
-export const GrpcStatusCode = {
-  /** No route, rule or hostname matches the call. */
-  UNIMPLEMENTED: 12,
-  /** A rule matched but has no backend to send the call to (no backendRefs, all weights 0, or an invalid backend). */
-  UNAVAILABLE: 14,
-} as const;
-
-/** Name of a status code routing answers with. */
-export type GrpcStatusName = keyof typeof GrpcStatusCode;
+/**
+ * Name of a status code routing answers with: UNIMPLEMENTED when no route, rule or hostname matches the call;
+ * UNAVAILABLE when a rule matched but has no backend to send it to (no backendRefs, all weights 0, or an invalid backend).
+ */
+export type GrpcStatusName = 'UNIMPLEMENTED' | 'UNAVAILABLE';
 
 /** Why routing answered with a status instead of a backend (stable tokens, fit for metric labels). */
 export type StatusReason = 'NO_MATCHING_HOSTNAME' | 'NO_MATCHING_RULE' | 'NO_BACKENDS' | 'INVALID_BACKEND';
@@ -40,7 +36,7 @@ export interface StatusDecision {
   /** Discriminator. */
   readonly kind: 'status';
   /** gRPC status code: 12 (UNIMPLEMENTED) or 14 (UNAVAILABLE). */
-  readonly code: (typeof GrpcStatusCode)[GrpcStatusName];
+  readonly code: GrpcStatus.UNIMPLEMENTED | GrpcStatus.UNAVAILABLE;
   /** Name of the status code. */
   readonly name: GrpcStatusName;
   /** Why. */
@@ -97,5 +93,5 @@ export type BackendDecision = PickedBackend | StatusDecision;
  * @param message a sentence for logs
  */
 export function statusDecision(name: GrpcStatusName, reason: StatusReason, message: string): StatusDecision {
-  return Object.freeze({ kind: 'status', code: GrpcStatusCode[name], name, reason, message });
+  return Object.freeze({ kind: 'status', code: GrpcStatus[name], name, reason, message });
 }

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { formatValue, GrpcMeshValidationError } from '../../src/core';
 
 describe('GrpcMeshValidationError', () => {
-  const issue = { code: 'PORT_OUT_OF_RANGE', path: 'port', value: 70000, message: 'must be a port number between 1 and 65535' };
+  const issue = { code: 'PORT_OUT_OF_RANGE', path: 'port', value: 70000, message: 'must be a port number between 1 and 65535' } as const;
 
   test('says a single problem on one line', () => {
     expect(new GrpcMeshValidationError('GrpcMeshService "users"', [issue]).message)

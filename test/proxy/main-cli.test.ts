@@ -87,8 +87,8 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
     const child = startProcess(['--config', file]);
     expect(await child.exited).toBe(2);
     expect(child.stderr).toBe(`grpc-mesh-proxy: Invalid proxy config ${file}: 2 problems:\n`
-      + '  - listeners: must have at least 1 entry; got []\n'
-      + '  - colour: is not a known field (known fields here: version, listeners, admin, probes, clusters, routes, drainTimeoutMs, accessLog); got "blue"\n');
+      + '  - listeners must have at least 1 entry; got []. [SCHEMA_VIOLATION]\n'
+      + '  - colour is not a known field (known fields here: version, listeners, admin, probes, clusters, routes, drainTimeoutMs, accessLog); got "blue". [UNKNOWN_FIELD]\n');
     expect(child.stdout).toBe('');
   });
 

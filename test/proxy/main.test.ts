@@ -135,15 +135,15 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     const { exit, stderr, proxies } = await start(['--config', file]);
     expect(await exit).toBe(2);
     expect(stderr.text).toBe(`grpc-mesh-proxy: Invalid proxy config ${file}: 2 problems:\n`
-      + '  - admin.port: must be an integer between 0 and 65535; got 70000\n'
-      + '  - routes[0].rules[0].backendRefs[0].name: must name a cluster (known clusters: backends); got "nope"\n');
+      + '  - admin.port must be an integer between 0 and 65535; got 70000. [SCHEMA_VIOLATION]\n'
+      + '  - routes[0].rules[0].backendRefs[0].name must name a cluster (known clusters: backends); got "nope". [CLUSTER_NOT_FOUND]\n');
     expect(proxies).toEqual([]);
   });
 
   test('exits 2 for a config file that does not exist', async () => {
     const { exit, stderr } = await start(['--config', join(dir, 'missing.yaml')]);
     expect(await exit).toBe(2);
-    expect(stderr.text).toMatch(/^grpc-mesh-proxy: Invalid proxy config .+missing\.yaml: 1 problem:\n {2}- \(config\): must be a readable file \(ENOENT/);
+    expect(stderr.text).toMatch(/^grpc-mesh-proxy: Invalid proxy config .+missing\.yaml: must be a readable file \(ENOENT.*\[UNREADABLE_FILE\]\n$/);
   });
 
   test.each([
@@ -163,7 +163,7 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
   test('exits 2 naming a malformed --backends entry', async () => {
     const { exit, stderr } = await start(['--listen', '127.0.0.1:0', '--backends', '127.0.0.1']);
     expect(await exit).toBe(2);
-    expect(stderr.text).toContain('--backends: must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 1 to 65535); got "127.0.0.1"');
+    expect(stderr.text).toContain('--backends must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 1 to 65535); got "127.0.0.1". [INVALID_ADDRESS]');
   });
 
   test('prints its version and its help, and exits 0', async () => {

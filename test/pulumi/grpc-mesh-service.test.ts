@@ -160,6 +160,9 @@ describe('GrpcMeshService (Pulumi)', () => {
     ].join('\n'));
     expect(resourceError.issues.map((i) => [i.code, i.path, i.value])).toEqual([['PORT_OUT_OF_RANGE', 'port', 70000], ['OUT_OF_RANGE', 'workload.replicas', -1]]);
     expect(await promiseOf(resourceError.resource!.urn)).toBe(`urn:pulumi:invalid::${PROJECT}::grpc-mesh:index:GrpcMeshService::users`);
+    // Pulumi reports it on the component with its message alone: no stack trace, no dump of the component.
+    expect(resourceError.hideStack).toBe(true);
+    expect(Object.keys(resourceError)).toEqual([]);
     expect(typesAndNames(recorded)).toEqual(['grpc-mesh:index:GrpcMeshService users']);
   });
 

@@ -62,6 +62,7 @@ describe(`${WARNINGS_AS_ERRORS_KEY} (Pulumi config)`, () => {
     const error = thrownBy(() => new P.GrpcMeshService('users', NOISY));
     expect(error).toBeInstanceOf(P.GrpcMeshWarningsError);
     expect(pulumi.ResourceError.isInstance(error)).toBe(true);
+    expect((error as pulumi.ResourceError).hideStack).toBe(true);
     expect((error as Error).message).toBe(`${WARNINGS_AS_ERRORS_KEY} is set, and there is 1 warning:\n  - ${INJECTION_WARNING}`);
     expect(thrownBy(() => new P.GrpcMeshService('quiet', { ...NOISY, silenceWarnings: ['MESH_INJECTION_NOT_MANAGED'] }))).toBeUndefined();
     await settle();

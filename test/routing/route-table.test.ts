@@ -389,7 +389,7 @@ describe('RouteTable', () => {
     try {
       build();
     } catch (error) {
-      problems = (error as RouteTableError).problems.map((p) => [p.code, p.path, p.value]);
+      problems = (error as RouteTableError).issues.map((p) => [p.code, p.path, p.value]);
     }
     expect(problems).toEqual([
       ['INVALID_HOSTNAME', 'listenerHostname', '*.*.example.com'],
@@ -403,7 +403,7 @@ describe('RouteTable', () => {
 
   test('says in the error message what is wrong and where', () => {
     expect(() => new RouteTable([grpcRoute('r', { rules: [{ matches: [{ method: {} }] }] })])).toThrow(
-      'Invalid routes: 1 problem:\n  - routes[0].spec.rules[0].matches[0].method.service must be set when method is not '
+      'Invalid routes: routes[0].spec.rules[0].matches[0].method.service must be set when method is not '
       + '(a method match needs a service, a method or both); got nothing. [EMPTY_METHOD_MATCH]',
     );
   });

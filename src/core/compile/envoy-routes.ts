@@ -1,11 +1,12 @@
 import { distinctByName } from '../../routing/compiled-match';
 import type { GRPCBackendRef, GRPCHeaderMatch, GRPCMethodMatch, GRPCRouteFilter, GRPCRouteMatch, HTTPHeaderFilter, HTTPRequestMirrorFilter } from '../../routing/gateway-api';
+import { GrpcStatus } from '../../routing/grpc-status';
 import { isWildcard } from '../../routing/hostname-match';
 import { RouteTable } from '../../routing/route-table';
 import { RouteTableError } from '../../routing/route-table-error';
-import { GrpcStatusCode, type MatchedRule } from '../../routing/routing-decision';
+import type { MatchedRule } from '../../routing/routing-decision';
 import { effectiveWeight } from '../../routing/weighted-pick';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DNS_REFRESH_MS } from '../defaults';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DNS_REFRESH_MS, DEFAULT_LOAD_BALANCER, DEFAULT_MIRROR_FRACTION_DENOMINATOR } from '../defaults';
 import { UNSUPPORTED_BY_DATA_PLANE } from '../dialects/unsupported';
 import { GrpcMeshValidationError, type ValidationIssue } from '../errors';
 import {
@@ -33,7 +34,7 @@ export interface EnvoyRoutes {
   readonly clusters: readonly EnvoyMessage[];
 }
 
-const { UNIMPLEMENTED, UNAVAILABLE } = GrpcStatusCode;
+const { UNIMPLEMENTED, UNAVAILABLE } = GrpcStatus;
 const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 /** A well-formed gRPC `:path`: two non-empty segments. */
@@ -358,9 +359,10 @@ class RouteTranslator {
 
   private mirror(mirror: HTTPRequestMirrorFilter, path: string): EnvoyMessage | undefined {
     this.useCluster(mirror.backendRef.name, `${path}.backendRef.name`);
-    const fraction = mirror.fraction ?? (mirror.percent === undefined ? undefined : { numerator: mirror.percent, denominator: 100 });
+    const percent = mirror.percent === undefined ? undefined : { numerator: mirror.percent, denominator: DEFAULT_MIRROR_FRACTION_DENOMINATOR };
+    const fraction = mirror.fraction ?? percent;
     if (fraction === undefined) return { cluster: mirror.backendRef.name };
-    const denominator = fraction.denominator ?? 100;
+    const denominator = fraction.denominator ?? DEFAULT_MIRROR_FRACTION_DENOMINATOR;
     const exact = DENOMINATORS.find(([d]) => (fraction.numerator * d) % denominator === 0);
     if (exact === undefined) {
       this.unsupported(`${path}.fraction`, fraction, 'is a fraction Envoy cannot express exactly (its denominators are 100, 10,000 and 1,000,000)',
@@ -438,7 +440,7 @@ function envoyCluster(cluster: ProxyClusterConfig, issues: ValidationIssue[]): E
     name: cluster.name,
     ...(dns ? strictDns(refreshMs) : { type: 'STATIC' }),
     connect_timeout: envoyDuration(cluster.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
-    lb_policy: cluster.loadBalancer ?? 'LEAST_REQUEST',
+    lb_policy: cluster.loadBalancer ?? DEFAULT_LOAD_BALANCER,
     ...(dns && { ignore_health_on_host_removal: true }),
     load_assignment: {
       cluster_name: cluster.name,

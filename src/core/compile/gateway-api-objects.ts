@@ -3,7 +3,7 @@ import {
   backendTlsPolicySpecSchema, configMapDataSchema, gatewaySpecSchema, grpcRouteSpecSchema, referenceGrantSpecSchema, serviceSpecSchema,
 } from './input-schemas';
 import { GATEWAY_API_GROUP, type GRPCRouteSpec } from '../../routing/gateway-api';
-import type { ValidationIssue } from '../errors';
+import type { ProblemCode, ValidationIssue } from '../errors';
 import type { KubeObject } from '../kube';
 
 /** A namespaced object's identity. */
@@ -191,7 +191,7 @@ export class GatewayApiObjects {
     return undefined;
   }
 
-  private issue(code: string, path: string, value: unknown, message: string): void {
+  private issue(code: ProblemCode, path: string, value: unknown, message: string): void {
     this.issues.push({ code, path, value, message });
   }
 }

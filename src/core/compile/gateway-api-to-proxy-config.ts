@@ -201,7 +201,7 @@ function compileGateway(
   }
   const listeners = [...ports].map(([port, { listeners: onPort, tls }]): ProxyListenerConfig => ({
     name: `${gateway.key.name}-${port}`,
-    address: options.address ?? '0.0.0.0',
+    address: options.address ?? d.DEFAULT_LISTENER_ADDRESS,
     port: options.listenerPort?.(port) ?? port,
     ...(tls !== undefined && { tls }),
     virtualHosts: onPort.map((l) => ({ name: l.name, ...(l.hostname !== undefined && { hostname: l.hostname }), routes: attached.get(l) ?? [] })),
@@ -268,7 +268,7 @@ function compileMesh(
   const virtualHosts: ProxyVirtualHostConfig[] = services.length === 1
     ? [{ name: services[0].name, routes: routesOf.get(keyOf(services[0])) as string[] }]
     : services.flatMap((s) => serviceHostnames(s, domain).map((hostname) => ({ name: `${s.namespace}/${s.name} ${hostname}`, hostname, routes: routesOf.get(keyOf(s)) as string[] })));
-  const listener: ProxyListenerConfig = { name: 'mesh', address: options.address ?? '0.0.0.0', port: meshPort, virtualHosts };
+  const listener: ProxyListenerConfig = { name: 'mesh', address: options.address ?? d.DEFAULT_LISTENER_ADDRESS, port: meshPort, virtualHosts };
   return { listeners: [listener], routes, acceptance };
 }
 
@@ -489,7 +489,7 @@ function servedPorts(
  */
 function portTls(
   index: GatewayApiObjects, gateway: GatewayObject, port: number, onPort: readonly GatewayListener[], options: GatewayApiCompileOptions,
-): ProxyTlsConfig | null | { readonly code: string; readonly message: string } {
+): ProxyTlsConfig | null | Pick<CompileWarning, 'code' | 'message'> {
   const names = onPort.map((l) => `"${l.name}"`).join(', ');
   const https = onPort.filter((l) => l.protocol === 'HTTPS');
   if (https.length === 0) return null;

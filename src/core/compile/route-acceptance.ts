@@ -1,4 +1,5 @@
 import type { ParentReference } from '../../routing/gateway-api';
+import type { ValidationIssue } from '../errors';
 
 /** Why a route is or is not attached to a parent: the reasons of the GRPCRoute `Accepted` condition. */
 export type AcceptedReason = 'Accepted' | 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'UnsupportedValue';
@@ -32,12 +33,8 @@ export interface RouteAcceptance {
   readonly parents: readonly ParentStatus[];
 }
 
-/** Something the compile could not honour exactly, or that deserves attention; the config is still usable. */
-export interface CompileWarning {
-  /** Stable code, e.g. `CLUSTER_IP_BACKEND`. */
-  readonly code: string;
-  /** The object and field concerned, e.g. `GRPCRoute "app/users".spec.rules[0].backendRefs[1]`. */
-  readonly path: string;
-  /** What happened and what to do about it. */
-  readonly message: string;
-}
+/**
+ * Something the compile could not honour exactly, or that deserves attention; the config is still usable. Its
+ * `path` names the object and field concerned, e.g. `GRPCRoute "app/users".spec.rules[0].backendRefs[1]`.
+ */
+export type CompileWarning = ValidationIssue;

@@ -1,4 +1,5 @@
 import type { PolicyTarget } from '../dialects/policy-target';
+import type { ValidationIssue } from '../errors';
 import type { GrpcMeshServiceModel, ResolvedMesh } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import type { MonitoringProps } from '../monitoring/props';
@@ -76,7 +77,7 @@ function warnInjectionNotManaged(issues: IssueCollector, service: DataPlaneServi
 function validateMeshMonitoring(issues: IssueCollector, monitoring: MonitoringProps, service: DataPlaneService, mesh: 'istio' | 'linkerd'): void {
   const endpoints = monitoring.noReadyEndpointsAlert;
   if (service.props.workload !== undefined || endpoints === false) return;
-  const issue = {
+  const issue: ValidationIssue = {
     code: endpoints === undefined ? NO_ENDPOINTS_ALERT_SKIPPED : 'UNSUPPORTED_BY_DATA_PLANE',
     path: 'monitoring.noReadyEndpointsAlert',
     value: endpoints,

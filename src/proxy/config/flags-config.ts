@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
-import { ProxyConfigError, type ConfigProblem } from './config-error';
+import { ProxyConfigError } from './config-error';
 import { validateConfig } from './validate-config';
 import { PROXY_CONFIG_VERSION, type ProxyConfig, type ProxyDiscoveryConfig } from '../../core/proxy-config';
+import type { ValidationIssue } from '../../problems';
+import { DEFAULT_FLAGS_ADMIN, DEFAULT_FLAGS_LOAD_BALANCER } from '../defaults';
 
 /** The command-line form of a config: one listener, one cluster of backends, one catch-all route. */
 export interface FlagsConfigInput {
@@ -35,12 +37,12 @@ export const FLAGS_CONFIG_NAMES = { listener: 'grpc', cluster: 'backends', route
  * @throws ProxyConfigError naming the flag and value at fault
  */
 export function configFromFlags(input: FlagsConfigInput): ProxyConfig {
-  const problems: ConfigProblem[] = [];
+  const problems: ValidationIssue[] = [];
   const listen = parseHostPort(input.listen, '--listen', problems, true);
-  const admin = parseHostPort(input.admin ?? '127.0.0.1:0', '--admin', problems, true);
+  const admin = parseHostPort(input.admin ?? DEFAULT_FLAGS_ADMIN, '--admin', problems, true);
   const backends = input.backends.split(',').map((b) => b.trim()).filter((b) => b.length > 0)
     .map((b) => parseHostPort(b, '--backends', problems, false));
-  if (backends.length === 0) problems.push({ path: '--backends', message: 'must list at least one host:port', value: input.backends });
+  if (backends.length === 0) problems.push({ code: 'TOO_FEW', path: '--backends', message: 'must list at least one host:port', value: input.backends });
   if (problems.length > 0) throw new ProxyConfigError('from the command line', problems);
   const endpoints = backends.filter((b): b is HostPort => b !== undefined);
   const single = endpoints.length === 1 ? endpoints[0] : undefined;
@@ -51,7 +53,7 @@ export function configFromFlags(input: FlagsConfigInput): ProxyConfig {
     version: PROXY_CONFIG_VERSION,
     listeners: [{ name: FLAGS_CONFIG_NAMES.listener, ...listen }],
     admin,
-    clusters: [{ name: FLAGS_CONFIG_NAMES.cluster, discovery, loadBalancer: input.loadBalancer ?? 'ROUND_ROBIN' }],
+    clusters: [{ name: FLAGS_CONFIG_NAMES.cluster, discovery, loadBalancer: input.loadBalancer ?? DEFAULT_FLAGS_LOAD_BALANCER }],
     routes: [{ name: FLAGS_CONFIG_NAMES.route, rules: [{ backendRefs: [{ name: FLAGS_CONFIG_NAMES.cluster }] }] }],
     accessLog: input.accessLog ?? true,
   }, 'from the command line');
@@ -63,11 +65,11 @@ interface HostPort {
 }
 
 /** `host:port` or `[v6]:port`; records a problem and returns undefined when malformed. */
-function parseHostPort(text: string, flag: string, problems: ConfigProblem[], allowZero: boolean): HostPort | undefined {
+function parseHostPort(text: string, flag: string, problems: ValidationIssue[], allowZero: boolean): HostPort | undefined {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535 || (port === 0 && !allowZero)) {
-    problems.push({ path: flag, message: `must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port ${allowZero ? 0 : 1} to 65535)`, value: text });
+    problems.push({ code: 'INVALID_ADDRESS', path: flag, message: `must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port ${allowZero ? 0 : 1} to 65535)`, value: text });
     return undefined;
   }
   return { address: match[1] ?? match[2], port };

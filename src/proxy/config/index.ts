@@ -1,5 +1,5 @@
 /** The proxy's configuration: schema, loading (YAML or JSON), validation with every problem named, hot reload. */
-export { ProxyConfigError, formatProblem, type ConfigProblem } from './config-error';
+export { ProxyConfigError } from './config-error';
 export { configFromFlags, FLAGS_CONFIG_NAMES, type FlagsConfigInput } from './flags-config';
 export { loadConfig, loadConfigText, parseConfigText, readConfigFile } from './load-config';
 export { proxyConfigSchema } from './schema';

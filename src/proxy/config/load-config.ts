@@ -2,9 +2,10 @@ import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ProxyConfigError, type ConfigProblem } from './config-error';
+import { ProxyConfigError } from './config-error';
 import { validateConfig } from './validate-config';
 import type { ProxyConfig } from '../../core/proxy-config';
+import type { ValidationIssue } from '../../problems';
 
 /** File formats, by extension. */
 const FORMATS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
@@ -27,7 +28,7 @@ export async function readConfigFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ProxyConfigError(path, [{ path: '', message: `must be a readable file (${(error as Error).message})`, value: path }]);
+    throw new ProxyConfigError(path, [{ code: 'UNREADABLE_FILE', path: '', message: `must be a readable file (${(error as Error).message})`, value: path }]);
   }
 }
 
@@ -50,34 +51,34 @@ export async function loadConfigText(text: string, path: string): Promise<ProxyC
 export function parseConfigText(text: string, path: string): unknown {
   const format = FORMATS[extname(path).toLowerCase()];
   if (format === undefined) {
-    throw new ProxyConfigError(path, [{ path: '', message: 'must be a file ending in .yaml, .yml or .json', value: extname(path) }]);
+    throw new ProxyConfigError(path, [{ code: 'CONFIG_SYNTAX', path: '', message: 'must be a file ending in .yaml, .yml or .json', value: extname(path) }]);
   }
   if (format === 'json') {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new ProxyConfigError(path, [{ path: '', message: `must be valid JSON (${(error as Error).message})` }]);
+      throw new ProxyConfigError(path, [{ code: 'CONFIG_SYNTAX', path: '', message: `must be valid JSON (${(error as Error).message})` }]);
     }
   }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ProxyConfigError(path, document.errors.map((e) => ({ path: '', message: `must be valid YAML (${e.message.split('\n')[0]})` })));
+    throw new ProxyConfigError(path, document.errors.map((e) => ({ code: 'CONFIG_SYNTAX' as const, path: '', message: `must be valid YAML (${e.message.split('\n')[0]})` })));
   }
   return document.toJS();
 }
 
 /** TLS files of the listeners and clusters that cannot be read. */
-async function unreadableFiles(config: ProxyConfig): Promise<ConfigProblem[]> {
+async function unreadableFiles(config: ProxyConfig): Promise<ValidationIssue[]> {
   const files = [...listenerTlsFiles(config), ...clusterTlsFiles(config)];
-  const results = await Promise.all(files.map(async ([path, file]): Promise<ConfigProblem | undefined> => {
+  const results = await Promise.all(files.map(async ([path, file]): Promise<ValidationIssue | undefined> => {
     try {
       await access(file, constants.R_OK);
       return undefined;
     } catch {
-      return { path, message: 'must be a readable file', value: file };
+      return { code: 'UNREADABLE_FILE', path, message: 'must be a readable file', value: file };
     }
   }));
-  return results.filter((p): p is ConfigProblem => p !== undefined);
+  return results.filter((p): p is ValidationIssue => p !== undefined);
 }
 
 /** `[path, file]` of each file the listeners' TLS names. */

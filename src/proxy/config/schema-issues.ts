@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { formatPath, type ConfigProblem } from './config-error';
+import { formatPath } from './config-error';
+import type { ValidationIssue } from '../../problems';
 
 /**
  * Turns zod issues into config problems that name the field path, the value found in `data` and what was
@@ -8,18 +9,18 @@ import { formatPath, type ConfigProblem } from './config-error';
  * @param data the parsed document
  * @param issues the issues of the failed parse
  */
-export function problemsFromIssues(schema: z.ZodType, data: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function problemsFromIssues(schema: z.ZodType, data: unknown, issues: readonly z.core.$ZodIssue[]): ValidationIssue[] {
+  const problems: ValidationIssue[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownFields(schema, data, issue.path);
       const expected = known.length > 0 ? `known fields here: ${known.join(', ')}` : 'no other fields are allowed here';
       for (const key of issue.keys) {
         const path = [...issue.path, key];
-        problems.push({ path: formatPath(path), message: `is not a known field (${expected})`, value: valueAt(data, path) });
+        problems.push({ code: 'UNKNOWN_FIELD', path: formatPath(path), message: `is not a known field (${expected})`, value: valueAt(data, path) });
       }
     } else {
-      problems.push({ path: formatPath(issue.path), message: messageOf(issue), value: valueAt(data, issue.path) });
+      problems.push({ code: 'SCHEMA_VIOLATION', path: formatPath(issue.path), message: messageOf(issue), value: valueAt(data, issue.path) });
     }
   }
   return problems;

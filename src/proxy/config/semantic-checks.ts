@@ -1,8 +1,8 @@
-import type { ConfigProblem } from './config-error';
 import { upstreamTlsProblems } from './upstream-tls-checks';
 import { versionFieldProblems } from './version-checks';
 import { routeKey, virtualHostProblems } from './virtual-host-checks';
 import { routeInputOf, type ProxyConfig, type ProxyRouteConfig } from '../../core/proxy-config';
+import type { ValidationIssue } from '../../problems';
 import { HEADER_NAME_PATTERN, RouteTable, RouteTableError, type GRPCRouteFilter, type RouteInput } from '../../routing';
 
 /** Matches across the rules of one route at most (the GRPCRoute CRD's limit). */
@@ -26,8 +26,8 @@ export interface SemanticCheckOptions {
  * expressions, hostnames); a client certificate with its key; retry backoff and health check timings that make sense.
  * @returns every problem found, none when the config is usable
  */
-export function checkConfigSemantics(config: ProxyConfig, options: SemanticCheckOptions = {}): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function checkConfigSemantics(config: ProxyConfig, options: SemanticCheckOptions = {}): ValidationIssue[] {
+  const problems: ValidationIssue[] = [];
   const checks: Array<() => void> = [
     () => problems.push(...versionFieldProblems(config)),
     () => checkUnique(problems, 'listeners', config.listeners.map((l) => l.name)),
@@ -58,39 +58,39 @@ export function checkConfigSemantics(config: ProxyConfig, options: SemanticCheck
   return problems;
 }
 
-function checkTimings(problems: ConfigProblem[], config: ProxyConfig): void {
+function checkTimings(problems: ValidationIssue[], config: ProxyConfig): void {
   config.clusters.forEach((cluster, i) => {
     const retry = cluster.retry;
     if (retry && retry.backoffMaxMs < retry.backoffBaseMs) {
-      problems.push({ path: `clusters[${i}].retry.backoffMaxMs`, message: `must be at least backoffBaseMs (${retry.backoffBaseMs})`, value: retry.backoffMaxMs });
+      problems.push({ code: 'BACKOFF_INVERTED', path: `clusters[${i}].retry.backoffMaxMs`, message: `must be at least backoffBaseMs (${retry.backoffBaseMs})`, value: retry.backoffMaxMs });
     }
     const check = cluster.healthCheck;
     if (check && check.timeoutMs > check.intervalMs) {
-      problems.push({ path: `clusters[${i}].healthCheck.timeoutMs`, message: `must be at most intervalMs (${check.intervalMs})`, value: check.timeoutMs });
+      problems.push({ code: 'HEALTH_CHECK_TIMEOUT_TOO_LONG', path: `clusters[${i}].healthCheck.timeoutMs`, message: `must be at most intervalMs (${check.intervalMs})`, value: check.timeoutMs });
     }
   });
 }
 
-function checkUnique(problems: ConfigProblem[], list: string, keys: readonly string[], what = 'name'): void {
+function checkUnique(problems: ValidationIssue[], list: string, keys: readonly string[], what = 'name'): void {
   const first = new Map<string, number>();
   keys.forEach((key, i) => {
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, i);
-    else problems.push({ path: `${list}[${i}].name`, message: `must be unique (${what} already used by ${list}[${earlier}])`, value: key });
+    else problems.push({ code: 'DUPLICATE_NAME', path: `${list}[${i}].name`, message: `must be unique (${what} already used by ${list}[${earlier}])`, value: key });
   });
 }
 
 const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '[::]']);
 
 /** No two sockets on one port of one address, a wildcard address overlapping every other (port 0: the OS picks). */
-function checkBindings(problems: ConfigProblem[], config: ProxyConfig): void {
+function checkBindings(problems: ValidationIssue[], config: ProxyConfig): void {
   const bound: Array<{ readonly owner: string; readonly address: string; readonly port: number }> = [];
   const bind = (owner: string, address: string, port: number): void => {
     if (port === 0) return;
     const overlaps = (other: string): boolean => other === address || WILDCARD_ADDRESSES.has(other) || WILDCARD_ADDRESSES.has(address);
     const clash = bound.find((b) => b.port === port && overlaps(b.address));
     if (clash !== undefined) {
-      problems.push({ path: `${owner}.port`, message: `must differ from ${clash.owner}'s (${clash.address}:${clash.port}): both cannot bind it`, value: port });
+      problems.push({ code: 'PORT_CONFLICT', path: `${owner}.port`, message: `must differ from ${clash.owner}'s (${clash.address}:${clash.port}): both cannot bind it`, value: port });
     } else {
       bound.push({ owner, address, port });
     }
@@ -101,11 +101,11 @@ function checkBindings(problems: ConfigProblem[], config: ProxyConfig): void {
 }
 
 /** BackendRefs and mirrors name clusters; filters are ones the proxy runs, with their settings present. */
-function checkRouteRefs(problems: ConfigProblem[], route: ProxyRouteConfig, at: string, clusters: ReadonlySet<string>): void {
+function checkRouteRefs(problems: ValidationIssue[], route: ProxyRouteConfig, at: string, clusters: ReadonlySet<string>): void {
   const names = [...clusters].filter((name) => typeof name === 'string' && name !== '');
   const known = names.length > 0 ? `known clusters: ${names.join(', ')}` : 'no cluster is configured';
   const checkCluster = (path: string, name: string): void => {
-    if (!clusters.has(name)) problems.push({ path, message: `must name a cluster (${known})`, value: name });
+    if (!clusters.has(name)) problems.push({ code: 'CLUSTER_NOT_FOUND', path, message: `must name a cluster (${known})`, value: name });
   };
   const checkFilters = (path: string, filters: readonly GRPCRouteFilter[] | undefined): void => {
     (filters ?? []).forEach((filter, f) => {
@@ -125,7 +125,7 @@ function checkRouteRefs(problems: ConfigProblem[], route: ProxyRouteConfig, at: 
     });
   });
   if (matches > MAX_MATCHES_PER_ROUTE) {
-    problems.push({ path: `${at}.rules`, message: `must have at most ${MAX_MATCHES_PER_ROUTE} matches in all`, value: matches });
+    problems.push({ code: 'TOO_MANY', path: `${at}.rules`, message: `must have at most ${MAX_MATCHES_PER_ROUTE} matches in all`, value: matches });
   }
 }
 
@@ -136,16 +136,16 @@ const FILTER_FIELDS = {
   ExtensionRef: 'extensionRef',
 } as const;
 
-function checkFilter(problems: ConfigProblem[], path: string, filter: GRPCRouteFilter): void {
+function checkFilter(problems: ValidationIssue[], path: string, filter: GRPCRouteFilter): void {
   if (filter.type === 'ExtensionRef') {
-    problems.push({ path: `${path}.type`, message: 'must be RequestHeaderModifier, ResponseHeaderModifier or RequestMirror (grpc-mesh-proxy runs no extensions)', value: filter.type });
+    problems.push({ code: 'UNSUPPORTED_FILTER', path: `${path}.type`, message: 'must be RequestHeaderModifier, ResponseHeaderModifier or RequestMirror (grpc-mesh-proxy runs no extensions)', value: filter.type });
     return;
   }
   const field = FILTER_FIELDS[filter.type];
-  if (filter[field] === undefined) problems.push({ path: `${path}.${field}`, message: `must be set when type is ${filter.type}` });
+  if (filter[field] === undefined) problems.push({ code: 'FILTER_MISMATCH', path: `${path}.${field}`, message: `must be set when type is ${filter.type}` });
   for (const other of Object.values(FILTER_FIELDS)) {
     if (other !== field && filter[other] !== undefined) {
-      problems.push({ path: `${path}.${other}`, message: `must not be set when type is ${filter.type}`, value: filter[other] });
+      problems.push({ code: 'FILTER_MISMATCH', path: `${path}.${other}`, message: `must not be set when type is ${filter.type}`, value: filter[other] });
     }
   }
   const modifier = filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.type === 'ResponseHeaderModifier' ? filter.responseHeaderModifier : undefined;
@@ -157,23 +157,19 @@ function checkFilter(problems: ConfigProblem[], path: string, filter: GRPCRouteF
   ];
   for (const [sub, name] of names) {
     if (!HEADER_NAME_PATTERN.test(name)) {
-      problems.push({ path: `${path}.${field}.${sub}`, message: 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)', value: name });
+      problems.push({ code: 'INVALID_HEADER_NAME', path: `${path}.${field}.${sub}`, message: 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)', value: name });
     }
   }
 }
 
 /** What the routing engine refuses in the routes, with paths rewritten from `routes[0].spec.rules` to `routes[0].rules`. */
-function routeEngineProblems(routes: readonly ProxyRouteConfig[]): ConfigProblem[] {
+function routeEngineProblems(routes: readonly ProxyRouteConfig[]): ValidationIssue[] {
   const inputs: RouteInput[] = routes.map(routeInputOf);
   try {
     new RouteTable(inputs);
     return [];
   } catch (error) {
     if (!(error instanceof RouteTableError)) throw error;
-    return error.problems.map((p) => ({
-      path: p.path.replace(/^(routes\[\d+\])\.(spec|metadata)\./, '$1.'),
-      message: p.message,
-      value: p.value,
-    }));
+    return error.issues.map((p) => ({ ...p, path: p.path.replace(/^(routes\[\d+\])\.(spec|metadata)\./, '$1.') }));
   }
 }

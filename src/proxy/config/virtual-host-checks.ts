@@ -1,5 +1,5 @@
-import type { ConfigProblem } from './config-error';
 import type { ProxyConfig, ProxyRouteConfig, ProxyVirtualHostConfig } from '../../core/proxy-config';
+import type { ValidationIssue } from '../../problems';
 import { isValidHostname } from '../../routing';
 import { DEFAULT_ROUTE_NAMESPACE } from '../defaults';
 
@@ -14,8 +14,8 @@ export function routeKey(route: Pick<ProxyRouteConfig, 'name' | 'namespace'>): s
  * `namespace/name` of a route of `routes`, listed once.
  * @returns every problem found
  */
-export function virtualHostProblems(config: ProxyConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function virtualHostProblems(config: ProxyConfig): ValidationIssue[] {
+  const problems: ValidationIssue[] = [];
   const known = new Set(config.routes.map(routeKey));
   const knownText = known.size > 0 ? `known routes: ${[...known].join(', ')}` : 'no route is configured';
   config.listeners.forEach((listener, l) => {
@@ -26,7 +26,7 @@ export function virtualHostProblems(config: ProxyConfig): ConfigProblem[] {
       const at = `listeners[${l}].virtualHosts[${h}]`;
       const sameName = names.get(host.name);
       if (sameName === undefined) names.set(host.name, h);
-      else problems.push({ path: `${at}.name`, message: `must be unique on its listener (already used by virtualHosts[${sameName}])`, value: host.name });
+      else problems.push({ code: 'DUPLICATE_NAME', path: `${at}.name`, message: `must be unique on its listener (already used by virtualHosts[${sameName}])`, value: host.name });
       checkHostname(problems, at, host, hostnames.get(host.hostname));
       if (!hostnames.has(host.hostname)) hostnames.set(host.hostname, h);
       checkRouteRefs(problems, at, host, known, knownText);
@@ -35,10 +35,11 @@ export function virtualHostProblems(config: ProxyConfig): ConfigProblem[] {
   return problems;
 }
 
-function checkHostname(problems: ConfigProblem[], at: string, host: ProxyVirtualHostConfig, sameHostname: number | undefined): void {
+function checkHostname(problems: ValidationIssue[], at: string, host: ProxyVirtualHostConfig, sameHostname: number | undefined): void {
   const hostname = host.hostname;
   if (hostname !== undefined && !isValidHostname(hostname)) {
     problems.push({
+      code: 'INVALID_HOSTNAME',
       path: `${at}.hostname`,
       message: 'must be a valid Gateway API hostname (lower-case DNS labels, a `*.` wildcard only as the whole first label, not an IP address)',
       value: hostname,
@@ -47,22 +48,22 @@ function checkHostname(problems: ConfigProblem[], at: string, host: ProxyVirtual
     const message = hostname === undefined
       ? `must be set: virtualHosts[${sameHostname}] already serves every host, and a host would only ever reach the first`
       : `must differ from virtualHosts[${sameHostname}]'s: a host would only ever reach the first`;
-    problems.push({ path: `${at}.hostname`, message, value: hostname });
+    problems.push({ code: 'DUPLICATE_HOSTNAME', path: `${at}.hostname`, message, value: hostname });
   }
 }
 
-function checkRouteRefs(problems: ConfigProblem[], at: string, host: ProxyVirtualHostConfig, known: ReadonlySet<string>, knownText: string): void {
+function checkRouteRefs(problems: ValidationIssue[], at: string, host: ProxyVirtualHostConfig, known: ReadonlySet<string>, knownText: string): void {
   const seen = new Map<string, number>();
   host.routes.forEach((ref, r) => {
     const path = `${at}.routes[${r}]`;
     const earlier = seen.get(ref);
     if (earlier !== undefined) {
-      problems.push({ path, message: `must not repeat routes[${earlier}]`, value: ref });
+      problems.push({ code: 'DUPLICATE_ROUTE_REF', path, message: `must not repeat routes[${earlier}]`, value: ref });
       return;
     }
     seen.set(ref, r);
     if (known.has(ref)) return;
     const hint = ref.includes('/') ? '' : `; a route without namespace is ${DEFAULT_ROUTE_NAMESPACE}/${ref}`;
-    problems.push({ path, message: `must be the namespace/name of a route of routes (${knownText}${hint})`, value: ref });
+    problems.push({ code: 'ROUTE_NOT_FOUND', path, message: `must be the namespace/name of a route of routes (${knownText}${hint})`, value: ref });
   });
 }

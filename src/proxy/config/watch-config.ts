@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfigText } from './load-config';
 import type { ProxyConfig } from '../../core/proxy-config';
+import { DEFAULT_CONFIG_DEBOUNCE_MS, DEFAULT_CONFIG_POLL_INTERVAL_MS } from '../defaults';
 import { channels, type ConfigMessage } from '../observability/channels';
 
 /** Options of {@link watchConfig}. */
@@ -79,7 +80,7 @@ class ConfigFileWatcher implements ConfigWatcher {
     } catch {
       // The poll alone keeps watching.
     }
-    this.poll = setInterval(() => void this.check(), this.options.pollIntervalMs ?? 2000).unref();
+    this.poll = setInterval(() => void this.check(), this.options.pollIntervalMs ?? DEFAULT_CONFIG_POLL_INTERVAL_MS).unref();
   }
 
   public check(): Promise<void> {
@@ -107,7 +108,7 @@ class ConfigFileWatcher implements ConfigWatcher {
   private schedule(): void {
     if (this.closed) return;
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.check(), this.options.debounceMs ?? 200).unref();
+    this.debounce = setTimeout(() => void this.check(), this.options.debounceMs ?? DEFAULT_CONFIG_DEBOUNCE_MS).unref();
   }
 
   private stopFsWatch(): void {

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { Status } from './grpc-status';
 import { parseGrpcTimeout } from './grpc-timeout';
 import { ProxyCall, type CallContext } from './proxy-call';
 import type { RoutingState } from './routing-state';
@@ -7,6 +6,7 @@ import { respondWithStatus } from './status-response';
 import { isValidTraceparent, newTraceparent } from './trace-context';
 import type { ScratchCall } from '../../core/listener-routes';
 import { serviceMethodSeparator } from '../../routing';
+import { GrpcStatus } from '../../routing/grpc-status';
 import type { H2Stream } from '../h2/h2-stream';
 import type { HeaderFields } from '../h2/hpack/decoder';
 import { channels, remoteAddressOf, type BreakerOverflowMessage, type CallEndMessage, type CallStartMessage } from '../observability/channels';
@@ -60,7 +60,7 @@ export class CallDispatcher {
     try {
       this.route(context, stream, headers);
     } catch (error) {
-      respondWithStatus(stream, Status.INTERNAL, `proxy error: ${(error as Error).message}`);
+      respondWithStatus(stream, GrpcStatus.INTERNAL, `proxy error: ${(error as Error).message}`);
     }
   }
 
@@ -70,12 +70,12 @@ export class CallDispatcher {
     const slash = path === undefined ? -1 : serviceMethodSeparator(path);
     if (slash === -1) {
       const message = `malformed :path ${JSON.stringify(path ?? '')}: want /<service>/<method>`;
-      answer(context, stream, headers, startMs, path ?? '', -1, Status.UNIMPLEMENTED, message);
+      answer(context, stream, headers, startMs, path ?? '', -1, GrpcStatus.UNIMPLEMENTED, message);
       return;
     }
     const routes = this.state.routesOf(context.listener) ?? this.pending?.routesOf(context.listener);
     if (routes === undefined) {
-      answer(context, stream, headers, startMs, path as string, slash, Status.UNAVAILABLE, `listener "${context.listener}" is not configured`);
+      answer(context, stream, headers, startMs, path as string, slash, GrpcStatus.UNAVAILABLE, `listener "${context.listener}" is not configured`);
       return;
     }
     const scratch = this.scratch;
@@ -93,7 +93,7 @@ export class CallDispatcher {
     if (timeoutHeader !== undefined) {
       clientTimeoutMs = parseGrpcTimeout(timeoutHeader as string);
       if (clientTimeoutMs < 0) {
-        answer(context, stream, headers, startMs, path as string, slash, Status.INTERNAL, `Invalid grpc-timeout value "${timeoutHeader}"`);
+        answer(context, stream, headers, startMs, path as string, slash, GrpcStatus.INTERNAL, `Invalid grpc-timeout value "${timeoutHeader}"`);
         return;
       }
     }

@@ -1,20 +1,4 @@
-/**
- * gRPC status codes the proxy answers with or reasons about (numbers of the gRPC specification).
- * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
- */
-export const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  DEADLINE_EXCEEDED: 4,
-  RESOURCE_EXHAUSTED: 8,
-  PERMISSION_DENIED: 7,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+import { GrpcStatus } from '../../routing/grpc-status';
 
 const PERCENT = 0x25;
 
@@ -60,19 +44,19 @@ export function statusOfHttpStatus(httpStatus: number): number {
   switch (httpStatus) {
     case 400:
     case 200:
-      return Status.INTERNAL;
+      return GrpcStatus.INTERNAL;
     case 401:
-      return Status.UNAUTHENTICATED;
+      return GrpcStatus.UNAUTHENTICATED;
     case 403:
-      return Status.PERMISSION_DENIED;
+      return GrpcStatus.PERMISSION_DENIED;
     case 404:
-      return Status.UNIMPLEMENTED;
+      return GrpcStatus.UNIMPLEMENTED;
     case 429:
     case 502:
     case 503:
     case 504:
-      return Status.UNAVAILABLE;
+      return GrpcStatus.UNAVAILABLE;
     default:
-      return Status.UNKNOWN;
+      return GrpcStatus.UNKNOWN;
   }
 }

@@ -1,4 +1,4 @@
-import { Status } from './grpc-status';
+import { GrpcStatus } from '../../routing/grpc-status';
 import { CANCEL, ENHANCE_YOUR_CALM, INADEQUATE_SECURITY, REFUSED_STREAM } from '../h2/constants';
 
 /**
@@ -9,15 +9,15 @@ import { CANCEL, ENHANCE_YOUR_CALM, INADEQUATE_SECURITY, REFUSED_STREAM } from '
 export function statusOfHttp2Error(code: number): number {
   switch (code) {
     case REFUSED_STREAM:
-      return Status.UNAVAILABLE;
+      return GrpcStatus.UNAVAILABLE;
     case CANCEL:
-      return Status.CANCELLED;
+      return GrpcStatus.CANCELLED;
     case ENHANCE_YOUR_CALM:
-      return Status.RESOURCE_EXHAUSTED;
+      return GrpcStatus.RESOURCE_EXHAUSTED;
     case INADEQUATE_SECURITY:
-      return Status.PERMISSION_DENIED;
+      return GrpcStatus.PERMISSION_DENIED;
     default:
-      return Status.INTERNAL;
+      return GrpcStatus.INTERNAL;
   }
 }
 

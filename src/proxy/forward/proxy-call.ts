@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { CallTarget } from './call-target';
-import { Status, parseGrpcStatus, statusOfHttpStatus } from './grpc-status';
+import { parseGrpcStatus, statusOfHttpStatus } from './grpc-status';
 import { formatGrpcTimeout } from './grpc-timeout';
 import type { HeaderMap } from './header-modifier';
 import { http2ErrorName, statusOfHttp2Error } from './http2-error-status';
 import { methodNaming } from './named-methods';
 import { RequestMirror, type MirrorTarget } from './request-mirror';
 import { respondWithStatus, statusTrailers } from './status-response';
+import { GrpcStatus } from '../../routing/grpc-status';
 import type { Endpoint } from '../balancer/endpoint';
 import type { Cluster } from '../cluster';
 import { MAX_TRANSPARENT_RETRIES, RETRY_BUFFER_LIMIT_BYTES } from '../defaults';
@@ -70,7 +71,7 @@ export interface CallStart {
 export class ProxyCall implements H2StreamHandler {
   private static onDeadline(call: ProxyCall): void {
     call.deadlineTimer = undefined;
-    call.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+    call.finishWithStatus(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded');
   }
 
   private static onTryTimeout(call: ProxyCall, timeoutMs: number): void {
@@ -79,8 +80,8 @@ export class ProxyCall implements H2StreamHandler {
     // The per-try timeout bounds tries of calls that can be retried; a streaming request is not one.
     if (!call.requestEnded) return;
     const message = `upstream ${call.endpoint?.key} did not answer within the per-try timeout of ${timeoutMs} ms`;
-    if (call.retryAllowed()) call.scheduleRetry(Status.DEADLINE_EXCEEDED, message, undefined);
-    else call.finishWithStatus(Status.DEADLINE_EXCEEDED, message);
+    if (call.retryAllowed()) call.scheduleRetry(GrpcStatus.DEADLINE_EXCEEDED, message, undefined);
+    else call.finishWithStatus(GrpcStatus.DEADLINE_EXCEEDED, message);
   }
 
   private static onBackoffElapsed(call: ProxyCall): void {
@@ -95,7 +96,7 @@ export class ProxyCall implements H2StreamHandler {
     const idleMs = performance.now() - call.lastActivityMs;
     const limit = call.cluster.streamIdleMs;
     if (idleMs >= limit) {
-      call.finishWithStatus(Status.DEADLINE_EXCEEDED, `stream idle for ${limit} ms`);
+      call.finishWithStatus(GrpcStatus.DEADLINE_EXCEEDED, `stream idle for ${limit} ms`);
     } else {
       call.idleTimer = setTimeout(ProxyCall.onIdleCheck, limit - idleMs, call);
     }
@@ -183,7 +184,7 @@ export class ProxyCall implements H2StreamHandler {
     if (this.deadlineMs !== 0) {
       const remaining = this.deadlineMs - performance.now();
       if (remaining <= 0) {
-        this.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+        this.finishWithStatus(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded');
         return;
       }
       this.deadlineTimer = setTimeout(ProxyCall.onDeadline, remaining, this);
@@ -255,7 +256,7 @@ export class ProxyCall implements H2StreamHandler {
     const cluster = this.cluster;
     const endpoint = cluster.pick(this.endpoint);
     if (endpoint === undefined) {
-      this.finishWithStatus(Status.UNAVAILABLE, this.tries === 0 ? `no endpoint of cluster "${cluster.name}" is available` : this.lastFailure());
+      this.finishWithStatus(GrpcStatus.UNAVAILABLE, this.tries === 0 ? `no endpoint of cluster "${cluster.name}" is available` : this.lastFailure());
       return;
     }
     const headers = this.headers;
@@ -263,7 +264,7 @@ export class ProxyCall implements H2StreamHandler {
     if (this.deadlineMs !== 0) {
       budgetMs = this.deadlineMs - performance.now();
       if (budgetMs <= 0) {
-        this.finishWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+        this.finishWithStatus(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded');
         return;
       }
     }
@@ -286,7 +287,7 @@ export class ProxyCall implements H2StreamHandler {
       this.upstream = undefined;
       endpoint.activeCalls--;
       // Not an outlier failure: the endpoint's pool keeps it out of the picker until it reconnects.
-      this.tryFailed(Status.UNAVAILABLE, `cannot open a stream to upstream ${endpoint.key}: ${(error as Error).message}`, false, false);
+      this.tryFailed(GrpcStatus.UNAVAILABLE, `cannot open a stream to upstream ${endpoint.key}: ${(error as Error).message}`, false, false);
       return;
     }
     this.upstream = upstream;
@@ -316,7 +317,7 @@ export class ProxyCall implements H2StreamHandler {
       if (!upstream.write(chunk)) this.stream.pause();
     } else if (!this.replayable) {
       // Between two tries, with more request than can be replayed: the next try cannot be made.
-      this.finishWithStatus(this.tryStatus >= 0 ? this.tryStatus : Status.UNAVAILABLE, this.lastFailure());
+      this.finishWithStatus(this.tryStatus >= 0 ? this.tryStatus : GrpcStatus.UNAVAILABLE, this.lastFailure());
     }
   }
 
@@ -348,7 +349,7 @@ export class ProxyCall implements H2StreamHandler {
     this.tryTrailers = trailers;
     if (this.idleTimer !== undefined) this.lastActivityMs = performance.now();
     const status = parseGrpcStatus(trailers['grpc-status']);
-    this.tryStatus = status < 0 ? Status.UNKNOWN : status;
+    this.tryStatus = status < 0 ? GrpcStatus.UNKNOWN : status;
     if (!this.committed) {
       if (this.retryOnStatus(this.tryStatus, trailers)) return;
       this.commit();
@@ -372,11 +373,11 @@ export class ProxyCall implements H2StreamHandler {
     let status: number;
     let message: string;
     if (upstream.connectionLost && !refused) {
-      status = Status.UNAVAILABLE;
+      status = GrpcStatus.UNAVAILABLE;
       const reason = upstream.connection.error?.message ?? 'connection closed';
       message = reached ? `connection to upstream ${key} lost: ${reason}` : `cannot connect to upstream ${key}: ${reason}`;
     } else if (rstCode === NO_ERROR) {
-      status = Status.INTERNAL;
+      status = GrpcStatus.INTERNAL;
       message = `upstream ${key} ended the call without a grpc-status`;
     } else {
       status = statusOfHttp2Error(rstCode);
@@ -532,7 +533,7 @@ export class ProxyCall implements H2StreamHandler {
       this.endDownstreamWith(statusTrailers(code, message), code);
     } else {
       this.downstreamReset = true;
-      this.stream.reset(code === Status.CANCELLED ? CANCEL : INTERNAL_ERROR);
+      this.stream.reset(code === GrpcStatus.CANCELLED ? CANCEL : INTERNAL_ERROR);
     }
   }
 
@@ -542,7 +543,7 @@ export class ProxyCall implements H2StreamHandler {
     if (!this.finished || (!stream.endSent && !this.downstreamReset)) {
       // The client went away (reset, or closed its connection) before the end of the response.
       this.finished = true;
-      this.status = Status.CANCELLED;
+      this.status = GrpcStatus.CANCELLED;
     }
     if (this.upstream !== undefined) {
       if (this.tryTrailers !== undefined) this.releaseTry(false, isOutlierFailure(this.tryStatus));
@@ -621,7 +622,7 @@ export class ProxyCall implements H2StreamHandler {
 
 /** Whether a try's status counts as a failure for outlier detection (UNKNOWN, INTERNAL, UNAVAILABLE, DATA_LOSS). */
 function isOutlierFailure(status: number): boolean {
-  return status === Status.UNKNOWN || status === Status.INTERNAL || status === Status.UNAVAILABLE || status === Status.DATA_LOSS;
+  return status === GrpcStatus.UNKNOWN || status === GrpcStatus.INTERNAL || status === GrpcStatus.UNAVAILABLE || status === GrpcStatus.DATA_LOSS;
 }
 
 /** The gRPC status of a trailers-only response: its `grpc-status`, else what its HTTP status maps to. */

@@ -1,6 +1,7 @@
 import type { HTTPRequestMirrorFilter } from '../../routing';
 import type { Endpoint } from '../balancer/endpoint';
 import type { Cluster } from '../cluster';
+import { DEFAULT_MIRROR_FRACTION_DENOMINATOR } from '../defaults';
 import { CANCEL } from '../h2/constants';
 import type { H2Stream, H2StreamHandler } from '../h2/h2-stream';
 import { copyFields, type HeaderFields } from '../h2/hpack/decoder';
@@ -20,7 +21,7 @@ const MIRROR_QUEUE_LIMIT_BYTES = 1024 * 1024;
 export function mirrorShare(filter: HTTPRequestMirrorFilter): number {
   if (filter.percent !== undefined) return filter.percent / 100;
   const fraction = filter.fraction;
-  if (fraction !== undefined) return Math.min(1, fraction.numerator / (fraction.denominator ?? 100));
+  if (fraction !== undefined) return Math.min(1, fraction.numerator / (fraction.denominator ?? DEFAULT_MIRROR_FRACTION_DENOMINATOR));
   return 1;
 }
 

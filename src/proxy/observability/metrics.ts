@@ -16,17 +16,12 @@ import {
 } from './channels';
 import { MethodLabelCap, type MethodLabels } from './metrics-label-cap';
 import { TrafficMetrics } from './traffic-metrics';
+import { grpcStatusName } from '../../routing/grpc-status';
+import { DEFAULT_MAX_METHOD_LABELS } from '../defaults';
 import { readyEndpointCount, type ProxySnapshot } from '../proxy-snapshot';
 
 /** Upper bounds of the call duration buckets, in seconds: sub-millisecond loopback calls to 5-minute streams. */
 export const CALL_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
-
-/** gRPC status code names, by code. */
-const GRPC_CODE_NAMES = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
 
 /** `grpc_mesh_proxy_calls_total` label values. */
 type CallLabels = Record<'listener' | 'grpc_service' | 'grpc_method' | 'grpc_code' | 'cluster', string>;
@@ -105,7 +100,7 @@ export class ProxyMetrics {
   private readonly traffic: TrafficMetrics;
 
   public constructor(options: ProxyMetricsOptions = {}) {
-    this.methodLabels = new MethodLabelCap(options.maxMethodLabels ?? 1000);
+    this.methodLabels = new MethodLabelCap(options.maxMethodLabels ?? DEFAULT_MAX_METHOD_LABELS);
     const registers = [this.registry];
     this.calls = new Counter({
       name: 'grpc_mesh_proxy_calls_total',
@@ -168,7 +163,7 @@ export class ProxyMetrics {
       labelNames: ['listener', 'reason'],
       registers,
     });
-    this.traffic = new TrafficMetrics(this.registry, (code) => GRPC_CODE_NAMES[code] ?? String(code));
+    this.traffic = new TrafficMetrics(this.registry, grpcStatusName);
     this.reloads.inc({ result: 'success' }, 0);
     this.reloads.inc({ result: 'failure' }, 0);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -239,7 +234,7 @@ export class ProxyMetrics {
     if (code === undefined) {
       const { listener: l, grpc_service, grpc_method, cluster } = series.durationLabels;
       // Same key order as the labels always had (the text format writes them in this order).
-      const labels = Object.freeze({ listener: l, grpc_service, grpc_method, grpc_code: GRPC_CODE_NAMES[status] ?? String(status), cluster });
+      const labels = Object.freeze({ listener: l, grpc_service, grpc_method, grpc_code: grpcStatusName(status), cluster });
       code = { labels, pending: 0 };
       series.codes.set(status, code);
     }

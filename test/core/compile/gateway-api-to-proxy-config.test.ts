@@ -1309,8 +1309,8 @@ describe('gatewayApiToProxyConfig: routes the routing engine refuses', () => {
   const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   /** `before`, then text the test does not pin (V8's wording of a RegExp syntax error changes with the Node version), then `after`. */
   const around = (before: string, after: string): unknown => expect.stringMatching(new RegExp(`^${escape(before)}.+${escape(after)}$`));
-  const REGEX_PROBLEM = 'Invalid routes: 1 problem:\n  - routes[0].spec.rules[0].matches[0].method.method must be a valid regular expression (';
-  const SERVICE_PROBLEM = 'Invalid routes: 1 problem:\n  - routes[0].spec.rules[0].matches[0].method.service must be a fully qualified gRPC service name '
+  const REGEX_PROBLEM = 'Invalid routes: routes[0].spec.rules[0].matches[0].method.method must be a valid regular expression (';
+  const SERVICE_PROBLEM = 'Invalid routes: routes[0].spec.rules[0].matches[0].method.service must be a fully qualified gRPC service name '
     + '(letters, digits and "_" in dot-separated parts, e.g. user.v1.UserService); got "not a service!". [INVALID_GRPC_SERVICE]';
 
   /**

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxyConfig } from '../../../src/core/proxy-config';
+import { formatIssue } from '../../../src/problems';
 import { ProxyConfigError, validateConfig } from '../../../src/proxy/config';
 
 /** A valid config using most fields. */
@@ -90,7 +91,7 @@ export function problemsOf(data: unknown): string[] {
   try {
     validateConfig(data, 'proxy.yaml');
   } catch (error) {
-    if (error instanceof ProxyConfigError) return error.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+    if (error instanceof ProxyConfigError) return error.issues.map(formatIssue);
     throw error;
   }
   return [];

@@ -27,9 +27,9 @@ describe('configFromFlags', () => {
   test('names each malformed flag and its value', () => {
     expect(() => configFromFlags({ listen: '8083', backends: '127.0.0.1:0, ,', admin: 'localhost:70000' })).toThrow(
       'Invalid proxy config from the command line: 3 problems:\n'
-      + '  - --listen: must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 0 to 65535); got "8083"\n'
-      + '  - --admin: must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 0 to 65535); got "localhost:70000"\n'
-      + '  - --backends: must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 1 to 65535); got "127.0.0.1:0"');
-    expect(() => configFromFlags({ listen: '127.0.0.1:1', backends: ',' })).toThrow('--backends: must list at least one host:port; got ","');
+      + '  - --listen must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 0 to 65535); got "8083". [INVALID_ADDRESS]\n'
+      + '  - --admin must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 0 to 65535); got "localhost:70000". [INVALID_ADDRESS]\n'
+      + '  - --backends must be host:port (e.g. 127.0.0.1:8080 or [::1]:8080, port 1 to 65535); got "127.0.0.1:0". [INVALID_ADDRESS]');
+    expect(() => configFromFlags({ listen: '127.0.0.1:1', backends: ',' })).toThrow('--backends must list at least one host:port; got ",". [TOO_FEW]');
   });
 });

@@ -40,12 +40,12 @@ describe('loadConfig', () => {
     const config = { ...validConfig(), admin: { address: '127.0.0.1', port: 99999 } };
     writeFileSync(tmp.path('proxy.yaml'), stringify(config));
     expect(await errorOf(tmp.path('proxy.yaml'))).toBe(
-      `Invalid proxy config ${tmp.path('proxy.yaml')}: 1 problem:\n  - admin.port: must be an integer between 0 and 65535; got 99999`);
+      `Invalid proxy config ${tmp.path('proxy.yaml')}: admin.port must be an integer between 0 and 65535; got 99999. [SCHEMA_VIOLATION]`);
   });
 
   test('gives the line and column of a YAML syntax error', async () => {
     writeFileSync(tmp.path('proxy.yaml'), 'version: 1\nlisteners: [\n');
-    expect(await errorOf(tmp.path('proxy.yaml'))).toMatch(/\(config\): must be valid YAML \(.* at line 3, column 1:\); got nothing/);
+    expect(await errorOf(tmp.path('proxy.yaml'))).toMatch(/proxy\.yaml: must be valid YAML \(.* at line 3, column 1:\)\. \[CONFIG_SYNTAX\]$/);
   });
 
   test('refuses a YAML key given twice', async () => {
@@ -55,16 +55,16 @@ describe('loadConfig', () => {
 
   test('refuses malformed JSON', async () => {
     writeFileSync(tmp.path('proxy.json'), '{"version": 1,');
-    expect(await errorOf(tmp.path('proxy.json'))).toMatch(/\(config\): must be valid JSON \(.+\); got nothing$/);
+    expect(await errorOf(tmp.path('proxy.json'))).toMatch(/proxy\.json: must be valid JSON \(.+\)\. \[CONFIG_SYNTAX\]$/);
   });
 
   test('refuses a file of another format by its extension', async () => {
     writeFileSync(tmp.path('proxy.toml'), 'version = 1');
-    expect(await errorOf(tmp.path('proxy.toml'))).toMatch(/\(config\): must be a file ending in \.yaml, \.yml or \.json; got "\.toml"$/);
+    expect(await errorOf(tmp.path('proxy.toml'))).toMatch(/proxy\.toml: must be a file ending in \.yaml, \.yml or \.json; got "\.toml"\. \[CONFIG_SYNTAX\]$/);
   });
 
   test('refuses a file that cannot be read', async () => {
-    expect(await errorOf(tmp.path('missing.yaml'))).toMatch(/\(config\): must be a readable file \(ENOENT: .+\); got ".+missing\.yaml"$/);
+    expect(await errorOf(tmp.path('missing.yaml'))).toMatch(/missing\.yaml: must be a readable file \(ENOENT: .+\); got ".+missing\.yaml"\. \[UNREADABLE_FILE\]$/);
   });
 
   test('refuses TLS files that cannot be read', async () => {
@@ -72,6 +72,6 @@ describe('loadConfig', () => {
     const config = { ...validConfig(), listeners: [{ name: 'tls', address: '0.0.0.0', port: 8443, tls: { certFile: tmp.path('cert.pem'), keyFile: tmp.path('key.pem') } }] };
     writeFileSync(tmp.path('proxy.yaml'), stringify(config));
     expect(await errorOf(tmp.path('proxy.yaml'))).toBe(
-      `Invalid proxy config ${tmp.path('proxy.yaml')}: 1 problem:\n  - listeners[0].tls.keyFile: must be a readable file; got "${tmp.path('key.pem')}"`);
+      `Invalid proxy config ${tmp.path('proxy.yaml')}: listeners[0].tls.keyFile must be a readable file; got "${tmp.path('key.pem')}". [UNREADABLE_FILE]`);
   });
 });

@@ -27,48 +27,48 @@ describe('validateConfig', () => {
 
   test.each([
     ['a port out of range', (c: any) => (c.clusters[0].discovery.port = 70000),
-      'clusters[0].discovery.port: must be an integer between 1 and 65535; got 70000'],
-    ['a fractional port', (c: any) => (c.listeners[0].port = 80.5), 'listeners[0].port: must be an integer between 0 and 65535; got 80.5'],
-    ['a string where a number belongs', (c: any) => (c.admin.port = '9901'), 'admin.port: must be an integer between 0 and 65535; got "9901"'],
-    ['a missing required field', (c: any) => delete c.listeners[0].name, 'listeners[0].name: must be a non-empty string; got nothing'],
-    ['an empty name', (c: any) => (c.listeners[0].name = ''), 'listeners[0].name: must be a non-empty string; got ""'],
+      'clusters[0].discovery.port must be an integer between 1 and 65535; got 70000. [SCHEMA_VIOLATION]'],
+    ['a fractional port', (c: any) => (c.listeners[0].port = 80.5), 'listeners[0].port must be an integer between 0 and 65535; got 80.5. [SCHEMA_VIOLATION]'],
+    ['a string where a number belongs', (c: any) => (c.admin.port = '9901'), 'admin.port must be an integer between 0 and 65535; got "9901". [SCHEMA_VIOLATION]'],
+    ['a missing required field', (c: any) => delete c.listeners[0].name, 'listeners[0].name must be a non-empty string; got nothing. [SCHEMA_VIOLATION]'],
+    ['an empty name', (c: any) => (c.listeners[0].name = ''), 'listeners[0].name must be a non-empty string; got "". [SCHEMA_VIOLATION]'],
     ['an unknown enum value', (c: any) => (c.clusters[0].loadBalancer = 'RANDOM'),
-      'clusters[0].loadBalancer: must be one of "ROUND_ROBIN", "LEAST_REQUEST"; got "RANDOM"'],
-    ['an unknown discovery type', (c: any) => (c.clusters[1].discovery = { type: 'eds' }), 'clusters[1].discovery.type: must be "dns" or "static"; got "eds"'],
-    ['a schema version this proxy does not read', (c: any) => (c.version = 3), 'version: must be 1 or 2 (the schema versions this proxy reads); got 3'],
+      'clusters[0].loadBalancer must be one of "ROUND_ROBIN", "LEAST_REQUEST"; got "RANDOM". [SCHEMA_VIOLATION]'],
+    ['an unknown discovery type', (c: any) => (c.clusters[1].discovery = { type: 'eds' }), 'clusters[1].discovery.type must be "dns" or "static"; got "eds". [SCHEMA_VIOLATION]'],
+    ['a schema version this proxy does not read', (c: any) => (c.version = 3), 'version must be 1 or 2 (the schema versions this proxy reads); got 3. [SCHEMA_VIOLATION]'],
     ['a bad address', (c: any) => (c.listeners[0].address = 'not an address'),
-      'listeners[0].address: must be an IP address or a DNS name; got "not an address"'],
+      'listeners[0].address must be an IP address or a DNS name; got "not an address". [SCHEMA_VIOLATION]'],
     ['a timer that cannot wait that long', (c: any) => (c.clusters[0].timeouts.requestMs = 3_000_000_000),
-      'clusters[0].timeouts.requestMs: must be an integer number of milliseconds between 1 and 2147483647; got 3000000000'],
+      'clusters[0].timeouts.requestMs must be an integer number of milliseconds between 1 and 2147483647; got 3000000000. [SCHEMA_VIOLATION]'],
     ['a status code that does not exist', (c: any) => (c.clusters[0].retry.on = [14, 17]),
-      'clusters[0].retry.on[1]: must be an integer between 1 and 16; got 17'],
+      'clusters[0].retry.on[1] must be an integer between 1 and 16; got 17. [SCHEMA_VIOLATION]'],
     ['a weight out of range', (c: any) => (c.routes[0].rules[1].backendRefs[0].weight = -1),
-      'routes[0].rules[1].backendRefs[0].weight: must be an integer between 0 and 1000000; got -1'],
-    ['a list where an object belongs', (c: any) => (c.admin = []), 'admin: must be an object; got []'],
-    ['an object where a list belongs', (c: any) => (c.routes = {}), 'routes: must be a list; got {}'],
-    ['no listener', (c: any) => (c.listeners = []), 'listeners: must have at least 1 entry; got []'],
-    ['too many rules', (c: any) => (c.routes[0].rules = Array.from({ length: 17 }, () => ({}))), 'routes[0].rules: must have at most 16 entries; got [{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]'],
-    ['a boolean given as a string', (c: any) => (c.accessLog = 'yes'), 'accessLog: must be true or false; got "yes"'],
+      'routes[0].rules[1].backendRefs[0].weight must be an integer between 0 and 1000000; got -1. [SCHEMA_VIOLATION]'],
+    ['a list where an object belongs', (c: any) => (c.admin = []), 'admin must be an object; got []. [SCHEMA_VIOLATION]'],
+    ['an object where a list belongs', (c: any) => (c.routes = {}), 'routes must be a list; got {}. [SCHEMA_VIOLATION]'],
+    ['no listener', (c: any) => (c.listeners = []), 'listeners must have at least 1 entry; got []. [SCHEMA_VIOLATION]'],
+    ['too many rules', (c: any) => (c.routes[0].rules = Array.from({ length: 17 }, () => ({}))), 'routes[0].rules must have at most 16 entries; got [{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]. [SCHEMA_VIOLATION]'],
+    ['a boolean given as a string', (c: any) => (c.accessLog = 'yes'), 'accessLog must be true or false; got "yes". [SCHEMA_VIOLATION]'],
     ['a stream limit of zero', (c: any) => (c.listeners[0].limits = { maxConcurrentStreams: 0 }),
-      'listeners[0].limits.maxConcurrentStreams: must be an integer between 1 and 10000; got 0'],
+      'listeners[0].limits.maxConcurrentStreams must be an integer between 1 and 10000; got 0. [SCHEMA_VIOLATION]'],
     ['a header list limit too small for any request', (c: any) => (c.listeners[0].limits = { maxHeaderListBytes: 100 }),
-      'listeners[0].limits.maxHeaderListBytes: must be an integer between 1024 and 1048576; got 100'],
+      'listeners[0].limits.maxHeaderListBytes must be an integer between 1024 and 1048576; got 100. [SCHEMA_VIOLATION]'],
     ['a negative idle timeout', (c: any) => (c.listeners[0].limits = { idleTimeoutMs: -1 }),
-      'listeners[0].limits.idleTimeoutMs: must be an integer number of milliseconds between 0 and 2147483647; got -1'],
+      'listeners[0].limits.idleTimeoutMs must be an integer number of milliseconds between 0 and 2147483647; got -1. [SCHEMA_VIOLATION]'],
   ])('names the field, the value and what was expected for %s', (_behaviour, edit, expected) => {
     expect(problemsOf(edited(edit))).toEqual([expected]);
   });
 
   test('refuses an unknown key, listing the fields known there', () => {
     expect(problemsOf(edited((c) => (c.clusters[0].discovery.refreshInterval = 5)))).toEqual([
-      'clusters[0].discovery.refreshInterval: is not a known field (known fields here: type, hostname, port, refreshIntervalMs); got 5',
+      'clusters[0].discovery.refreshInterval is not a known field (known fields here: type, hostname, port, refreshIntervalMs); got 5. [UNKNOWN_FIELD]',
     ]);
     expect(problemsOf(edited((c) => (c.listener = [])))).toEqual([
-      'listener: is not a known field (known fields here: version, listeners, admin, probes, clusters, routes, drainTimeoutMs, accessLog); got []',
+      'listener is not a known field (known fields here: version, listeners, admin, probes, clusters, routes, drainTimeoutMs, accessLog); got []. [UNKNOWN_FIELD]',
     ]);
     expect(problemsOf(edited((c) => (c.routes[0].rules[0].backendRefs[0].wieght = 1)))).toEqual([
-      'routes[0].rules[0].backendRefs[0].wieght: is not a known field '
-      + '(known fields here: group, kind, name, namespace, port, weight, filters); got 1',
+      'routes[0].rules[0].backendRefs[0].wieght is not a known field '
+      + '(known fields here: group, kind, name, namespace, port, weight, filters); got 1. [UNKNOWN_FIELD]',
     ]);
   });
 
@@ -81,33 +81,33 @@ describe('validateConfig', () => {
       c.routes[0].rules[1].backendRefs[1].weight = 1.5;
     });
     expect(problemsOf(data)).toEqual([
-      'listeners[0].port: must be an integer between 0 and 65535; got -1',
-      'clusters[0].retry.attempts: must be an integer between 0 and 10; got "two"',
-      'routes[0].rules[1].backendRefs[1].weight: must be an integer between 0 and 1000000; got 1.5',
-      'routes[0].extra: is not a known field (known fields here: name, namespace, creationTimestamp, hostnames, rules); got true',
-      'routes[0].rules[1].backendRefs[0].name: must name a cluster (known clusters: users, users-canary); got "orders"',
+      'listeners[0].port must be an integer between 0 and 65535; got -1. [SCHEMA_VIOLATION]',
+      'clusters[0].retry.attempts must be an integer between 0 and 10; got "two". [SCHEMA_VIOLATION]',
+      'routes[0].rules[1].backendRefs[1].weight must be an integer between 0 and 1000000; got 1.5. [SCHEMA_VIOLATION]',
+      'routes[0].extra is not a known field (known fields here: name, namespace, creationTimestamp, hostnames, rules); got true. [UNKNOWN_FIELD]',
+      'routes[0].rules[1].backendRefs[0].name must name a cluster (known clusters: users, users-canary); got "orders". [CLUSTER_NOT_FOUND]',
     ]);
   });
 
   test('skips the cross-field checks that cannot read a malformed part', () => {
     expect(problemsOf({ version: 1, listeners: 'none', admin: { address: '::', port: 0 }, clusters: [{ name: 'a' }, { name: 'a' }], routes: 5 })).toEqual([
-      'listeners: must be a list; got "none"',
-      'clusters[0].discovery: must be "dns" or "static"; got nothing',
-      'clusters[1].discovery: must be "dns" or "static"; got nothing',
-      'routes: must be a list; got 5',
-      'clusters[1].name: must be unique (name already used by clusters[0]); got "a"',
+      'listeners must be a list; got "none". [SCHEMA_VIOLATION]',
+      'clusters[0].discovery must be "dns" or "static"; got nothing. [SCHEMA_VIOLATION]',
+      'clusters[1].discovery must be "dns" or "static"; got nothing. [SCHEMA_VIOLATION]',
+      'routes must be a list; got 5. [SCHEMA_VIOLATION]',
+      'clusters[1].name must be unique (name already used by clusters[0]); got "a". [DUPLICATE_NAME]',
     ]);
-    expect(problemsOf(null)).toEqual(['(config): must be an object; got null']);
+    expect(problemsOf(null)).toEqual(['must be an object; got null. [SCHEMA_VIOLATION]']);
   });
 
   test('titles the error with the source and the number of problems', () => {
     expect(() => validateConfig(edited((c) => (c.version = 0)), '/etc/grpc-mesh-proxy/proxy.yaml')).toThrow(
-      'Invalid proxy config /etc/grpc-mesh-proxy/proxy.yaml: 1 problem:\n  - version: must be 1 or 2 (the schema versions this proxy reads); got 0');
+      'Invalid proxy config /etc/grpc-mesh-proxy/proxy.yaml: version must be 1 or 2 (the schema versions this proxy reads); got 0. [SCHEMA_VIOLATION]');
   });
 
   test('refuses a backendRef that names no cluster, listing the known ones', () => {
     expect(problemsOf(edited((c) => (c.routes[0].rules[1].backendRefs[1].name = 'orders')))).toEqual([
-      'routes[0].rules[1].backendRefs[1].name: must name a cluster (known clusters: users, users-canary); got "orders"',
+      'routes[0].rules[1].backendRefs[1].name must name a cluster (known clusters: users, users-canary); got "orders". [CLUSTER_NOT_FOUND]',
     ]);
   });
 
@@ -119,12 +119,12 @@ describe('validateConfig', () => {
       { type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['bad header'] }, responseHeaderModifier: {} },
     ]));
     expect(problemsOf(data)).toEqual([
-      'routes[0].rules[0].filters[0].requestMirror.backendRef.name: must name a cluster (known clusters: users, users-canary); got "shadow"',
-      'routes[0].rules[0].filters[1].responseHeaderModifier: must be set when type is ResponseHeaderModifier; got nothing',
-      'routes[0].rules[0].filters[2].type: must be RequestHeaderModifier, ResponseHeaderModifier or RequestMirror '
-      + '(grpc-mesh-proxy runs no extensions); got "ExtensionRef"',
-      'routes[0].rules[0].filters[3].responseHeaderModifier: must not be set when type is RequestHeaderModifier; got {}',
-      'routes[0].rules[0].filters[3].requestHeaderModifier.remove[0]: must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~); got "bad header"',
+      'routes[0].rules[0].filters[0].requestMirror.backendRef.name must name a cluster (known clusters: users, users-canary); got "shadow". [CLUSTER_NOT_FOUND]',
+      'routes[0].rules[0].filters[1].responseHeaderModifier must be set when type is ResponseHeaderModifier. [FILTER_MISMATCH]',
+      'routes[0].rules[0].filters[2].type must be RequestHeaderModifier, ResponseHeaderModifier or RequestMirror '
+      + '(grpc-mesh-proxy runs no extensions); got "ExtensionRef". [UNSUPPORTED_FILTER]',
+      'routes[0].rules[0].filters[3].responseHeaderModifier must not be set when type is RequestHeaderModifier; got {}. [FILTER_MISMATCH]',
+      'routes[0].rules[0].filters[3].requestHeaderModifier.remove[0] must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~); got "bad header". [INVALID_HEADER_NAME]',
     ]);
   });
 
@@ -136,9 +136,9 @@ describe('validateConfig', () => {
       c.routes.push({ ...c.routes[0], namespace: 'other', rules: [] });
     });
     expect(problemsOf(data)).toEqual([
-      'listeners[1].name: must be unique (name already used by listeners[0]); got "grpc"',
-      'clusters[2].name: must be unique (name already used by clusters[1]); got "users-canary"',
-      'routes[1].name: must be unique (namespace/name already used by routes[0]); got "app/users"',
+      'listeners[1].name must be unique (name already used by listeners[0]); got "grpc". [DUPLICATE_NAME]',
+      'clusters[2].name must be unique (name already used by clusters[1]); got "users-canary". [DUPLICATE_NAME]',
+      'routes[1].name must be unique (namespace/name already used by routes[0]); got "app/users". [DUPLICATE_NAME]',
     ]);
   });
 
@@ -150,8 +150,8 @@ describe('validateConfig', () => {
       c.listeners.push({ name: 'free-too', address: '127.0.0.1', port: 0 });
     });
     expect(problemsOf(data)).toEqual([
-      'listeners[1].port: must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080',
-      'admin.port: must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080',
+      'listeners[1].port must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080. [PORT_CONFLICT]',
+      'admin.port must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080. [PORT_CONFLICT]',
     ]);
   });
 
@@ -165,13 +165,13 @@ describe('validateConfig', () => {
     expect(problemsOf(edited((c) => {
       c.admin = { address: '127.0.0.1', port: 9901 };
       c.probes = { address: '0.0.0.0', port: 9901 };
-    }))).toEqual(['probes.port: must differ from admin\'s (127.0.0.1:9901): both cannot bind it; got 9901']);
+    }))).toEqual(['probes.port must differ from admin\'s (127.0.0.1:9901): both cannot bind it; got 9901. [PORT_CONFLICT]']);
     expect(problemsOf(edited((c) => (c.probes = { address: '127.0.0.1', port: 8080 })))).toEqual([
-      'probes.port: must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080',
+      'probes.port must differ from listeners[0]\'s (0.0.0.0:8080): both cannot bind it; got 8080. [PORT_CONFLICT]',
     ]);
     expect(problemsOf(edited((c) => (c.probes = { address: 'not an address!', port: 70000 })))).toEqual([
-      'probes.address: must be an IP address or a DNS name; got "not an address!"',
-      'probes.port: must be an integer between 0 and 65535; got 70000',
+      'probes.address must be an IP address or a DNS name; got "not an address!". [SCHEMA_VIOLATION]',
+      'probes.port must be an integer between 0 and 65535; got 70000. [SCHEMA_VIOLATION]',
     ]);
   });
 
@@ -186,13 +186,13 @@ describe('validateConfig', () => {
       ];
     });
     expect(problemsOf(data)).toEqual([
-      'routes[0].hostnames[1]: must be a valid Gateway API hostname; got "*bad"',
-      'routes[0].rules[0].matches[0].method.service: must be a fully qualified gRPC service name '
-      + '(letters, digits and "_" in dot-separated parts, e.g. user.v1.UserService); got "user v1"',
-      'routes[0].rules[0].matches[1].method.method: must be a valid regular expression '
-      + '(Invalid regular expression: /Get(/: Unterminated group); got "Get("',
-      'routes[0].rules[0].matches[2].headers[0].value: must not be empty; got ""',
-      'routes[0].rules[0].matches[3].method.service: must be set when method is not (a method match needs a service, a method or both); got nothing',
+      'routes[0].hostnames[1] must be a valid Gateway API hostname; got "*bad". [INVALID_HOSTNAME]',
+      'routes[0].rules[0].matches[0].method.service must be a fully qualified gRPC service name '
+      + '(letters, digits and "_" in dot-separated parts, e.g. user.v1.UserService); got "user v1". [INVALID_GRPC_SERVICE]',
+      'routes[0].rules[0].matches[1].method.method must be a valid regular expression '
+      + '(Invalid regular expression: /Get(/: Unterminated group); got "Get(". [INVALID_REGEX]',
+      'routes[0].rules[0].matches[2].headers[0].value must not be empty; got "". [EMPTY_HEADER_VALUE]',
+      'routes[0].rules[0].matches[3].method.service must be set when method is not (a method match needs a service, a method or both); got nothing. [EMPTY_METHOD_MATCH]',
     ]);
   });
 
@@ -202,8 +202,8 @@ describe('validateConfig', () => {
       c.clusters[0].healthCheck.timeoutMs = 6000;
     });
     expect(problemsOf(data)).toEqual([
-      'clusters[0].retry.backoffMaxMs: must be at least backoffBaseMs (25); got 10',
-      'clusters[0].healthCheck.timeoutMs: must be at most intervalMs (5000); got 6000',
+      'clusters[0].retry.backoffMaxMs must be at least backoffBaseMs (25); got 10. [BACKOFF_INVERTED]',
+      'clusters[0].healthCheck.timeoutMs must be at most intervalMs (5000); got 6000. [HEALTH_CHECK_TIMEOUT_TOO_LONG]',
     ]);
   });
 

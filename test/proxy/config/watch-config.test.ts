@@ -96,7 +96,7 @@ describe('watchConfig', () => {
     expect(applied).toEqual([]);
     expect(published).toHaveLength(1);
     expect(published[0].ok).toBe(false);
-    expect(published[0].error).toContain('routes[0].rules[0].backendRefs[0].name: must name a cluster (no cluster is configured); got "users-canary"');
+    expect(published[0].error).toContain('routes[0].rules[0].backendRefs[0].name must name a cluster (no cluster is configured); got "users-canary". [CLUSTER_NOT_FOUND]');
 
     writeFileSync(file, stringify(configWithDrain(4000)));
     await w.check();
