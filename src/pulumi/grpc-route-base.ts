@@ -1,7 +1,8 @@
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { checkMeshParents, GrpcMeshValidationError, renderGrpcRoute, type GrpcRouteModel, type RouteResolveContext } from '../core';
-import { GrpcMeshResourceError, resolveFor } from './errors';
+import { checkMeshParents, GrpcMeshValidationError, renderGrpcRoute, type GrpcRouteModel, type KubeObject, type RouteResolveContext } from '../core';
+import { GrpcMeshResourceError } from './errors';
+import { objectsWithInputs, PropsWithInputs, refuseInputs, type InputRecord } from './inputs';
 import { childOptions, kubeResource } from './kube-resources';
 import { addReferenceGrants } from './reference-grants';
 import { declaredServices, declareRoute } from './served-routes';
@@ -25,11 +26,31 @@ import { logWarnings } from './warnings';
  * grant grpc-mesh created in the stack allows is reported with `pulumi.log.warn` (checked once the component is
  * registered, so grants of components created later in the program count too).
  */
+/**
+ * What the args of `GrpcRoute` and `CanaryGrpcRoute` widen to `pulumi.Input`s: `namespace` and the values of `labels`.
+ * A parent or backend may be a component whose namespace is an Output.
+ */
+export interface RouteInputs {
+  /**
+   * Namespace of the route, e.g. `namespace.metadata.name`. Give the same Output (or the same string) as the
+   * services in that namespace: two different Outputs are different namespaces until they resolve, and a backend in
+   * another namespace than the route's needs a ReferenceGrant, which cannot be generated while a namespace is an
+   * Output (set `referenceGrants: false` and create it yourself, or give plain strings).
+   * @default 'default'
+   */
+  readonly namespace?: pulumi.Input<string>;
+  /**
+   * Extra labels on every object.
+   * @default - none
+   */
+  readonly labels?: InputRecord;
+}
+
 export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   /** Route name. */
   public readonly name: string;
   /** Route namespace. */
-  public readonly namespace: string;
+  public readonly namespace: pulumi.Output<string>;
   /**
    * The GRPCRoute, unless every parent is a self-hosted tier that compiles the route in and writes no Gateway API
    * objects (then neither it, its ReferenceGrants nor its policy objects are created).
@@ -41,42 +62,60 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
   /** Warnings found when the props were resolved (also logged). */
   public readonly warnings: readonly string[];
-  /** The resolved model. @internal */
+  /** The resolved model, with placeholders for the Inputs (see inputs.ts). @internal */
   public readonly _model: GrpcRouteModel;
 
   /**
    * @param type the component's class name, for its type token `grpc-mesh:index:<type>` and its messages
    * @param name The unique name of this component
+   * @param args the component's args
    * @param resolve validates the props and resolves the route
    * @param opts Options of the component, passed on to its children
    */
   protected constructor(
     type: string,
     name: string,
-    resolve: (context: RouteResolveContext) => GrpcRouteModel,
+    args: unknown,
+    resolve: (props: never, context: RouteResolveContext) => GrpcRouteModel,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super(`grpc-mesh:index:${type}`, name, {}, opts);
     const subject = `${type} "${name}"`;
-    this._model = resolveFor(this, () => resolve({ defaultName: name, subject }));
+    const resolved = new PropsWithInputs<never>(args).resolve(this, (props) => resolve(props, { defaultName: name, subject }));
+    this._model = resolved.model;
     // Service parents named by plain reference, against the services declared so far (Pulumi has no synthesis).
     const meshParents = checkMeshParents(this._model, declaredServices(), subject);
     if (meshParents.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, meshParents.issues), this);
     this.name = this._model.name;
-    this.namespace = this._model.namespace;
+    this.namespace = resolved.real.apply((m) => m.namespace);
     this.warnings = [...this._model.warnings, ...meshParents.warnings];
-    declareRoute(this._model, this);
-    const manifests = renderGrpcRoute(this._model);
+    declareRoute(this._model, resolved.real, this);
     const child = childOptions(this, opts);
     const written = this._model.gatewayApiObjects;
-    if (written) this.route = kubeResource(`${name}-route`, manifests.route, child) as k8s.apiextensions.CustomResource;
+    const [route, ...policy] = objectsWithInputs(this, subject, resolved, (m): KubeObject[] => {
+      const rendered = renderGrpcRoute(m);
+      return [rendered.route, ...rendered.policy];
+    });
+    if (written) this.route = kubeResource(`${name}-route`, route, child) as k8s.apiextensions.CustomResource;
     this.policy = written
-      ? manifests.policy.map((m) => kubeResource(`${name}-policy-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource)
+      ? policy.map((m) => kubeResource(`${name}-policy-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource)
       : [];
+    if (written && this._model.generateReferenceGrants) {
+      refuseInputs(this, subject, this._model.crossNamespaceRefs.map((ref) => ({
+        path: 'namespace',
+        value: ref,
+        message: 'is an Output (of the route or of a backend), and decides whether a backend in another namespace needs a ReferenceGrant',
+        hint: 'Give the route and its backends the same Output wherever they share a namespace; otherwise give plain strings, or set referenceGrants: false and create the grants yourself.',
+      })));
+    }
     this.referenceGrants = written ? addReferenceGrants({
       parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
     }) : [];
-    logWarnings(this.warnings, this);
-    this.registerOutputs({ name: this.name, namespace: this.namespace });
+    if (!resolved.hasInputs) logWarnings(this.warnings, this);
+    this.registerOutputs({
+      name: this.name,
+      namespace: this.namespace,
+      ...(resolved.hasInputs && { warnings: resolved.real.apply((m) => (logWarnings([...m.warnings, ...meshParents.warnings], this), m.warnings)) }),
+    });
   }
 }
