@@ -3,6 +3,7 @@
  * resource registration is recorded; `newResource` answers `{ id: name + '_id', state: inputs }`, plus
  * whatever extra state a test asks for (e.g. a LoadBalancer `status`).
  */
+import { runInThisContext } from 'node:vm';
 import * as pulumi from '@pulumi/pulumi';
 import type { KubeObject } from '../../src/core';
 
@@ -78,4 +79,28 @@ export function recordOptions(): { transformation: pulumi.ResourceTransformation
       return undefined;
     },
   };
+}
+
+/**
+ * Runs `program` with every unhandled rejection collected instead of failing the test, and returns them. Pulumi
+ * reports a resource whose inputs reject through Node's unhandled-rejection logic (that is how `pulumi up` fails the
+ * program), and Jest's handler for it is on the real `process`, outside the test's sandbox.
+ */
+export async function collectingUnhandledRejections(program: () => Promise<void>): Promise<unknown[]> {
+  const real = runInThisContext('process') as NodeJS.Process;
+  const jestHandlers = real.listeners('unhandledRejection');
+  const rejections: unknown[] = [];
+  const collect = (reason: unknown) => void rejections.push(reason);
+  real.removeAllListeners('unhandledRejection');
+  real.on('unhandledRejection', collect);
+  try {
+    await program();
+    return rejections;
+  } finally {
+    // Rejections are reported once the microtasks of the macrotask that made them have run: wait for them, even when
+    // the program failed, so that none reaches the next test.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    real.removeListener('unhandledRejection', collect);
+    for (const handler of jestHandlers) real.on('unhandledRejection', handler as (...args: unknown[]) => void);
+  }
 }

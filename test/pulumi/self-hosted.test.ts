@@ -4,10 +4,9 @@
  * surfaces (a rejected Output, which `pulumi up` reports as the program's failure), and that every run of a program
  * starts with a fresh routing registry. Field-for-field parity with cdk8s is in parity.test.ts.
  */
-import { runInThisContext } from 'node:vm';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
+import { collectingUnhandledRejections, recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
 import { DataPlane, GatewayImplementation, type GrpcGatewayProps, type GrpcMeshServiceProps } from '../../src/core';
 
 type PulumiModule = typeof import('../../src/pulumi');
@@ -52,30 +51,6 @@ const configText = (recorded: readonly RecordedResource[], name: string) => Obje
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** Code, path and the start of the message of each issue of a GrpcMeshResourceError. */
 const issuesOf = (error: unknown) => (error as InstanceType<PulumiModule['GrpcMeshResourceError']>).issues.map((i) => [i.code, i.path, i.message.split(':')[0]]);
-
-/**
- * Runs `program` with every unhandled rejection collected instead of failing the test, and returns them. Pulumi
- * reports a resource whose inputs reject through Node's unhandled-rejection logic (that is how `pulumi up` fails the
- * program), and Jest's handler for it is on the real `process`, outside the test's sandbox.
- */
-async function collectingUnhandledRejections(program: () => Promise<void>): Promise<unknown[]> {
-  const real = runInThisContext('process') as NodeJS.Process;
-  const jestHandlers = real.listeners('unhandledRejection');
-  const rejections: unknown[] = [];
-  const collect = (reason: unknown) => void rejections.push(reason);
-  real.removeAllListeners('unhandledRejection');
-  real.on('unhandledRejection', collect);
-  try {
-    await program();
-    return rejections;
-  } finally {
-    // Rejections are reported once the microtasks of the macrotask that made them have run: wait for them, even when
-    // the program failed, so that none reaches the next test.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    real.removeListener('unhandledRejection', collect);
-    for (const handler of jestHandlers) real.on('unhandledRejection', handler as (...args: unknown[]) => void);
-  }
-}
 
 describe('a self-hosted GrpcGateway (Pulumi)', () => {
   test('exposes its tier and certificates, writes no Gateway API objects, and a route attached only to it creates no child', async () => {
