@@ -2,10 +2,10 @@ import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { checkMeshParents, GrpcMeshValidationError, renderGrpcRoute, type GrpcRouteModel, type KubeObject, type RouteResolveContext } from '../core';
 import { GrpcMeshResourceError } from './errors';
-import { objectsWithInputs, PropsWithInputs, refuseInputs, type InputRecord } from './inputs';
+import { hasPlaceholder, objectsWithInputs, PropsWithInputs, refuseInputs, type InputRecord } from './inputs';
 import { childOptions, kubeResource } from './kube-resources';
 import { addReferenceGrants } from './reference-grants';
-import { declaredServices, declareRoute } from './served-routes';
+import { declaredRealServices, declaredServices, declareRoute } from './served-routes';
 import { logWarnings } from './warnings';
 
 /**
@@ -19,7 +19,8 @@ import { logWarnings } from './warnings';
  * A Service parent named by plain reference is checked against the `GrpcMeshService`s declared before the route
  * (Pulumi has no synthesis phase to wait for the rest): its headless Service fails, and a Service that no balancer
  * or mesh of grpc-mesh serves, on a reference that names no `mesh`, is a warning (`GAMMA_PARENT_NOT_SERVED`).
- * Declare the service first, or pass the component itself.
+ * Declare the service first, or pass the component itself. When a namespace is an Output (the route's or a
+ * service's), these checks wait until the Outputs resolve, and fail the route's Outputs then.
  *
  * A ReferenceGrant is created once per stack, by the first component that needs it. With `referenceGrants: false`,
  * Pulumi cannot see grants defined outside grpc-mesh: unlike cdk8s, which fails synthesis, each reference that no
@@ -83,12 +84,14 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
     const subject = `${type} "${name}"`;
     const resolved = new PropsWithInputs<never>(args).resolve(this, (props) => resolve(props, { defaultName: name, subject }));
     this._model = resolved.model;
-    // Service parents named by plain reference, against the services declared so far (Pulumi has no synthesis).
-    const meshParents = checkMeshParents(this._model, declaredServices(), subject);
-    if (meshParents.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, meshParents.issues), this);
+    // Service parents named by plain reference, against the services declared so far (Pulumi has no synthesis); against
+    // the real models once they resolve, when a namespace is an Output (a placeholder matches no plain string).
+    const deferred = resolved.hasInputs || declaredServices().some((s) => hasPlaceholder(s.namespace));
+    const meshParents = deferred ? undefined : checkMeshParents(this._model, declaredServices(), subject);
+    if (meshParents && meshParents.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, meshParents.issues), this);
     this.name = this._model.name;
     this.namespace = resolved.real.apply((m) => m.namespace);
-    this.warnings = [...this._model.warnings, ...meshParents.warnings];
+    this.warnings = [...this._model.warnings, ...meshParents?.warnings ?? []];
     declareRoute(this._model, resolved.real, this);
     const child = childOptions(this, opts);
     const written = this._model.gatewayApiObjects;
@@ -111,11 +114,23 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
     this.referenceGrants = written ? addReferenceGrants({
       parent: this, name, opts, subject, refs: this._model.crossNamespaceRefs, generate: this._model.generateReferenceGrants,
     }) : [];
-    if (!resolved.hasInputs) logWarnings(this.warnings, this);
+    if (!deferred) logWarnings(this.warnings, this);
     this.registerOutputs({
       name: this.name,
       namespace: this.namespace,
-      ...(resolved.hasInputs && { warnings: resolved.real.apply((m) => (logWarnings([...m.warnings, ...meshParents.warnings], this), m.warnings)) }),
+      ...(deferred && { warnings: this.checkOnceResolved(subject, resolved.real) }),
     });
+  }
+
+  /** The checks and warnings of a route with Inputs (its own or its services'), once they resolve. */
+  private checkOnceResolved(subject: string, real: pulumi.Output<GrpcRouteModel>): pulumi.Output<string[]> {
+    const services = declaredRealServices();
+    return real.apply((model) => services.apply((declared) => {
+      const meshParents = checkMeshParents(model, declared, subject);
+      if (meshParents.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, meshParents.issues), this);
+      const warnings = [...model.warnings, ...meshParents.warnings];
+      logWarnings(warnings, this);
+      return warnings;
+    })) as unknown as pulumi.Output<string[]>;
   }
 }

@@ -187,7 +187,7 @@ export class PropsWithInputs<P> {
    * rejects the Output).
    */
   public resolve<M>(resource: pulumi.Resource, resolveProps: (props: P) => M): ResolvedWithInputs<M> {
-    const model = resolveFor(resource, () => resolveProps(this.shape));
+    const model = resolveFor(resource, () => explainPlaceholders(() => resolveProps(this.shape)));
     if (!this.hasInputs) return { model, real: opaqueOutput(model), hasInputs: false };
     return {
       model,
@@ -195,6 +195,20 @@ export class PropsWithInputs<P> {
       real: this.realProps!.apply((props) => resolveFor(resource, () => resolveProps(props))) as unknown as pulumi.Output<M>,
       hasInputs: true,
     };
+  }
+}
+
+const PLACEHOLDER_HINT = '(gm-input-<n>-a stands for an Output that has not resolved: different Outputs, or an Output and a string, are '
+  + 'different values until they resolve, so give the same Output, or plain strings, wherever the same namespace is meant.)';
+
+/** Runs `resolve`, adding to each problem that shows a placeholder what the placeholder stands for. */
+function explainPlaceholders<T>(resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    if (!GrpcMeshValidationError.isValidationError(error) || !hasPlaceholder(error.message)) throw error;
+    throw new GrpcMeshValidationError(error.subject, error.issues.map((i) => (hasPlaceholder([i.value, i.message])
+      ? { ...i, hint: i.hint === undefined ? PLACEHOLDER_HINT : `${i.hint} ${PLACEHOLDER_HINT}` } : i)));
   }
 }
 
@@ -248,11 +262,11 @@ function fieldsWithInputs(shape: unknown, probe: unknown, real: pulumi.Output<re
 
 /** What differs between the objects of the shape and those of the real props, beyond the fields Inputs decide. */
 function changedObjects(shape: readonly KubeObject[], probe: readonly KubeObject[], real: readonly KubeObject[]): string[] {
-  const describe = (o: KubeObject | undefined) => (o === undefined ? 'nothing' : `${o.kind} "${o.metadata.name}"`);
+  const describe = (o: KubeObject) => `${o.kind} "${o.metadata.name}"`;
   const changed: string[] = [];
   for (let i = 0; i < Math.max(shape.length, real.length); i++) {
-    if (shape[i]?.kind !== real[i]?.kind || shape[i]?.metadata.name !== real[i]?.metadata.name) {
-      changed.push(`${describe(shape[i])} became ${describe(real[i])}`);
+    if (shape[i] === undefined) {changed.push(`${describe(real[i])} would be added`);} else if (real[i] === undefined) {changed.push(`${describe(shape[i])} would be removed`);} else if (shape[i].kind !== real[i].kind || shape[i].metadata.name !== real[i].metadata.name) {
+      changed.push(`${describe(shape[i])} would become ${describe(real[i])}`);
     } else if (!plainFieldsHold(shape[i], probe[i], real[i])) {
       changed.push(`${describe(shape[i])} changed beyond the fields its Inputs give`);
     }

@@ -35,6 +35,11 @@ export function declaredServices(): readonly GrpcMeshServiceModel[] {
   return stackRouting().services;
 }
 
+/** The services the stack has declared so far, as the models of their real props once they resolve. */
+export function declaredRealServices(): pulumi.Output<GrpcMeshServiceModel[]> {
+  return collectOutputs([...stackRouting().real.services]);
+}
+
 /** A service or Gateway as the stack's routing keeps it. */
 export type DeclaredParent =
   | { readonly kind: 'service'; readonly model: GrpcMeshServiceModel; readonly real: pulumi.Output<GrpcMeshServiceModel> }

@@ -7,7 +7,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { collectingUnhandledRejections, manifestsOf, settle, useMocks } from './mocks';
-import { DataPlane, GatewayImplementation, type ValidationIssue } from '../../src/core';
+import { DataPlane, GatewayImplementation, type KubeObject, type ValidationIssue } from '../../src/core';
+import { objectsWithInputs, PropsWithInputs } from '../../src/pulumi/inputs';
 
 type PulumiModule = typeof import('../../src/pulumi');
 let P: PulumiModule;
@@ -127,6 +128,15 @@ describe('Pulumi Inputs', () => {
     await settle();
   });
 
+  test('says what a placeholder in a problem found at construction stands for', async () => {
+    await useMocks('inputs-placeholder-hint');
+    const edge = new P.GrpcGateway('edge', { namespace: pulumi.output('infra'), gatewayClassName: 'istio', listeners: [{ name: 'grpc', port: 8080 }] });
+    const users = { name: 'users', port: 50051 };
+    expect(() => new P.GrpcRoute('users-api', { namespace: 'infra', parents: [edge], rules: [{ backends: [{ service: users }] }] }))
+      .toThrow(/"gm-input-\d+-a".*gm-input-<n>-a stands for an Output that has not resolved/s);
+    await settle();
+  });
+
   test('the same namespace Output in the route and its backend needs no ReferenceGrant', async () => {
     const recorded = await useMocks('inputs-shared-namespace');
     const app = new k8s.core.v1.Namespace('app', { metadata: { name: 'app' } }).metadata.name;
@@ -138,6 +148,46 @@ describe('Pulumi Inputs', () => {
     const objects = manifestsOf(recorded);
     expect(objects.filter((o) => o.kind === 'ReferenceGrant')).toEqual([]);
     expect(objects.find((o) => o.kind === 'GRPCRoute')!.metadata.namespace).toBe('app');
+  });
+
+  test('checks a Service parent named by plain reference against the services\' real namespaces once they resolve', async () => {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const rejections = await collectingUnhandledRejections(async () => {
+        await useMocks('inputs-plain-parents');
+        new P.GrpcMeshService('users', {
+          namespace: pulumi.output('app'), port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.istio(), silenceWarnings: ['MESH_INJECTION_NOT_MANAGED'],
+        });
+        const served = { kind: 'Service', name: 'users', namespace: 'app', port: 50051 } as const;
+        new P.GrpcRoute('served', { namespace: 'app', parents: [served], rules: [{ backends: [{ service: served }] }] });
+        const headless = { kind: 'Service', name: 'users-headless', namespace: 'app', headless: false } as const;
+        new P.GrpcRoute('headless', { namespace: 'app', parents: [headless], rules: [{ backends: [{ service: { name: 'users', port: 50051 } }] }] });
+        await settle().catch(() => undefined);
+      });
+      // One error, which Pulumi reports through each Output derived from the rejected one.
+      expect([...new Set(rejections)].map((r) => (r as InstanceType<PulumiModule['GrpcMeshResourceError']>).issues.map((i) => [i.code, i.value])))
+        .toEqual([[['HEADLESS_MESH_PARENT', 'app/users-headless']]]);
+      // The istio service in "app" serves the first route: no GAMMA_PARENT_NOT_SERVED, although its namespace was an Output.
+      expect(warn.mock.calls.map(([message]) => message)).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('fails with INPUT_CHANGES_OBJECTS when the real values would give other objects than the placeholders', async () => {
+    let error: unknown;
+    await collectingUnhandledRejections(async () => {
+      await useMocks('inputs-changed-objects');
+      const component = new pulumi.ComponentResource('test:index:Component', 'component');
+      const config = (name: string, value: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { value } });
+      // Only the real value `extra` gives a second object, which no resource was registered for.
+      const render = (props: { value: string }) => (props.value === 'extra' ? [config('a', props.value), config('b', '')] : [config('a', props.value)]);
+      const resolved = new PropsWithInputs<{ value: string }>({ value: pulumi.output('extra') }).resolve(component, (props) => props);
+      const [a] = objectsWithInputs(component, 'Component "component"', resolved, render);
+      error = await rejectionOf((a.data as { value: pulumi.Output<string> }).value);
+    });
+    expect((error as InstanceType<PulumiModule['GrpcMeshResourceError']>).issues.map((i) => [i.code, i.value]))
+      .toEqual([['INPUT_CHANGES_OBJECTS', ['ConfigMap "b" would be added']]]);
   });
 
   test('validates an Output once it resolves: an invalid value rejects the component\'s Outputs with the core\'s problem', async () => {
