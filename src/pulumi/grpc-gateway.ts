@@ -72,6 +72,8 @@ export interface GrpcGatewayArgs extends Omit<GrpcGatewayProps, 'namespace' | 'l
  * `<name>-gateway-class` and `<name>-reference-grant-<namespace>-<grant>`. Routes attach to it, or to one of its
  * listeners with `gateway.listener('name')`.
  *
+ * Its namespace, labels, annotations and certificate Secret names may be Outputs: see {@link GrpcGatewayArgs}.
+ *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
  *
@@ -107,9 +109,14 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public readonly dashboard?: k8s.core.v1.ConfigMap;
   /** The ReferenceGrants this component created (those another component created first are not repeated). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
-  /** Warnings found when the props were resolved (also logged). */
+  /**
+   * Warnings found when the props were resolved at construction (also logged). With Output-valued props, those found
+   * with their placeholders: the warnings of the real values are logged once the Outputs resolve.
+   */
   public readonly warnings: readonly string[];
-  /** How routes refer to this Gateway. */
+  /**
+   * How routes refer to this Gateway. With an Output namespace, its namespace is a placeholder that grpc-mesh components resolve.
+   */
   public readonly routeParentRef: RouteParentRef;
   /** The resolved model, with placeholders for the Inputs (see inputs.ts). @internal */
   public readonly _model: GrpcGatewayModel;

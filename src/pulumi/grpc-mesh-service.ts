@@ -96,6 +96,9 @@ export interface BalancerResources {
  * the cdk8s construct of the same name, as Pulumi resources named `<name>-<role>` (`users-service`,
  * `users-headless-service`, `users-balancer-deployment`...), children of this component.
  *
+ * Props a program takes from other resources (namespace, image, replicas, labels...) may be Outputs: see
+ * {@link GrpcMeshServiceArgs}. Every child is registered at construction; the fields those props decide are Outputs.
+ *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
  *
@@ -151,11 +154,18 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
   public readonly dashboard?: k8s.core.v1.ConfigMap;
-  /** Warnings found when the props were resolved (also logged). */
+  /**
+   * Warnings found when the props were resolved at construction (also logged). With Output-valued props, those found
+   * with their placeholders: the warnings of the real values are logged once the Outputs resolve.
+   */
   public readonly warnings: readonly string[];
-  /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
+  /**
+   * How a route attaches to this service (GAMMA): through the ClusterIP Service. With an Output namespace, its namespace is a placeholder that grpc-mesh components resolve.
+   */
   public readonly routeParentRef: RouteParentRef;
-  /** How a route sends calls to this service: the ClusterIP Service and port. */
+  /**
+   * How a route sends calls to this service: the ClusterIP Service and port. With an Output namespace, its namespace is a placeholder that grpc-mesh components resolve.
+   */
   public readonly backendRef: ServiceBackendRef;
   /** The resolved model, with placeholders for the Inputs (see inputs.ts), for other components of this library. @internal */
   public readonly _model: GrpcMeshServiceModel;

@@ -12,6 +12,8 @@ import { logWarnings } from './warnings';
  * What `GrpcRoute` and `CanaryGrpcRoute` share: one GRPCRoute (`<name>-route`), its policy objects
  * (`<name>-policy-<kind>`), its ReferenceGrants (`<name>-reference-grant-<namespace>-<grant>`) and warnings.
  *
+ * Its namespace and labels may be Outputs, and so may the namespaces of its parents and backends: see {@link RouteInputs}.
+ *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`, or
  * are thrown as a `GrpcMeshWarningsError` when the stack sets `grpc-mesh:warningsAsErrors`.
@@ -61,7 +63,10 @@ export abstract class GrpcRouteBase extends pulumi.ComponentResource {
   public readonly policy: readonly k8s.apiextensions.CustomResource[];
   /** The ReferenceGrants this component created (those another component created first are not repeated). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
-  /** Warnings found when the props were resolved (also logged). */
+  /**
+   * Warnings found when the props were resolved at construction (also logged). With Output-valued props, those found
+   * with their placeholders: the warnings of the real values are logged once the Outputs resolve.
+   */
   public readonly warnings: readonly string[];
   /** The resolved model, with placeholders for the Inputs (see inputs.ts). @internal */
   public readonly _model: GrpcRouteModel;
