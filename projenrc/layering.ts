@@ -23,6 +23,7 @@ export function setupLayering(project: typescript.TypeScriptProject): void {
     'import/no-restricted-paths': ['error', {
       zones: [
         { target: './src/core', from: ['./src/cdk8s', './src/pulumi', './src/proxy'], message: 'src/core is framework-free: adapters depend on it, never the reverse.' },
+        { target: './src/problems', from: ['./src/core', './src/routing', './src/cdk8s', './src/pulumi', './src/proxy', './src/cli'], message: 'src/problems (the error model) depends on nothing: every layer builds on it.' },
         { target: './src/routing', from: ['./src/core', './src/cdk8s', './src/pulumi', './src/proxy'], message: 'src/routing is pure: everything depends on it, it depends on nothing.' },
         { target: './src/cdk8s', from: ['./src/pulumi', './src/proxy'], message: 'src/cdk8s depends on src/core only.' },
         { target: './src/pulumi', from: ['./src/cdk8s', './src/proxy'], message: 'src/pulumi depends on src/core only.' },
@@ -32,7 +33,7 @@ export function setupLayering(project: typescript.TypeScriptProject): void {
     }],
   });
   eslint.addOverride({
-    files: ['src/core/**/*.ts', 'src/routing/**/*.ts', 'src/cli/**/*.ts', 'src/index.ts'],
+    files: ['src/core/**/*.ts', 'src/routing/**/*.ts', 'src/problems/**/*.ts', 'src/cli/**/*.ts', 'src/index.ts'],
     rules: {
       'no-restricted-imports': restrict(
         [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi, ...FRAMEWORKS.http2],

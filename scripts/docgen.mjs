@@ -24,6 +24,7 @@ const CATEGORIES = [
   [/^src\/core\/data-plane\b/, 'Data planes'],
   [/^src\/core\/(traffic-policy|grpc-status)\b/, 'Traffic policy'],
   [/^src\/core\/monitoring\//, 'Monitoring'],
+  [/^src\/pulumi\/inputs\b/, 'Pulumi Inputs'],
   [/^src\/(cdk8s|pulumi)\/(grpc-route|canary-grpc-route)|^src\/core\/(grpc-route|canary-grpc-route|route-refs|route-policy)\b/, 'Routes'],
   [/^src\/(cdk8s|pulumi)\/grpc-gateway|^src\/core\/(grpc-gateway|gateway-implementation)\b/, 'Gateways'],
   [/^src\/routing\/gateway-api\b/, 'Gateway API types'],
@@ -102,7 +103,7 @@ const reexports = modules.map((module) => {
   module.groups = module.groups?.filter((group) => group.title !== 'References');
   for (const category of module.categories ?? []) category.children = category.children.filter((child) => !refs.includes(child));
   module.categories = module.categories?.filter((category) => category.children.length > 0);
-  return refs.length;
+  return refs.map((ref) => ref.name).sort();
 });
 await app.generateOutputs(project);
 if (app.logger.hasErrors()) fail('TypeDoc could not render the project (errors above)');
@@ -128,11 +129,11 @@ const output = new Map(pages.map((page, i) => {
     .replace(/\]\(((?:[^()\s#:]+\.md)?(?:#[^()\s]*)?)\)/g, (all, target) => (target ? `](${relink(page, target)})` : all))
     .replace(/(?<!\\)\| `undefined`(?= \|)/g, '| -') // a table cell without a default value
     .replace(/^## (.+)$/gm, (_, title) => `<a id="${slug(title)}"></a>\n\n## ${title}`);
-  const n = reexports[i];
+  const names = reexports[i];
   const from = pages.find((p) => p.module === modules[0]);
-  const intro = n && from !== page
-    ? `It also exports the ${n} props types, strategies and enums documented in [\`${from.module.name}\`](${posix.relative(posix.dirname(page.page), from.page)}).\n\n`
-    : '';
+  const link = `[\`${from.module.name}\`](${posix.relative(posix.dirname(page.page), from.page)})`;
+  const listed = names.length > 8 ? `the ${names.length} props types, strategies, enums and errors` : names.map((n) => `\`${n}\``).join(', ');
+  const intro = names.length > 0 && from !== page ? `It also exports ${listed}, documented in ${link}.\n\n` : '';
   bodies.set(page, body);
   const text = [
     `# \`${page.module.name}\``,

@@ -9,8 +9,9 @@ import * as ts from 'typescript';
  * their build), and every link of the docs points at a file of this repository.
  */
 const ROOT = join(__dirname, '..');
-/** The Markdown a user reads: README, the API reference pages and the design notes. */
-const DOCS = ['README.md', 'API.md', ...['docs/api', 'docs/design'].flatMap((dir) => readdirSync(join(ROOT, dir)).map((f) => `${dir}/${f}`))];
+/** The Markdown a user reads: README, the API reference pages, the guides and the design notes. */
+const DOCS = ['README.md', 'API.md', ...['docs', 'docs/api', 'docs/design'].flatMap((dir) => readdirSync(join(ROOT, dir))
+  .filter((f) => f.endsWith('.md')).map((f) => `${dir}/${f}`))];
 
 interface Block { readonly file: string; readonly line: number; readonly code: string }
 

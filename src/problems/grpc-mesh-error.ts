@@ -18,7 +18,7 @@ const OUR_CODE: readonly string[] = ((): string[] => {
  * The base of every grpc-mesh error that reports problems: invalid props (`GrpcMeshValidationError`, the Pulumi
  * `GrpcMeshResourceError`), warnings made errors (`GrpcMeshWarningsError`), invalid routes (`RouteTableError`) and an
  * invalid proxy config (`ProxyConfigError`). Its message names the subject and every problem, one line each with
- * path, value, fix and code (see {@link formatIssues}); `issues` holds them for tooling.
+ * path, value, fix and code (see `formatIssues`); `issues` holds them for tooling.
  *
  * It prints as its message, once: its fields are not enumerable (Node would print them after the stack, listing
  * every problem again), `util.inspect` shows the stack alone, and the stack leaves out the frames of this
@@ -38,7 +38,7 @@ export class GrpcMeshError extends Error {
   /**
    * @param subject what the problems belong to, e.g. `GrpcMeshService "users"`
    * @param issues every problem found
-   * @param message the message, when it is not {@link formatIssues} of the subject and issues
+   * @param message the message, when it is not `formatIssues` of the subject and issues
    */
   public constructor(subject: string, issues: readonly ValidationIssue[], message = formatIssues(subject, issues)) {
     super(message);

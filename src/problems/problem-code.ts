@@ -138,6 +138,10 @@ export const ProblemCode = {
   METHOD_WITHOUT_SERVICE: 'METHOD_WITHOUT_SERVICE',
   /** A route is created after the tier that serves it was compiled (Pulumi): create routes before their parents' tiers. */
   ROUTE_AFTER_COMPILE: 'ROUTE_AFTER_COMPILE',
+  /** A Pulumi prop given as an Output is needed at construction (a resource name, a ReferenceGrant): give a plain value. */
+  INPUT_NEEDED_AT_CONSTRUCTION: 'INPUT_NEEDED_AT_CONSTRUCTION',
+  /** Pulumi Outputs resolved to values that change which objects exist: give plain values where they decide that. */
+  INPUT_CHANGES_OBJECTS: 'INPUT_CHANGES_OBJECTS',
   /** A reference to another namespace has no ReferenceGrant allowing it: define one there, or set `referenceGrants: true`. */
   MISSING_REFERENCE_GRANT: 'MISSING_REFERENCE_GRANT',
 

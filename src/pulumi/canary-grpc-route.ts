@@ -1,9 +1,12 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { resolveCanaryGrpcRoute, type CanaryGrpcRouteProps } from '../core';
-import { GrpcRouteBase } from './grpc-route-base';
+import { GrpcRouteBase, type RouteInputs } from './grpc-route-base';
 
-/** Arguments of a `CanaryGrpcRoute`: the same props as the cdk8s construct. */
-export type CanaryGrpcRouteArgs = CanaryGrpcRouteProps;
+/**
+ * Arguments of a `CanaryGrpcRoute`: the props of the cdk8s construct, with `namespace` and the values of `labels` as
+ * `pulumi.Input`s (see {@link RouteInputs}).
+ */
+export interface CanaryGrpcRouteArgs extends Omit<CanaryGrpcRouteProps, 'namespace' | 'labels'>, RouteInputs {}
 
 /**
  * The canary intent on top of a GRPCRoute: stable and canary backends, a percentage for the canary, and
@@ -16,6 +19,6 @@ export class CanaryGrpcRoute extends GrpcRouteBase {
    * @param opts Options of the component, passed on to its children.
    */
   public constructor(name: string, args: CanaryGrpcRouteArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('CanaryGrpcRoute', name, (context) => resolveCanaryGrpcRoute(args, context), opts);
+    super('CanaryGrpcRoute', name, args, resolveCanaryGrpcRoute, opts);
   }
 }

@@ -11,23 +11,68 @@ import {
   resolveGrpcGateway,
   type GrpcGatewayModel,
   type GrpcGatewayProps,
+  type GrpcListenerProps,
+  type GrpcListenerTls,
   type IRouteParent,
   type RouteParentRef,
 } from '../core';
-import { resolveFor } from './errors';
 import type { BalancerResources } from './grpc-mesh-service';
+import { objectsWithInputs, PropsWithInputs, refuseInputs, type InputRecord, type KubeObjectInputs, type ResolvedWithInputs } from './inputs';
 import { childOptions, kubeResource, type KubeResource } from './kube-resources';
 import { referenceGrantsOf } from './reference-grants';
-import { declareRouteParent, servedRoutes } from './served-routes';
+import { declareRouteParent, servedRoutes, type DeclaredParent } from './served-routes';
 import { logWarnings } from './warnings';
 
-/** Arguments of a `GrpcGateway`: the same props as the cdk8s construct. */
-export type GrpcGatewayArgs = GrpcGatewayProps;
+/** TLS of a listener of a Pulumi `GrpcGateway`, its Secret's name maybe an Output. */
+export interface GrpcListenerTlsArgs extends Omit<GrpcListenerTls, 'secretName'> {
+  /**
+   * Secret of type `kubernetes.io/tls` holding the certificate and key, e.g. `secret.metadata.name`. It must be a
+   * plain string with `certManager` on a self-hosted Gateway, whose Certificate resource is named after it.
+   */
+  readonly secretName: pulumi.Input<string>;
+}
+
+/** A listener of a Pulumi `GrpcGateway`: the cdk8s `GrpcListenerProps`, its certificate's Secret name maybe an Output. */
+export interface GrpcListenerArgs extends Omit<GrpcListenerProps, 'tls'> {
+  /**
+   * Terminates TLS (ALPN h2) with this certificate; the listener speaks h2c without it.
+   * @default - no TLS
+   */
+  readonly tls?: GrpcListenerTlsArgs;
+}
+
+/**
+ * Arguments of a `GrpcGateway`: the props of the cdk8s construct, with `namespace`, `labels`, `annotations` and the
+ * listeners' `tls.secretName` as `pulumi.Input`s (the keys of labels and annotations stay plain). The options of
+ * `implementation` stay plain values.
+ */
+export interface GrpcGatewayArgs extends Omit<GrpcGatewayProps, 'namespace' | 'labels' | 'annotations' | 'listeners'> {
+  /**
+   * Namespace of the Gateway, e.g. `namespace.metadata.name`. With an Output, certificates in other namespaces
+   * (`tls.secretNamespace`) cannot have their ReferenceGrants generated: whether one is needed depends on the value.
+   * @default 'default'
+   */
+  readonly namespace?: pulumi.Input<string>;
+  /** Listeners (1 to 64). */
+  readonly listeners: readonly GrpcListenerArgs[];
+  /**
+   * Extra labels on the Gateway.
+   * @default - none
+   */
+  readonly labels?: InputRecord;
+  /**
+   * Annotations on the Gateway.
+   * @default - none
+   */
+  readonly annotations?: InputRecord;
+}
 
 /**
  * A Gateway API Gateway with gRPC listeners (h2c or TLS-terminating), optionally its GatewayClass, cert-manager
  * certificates and the ReferenceGrants its certificates need, the first two as children `<name>-gateway` and
  * `<name>-gateway-class`. Routes attach to it, or to one of its listeners with `gateway.listener('name')`.
+ *
+ * Its namespace, labels, annotations and certificate Secret names may be Outputs: see {@link GrpcGatewayArgs}.
  *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
@@ -48,7 +93,7 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   /** Gateway name. */
   public readonly name: string;
   /** Gateway namespace. */
-  public readonly namespace: string;
+  public readonly namespace: pulumi.Output<string>;
   /** The Gateway, unless a self-hosted tier serves it without writing Gateway API objects. */
   public readonly gateway?: k8s.apiextensions.CustomResource;
   /** The GatewayClass, when the props create one. */
@@ -63,11 +108,16 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public readonly dashboard?: k8s.core.v1.ConfigMap;
   /** The ReferenceGrants this component's certificates need, which grpc-mesh creates (shared with every component that needs them). */
   public readonly referenceGrants: readonly k8s.apiextensions.CustomResource[];
-  /** Warnings found when the props were resolved (also logged). */
+  /**
+   * Warnings found when the props were resolved at construction (also logged). With Output-valued props, those found
+   * with their placeholders: the warnings of the real values are logged once the Outputs resolve.
+   */
   public readonly warnings: readonly string[];
-  /** How routes refer to this Gateway. */
+  /**
+   * How routes refer to this Gateway. With an Output namespace, its namespace is a placeholder that grpc-mesh components resolve.
+   */
   public readonly routeParentRef: RouteParentRef;
-  /** The resolved model. @internal */
+  /** The resolved model, with placeholders for the Inputs (see inputs.ts). @internal */
   public readonly _model: GrpcGatewayModel;
 
   /**
@@ -78,43 +128,65 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public constructor(name: string, args: GrpcGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super('grpc-mesh:index:GrpcGateway', name, {}, opts);
     const subject = `GrpcGateway "${name}"`;
-    this._model = resolveFor(this, () => resolveGrpcGateway(args, { defaultName: name, subject }));
+    const resolved = new PropsWithInputs<GrpcGatewayProps>(args).resolve(this, (p) => resolveGrpcGateway(p, { defaultName: name, subject }));
+    this._model = resolved.model;
     this.name = this._model.name;
-    this.namespace = this._model.namespace;
+    this.namespace = resolved.real.apply((m) => m.namespace);
     this.warnings = this._model.warnings;
     this.routeParentRef = gatewayParentRef(this._model);
     const manifests = renderGrpcGateway(this._model);
+    refuseInputs(this, subject, [
+      ...manifests.certificates.map((m) => ({
+        path: 'listeners[].tls.secretName', value: m.metadata.name, message: 'names the Certificate resource of a self-hosted Gateway with certManager: it must be a plain string',
+      })),
+      ...(this._model.generateReferenceGrants ? this._model.crossNamespaceRefs.map((ref) => ({
+        path: 'namespace',
+        value: ref,
+        message: 'is an Output, and decides whether a certificate in another namespace needs a ReferenceGrant',
+        hint: 'Give the namespace as a plain string, or set referenceGrants: false and create the grant yourself.',
+      })) : []),
+    ]);
+    const listed = gatewayObjects(manifests);
+    const objects = objectsWithInputs(this, subject, resolved, (m) => gatewayObjects(renderGrpcGateway(m)));
+    const inputsOf = (manifest: KubeObject) => objects[listed.indexOf(manifest)];
     const child = childOptions(this, opts);
-    if (manifests.gateway) this.gateway = kubeResource(`${name}-gateway`, manifests.gateway, child) as k8s.apiextensions.CustomResource;
-    if (manifests.gatewayClass) {
-      this.gatewayClass = kubeResource(`${name}-gateway-class`, manifests.gatewayClass, child) as k8s.apiextensions.CustomResource;
-    }
-    this.certificates = manifests.certificates.map((m) => kubeResource(`${name}-certificate-${m.metadata.name}`, m, child) as k8s.apiextensions.CustomResource);
-    this.monitoring = manifests.monitoring.map((m) => kubeResource(`${name}-monitoring-${m.kind.toLowerCase()}`, m, child) as k8s.apiextensions.CustomResource);
-    if (manifests.dashboard) this.dashboard = kubeResource(`${name}-monitoring-dashboard`, manifests.dashboard, child) as k8s.core.v1.ConfigMap;
-    declareRouteParent({ kind: 'gateway', model: this._model });
-    if (this._model.tier) this.tier = this.createTier(name, this._model, child);
+    const resource = <T extends KubeResource>(role: string, manifest: KubeObject) => kubeResource(`${name}-${role}`, inputsOf(manifest), child) as T;
+    if (manifests.gateway) this.gateway = resource('gateway', manifests.gateway);
+    if (manifests.gatewayClass) this.gatewayClass = resource('gateway-class', manifests.gatewayClass);
+    this.certificates = manifests.certificates.map((m) => resource(`certificate-${m.metadata.name}`, m));
+    this.monitoring = manifests.monitoring.map((m) => resource(`monitoring-${m.kind.toLowerCase()}`, m));
+    if (manifests.dashboard) this.dashboard = resource('monitoring-dashboard', manifests.dashboard);
+    const declared = { kind: 'gateway', model: this._model, real: resolved.real } as const;
+    declareRouteParent(declared);
+    if (this._model.tier) this.tier = this.createTier(name, subject, declared, resolved, child);
     const grants = referenceGrantsOf(this, opts, referenceGrantRequest(this._model, subject));
     this.referenceGrants = grants.resources;
-    logWarnings(this.warnings, this);
+    if (!resolved.hasInputs) logWarnings(this.warnings, this);
     this.registerOutputs({
       name: this.name,
       namespace: this.namespace,
       listeners: this._model.listeners.map((l) => l.name),
       referenceGrants: grants.allowedBy,
+      ...(resolved.hasInputs && { warnings: resolved.real.apply((m) => (logWarnings(m.warnings, this), m.warnings)) }),
     });
   }
 
-  private createTier(name: string, model: GrpcGatewayModel, child: pulumi.CustomResourceOptions): BalancerResources {
-    const rendered = servedRoutes({ kind: 'gateway', model }, this, (routes) => renderGatewayTier(model, routes));
+  private createTier(
+    name: string, subject: string, declared: DeclaredParent, resolved: ResolvedWithInputs<GrpcGatewayModel>, child: pulumi.CustomResourceOptions,
+  ): BalancerResources {
+    const rendered = servedRoutes(declared, this, (routes, served) => renderGatewayTier(served.model as GrpcGatewayModel, routes));
     // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
-    const initial = renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
-    const resource = <T extends KubeResource>(role: string, manifest: KubeObject) => kubeResource(`${name}-${role}`, manifest, child) as T;
+    const initial = (model: GrpcGatewayModel) => renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
+    const [config, deployment, service, pdb] = objectsWithInputs(this, subject, resolved, (model) => {
+      const tier = initial(model);
+      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget];
+    });
+    const resource = <T extends KubeResource>(role: string, manifest: KubeObjectInputs) => kubeResource(`${name}-${role}`, manifest, child) as T;
     return {
-      config: resource('tier-config', { ...initial.config, data: rendered.apply((t) => t.config.data) } as KubeObject),
-      deployment: resource('tier-deployment', { ...initial.deployment, spec: rendered.apply((t) => t.deployment.spec) } as KubeObject),
-      service: resource('tier-service', initial.service),
-      podDisruptionBudget: resource('tier-pdb', initial.podDisruptionBudget),
+      config: resource('tier-config', { ...config, data: rendered.apply((t) => t.config.data) }),
+      deployment: resource('tier-deployment', { ...deployment, spec: rendered.apply((t) => t.deployment.spec) }),
+      service: resource('tier-service', service),
+      podDisruptionBudget: resource('tier-pdb', pdb),
     };
   }
 
@@ -125,4 +197,15 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
   public listener(name: string): IRouteParent {
     return listenerOf(this, name);
   }
+}
+
+/** The objects of a Gateway other than its tier and ReferenceGrants, in a fixed order. */
+function gatewayObjects(manifests: ReturnType<typeof renderGrpcGateway>): KubeObject[] {
+  return [
+    ...(manifests.gateway ? [manifests.gateway] : []),
+    ...(manifests.gatewayClass ? [manifests.gatewayClass] : []),
+    ...manifests.certificates,
+    ...manifests.monitoring,
+    ...(manifests.dashboard ? [manifests.dashboard] : []),
+  ];
 }

@@ -14,14 +14,70 @@ import {
   type KubeObject,
   type RouteParentRef,
   type ServiceBackendRef,
+  type WorkloadProps,
 } from '../core';
-import { resolveFor } from './errors';
+import { objectsWithInputs, PropsWithInputs, type InputRecord, type KubeObjectInputs } from './inputs';
 import { childOptions, kubeResource, type KubeResource } from './kube-resources';
 import { declareRouteParent, servedRoutes } from './served-routes';
 import { logWarnings } from './warnings';
 
-/** Arguments of a `GrpcMeshService`: the same props as the cdk8s construct. */
-export type GrpcMeshServiceArgs = GrpcMeshServiceProps;
+/**
+ * The workload of a Pulumi `GrpcMeshService`: the cdk8s `WorkloadProps`, with the fields a program commonly takes
+ * from other resources as `pulumi.Input`s.
+ */
+export interface WorkloadArgs extends Omit<WorkloadProps, 'image' | 'replicas' | 'serviceAccountName' | 'env' | 'podLabels' | 'podAnnotations'> {
+  /** Container image of the gRPC server, e.g. the image a `docker.Image` built (`image.imageName`). Pin a version or digest. */
+  readonly image: pulumi.Input<string>;
+  /**
+   * Pods.
+   * @default 2
+   */
+  readonly replicas?: pulumi.Input<number>;
+  /**
+   * ServiceAccount of the pods, e.g. `serviceAccount.metadata.name`.
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: pulumi.Input<string>;
+  /**
+   * Environment variables; values may come from other resources (a database's endpoint).
+   * @default - none
+   */
+  readonly env?: InputRecord;
+  /**
+   * Extra labels on the pods (the selector labels are always set).
+   * @default - none
+   */
+  readonly podLabels?: InputRecord;
+  /**
+   * Annotations on the pods.
+   * @default - none
+   */
+  readonly podAnnotations?: InputRecord;
+}
+
+/**
+ * Arguments of a `GrpcMeshService`: the props of the cdk8s construct, with `namespace`, `labels` and the workload's
+ * `image`, `replicas`, `serviceAccountName`, `env`, `podLabels` and `podAnnotations` as `pulumi.Input`s (the keys of
+ * labels, annotations and env stay plain). The options of `dataPlane` stay plain values.
+ */
+export interface GrpcMeshServiceArgs extends Omit<GrpcMeshServiceProps, 'namespace' | 'labels' | 'workload'> {
+  /**
+   * Namespace of every object, e.g. `namespace.metadata.name`. Routes that should see the same namespace must be
+   * given the same Output (or the same string): two different Outputs are different namespaces until they resolve.
+   * @default 'default'
+   */
+  readonly namespace?: pulumi.Input<string>;
+  /**
+   * Runs the server as a Deployment. Give either `workload` or `selector`.
+   * @default - none: `selector` names an existing workload
+   */
+  readonly workload?: WorkloadArgs;
+  /**
+   * Extra labels on every object.
+   * @default - none
+   */
+  readonly labels?: InputRecord;
+}
 
 /** The resources of a balancer tier (Envoy or grpc-mesh-proxy). */
 export interface BalancerResources {
@@ -40,6 +96,9 @@ export interface BalancerResources {
  * server Deployment, and the data plane that balances each call (an Envoy tier by default). The same objects as
  * the cdk8s construct of the same name, as Pulumi resources named `<name>-<role>` (`users-service`,
  * `users-headless-service`, `users-balancer-deployment`...), children of this component.
+ *
+ * Props a program takes from other resources (namespace, image, replicas, labels...) may be Outputs: see
+ * {@link GrpcMeshServiceArgs}. Every child is registered at construction; the fields those props decide are Outputs.
  *
  * `opts` reach every child: provider(s), transformations and `protect` through the parent, `dependsOn` passed on.
  * Invalid props throw a {@link GrpcMeshResourceError} listing every problem; warnings go to `pulumi.log.warn`.
@@ -63,14 +122,14 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   /** Name of the ClusterIP Service and prefix of every object's name. */
   public readonly name: string;
   /** Namespace of every object. */
-  public readonly namespace: string;
+  public readonly namespace: pulumi.Output<string>;
   /** Port of the gRPC service. */
   public readonly port: number;
   /**
    * Where clients send their calls, in-cluster: `host:port` of the balancer's Service, or with `DataPlane.none()` a
    * `dns:///` target of the headless Service for clients that balance themselves.
    */
-  public readonly endpoint: string;
+  public readonly endpoint: pulumi.Output<string>;
   /** Name of the ClusterIP Service. */
   public readonly serviceName: string;
   /** Name of the headless Service. */
@@ -101,13 +160,20 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
   public readonly dashboard?: k8s.core.v1.ConfigMap;
-  /** Warnings found when the props were resolved (also logged). */
+  /**
+   * Warnings found when the props were resolved at construction (also logged). With Output-valued props, those found
+   * with their placeholders: the warnings of the real values are logged once the Outputs resolve.
+   */
   public readonly warnings: readonly string[];
-  /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
+  /**
+   * How a route attaches to this service (GAMMA): through the ClusterIP Service. With an Output namespace, its namespace is a placeholder that grpc-mesh components resolve.
+   */
   public readonly routeParentRef: RouteParentRef;
-  /** How a route sends calls to this service: the ClusterIP Service and port. */
+  /**
+   * How a route sends calls to this service: the ClusterIP Service and port. With an Output namespace, its namespace is a placeholder that grpc-mesh components resolve.
+   */
   public readonly backendRef: ServiceBackendRef;
-  /** The resolved model, for other components of this library. @internal */
+  /** The resolved model, with placeholders for the Inputs (see inputs.ts), for other components of this library. @internal */
   public readonly _model: GrpcMeshServiceModel;
 
   /**
@@ -117,12 +183,15 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
    */
   public constructor(name: string, args: GrpcMeshServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super('grpc-mesh:index:GrpcMeshService', name, {}, opts);
-    this._model = resolveFor(this, () => resolveGrpcMeshService(args, { defaultName: name, subject: `GrpcMeshService "${name}"` }));
+    const subject = `GrpcMeshService "${name}"`;
+    const props = new PropsWithInputs<GrpcMeshServiceProps>(args);
+    const resolved = props.resolve(this, (p) => resolveGrpcMeshService(p, { defaultName: name, subject }));
+    this._model = resolved.model;
     const model = this._model;
     this.name = model.name;
-    this.namespace = model.namespace;
+    this.namespace = resolved.real.apply((m) => m.namespace);
     this.port = model.port;
-    this.endpoint = model.endpoint;
+    this.endpoint = resolved.real.apply((m) => m.endpoint);
     this.routeParentRef = meshServiceParentRef(model);
     this.backendRef = meshServiceBackendRef(model);
     this.warnings = model.warnings;
@@ -132,19 +201,22 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
 
     // Every object gets the role id the core gives it (the cdk8s construct id): `<name>-<role>`. A balancer's
     // config and pods depend on the routes attached to the service, compiled once the program has declared them.
-    declareRouteParent({ kind: 'service', model });
+    const declared = { kind: 'service', model, real: resolved.real } as const;
+    declareRouteParent(declared);
     const manifests = renderGrpcMeshService(model);
+    const listed = listGrpcMeshServiceManifests(manifests);
+    const objects = objectsWithInputs(this, subject, resolved, (m) => listGrpcMeshServiceManifests(renderGrpcMeshService(m)).map((l) => l.manifest));
+    const inputsOf = new Map<KubeObject, KubeObjectInputs>(listed.map((l, i) => [l.manifest, objects[i]]));
     const rendered = balancerOf(model) !== undefined
-      ? servedRoutes({ kind: 'service', model }, this, (routes) => renderGrpcMeshService(model, routes).balancer!) : undefined;
-    const compiled = new Map<KubeObject | undefined, KubeObject>(rendered === undefined || manifests.balancer === undefined ? [] : [
-      [manifests.balancer.config, { ...manifests.balancer.config, data: rendered.apply((b) => b.config.data) } as KubeObject],
-      [manifests.balancer.deployment, { ...manifests.balancer.deployment, spec: rendered.apply((b) => b.deployment.spec) } as KubeObject],
-    ]);
+      ? servedRoutes(declared, this, (routes, served) => renderGrpcMeshService(served.model as GrpcMeshServiceModel, routes).balancer!) : undefined;
+    if (rendered !== undefined && manifests.balancer !== undefined) {
+      const { config, deployment } = manifests.balancer;
+      inputsOf.set(config, { ...inputsOf.get(config)!, data: rendered.apply((b) => b.config.data) });
+      inputsOf.set(deployment, { ...inputsOf.get(deployment)!, spec: rendered.apply((b) => b.deployment.spec) });
+    }
     const child = childOptions(this, opts);
     const children = new Map<KubeObject, KubeResource>();
-    for (const { id, manifest } of listGrpcMeshServiceManifests(manifests)) {
-      children.set(manifest, kubeResource(`${name}-${id}`, compiled.get(manifest) ?? manifest, child));
-    }
+    for (const { id, manifest } of listed) children.set(manifest, kubeResource(`${name}-${id}`, inputsOf.get(manifest)!, child));
     const of = <T extends KubeResource>(manifest: KubeObject) => children.get(manifest) as T;
     this.service = of(manifests.service);
     this.headlessService = of(manifests.headlessService);
@@ -166,8 +238,10 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     this.meshPolicy = manifests.meshPolicy.map((m) => of(m));
     this.monitoring = manifests.monitoring.map((m) => of(m));
     if (manifests.dashboard) this.dashboard = of(manifests.dashboard);
-    logWarnings(this.warnings, this);
+    if (!resolved.hasInputs) logWarnings(this.warnings, this);
     this.registerOutputs({
+      // With Inputs, the warnings of the real props are logged (or thrown) once they resolve.
+      ...(resolved.hasInputs && { warnings: resolved.real.apply((m) => (logWarnings(m.warnings, this), m.warnings)) }),
       serviceName: this.serviceName,
       headlessServiceName: this.headlessServiceName,
       balancerServiceName: this.balancerServiceName,

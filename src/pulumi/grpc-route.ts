@@ -1,9 +1,12 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { resolveGrpcRoute, type GrpcRouteProps } from '../core';
-import { GrpcRouteBase } from './grpc-route-base';
+import { GrpcRouteBase, type RouteInputs } from './grpc-route-base';
 
-/** Arguments of a `GrpcRoute`: the same props as the cdk8s construct. */
-export type GrpcRouteArgs = GrpcRouteProps;
+/**
+ * Arguments of a `GrpcRoute`: the props of the cdk8s construct, with `namespace` and the values of `labels` as
+ * `pulumi.Input`s (see {@link RouteInputs}).
+ */
+export interface GrpcRouteArgs extends Omit<GrpcRouteProps, 'namespace' | 'labels'>, RouteInputs {}
 
 /**
  * A Gateway API GRPCRoute: method and header matches, weighted backends and filters, attached to a `GrpcGateway`
@@ -16,6 +19,6 @@ export class GrpcRoute extends GrpcRouteBase {
    * @param opts Options of the component, passed on to its children.
    */
   public constructor(name: string, args: GrpcRouteArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('GrpcRoute', name, (context) => resolveGrpcRoute(args, context), opts);
+    super('GrpcRoute', name, args, resolveGrpcRoute, opts);
   }
 }

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
-import type * as pulumi from '@pulumi/pulumi';
-import type { KubeObject } from '../core';
+import * as pulumi from '@pulumi/pulumi';
+import type { KubeObjectInputs } from './inputs';
 
 /** A Kubernetes object as a Pulumi resource: a typed `@pulumi/kubernetes` class for built-in kinds, else a CustomResource. */
 export type KubeResource =
@@ -26,16 +26,17 @@ const TYPED_KINDS: Readonly<Record<string, { readonly resource: TypedClass; read
 };
 
 /**
- * Turns a core manifest into the Pulumi resource that creates it, unchanged: `Service`, `ConfigMap`,
+ * Turns a core manifest (whose fields may be Outputs) into the Pulumi resource that creates it, unchanged: `Service`, `ConfigMap`,
  * `Deployment` and `PodDisruptionBudget` become the typed `@pulumi/kubernetes` classes, every other kind
  * (Gateway API, Istio, Envoy Gateway, Prometheus operator) an `apiextensions.CustomResource`.
  */
-export function kubeResource(name: string, manifest: KubeObject, opts: pulumi.CustomResourceOptions): KubeResource {
+export function kubeResource(name: string, manifest: KubeObjectInputs, opts: pulumi.CustomResourceOptions): KubeResource {
   const typed = TYPED_KINDS[`${manifest.apiVersion}/${manifest.kind}`];
   if (!typed) return new k8s.apiextensions.CustomResource(name, manifest as k8s.apiextensions.CustomResourceArgs, opts);
   const dropped = Object.keys(manifest).filter((field) => !typed.fields.includes(field));
   if (dropped.length > 0) {
-    throw new Error(`grpc-mesh cannot create ${manifest.kind} "${manifest.metadata.name}" with @pulumi/kubernetes: it ignores ${dropped.join(', ')}.`);
+    const metadata = (pulumi.Output.isInstance(manifest.metadata) ? {} : manifest.metadata) as { name?: unknown };
+    throw new Error(`grpc-mesh cannot create ${manifest.kind} "${String(metadata.name ?? name)}" with @pulumi/kubernetes: it ignores ${dropped.join(', ')}.`);
   }
   return new typed.resource(name, manifest as never, opts);
 }

@@ -108,8 +108,9 @@ describe('GrpcMeshService (Pulumi)', () => {
     const users = new P.GrpcMeshService('users', USERS_PROPS);
     expect(await promiseOf(users.loadBalancerAddress!)).toBe('203.0.113.10');
     const urn = await promiseOf(users.urn);
+    const [endpoint, namespace] = [await promiseOf(users.endpoint), await promiseOf(users.namespace)];
     await settle();
-    expect([users.endpoint, users.serviceName, users.headlessServiceName, users.balancerServiceName, users.port, users.namespace])
+    expect([endpoint, users.serviceName, users.headlessServiceName, users.balancerServiceName, users.port, namespace])
       .toEqual(['users-envoy.app.svc.cluster.local:50051', 'users', 'users-headless', 'users-envoy', 50051, 'app']);
     expect(monitor.resources.get(urn)!.state.toJavaScript()).toEqual({
       serviceName: 'users',
@@ -127,10 +128,11 @@ describe('GrpcMeshService (Pulumi)', () => {
     const internal = new P.GrpcMeshService('internal', { ...USERS_PROPS, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
     const none = new P.GrpcMeshService('none', { port: 50051, selector: { app: 'none' }, dataPlane: DataPlane.none() });
     expect(await promiseOf(lb.loadBalancerAddress!)).toBe('a1b2.elb.example.com');
+    const noneEndpoint = await promiseOf(none.endpoint);
     await settle();
     expect([internal.loadBalancerAddress, internal.balancerServiceName]).toEqual([undefined, 'internal-envoy']);
     expect(internal.balancer!.service).toBeInstanceOf(k8s.core.v1.Service);
-    expect([none.loadBalancerAddress, none.balancerServiceName, none.endpoint]).toEqual([undefined, undefined, 'dns:///none-headless.default.svc.cluster.local:50051']);
+    expect([none.loadBalancerAddress, none.balancerServiceName, noneEndpoint]).toEqual([undefined, undefined, 'dns:///none-headless.default.svc.cluster.local:50051']);
   });
 
   test('is a route parent and a backend with plain references, like the cdk8s construct', async () => {

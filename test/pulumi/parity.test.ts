@@ -10,8 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { collectingUnhandledRejections, manifestsOf, settle, useMocks, type RecordedResource } from './mocks';
 import { CDK8S_EXAMPLES } from '../../projenrc/examples';
@@ -30,6 +31,7 @@ import {
   type KubeObject,
   type TrafficPolicy,
 } from '../../src/core';
+import type { CanaryGrpcRouteArgs, GrpcGatewayArgs, GrpcMeshServiceArgs, GrpcRouteArgs } from '../../src/pulumi';
 import { FULL_POLICY } from '../core/dialects/fixtures';
 
 type PulumiModule = typeof import('../../src/pulumi');
@@ -438,6 +440,128 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
       'BackendTrafficPolicy', 'Certificate', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
       'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'VirtualService',
     ]);
+  });
+});
+
+/**
+ * What a scenario with Output-valued props builds with: the Pulumi args types, whose Input fields get
+ * `input(value)` (in Pulumi an Output that resolves only after the program's synchronous part, in cdk8s the value
+ * itself) or the name of a Namespace object (`namespace.metadata.name` in Pulumi).
+ */
+interface InputFramework {
+  input<T>(value: T): pulumi.Input<T>;
+  namespace(name: string): pulumi.Input<string>;
+  service(name: string, args: GrpcMeshServiceArgs): IRouteParent & IGrpcBackend;
+  gateway(name: string, args: GrpcGatewayArgs): IRouteParent & { listener(name: string): IRouteParent };
+  route(name: string, args: GrpcRouteArgs): void;
+  canary(name: string, args: CanaryGrpcRouteArgs): void;
+}
+type InputScenario = (f: InputFramework) => void;
+
+function synthInputsWithCdk8s(scenario: InputScenario): KubeObject[] {
+  const chart = new Chart(Testing.app(), 'parity');
+  // With every Input a plain value, the args are the cdk8s props.
+  const props = <T>(args: unknown) => args as T;
+  scenario({
+    input: (value) => value,
+    namespace: (name) => {
+      new ApiObject(chart, `namespace-${name}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      return name;
+    },
+    service: (name, args) => new cdk8s.GrpcMeshService(chart, name, props(args)),
+    gateway: (name, args) => new cdk8s.GrpcGateway(chart, name, props(args)),
+    route: (name, args) => new cdk8s.GrpcRoute(chart, name, props(args)),
+    canary: (name, args) => new cdk8s.CanaryGrpcRoute(chart, name, props(args)),
+  });
+  return Testing.synth(chart);
+}
+
+async function recordInputsWithPulumi(stack: string, scenario: InputScenario): Promise<KubeObject[]> {
+  const recorded = await useMocks(stack);
+  scenario({
+    input: <T>(value: T) => pulumi.output(new Promise<T>((resolve) => setImmediate(() => resolve(value)))) as pulumi.Input<T>,
+    namespace: (name) => new k8s.core.v1.Namespace(`namespace-${name}`, { metadata: { name } }).metadata.name,
+    service: (name, args) => new P.GrpcMeshService(name, args),
+    gateway: (name, args) => new P.GrpcGateway(name, args),
+    route: (name, args) => new P.GrpcRoute(name, args),
+    canary: (name, args) => new P.CanaryGrpcRoute(name, args),
+  });
+  await settle();
+  return manifestsOf(recorded);
+}
+
+/** Rows whose props Pulumi takes as Outputs (namespaces, images, replicas, labels, annotations, Secret names...). */
+const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
+  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 12, (f) => {
+    f.service('users', {
+      namespace: f.namespace('identity'),
+      port: 50051,
+      workload: {
+        ...WORKLOAD,
+        image: f.input(WORKLOAD.image),
+        replicas: f.input(5),
+        serviceAccountName: f.input('users-sa'),
+        env: { ...WORKLOAD.env, DATABASE_HOST: f.input('db.identity.example.com') },
+        podLabels: { tier: f.input('backend') },
+        podAnnotations: { 'example.com/owner': f.input('identity') },
+      },
+      dataPlane: DataPlane.envoy({ replicas: 3, serviceType: 'LoadBalancer' }),
+      trafficPolicy: FULL_POLICY,
+      monitoring: { podMonitor: true, ...MONITORING },
+      labels: { team: f.input('identity'), env: 'prod' },
+    });
+  }],
+  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 14, (f) => {
+    const app = f.namespace('app');
+    const edge = f.gateway('edge', {
+      namespace: f.input('infra'),
+      gatewayClassName: 'istio',
+      labels: { team: f.input('platform') },
+      annotations: { 'example.com/owner': f.input('platform') },
+      listeners: [
+        { name: 'grpc-tls', hostname: '*.api.example.com', port: 443, tls: { secretName: f.input('api-tls-cert') }, allowedRoutes: { from: 'All' } },
+        { name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } },
+      ],
+    });
+    const billing = f.service('billing', {
+      namespace: app, port: 50051, workload: { image: f.input('registry.example.com/billing:1.0.0') }, dataPlane: DataPlane.istio(), trafficPolicy: ISTIO_POLICY,
+    });
+    const stable = f.service('orders-stable', { ...plain('orders-stable'), namespace: app });
+    const canary = f.service('orders-canary', { ...plain('orders-canary'), namespace: app });
+    f.route('billing-api', { namespace: app, parents: [edge.listener('grpc-tls')], labels: { team: f.input('billing') }, rules: [{ backends: [{ service: billing }] }] });
+    f.canary('orders', {
+      namespace: app, parents: [edge], grpcService: 'order.v1.OrderService', stable, canary, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'always' },
+    });
+  }],
+  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 25, (f) => {
+    const shop = f.namespace('shop');
+    const edge = f.gateway('edge', {
+      ...PROXY_EDGE,
+      namespace: shop,
+      listeners: [{ name: 'grpc', port: 50051 }, { name: 'grpc-tls', port: 443, hostname: 'api.example.com', tls: { secretName: f.input('api-example-com-tls') } }],
+      certManager: undefined,
+    });
+    const checkout = f.service('checkout', {
+      namespace: shop,
+      port: 50051,
+      workload: { image: f.input('registry.example.com/checkout:1.0.0'), replicas: f.input(3) },
+      dataPlane: DataPlane.proxy({ image: PROXY_IMAGE, serviceType: 'ClusterIP' }),
+      trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] } },
+    });
+    const checkoutCanary = f.service('checkout-canary', { namespace: shop, port: 50051, workload: { image: f.input('registry.example.com/checkout:1.1.0') }, dataPlane: DataPlane.none() });
+    f.canary('checkout-split', { namespace: shop, parents: [checkout], stable: checkout, canary: checkoutCanary, canaryWeight: 10 });
+    f.route('checkout-api', { namespace: shop, parents: [edge.listener('grpc-tls')], hostnames: ['api.example.com'], rules: [{ backends: [{ service: checkout }] }] });
+    const payments = f.service('payments', {
+      namespace: shop, port: 50051, workload: { image: 'registry.example.com/payments:1.0.0' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }),
+    });
+    f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
+  }],
+];
+
+describe('parity with Output-valued props', () => {
+  test.each(INPUT_ROWS)('%s: the same %d objects as the plain values give through cdk8s', async (row, count, scenario) => {
+    const cdk8sObjects = synthInputsWithCdk8s(scenario);
+    expect(expectSameObjects(await recordInputsWithPulumi(`inputs-${stackOf(row)}`, scenario), cdk8sObjects)).toBe(count);
   });
 });
 
