@@ -50,7 +50,7 @@ export interface CanaryGrpcRouteProps {
    * See `GrpcRouteProps.referenceGrants`.
    * @default true
    */
-  readonly referenceGrants?: boolean;
+  readonly referenceGrants?: boolean | 'external';
   /**
    * See `GrpcRouteProps.trafficPolicy`.
    * @default - the implementation's defaults

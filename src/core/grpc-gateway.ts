@@ -5,7 +5,7 @@ import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { tierSeries } from './monitoring/series';
 import { validateGatewayMonitoring } from './monitoring/validate';
-import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
+import { crossNamespaceReferences, resolveReferenceGrantsProp, type CrossNamespaceReference } from './reference-grants';
 import type { GatewayParentRef, ListenerSummary } from './route-refs';
 import { IssueCollector } from './validation';
 import { isValidHostname } from '../routing';
@@ -134,12 +134,13 @@ export interface GrpcGatewayProps {
    */
   readonly certManager?: CertManagerProps;
   /**
-   * Generates the ReferenceGrants that certificates in other namespaces need. When false, every such Secret
-   * must be allowed by a ReferenceGrant defined elsewhere in the app (with Pulumi, which sees no other: one another
-   * component of the stack generates), or the Gateway fails (`MISSING_REFERENCE_GRANT`).
+   * Generates the ReferenceGrants that certificates in other namespaces need (`true`). With `false`, every such
+   * Secret must be allowed by a ReferenceGrant defined elsewhere in the app (with Pulumi, which sees no other: one
+   * another component of the stack generates), or the Gateway fails (`MISSING_REFERENCE_GRANT`). With `'external'`,
+   * the grants are left to the owners of the Secrets' namespaces: none is generated or checked.
    * @default true
    */
-  readonly referenceGrants?: boolean;
+  readonly referenceGrants?: boolean | 'external';
   /**
    * Extra labels on the Gateway.
    * @default - none
@@ -203,6 +204,8 @@ export interface GrpcGatewayModel {
   readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
   /** Whether ReferenceGrants are generated for them. */
   readonly generateReferenceGrants: boolean;
+  /** Whether a certificate in another namespace must be allowed by a grant of the app (not with `referenceGrants: 'external'`). */
+  readonly checkReferenceGrants: boolean;
   /** Monitoring of the self-hosted tier, with every default applied. */
   readonly monitoring?: ResolvedMonitoring;
   /** Warnings to show the user. */
@@ -261,7 +264,7 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
     crossNamespaceRefs: crossNamespaceReferences(listeners.flatMap((l) => (l.tls ? [{
       fromKind: 'Gateway' as const, fromNamespace: namespace, toKind: 'Secret' as const, toNamespace: l.tls.secretNamespace, toName: l.tls.secretName,
     }] : []))),
-    generateReferenceGrants: props.referenceGrants ?? true,
+    ...resolveReferenceGrantsProp(props.referenceGrants),
     ...(props.monitoring && tier && { monitoring: resolveGatewayMonitoring(props.monitoring, name, namespace, tier) }),
     warnings: issues.warnings,
   };

@@ -1,6 +1,6 @@
 import * as d from './defaults';
 import { checkLinkerdServiceRouteConflicts } from './dialects/linkerd-route';
-import { crossNamespaceReferences, type CrossNamespaceReference } from './reference-grants';
+import { crossNamespaceReferences, resolveReferenceGrantsProp, type CrossNamespaceReference } from './reference-grants';
 import { resolveRoutePolicy, type ResolvedRoutePolicy, type RouteImplementation } from './route-policy';
 import {
   parentNeedsGatewayApiObjects,
@@ -158,12 +158,14 @@ export interface GrpcRouteProps {
   /** Rules (1 to 16). */
   readonly rules: readonly GrpcRouteRuleProps[];
   /**
-   * Generates a ReferenceGrant in the namespace of every backend the route reaches across namespaces. When false,
-   * each such reference must be allowed by a ReferenceGrant defined elsewhere in the app (with Pulumi, which sees no
-   * other: one another component of the stack generates), or the route fails (`MISSING_REFERENCE_GRANT`).
+   * Generates a ReferenceGrant in the namespace of every backend the route reaches across namespaces (`true`). With
+   * `false`, each such reference must be allowed by a ReferenceGrant defined elsewhere in the app (with Pulumi, which
+   * sees no other: one another component of the stack generates), or the route fails (`MISSING_REFERENCE_GRANT`).
+   * With `'external'`, the grants are left to the owners of the target namespaces (as the Gateway API intends): none
+   * is generated or checked, and a missing one shows only in the cluster, where the backend's calls get UNAVAILABLE.
    * @default true
    */
-  readonly referenceGrants?: boolean;
+  readonly referenceGrants?: boolean | 'external';
   /**
    * Load balancing, retries, timeouts and the rest for the calls of this route, in the dialect of the route's
    * implementation (see `implementation`).
@@ -206,6 +208,8 @@ export interface GrpcRouteModel {
   readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
   /** Whether ReferenceGrants are generated for them. */
   readonly generateReferenceGrants: boolean;
+  /** Whether a cross-namespace reference must be allowed by a grant of the app (not with `referenceGrants: 'external'`). */
+  readonly checkReferenceGrants: boolean;
   /** The traffic policy, resolved for the implementation's dialect. */
   readonly policy: ResolvedRoutePolicy;
   /**
@@ -285,7 +289,7 @@ export function resolveGrpcRoute(props: GrpcRouteProps, context: RouteResolveCon
     crossNamespaceRefs: crossNamespaceReferences(rules.flatMap((rule) => referencedServices(rule)).map((ref) => ({
       fromKind: 'GRPCRoute' as const, fromNamespace: namespace, toKind: 'Service' as const, toNamespace: ref.namespace ?? namespace, toName: ref.name,
     }))),
-    generateReferenceGrants: props.referenceGrants ?? true,
+    ...resolveReferenceGrantsProp(props.referenceGrants),
     policy,
     gatewayApiObjects: parents.some(parentNeedsGatewayApiObjects),
     warnings: issues.warnings,

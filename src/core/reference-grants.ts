@@ -86,6 +86,18 @@ export interface ReferenceGrantRequest {
    * by a grant the app (cdk8s) or the stack (Pulumi) defines, or the construct fails.
    */
   readonly generate: boolean;
+  /** Whether a reference no grant of the app allows fails the construct: false with `referenceGrants: 'external'`. */
+  readonly check: boolean;
+}
+
+/**
+ * What the `referenceGrants` prop of routes and Gateways asks for: generate the grants (`true`, the default),
+ * require grants defined in the app (`false`), or leave them to the owners of the target namespaces ('external').
+ */
+export function resolveReferenceGrantsProp(
+  value: boolean | 'external' | undefined,
+): { generateReferenceGrants: boolean; checkReferenceGrants: boolean } {
+  return { generateReferenceGrants: value === undefined || value === true, checkReferenceGrants: value !== 'external' };
 }
 
 /**
@@ -94,10 +106,14 @@ export interface ReferenceGrantRequest {
  * @param subject how messages name the construct
  */
 export function referenceGrantRequest(
-  model: { readonly crossNamespaceRefs: readonly CrossNamespaceReference[]; readonly generateReferenceGrants: boolean },
+  model: {
+    readonly crossNamespaceRefs: readonly CrossNamespaceReference[];
+    readonly generateReferenceGrants: boolean;
+    readonly checkReferenceGrants: boolean;
+  },
   subject: string,
 ): ReferenceGrantRequest {
-  return { subject, refs: model.crossNamespaceRefs, generate: model.generateReferenceGrants };
+  return { subject, refs: model.crossNamespaceRefs, generate: model.generateReferenceGrants, check: model.checkReferenceGrants };
 }
 
 /**
@@ -132,6 +148,7 @@ export interface ReferenceGrantCheck {
 export function checkReferenceGrants(request: ReferenceGrantRequest, grants: readonly KubeObject[]): ReferenceGrantCheck {
   const allowedBy = new Set<string>();
   const issues: ValidationIssue[] = [];
+  if (!request.generate && !request.check) return { allowedBy: [] }; // 'external': the target namespaces' owners grant
   for (const ref of request.refs) {
     const grant = request.generate ? renderReferenceGrant(ref) : grants.find((g) => grantAllows(g, ref));
     if (grant !== undefined) allowedBy.add(referenceGrantKey(grant));
@@ -146,6 +163,7 @@ function missingReferenceGrant(ref: CrossNamespaceReference): ValidationIssue {
     path: 'referenceGrants',
     value: false,
     message: `is false, and no ReferenceGrant allows ${describeReference(ref)}`,
-    hint: `Define a ReferenceGrant in namespace "${ref.toNamespace}" that allows it, or let grpc-mesh generate it (referenceGrants: true).`,
+    hint: `Define a ReferenceGrant in namespace "${ref.toNamespace}" that allows it, or let grpc-mesh generate it (referenceGrants: true), `
+      + 'or set referenceGrants: \'external\' when that namespace\'s owner defines it outside this app.',
   };
 }

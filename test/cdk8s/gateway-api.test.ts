@@ -37,7 +37,8 @@ describe('Gateway API constructs (cdk8s)', () => {
     new GrpcRoute(chart, 'checkout', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ backends: [{ service: payments }] }] });
     expect(() => Testing.synth(chart)).toThrow('[shop/checkout] GrpcRoute "shop/checkout": referenceGrants is false, and no ReferenceGrant allows '
       + 'GRPCRoute in "app" -> Service "payments/payments"; got false. Define a ReferenceGrant in namespace "payments" that allows it, '
-      + 'or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]');
+      + 'or let grpc-mesh generate it (referenceGrants: true), or set referenceGrants: \'external\' when that namespace\'s owner defines it '
+      + 'outside this app. [MISSING_REFERENCE_GRANT]');
     new ApiObject(chart, 'hand-written-grant', {
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
       kind: 'ReferenceGrant',
@@ -45,6 +46,14 @@ describe('Gateway API constructs (cdk8s)', () => {
       spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: 'app' }], to: [{ group: '', kind: 'Service' }] },
     });
     expect(Testing.synth(chart).filter((o) => o.kind === 'ReferenceGrant').map((o) => o.metadata.name)).toEqual(['allow-app']);
+  });
+
+  test('with referenceGrants \'external\', the grant is the target namespace owner\'s: none is written, synthesis passes', () => {
+    const { chart, edge, payments } = setup();
+    new GrpcRoute(chart, 'checkout', { namespace: 'app', parents: [edge], referenceGrants: 'external', rules: [{ backends: [{ service: payments }] }] });
+    const objects = Testing.synth(chart);
+    expect(objects.filter((o) => o.kind === 'ReferenceGrant')).toEqual([]);
+    expect(objects.find((o) => o.kind === 'GRPCRoute')?.spec.rules[0].backendRefs[0]).toMatchObject({ name: 'payments', namespace: 'payments' });
   });
 
   test('attaches to one listener with gateway.listener() and names the construct path in errors', () => {

@@ -221,9 +221,22 @@ describe('GrpcRoute (Pulumi)', () => {
     expect(error).toBeInstanceOf(P.GrpcMeshResourceError);
     expect(pulumi.ResourceError.isInstance(error) && error.resource).toBe(checkout);
     expect(error.message).toBe('GrpcRoute "checkout": referenceGrants is false, and no ReferenceGrant allows GRPCRoute in "app" -> Service "payments/payments"; '
-      + 'got false. Define a ReferenceGrant in namespace "payments" that allows it, or let grpc-mesh generate it (referenceGrants: true). [MISSING_REFERENCE_GRANT]');
+      + 'got false. Define a ReferenceGrant in namespace "payments" that allows it, or let grpc-mesh generate it (referenceGrants: true), '
+      + 'or set referenceGrants: \'external\' when that namespace\'s owner defines it outside this app. [MISSING_REFERENCE_GRANT]');
     expect(error.issues.map((i) => i.code)).toEqual(['MISSING_REFERENCE_GRANT']);
     expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant'))).toEqual([]);
+  });
+
+  test('with referenceGrants \'external\', the grant is the target namespace owner\'s: none is created, the route registers', async () => {
+    const recorded = await useMocks('grants-external');
+    const rejections = await collectingUnhandledRejections(async () => {
+      const { edge, payments } = setup();
+      new P.GrpcRoute('checkout', { namespace: 'app', parents: [edge], referenceGrants: 'external', rules: [{ backends: [{ service: payments }] }] });
+      await settle();
+    });
+    expect(rejections).toEqual([]);
+    expect(recorded.filter((r) => r.type.endsWith(':ReferenceGrant'))).toEqual([]);
+    expect(recorded.filter((r) => r.type.endsWith(':GRPCRoute')).map((r) => r.name)).toEqual(['checkout-route']);
   });
 
   test('with referenceGrants false, is satisfied by the grant another route of the stack generates, even a later one', async () => {
