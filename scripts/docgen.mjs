@@ -21,7 +21,7 @@ const INDEX = 'API.md';
 /** Source path prefix -> category: a symbol is listed with the construct (or area) it belongs to. First match wins. */
 const CATEGORIES = [
   [/^src\/(cdk8s|pulumi)\/grpc-mesh-service|^src\/core\/(grpc-mesh-service|kube)\b/, 'Services'],
-  [/^src\/core\/data-plane\b/, 'Data planes'],
+  [/^src\/(core|pulumi)\/data-plane\b/, 'Data planes'],
   [/^src\/core\/(traffic-policy|grpc-status)\b/, 'Traffic policy'],
   [/^src\/core\/monitoring\//, 'Monitoring'],
   [/^src\/pulumi\/inputs\b/, 'Pulumi Inputs'],
@@ -111,7 +111,8 @@ if (app.logger.hasErrors()) fail('TypeDoc could not render the project (errors a
 // Read the pages TypeDoc wrote, point links at the pages in docs/api/, and give each page a table of contents.
 const pages = modules.map((module) => {
   const { page } = ENTRY_POINTS[module.name];
-  const text = readFileSync(join(tmp, `${module.name}.md`), 'utf8').replace(/^# .*\n+/, '');
+  // The title and the module's comment are dropped: the page's own header says both.
+  const text = readFileSync(join(tmp, `${module.name}.md`), 'utf8').replace(/^# .*\n+/, '').replace(/^[^]*?(?=^## |^<a id=")/m, '');
   return { module, source: `${module.name}.md`, page, text, anchors: new Set(Array.from(text.matchAll(/<a id="([^"]+)"><\/a>/g), (m) => m[1])) };
 });
 const broken = [];

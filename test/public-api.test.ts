@@ -85,6 +85,14 @@ describe('public surface', () => {
   describe.each(Object.entries(ENTRY_POINTS))('%s', (_name, file) => {
     const module = checker.getSymbolAtLocation(program.getSourceFile(join(ROOT, file))!)!;
     const exported = new Map(checker.getExportsOfModule(module).map((e) => [target(e), e.name]));
+    // `export type X = Y` names Y: a user who can write X can write every signature that says Y.
+    for (const [symbol, name] of [...exported]) {
+      for (const d of symbol.declarations ?? []) {
+        if (!ts.isTypeAliasDeclaration(d) || !ts.isTypeReferenceNode(d.type)) continue;
+        const named = checker.getSymbolAtLocation(ts.isQualifiedName(d.type.typeName) ? d.type.typeName.right : d.type.typeName);
+        if (named && isOurs(target(named)) && !exported.has(target(named))) exported.set(target(named), name);
+      }
+    }
     const reached = new Map<ts.Symbol, string>();
     const queue = [...exported.keys()].filter((s) => s.flags & VALUE);
     queue.forEach((s) => reached.set(s, 'exported value'));

@@ -159,6 +159,14 @@ export class DataPlane {
   ) {
     this.kind = strategy.kind;
   }
+
+  /**
+   * A copy whose factory options are `map` of these: how the Pulumi components put the values of Inputs in.
+   * @internal
+   */
+  public _mapOptions(map: (options: object) => object): DataPlane {
+    return this.strategy.withOptions ? new DataPlane(this.strategy.withOptions(map)) : this;
+  }
 }
 
 export { ENVOY_RETRYABLE_CODES } from './dialects/envoy-retry-codes';

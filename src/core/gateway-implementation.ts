@@ -85,4 +85,12 @@ export class GatewayImplementation {
     this.kind = strategy.kind;
     this.gatewayClassName = strategy.gatewayClassName;
   }
+
+  /**
+   * A copy whose factory options are `map` of these: how the Pulumi components put the values of Inputs in.
+   * @internal
+   */
+  public _mapOptions(map: (options: object) => object): GatewayImplementation {
+    return this.strategy.withOptions ? new GatewayImplementation(this.strategy.withOptions(map)) : this;
+  }
 }

@@ -7,6 +7,11 @@
  */
 export * from '../core/api';
 export { CanaryGrpcRoute, type CanaryGrpcRouteArgs } from './canary-grpc-route';
+export {
+  DataPlane, GatewayImplementation,
+  type DataPlaneFactories, type EnvoyDataPlaneArgs, type EnvoyGatewayTierArgs, type GatewayImplementationFactories, type ProxyDataPlaneArgs,
+  type ProxyGatewayArgs,
+} from './data-plane';
 export { GrpcMeshResourceError } from './errors';
 export { GrpcMeshWarningsError } from './warnings';
 export { GrpcGateway, type GrpcGatewayArgs, type GrpcListenerArgs, type GrpcListenerTlsArgs } from './grpc-gateway';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as pulumi from '@pulumi/pulumi';
-import { GrpcMeshValidationError, type KubeObject, type ValidationIssue } from '../core';
+import { DataPlane, GatewayImplementation, GrpcMeshValidationError, type KubeObject, type ValidationIssue } from '../core';
 import { GrpcMeshResourceError, resolveFor } from './errors';
 import { stackRunState } from './stack-run';
 
@@ -83,12 +83,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 type Path = ReadonlyArray<string | number>;
 
+/** A data plane or gateway implementation, whose factory options may hold Inputs (a balancer's image). */
+function isStrategy(value: unknown): value is DataPlane | GatewayImplementation {
+  return value instanceof DataPlane || value instanceof GatewayImplementation;
+}
+
 /**
  * The props with placeholders for their Inputs (side `a`), and the components they reference replaced by their
- * plain references (`routeParentRef`, `backendRef`), so a later run can put other values in. Class instances
- * (`DataPlane`, `GatewayImplementation`) are kept as they are.
+ * plain references (`routeParentRef`, `backendRef`), so a later run can put other values in. The factory options of
+ * a `DataPlane` or `GatewayImplementation` get placeholders too (their images: strings only).
  */
 function shapeOf(value: unknown, key: string | number, path: Path, numbers: Array<{ path: Path; id: number }>): unknown {
+  if (isStrategy(value)) return value._mapOptions((options) => shapeOf(options, key, [], []) as object);
   if (isInput(value)) {
     const id = idOf(value);
     if (typeof key === 'string' && NUMBER_KEYS.has(key)) {
@@ -113,6 +119,7 @@ function shapeOf(value: unknown, key: string | number, path: Path, numbers: Arra
 /** A copy of `value` with `replace` applied to every string, and the numbers at `numbers` set. */
 function substitute(value: unknown, replace: (s: string) => unknown): unknown {
   if (typeof value === 'string') return replace(value);
+  if (isStrategy(value)) return value._mapOptions((options) => substitute(options, replace) as object);
   if (Array.isArray(value)) return value.map((v) => substitute(v, replace));
   if (!isPlainObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, replace)]));
@@ -128,6 +135,7 @@ function placeholderIds(value: unknown, ids: Set<number>): Set<number> {
   if (typeof value === 'string') for (const m of value.matchAll(PLACEHOLDER)) ids.add(Number(m[1]));
   else if (Array.isArray(value)) value.forEach((v) => placeholderIds(v, ids));
   else if (isPlainObject(value)) Object.values(value).forEach((v) => placeholderIds(v, ids));
+  else if (isStrategy(value)) value._mapOptions((options) => (placeholderIds(options, ids), options));
   return ids;
 }
 

@@ -31,7 +31,9 @@ import {
   type KubeObject,
   type TrafficPolicy,
 } from '../../src/core';
-import type { CanaryGrpcRouteArgs, GrpcGatewayArgs, GrpcMeshServiceArgs, GrpcRouteArgs } from '../../src/pulumi';
+import type {
+  CanaryGrpcRouteArgs, DataPlaneFactories, GatewayImplementationFactories, GrpcGatewayArgs, GrpcMeshServiceArgs, GrpcRouteArgs,
+} from '../../src/pulumi';
 import { FULL_POLICY } from '../core/dialects/fixtures';
 
 type PulumiModule = typeof import('../../src/pulumi');
@@ -449,6 +451,10 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
  * itself) or the name of a Namespace object (`namespace.metadata.name` in Pulumi).
  */
 interface InputFramework {
+  /** `DataPlane` as each framework exports it (Pulumi's takes Output images). */
+  readonly dataPlane: DataPlaneFactories;
+  /** `GatewayImplementation` as each framework exports it (Pulumi's takes Output images). */
+  readonly implementation: GatewayImplementationFactories;
   input<T>(value: T): pulumi.Input<T>;
   namespace(name: string): pulumi.Input<string>;
   service(name: string, args: GrpcMeshServiceArgs): IRouteParent & IGrpcBackend;
@@ -472,6 +478,8 @@ function synthInputsWithCdk8s(scenario: InputScenario): KubeObject[] {
     gateway: (name, args) => new cdk8s.GrpcGateway(chart, name, props(args)),
     route: (name, args) => new cdk8s.GrpcRoute(chart, name, props(args)),
     canary: (name, args) => new cdk8s.CanaryGrpcRoute(chart, name, props(args)),
+    dataPlane: cdk8s.DataPlane as unknown as DataPlaneFactories,
+    implementation: cdk8s.GatewayImplementation as unknown as GatewayImplementationFactories,
   });
   return Testing.synth(chart);
 }
@@ -485,6 +493,8 @@ async function recordInputsWithPulumi(stack: string, scenario: InputScenario): P
     gateway: (name, args) => new P.GrpcGateway(name, args),
     route: (name, args) => new P.GrpcRoute(name, args),
     canary: (name, args) => new P.CanaryGrpcRoute(name, args),
+    dataPlane: P.DataPlane,
+    implementation: P.GatewayImplementation,
   });
   await settle();
   return manifestsOf(recorded);
@@ -555,6 +565,23 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       namespace: shop, port: 50051, workload: { image: 'registry.example.com/payments:1.0.0' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }),
     });
     f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
+  }],
+  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 21, (f) => {
+    const shop = f.namespace('shop');
+    const edge = f.gateway('edge', {
+      ...PROXY_EDGE,
+      namespace: shop,
+      implementation: f.implementation.proxy({ image: f.input(PROXY_IMAGE), replicas: 2, logLevel: 'warn' }),
+      certManager: undefined,
+      listeners: [{ name: 'grpc', port: 50051 }],
+    });
+    const checkout = f.service('checkout', {
+      namespace: shop, port: 50051, workload: { image: 'registry.example.com/checkout:1.0.0' }, dataPlane: f.dataPlane.proxy({ image: f.input(PROXY_IMAGE) }),
+    });
+    f.route('checkout-api', { namespace: shop, parents: [edge], rules: [{ backends: [{ service: checkout }] }] });
+    f.service('payments', {
+      namespace: shop, port: 50051, workload: { image: 'registry.example.com/payments:1.0.0' }, dataPlane: f.dataPlane.envoy({ image: f.input('envoyproxy/envoy:v1.36.4') }),
+    });
   }],
 ];
 

@@ -29,6 +29,10 @@ export class BalancerDataPlane implements DataPlaneStrategy {
     return this.tier.kind;
   }
 
+  public withOptions(map: (options: object) => object): BalancerDataPlane {
+    return new BalancerDataPlane(this.tier, map(this.options) as EnvoyDataPlaneOptions | ProxyDataPlaneOptions);
+  }
+
   public validateOptions(issues: IssueCollector): void {
     validateTierOptions(issues, 'dataPlane', this.tier, this.options);
   }

@@ -19,6 +19,10 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
     return this.tier.kind;
   }
 
+  public withOptions(map: (options: object) => object): SelfHostedGateway {
+    return new SelfHostedGateway(this.tier, map(this.options) as ProxyGatewayOptions | EnvoyGatewayTierOptions);
+  }
+
   public validate(issues: IssueCollector, props: GrpcGatewayProps): void {
     validateTierOptions(issues, 'implementation', this.tier, this.options);
     if (this.options.gatewayApiObjects !== true && props.gatewayClass !== undefined) {

@@ -68,6 +68,8 @@ export interface DataPlaneStrategy {
   renderPolicy(model: GrpcMeshServiceModel, resolved: ResolvedDataPlane): KubeObject[];
   /** The PromQL series of the service's calls, or undefined when nothing records them. */
   series(model: GrpcMeshServiceModel, resolved: ResolvedDataPlane): DataPlaneSeries | undefined;
+  /** A copy with its factory options mapped (how an adapter puts values in later); absent without options. */
+  withOptions?(map: (options: object) => object): DataPlaneStrategy;
 }
 
 /**
@@ -109,6 +111,8 @@ export interface GatewayImplementationStrategy {
   readonly kind: GatewayImplementationKind;
   /** The GatewayClass a controller serves, if this is a controller. */
   readonly gatewayClassName: string | undefined;
+  /** A copy with its factory options mapped (how an adapter puts values in later); absent without options. */
+  withOptions?(map: (options: object) => object): GatewayImplementationStrategy;
   /** Validates the implementation against the Gateway's props. */
   validate(issues: IssueCollector, props: GrpcGatewayProps): void;
   /** Checks that the implementation can serve the listeners. */
