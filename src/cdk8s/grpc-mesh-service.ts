@@ -74,6 +74,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly deployment?: ApiObject;
   /** The server's PodDisruptionBudget, when `workload` was given. */
   public readonly podDisruptionBudget?: ApiObject;
+  /** The server's HorizontalPodAutoscaler, with `workload.autoscaling`. */
+  public readonly horizontalPodAutoscaler?: ApiObject;
   /**
    * The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. The routes attached to the service are
    * compiled into its config at synthesis, wherever they are declared.
@@ -139,6 +141,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
       this.headlessService = of(manifests.headlessService);
       this.deployment = manifests.workload && of(manifests.workload.deployment);
       this.podDisruptionBudget = manifests.workload && of(manifests.workload.podDisruptionBudget);
+      const hpa = manifests.workload?.horizontalPodAutoscaler;
+      this.horizontalPodAutoscaler = hpa && of(hpa);
       const b = manifests.balancer;
       this.balancer = b && {
         config: of(b.config),

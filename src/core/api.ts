@@ -6,6 +6,7 @@
  * A type belongs here when a user writes it or receives it: keep this list to the closure of the constructs'
  * public signatures (test/public-api.test.ts checks that nothing they reference is missing).
  */
+export type { AutoscalingProps } from './autoscaling';
 export type { CanaryGrpcRouteProps } from './canary-grpc-route';
 export {
   DataPlane,

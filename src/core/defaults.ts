@@ -22,6 +22,12 @@ export const SELF_HOSTED_GATEWAY_CLASS = 'grpc-mesh';
 
 /** Replicas of the workload Deployment. */
 export const DEFAULT_WORKLOAD_REPLICAS = 2;
+/** Fewest pods a HorizontalPodAutoscaler keeps: two, so a rollout or a drain never leaves one pod serving. */
+export const DEFAULT_AUTOSCALING_MIN_REPLICAS = 2;
+/** CPU utilization an autoscaler aims at, in percent of the request: headroom for a burst while new pods start. */
+export const DEFAULT_CPU_UTILIZATION_PERCENT = 80;
+/** Seconds recommendations must stay lower before an autoscaler removes pods (Kubernetes' own default). */
+export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 300;
 /** Name of the workload's container. */
 export const WORKLOAD_CONTAINER_NAME = 'app';
 /** CPU request of the workload's container. */

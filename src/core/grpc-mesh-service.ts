@@ -1,3 +1,4 @@
+import { resolveAutoscaling, validateAutoscaling, type AutoscalingProps, type ResolvedAutoscaling } from './autoscaling';
 import { DataPlane, type BalancerDataPlaneOptions, type DataPlaneKind } from './data-plane';
 import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-planes/strategy';
 import * as d from './defaults';
@@ -16,10 +17,16 @@ export interface WorkloadProps {
   /** Container image of the gRPC server. Pin a version or digest. */
   readonly image: string;
   /**
-   * Pods.
+   * Pods. Leave it unset with `autoscaling`, whose HorizontalPodAutoscaler owns the count.
    * @default 2
    */
   readonly replicas?: number;
+  /**
+   * Scales the Deployment with a HorizontalPodAutoscaler (`autoscaling/v2`) on CPU and/or memory utilization; the
+   * Deployment's `replicas` is then not written.
+   * @default - a fixed `replicas`
+   */
+  readonly autoscaling?: AutoscalingProps;
   /**
    * Entrypoint override.
    * @default - the image's ENTRYPOINT
@@ -146,6 +153,8 @@ export interface ResolvedWorkload extends Required<Pick<WorkloadProps,
   Pick<WorkloadProps, 'command' | 'args' | 'serviceAccountName' | 'podAnnotations' | 'imagePullPolicy'> {
   /** Environment variables in the order given. */
   readonly env: ReadonlyArray<EnvVar>;
+  /** The HorizontalPodAutoscaler's settings, when it owns the replica count. */
+  readonly autoscaling?: ResolvedAutoscaling;
 }
 
 /** One environment variable of a container. */
@@ -385,6 +394,7 @@ function validateWorkload(issues: IssueCollector, w: WorkloadProps): void {
     });
   }
   issues.labels('workload.podLabels', w.podLabels);
+  validateAutoscaling(issues, 'workload.autoscaling', w.autoscaling, { path: 'workload.replicas', value: w.replicas }, resolveWorkload(w).resources.requests ?? {});
 }
 
 function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
@@ -406,6 +416,7 @@ function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
     podLabels: w.podLabels ?? {},
     podAnnotations: w.podAnnotations,
     imagePullPolicy: w.imagePullPolicy,
+    ...(w.autoscaling !== undefined && { autoscaling: resolveAutoscaling(w.autoscaling) }),
   };
 }
 

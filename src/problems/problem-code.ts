@@ -57,6 +57,13 @@ export const ProblemCode = {
   /** `loadBalancerSourceRanges` is set on a Service that is not a LoadBalancer: remove it or make the Service one. */
   SOURCE_RANGES_WITHOUT_LOAD_BALANCER: 'SOURCE_RANGES_WITHOUT_LOAD_BALANCER',
 
+  /** `replicas` is set beside `autoscaling`, whose HorizontalPodAutoscaler owns the count: remove it, set `minReplicas`. */
+  REPLICAS_WITH_AUTOSCALING: 'REPLICAS_WITH_AUTOSCALING',
+  /** An autoscaler's `maxReplicas` is below its `minReplicas`: raise it. */
+  AUTOSCALING_RANGE: 'AUTOSCALING_RANGE',
+  /** A utilization target is a share of a request the container does not make: set that request. */
+  AUTOSCALING_NEEDS_REQUEST: 'AUTOSCALING_NEEDS_REQUEST',
+
   // Traffic policy.
   /** `loadBalancer` is not a known algorithm: use one the message lists. */
   UNKNOWN_LOAD_BALANCER: 'UNKNOWN_LOAD_BALANCER',

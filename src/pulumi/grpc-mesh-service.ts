@@ -149,6 +149,8 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly deployment?: k8s.apps.v1.Deployment;
   /** The server's PodDisruptionBudget, when `workload` was given. */
   public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+  /** The server's HorizontalPodAutoscaler, with `workload.autoscaling`. */
+  public readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
   /** The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. */
   public readonly balancer?: BalancerResources;
   /**
@@ -223,6 +225,8 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     if (manifests.workload) {
       this.deployment = of(manifests.workload.deployment);
       this.podDisruptionBudget = of(manifests.workload.podDisruptionBudget);
+      const hpa = manifests.workload.horizontalPodAutoscaler;
+      if (hpa) this.horizontalPodAutoscaler = of(hpa);
     }
     if (manifests.balancer) {
       const b = manifests.balancer;

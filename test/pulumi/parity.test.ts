@@ -566,6 +566,15 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     });
     f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
   }],
+  ['an autoscaled workload (HorizontalPodAutoscaler, no replicas on the Deployment), its labels as Outputs', 5, (f) => {
+    f.service('search', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: f.input('registry.example.com/search:1.0.0'), autoscaling: { maxReplicas: 12, memoryUtilizationPercent: 75 } },
+      dataPlane: DataPlane.none(),
+      labels: { team: f.input('search') },
+    });
+  }],
   ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 21, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {

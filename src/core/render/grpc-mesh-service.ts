@@ -59,6 +59,7 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
   ];
   if (workload) {
     list.push({ id: 'deployment', manifest: workload.deployment }, { id: 'pdb', manifest: workload.podDisruptionBudget });
+    if (workload.horizontalPodAutoscaler) list.push({ id: 'hpa', manifest: workload.horizontalPodAutoscaler });
   }
   if (balancer) {
     list.push(

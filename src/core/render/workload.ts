@@ -1,3 +1,4 @@
+import { renderHorizontalPodAutoscaler } from '../autoscaling';
 import * as d from '../defaults';
 import { meshOf, type GrpcMeshServiceModel, type ResolvedWorkload } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
@@ -10,6 +11,8 @@ export interface WorkloadManifests {
   readonly deployment: KubeObject;
   /** Its PodDisruptionBudget. */
   readonly podDisruptionBudget: KubeObject;
+  /** Its HorizontalPodAutoscaler, with `autoscaling`. */
+  readonly horizontalPodAutoscaler?: KubeObject;
 }
 
 /** Renders the server Deployment and its PodDisruptionBudget, when the service runs its own workload. */
@@ -24,7 +27,7 @@ export function renderWorkload(model: GrpcMeshServiceModel): WorkloadManifests |
     kind: 'Deployment',
     metadata: { name: model.name, namespace: model.namespace, labels: model.labels },
     spec: {
-      replicas: w.replicas,
+      ...(w.autoscaling === undefined && { replicas: w.replicas }), // else the HPA owns the count
       selector: { matchLabels: model.podSelector },
       strategy: {
         type: 'RollingUpdate',
@@ -37,7 +40,8 @@ export function renderWorkload(model: GrpcMeshServiceModel): WorkloadManifests |
     },
   };
   const pdb = renderPodDisruptionBudget(model.name, model.namespace, model.labels, model.podSelector);
-  return { deployment, podDisruptionBudget: pdb };
+  const hpa = w.autoscaling && renderHorizontalPodAutoscaler(deployment, w.autoscaling);
+  return { deployment, podDisruptionBudget: pdb, ...(hpa && { horizontalPodAutoscaler: hpa }) };
 }
 
 function podSpec(model: GrpcMeshServiceModel, w: ResolvedWorkload): Record<string, unknown> {
