@@ -90,6 +90,7 @@ export class GrpcGateway extends Construct implements IRouteParent {
       deployment: served.lazyApiObject('tier-deployment', initial.deployment, ['spec'], (routes) => render(routes).deployment),
       service: toApiObject(this, 'tier-service', initial.service),
       podDisruptionBudget: toApiObject(this, 'tier-pdb', initial.podDisruptionBudget),
+      ...(initial.horizontalPodAutoscaler && { horizontalPodAutoscaler: toApiObject(this, 'tier-hpa', initial.horizontalPodAutoscaler) }),
     };
   }
 

@@ -29,6 +29,8 @@ export interface BalancerObjects {
   readonly service: ApiObject;
   /** PodDisruptionBudget of the balancer pods. */
   readonly podDisruptionBudget: ApiObject;
+  /** HorizontalPodAutoscaler of the balancer pods, with `autoscaling`. */
+  readonly horizontalPodAutoscaler?: ApiObject;
 }
 
 /**
@@ -149,6 +151,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         deployment: of(b.deployment),
         service: of(b.service),
         podDisruptionBudget: of(b.podDisruptionBudget),
+        ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of(b.horizontalPodAutoscaler) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
       this.monitoring = manifests.monitoring.map(of);

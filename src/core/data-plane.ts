@@ -1,3 +1,4 @@
+import type { AutoscalingProps } from './autoscaling';
 import { BalancerDataPlane } from './data-planes/balancer';
 import { ENVOY_TIER } from './data-planes/envoy-tier';
 import { IstioDataPlane } from './data-planes/istio';
@@ -13,10 +14,16 @@ export type EnvoyLogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error' | '
 /** Options every balancer tier (Envoy or grpc-mesh-proxy) shares: a Deployment behind a Service. */
 export interface BalancerDataPlaneOptions {
   /**
-   * Balancer pods.
+   * Balancer pods. Leave it unset with `autoscaling`, whose HorizontalPodAutoscaler owns the count.
    * @default 2
    */
   readonly replicas?: number;
+  /**
+   * Scales the balancer pods with a HorizontalPodAutoscaler (`autoscaling/v2`) on CPU and/or memory utilization, so
+   * the tier grows with the calls it carries; the Deployment's `replicas` is then not written.
+   * @default - a fixed `replicas`
+   */
+  readonly autoscaling?: AutoscalingProps;
   /**
    * How the balancer's Service is exposed.
    * @default 'LoadBalancer'

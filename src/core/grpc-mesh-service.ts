@@ -166,8 +166,10 @@ export interface EnvVar {
 }
 
 /** A tier of balancer pods (Envoy or grpc-mesh-proxy) with every default applied, for a service or a Gateway. */
-export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port'>>,
+export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling'>>,
   Pick<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
+  /** The HorizontalPodAutoscaler's settings, when it owns the replica count. */
+  readonly autoscaling?: ResolvedAutoscaling;
   /** Discriminant of the data plane. */
   readonly kind: 'envoy' | 'proxy';
   /** Name of every object of the tier (`<owner>-envoy`, `<owner>-proxy`). */

@@ -177,9 +177,10 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     const rendered = servedRoutes(declared, this, (routes, served) => renderGatewayTier(served.model as GrpcGatewayModel, routes));
     // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
     const initial = (model: GrpcGatewayModel) => renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
-    const [config, deployment, service, pdb] = objectsWithInputs(this, subject, resolved, (model) => {
+    const [config, deployment, service, pdb, hpa] = objectsWithInputs(this, subject, resolved, (model) => {
       const tier = initial(model);
-      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget];
+      const autoscaler = tier.horizontalPodAutoscaler ? [tier.horizontalPodAutoscaler] : [];
+      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, ...autoscaler];
     });
     const resource = <T extends KubeResource>(role: string, manifest: KubeObjectInputs) => kubeResource(`${name}-${role}`, manifest, child) as T;
     return {
@@ -187,6 +188,7 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
       deployment: resource('tier-deployment', { ...deployment, spec: rendered.apply((t) => t.deployment.spec) }),
       service: resource('tier-service', service),
       podDisruptionBudget: resource('tier-pdb', pdb),
+      ...(hpa && { horizontalPodAutoscaler: resource<k8s.autoscaling.v2.HorizontalPodAutoscaler>('tier-hpa', hpa) }),
     };
   }
 

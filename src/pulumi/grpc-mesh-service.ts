@@ -89,6 +89,8 @@ export interface BalancerResources {
   readonly service: k8s.core.v1.Service;
   /** PodDisruptionBudget of the balancer pods. */
   readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+  /** HorizontalPodAutoscaler of the balancer pods, with `autoscaling`. */
+  readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
 }
 
 /**
@@ -230,7 +232,13 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     }
     if (manifests.balancer) {
       const b = manifests.balancer;
-      this.balancer = { config: of(b.config), deployment: of(b.deployment), service: of(b.service), podDisruptionBudget: of(b.podDisruptionBudget) };
+      this.balancer = {
+        config: of(b.config),
+        deployment: of(b.deployment),
+        service: of(b.service),
+        podDisruptionBudget: of(b.podDisruptionBudget),
+        ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of<k8s.autoscaling.v2.HorizontalPodAutoscaler>(b.horizontalPodAutoscaler) }),
+      };
       this.balancerServiceName = b.service.metadata.name;
       if ((b.service.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {
         this.loadBalancerAddress = this.balancer.service.status.apply((status) => {

@@ -1,4 +1,7 @@
-import { GrpcMeshValidationError, listGrpcMeshServiceManifests, resolveGrpcMeshService, type GrpcMeshServiceProps, type KubeObject } from '../../src/core';
+import {
+  compileTierRoutes, DataPlane, GatewayImplementation, GrpcMeshValidationError, listGrpcMeshServiceManifests, renderGatewayTier, resolveGrpcGateway,
+  resolveGrpcMeshService, type GrpcMeshServiceProps, type KubeObject,
+} from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
 import { at, render } from '../support/render';
 import { problemsOf } from '../support/validate-all';
@@ -56,5 +59,40 @@ describe('workload autoscaling', () => {
     })).toEqual([['AUTOSCALING_NEEDS_REQUEST', 'workload.autoscaling.cpuUtilizationPercent']]);
     expect(codesOf({ workload: { ...WORKLOAD, replicas: undefined, autoscaling: { maxReplicas: 3, cpuUtilizationPercent: 0 } } }))
       .toEqual([['OUT_OF_RANGE', 'workload.autoscaling.cpuUtilizationPercent']]);
+  });
+});
+
+describe('balancer tier autoscaling', () => {
+  /** The HPA targets this Deployment, in its namespace, and the Deployment leaves the count to it. */
+  const expectScales = (hpa: KubeObject | undefined, deployment: KubeObject) => {
+    expect(hpa).toBeDefined();
+    expect(hpa!.metadata.namespace).toBe(deployment.metadata.namespace);
+    expect(at(hpa, 'spec', 'scaleTargetRef')).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(at(deployment, 'spec')).not.toHaveProperty('replicas');
+  };
+
+  test('a service\'s Envoy tier scales with its own HPA, beside the workload\'s fixed replicas', () => {
+    const manifests = render({ dataPlane: DataPlane.envoy({ autoscaling: { minReplicas: 3, maxReplicas: 20 } }) });
+    const balancer = manifests.balancer!;
+    expectScales(balancer.horizontalPodAutoscaler, balancer.deployment);
+    expect(at(balancer.horizontalPodAutoscaler, 'spec')).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
+    expect(manifests.workload!.horizontalPodAutoscaler).toBeUndefined();
+    expect(listGrpcMeshServiceManifests(manifests).map((l) => l.id)).toContain('balancer-hpa');
+    expect(problemsOf(listGrpcMeshServiceManifests(manifests).map((l) => l.manifest))).toEqual([]);
+  });
+
+  test('a self-hosted Gateway\'s tier scales the same way', () => {
+    const model = resolveGrpcGateway({
+      namespace: 'infra',
+      implementation: GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:1.0.0', autoscaling: { maxReplicas: 8, cpuUtilizationPercent: 70 } }),
+      listeners: [{ name: 'grpc', port: 8080 }],
+    }, { defaultName: 'edge' });
+    const tier = renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
+    expectScales(tier.horizontalPodAutoscaler, tier.deployment);
+    expect(problemsOf([tier.deployment, tier.horizontalPodAutoscaler!])).toEqual([]);
+  });
+
+  test('refuses replicas beside a tier\'s autoscaling', () => {
+    expect(codesOf({ dataPlane: DataPlane.envoy({ replicas: 2, autoscaling: { maxReplicas: 4 } }) })).toEqual([['REPLICAS_WITH_AUTOSCALING', 'dataPlane.replicas']]);
   });
 });

@@ -566,12 +566,12 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     });
     f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
   }],
-  ['an autoscaled workload (HorizontalPodAutoscaler, no replicas on the Deployment), its labels as Outputs', 5, (f) => {
+  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 10, (f) => {
     f.service('search', {
       namespace: 'shop',
       port: 50051,
       workload: { image: f.input('registry.example.com/search:1.0.0'), autoscaling: { maxReplicas: 12, memoryUtilizationPercent: 75 } },
-      dataPlane: DataPlane.none(),
+      dataPlane: DataPlane.envoy({ autoscaling: { minReplicas: 3, maxReplicas: 9 } }),
       labels: { team: f.input('search') },
     });
   }],

@@ -1,7 +1,8 @@
+import { resolveAutoscaling, validateAutoscaling } from '../autoscaling';
 import type { EnvoyDataPlaneOptions, ProxyDataPlaneOptions } from '../data-plane';
 import * as d from '../defaults';
 import type { ResolvedTier } from '../grpc-mesh-service';
-import { SERVICE_TYPES } from '../kube';
+import { SERVICE_TYPES, type ContainerResources, type ResourceQuantities } from '../kube';
 import type { IssueCollector } from '../validation';
 import type { TierStrategy } from './strategy';
 
@@ -25,6 +26,7 @@ export function validateTierOptions(
     });
   }
   issues.integerInRange(`${path}.replicas`, o.replicas, 0, 0x7fffffff);
+  validateAutoscaling(issues, `${path}.autoscaling`, o.autoscaling, { path: `${path}.replicas`, value: o.replicas }, tierRequests(o));
   issues.port(`${path}.port`, o.port);
   issues.milliseconds(`${path}.dnsRefreshMs`, o.dnsRefreshMs);
   issues.integerInRange(`${path}.drainSeconds`, o.drainSeconds, 0, 3600);
@@ -47,6 +49,11 @@ export function validateTierOptions(
   }
 }
 
+/** The requests of a tier's container: the defaults, overridden by the options. */
+function tierRequests(o: { readonly resources?: ContainerResources }): ResourceQuantities {
+  return { cpu: d.DEFAULT_BALANCER_CPU_REQUEST, memory: d.DEFAULT_BALANCER_MEMORY_REQUEST, ...o.resources?.requests };
+}
+
 /**
  * Applies the defaults to the options of a balancer tier named `<owner>-<kind>`, for a service or a Gateway.
  * @param extraLabels the owner's extra labels, put on every object of the tier
@@ -66,10 +73,8 @@ export function resolveTier(
     serviceType: o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE,
     serviceAnnotations: o.serviceAnnotations,
     loadBalancerSourceRanges: o.loadBalancerSourceRanges,
-    resources: {
-      requests: { cpu: d.DEFAULT_BALANCER_CPU_REQUEST, memory: d.DEFAULT_BALANCER_MEMORY_REQUEST, ...o.resources?.requests },
-      limits: { memory: d.DEFAULT_BALANCER_MEMORY_LIMIT, ...o.resources?.limits },
-    },
+    resources: { requests: tierRequests(o), limits: { memory: d.DEFAULT_BALANCER_MEMORY_LIMIT, ...o.resources?.limits } },
+    ...(o.autoscaling && { autoscaling: resolveAutoscaling(o.autoscaling) }),
     dnsRefreshMs: o.dnsRefreshMs ?? d.DEFAULT_DNS_REFRESH_MS,
     drainSeconds: o.drainSeconds ?? d.DEFAULT_BALANCER_DRAIN_SECONDS,
     logLevel: o.logLevel ?? tier.defaultLogLevel,

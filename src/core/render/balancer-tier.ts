@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { renderHorizontalPodAutoscaler } from '../autoscaling';
 import * as d from '../defaults';
 import type { ResolvedTier } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
@@ -16,6 +17,8 @@ export interface BalancerManifests {
   readonly service: KubeObject;
   /** PodDisruptionBudget of the balancer pods. */
   readonly podDisruptionBudget: KubeObject;
+  /** HorizontalPodAutoscaler of the balancer Deployment, with `autoscaling`. */
+  readonly horizontalPodAutoscaler?: KubeObject;
 }
 
 /** What differs between the Envoy and the grpc-mesh-proxy tiers; everything else they share. */
@@ -86,32 +89,35 @@ export function configHash(text: string): string {
 export function renderBalancerTier(namespace: string, balancer: ResolvedTier, spec: BalancerTierSpec): BalancerManifests {
   const configText = stringify(spec.config, { lineWidth: 0, aliasDuplicateObjects: false });
   const metadata = { name: balancer.name, namespace, labels: balancer.labels };
-  return {
-    config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [spec.configKey]: configText } },
-    deployment: {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata,
-      spec: {
-        replicas: balancer.replicas,
-        selector: { matchLabels: balancer.selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: d.DEFAULT_MAX_SURGE, maxUnavailable: d.DEFAULT_MAX_UNAVAILABLE } },
-        template: {
-          metadata: {
-            labels: balancer.labels,
-            annotations: {
-              [d.CONFIG_HASH_ANNOTATION]: configHash(configText),
-              'prometheus.io/scrape': 'true',
-              'prometheus.io/port': String(spec.metrics.port),
-              'prometheus.io/path': spec.metrics.path,
-            },
+  const deployment: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      ...(balancer.autoscaling === undefined && { replicas: balancer.replicas }), // else the HPA owns the count
+      selector: { matchLabels: balancer.selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: d.DEFAULT_MAX_SURGE, maxUnavailable: d.DEFAULT_MAX_UNAVAILABLE } },
+      template: {
+        metadata: {
+          labels: balancer.labels,
+          annotations: {
+            [d.CONFIG_HASH_ANNOTATION]: configHash(configText),
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(spec.metrics.port),
+            'prometheus.io/path': spec.metrics.path,
           },
-          spec: podSpec(balancer, spec),
         },
+        spec: podSpec(balancer, spec),
       },
     },
+  };
+  const hpa = balancer.autoscaling && renderHorizontalPodAutoscaler(deployment, balancer.autoscaling);
+  return {
+    config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [spec.configKey]: configText } },
+    deployment,
     service: balancerService(namespace, balancer, spec.ports),
     podDisruptionBudget: renderPodDisruptionBudget(balancer.name, namespace, balancer.labels, balancer.selector),
+    ...(hpa && { horizontalPodAutoscaler: hpa }),
   };
 }
 

@@ -68,6 +68,7 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
       { id: 'balancer-service', manifest: balancer.service },
       { id: 'balancer-pdb', manifest: balancer.podDisruptionBudget },
     );
+    if (balancer.horizontalPodAutoscaler) list.push({ id: 'balancer-hpa', manifest: balancer.horizontalPodAutoscaler });
   }
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
