@@ -47,26 +47,42 @@ export interface ResolvedAutoscaling {
   readonly scaleDownStabilizationSeconds: number;
 }
 
+/** Where a Deployment's pod count is set: a fixed `replicas` or `autoscaling`, and the requests utilization is a share of. */
+export interface ScalingProps {
+  /** Where the fixed count is, e.g. `workload.replicas`. */
+  readonly replicasPath: string;
+  /** The fixed count, if given. */
+  readonly replicas: number | undefined;
+  /** Where the autoscaling props are, e.g. `workload.autoscaling`. */
+  readonly autoscalingPath: string;
+  /** The autoscaling props, if given. */
+  readonly autoscaling: AutoscalingProps | undefined;
+  /** The container's resource requests. */
+  readonly requests: ResourceQuantities;
+}
+
 /**
- * Checks autoscaling props against the Deployment they scale: a range that holds, no `replicas` beside them (the HPA
- * owns the count), and a request for each resource whose utilization is a target (Utilization is a share of it).
- * @param path where the props are, e.g. `workload.autoscaling`
- * @param replicasPath where a fixed replica count would be, e.g. `workload.replicas`
+ * Checks how a Deployment scales: a fixed count in range, or autoscaling props with a range that holds, no
+ * `replicas` beside them (the HPA owns the count) and a request for each resource whose utilization is a target
+ * (Utilization is a share of it). Warns when the service can be left with one pod, which a node drain takes down:
+ * the PodDisruptionBudget lets one pod go at a time, and refusing that (`maxUnavailable: 0`) would block every drain.
  */
-export function validateAutoscaling(
-  issues: IssueCollector, path: string, a: AutoscalingProps | undefined, replicas: { path: string; value: number | undefined },
-  requests: ResourceQuantities,
-): void {
-  if (a === undefined) return;
-  issues.require(replicas.value === undefined, {
+export function validateScaling(issues: IssueCollector, s: ScalingProps): void {
+  issues.integerInRange(s.replicasPath, s.replicas, 0, 0x7fffffff);
+  if (s.autoscaling === undefined) {
+    warnSinglePod(issues, s.replicasPath, s.replicas);
+    return;
+  }
+  const { autoscaling: a, autoscalingPath: path } = s;
+  issues.require(s.replicas === undefined, {
     code: 'REPLICAS_WITH_AUTOSCALING',
-    path: replicas.path,
-    value: replicas.value,
+    path: s.replicasPath,
+    value: s.replicas,
     message: `is set with ${path}, whose HorizontalPodAutoscaler owns the replica count`,
-    hint: `Remove ${replicas.path}, and set ${path}.minReplicas instead.`,
+    hint: `Remove ${s.replicasPath}, and set ${path}.minReplicas instead.`,
   });
   const min = a.minReplicas ?? d.DEFAULT_AUTOSCALING_MIN_REPLICAS;
-  issues.integerInRange(`${path}.minReplicas`, a.minReplicas, 1, 0x7fffffff);
+  if (issues.integerInRange(`${path}.minReplicas`, a.minReplicas, 1, 0x7fffffff)) warnSinglePod(issues, `${path}.minReplicas`, a.minReplicas);
   if (issues.integerInRange(`${path}.maxReplicas`, a.maxReplicas, 1, 0x7fffffff)) {
     issues.require(a.maxReplicas >= min, {
       code: 'AUTOSCALING_RANGE', path: `${path}.maxReplicas`, value: a.maxReplicas, message: `must be at least minReplicas (${min})`,
@@ -78,7 +94,7 @@ export function validateAutoscaling(
   const resolved = resolveAutoscaling(a);
   for (const [resource, target] of [['cpu', resolved.cpuUtilizationPercent], ['memory', resolved.memoryUtilizationPercent]] as const) {
     if (target === undefined) continue;
-    issues.require(requests[resource] !== undefined, {
+    issues.require(s.requests[resource] !== undefined, {
       code: 'AUTOSCALING_NEEDS_REQUEST',
       path: `${path}.${resource}UtilizationPercent`,
       value: target,
@@ -86,6 +102,18 @@ export function validateAutoscaling(
       hint: `Set resources.requests.${resource}.`,
     });
   }
+}
+
+function warnSinglePod(issues: IssueCollector, path: string, count: number | undefined): void {
+  if (count !== 1) return;
+  issues.warn({
+    code: 'SINGLE_POD',
+    path,
+    value: count,
+    message: 'leaves one pod, which a node drain evicts with nothing ready to take its calls '
+      + '(the PodDisruptionBudget lets one pod go at a time, so that drains never block)',
+    hint: 'Run at least 2 pods, or silence SINGLE_POD where an outage during drains is acceptable (a development cluster).',
+  });
 }
 
 /** Applies the defaults: CPU at 80 % unless only memory is a target, 2 pods at least, 5 minutes before scaling down. */

@@ -1,4 +1,4 @@
-import { resolveAutoscaling, validateAutoscaling, type AutoscalingProps, type ResolvedAutoscaling } from './autoscaling';
+import { resolveAutoscaling, validateScaling, type AutoscalingProps, type ResolvedAutoscaling } from './autoscaling';
 import { DataPlane, type BalancerDataPlaneOptions, type DataPlaneKind } from './data-plane';
 import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-planes/strategy';
 import * as d from './defaults';
@@ -377,7 +377,6 @@ function validateWorkload(issues: IssueCollector, w: WorkloadProps): void {
   issues.require(typeof w.image === 'string' && w.image.trim() !== '' && !/\s/.test(w.image), {
     code: 'INVALID_IMAGE', path: 'workload.image', value: w.image, message: 'must be an image reference without spaces',
   });
-  issues.integerInRange('workload.replicas', w.replicas, 0, 0x7fffffff);
   issues.integerInRange('workload.preStopDelaySeconds', w.preStopDelaySeconds, 0, 3600);
   issues.integerInRange('workload.runAsUser', w.runAsUser, 1, 0x7fffffff, 'Pods run as non-root: UID 0 is not allowed.');
   const preStop = w.preStopDelaySeconds ?? d.DEFAULT_PRE_STOP_DELAY_SECONDS;
@@ -396,7 +395,13 @@ function validateWorkload(issues: IssueCollector, w: WorkloadProps): void {
     });
   }
   issues.labels('workload.podLabels', w.podLabels);
-  validateAutoscaling(issues, 'workload.autoscaling', w.autoscaling, { path: 'workload.replicas', value: w.replicas }, resolveWorkload(w).resources.requests ?? {});
+  validateScaling(issues, {
+    replicasPath: 'workload.replicas',
+    replicas: w.replicas,
+    autoscalingPath: 'workload.autoscaling',
+    autoscaling: w.autoscaling,
+    requests: resolveWorkload(w).resources.requests ?? {},
+  });
 }
 
 function resolveWorkload(w: WorkloadProps): ResolvedWorkload {

@@ -63,6 +63,8 @@ export const ProblemCode = {
   AUTOSCALING_RANGE: 'AUTOSCALING_RANGE',
   /** A utilization target is a share of a request the container does not make: set that request. */
   AUTOSCALING_NEEDS_REQUEST: 'AUTOSCALING_NEEDS_REQUEST',
+  /** Warning: one pod (replicas or minReplicas 1), which a node drain takes down: run at least 2. */
+  SINGLE_POD: 'SINGLE_POD',
 
   // Traffic policy.
   /** `loadBalancer` is not a known algorithm: use one the message lists. */

@@ -96,3 +96,23 @@ describe('balancer tier autoscaling', () => {
     expect(codesOf({ dataPlane: DataPlane.envoy({ replicas: 2, autoscaling: { maxReplicas: 4 } }) })).toEqual([['REPLICAS_WITH_AUTOSCALING', 'dataPlane.replicas']]);
   });
 });
+
+describe('a single pod', () => {
+  const warningsOf = (props: Partial<GrpcMeshServiceProps>) => resolveGrpcMeshService({ ...USERS_PROPS, ...props }, { defaultName: 'users' }).warnings;
+
+  test('warns that a drain takes down a workload or tier of one pod, fixed or the HPA\'s minimum', () => {
+    const single = (path: string) => expect.stringMatching(new RegExp(`SINGLE_POD.*${path.replace(/\./g, '\\.')}|${path.replace(/\./g, '\\.')}.*SINGLE_POD`));
+    expect(warningsOf({ workload: { ...WORKLOAD, replicas: 1 } })).toEqual([single('workload.replicas')]);
+    expect(warningsOf({ workload: { ...WORKLOAD, replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 4 } } }))
+      .toEqual([single('workload.autoscaling.minReplicas')]);
+    expect(warningsOf({ dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:1.0.0', replicas: 1 }) }))
+      .toEqual([single('dataPlane.replicas')]);
+  });
+
+  test('is quiet for two pods or more, for zero (scaled down on purpose), and when silenced', () => {
+    expect(warningsOf({ workload: { ...WORKLOAD, replicas: 2 } })).toEqual([]);
+    expect(warningsOf({ workload: { ...WORKLOAD, replicas: 0 } })).toEqual([]);
+    expect(warningsOf({ workload: { ...WORKLOAD, replicas: undefined, autoscaling: { maxReplicas: 4 } } })).toEqual([]);
+    expect(warningsOf({ workload: { ...WORKLOAD, replicas: 1 }, silenceWarnings: ['SINGLE_POD'] })).toEqual([]);
+  });
+});

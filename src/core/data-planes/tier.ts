@@ -1,4 +1,4 @@
-import { resolveAutoscaling, validateAutoscaling } from '../autoscaling';
+import { resolveAutoscaling, validateScaling } from '../autoscaling';
 import type { EnvoyDataPlaneOptions, ProxyDataPlaneOptions } from '../data-plane';
 import * as d from '../defaults';
 import type { ResolvedTier } from '../grpc-mesh-service';
@@ -25,8 +25,13 @@ export function validateTierOptions(
       hint: tier.imageHint,
     });
   }
-  issues.integerInRange(`${path}.replicas`, o.replicas, 0, 0x7fffffff);
-  validateAutoscaling(issues, `${path}.autoscaling`, o.autoscaling, { path: `${path}.replicas`, value: o.replicas }, tierRequests(o));
+  validateScaling(issues, {
+    replicasPath: `${path}.replicas`,
+    replicas: o.replicas,
+    autoscalingPath: `${path}.autoscaling`,
+    autoscaling: o.autoscaling,
+    requests: tierRequests(o),
+  });
   issues.port(`${path}.port`, o.port);
   issues.milliseconds(`${path}.dnsRefreshMs`, o.dnsRefreshMs);
   issues.integerInRange(`${path}.drainSeconds`, o.drainSeconds, 0, 3600);
