@@ -16,8 +16,10 @@ describe('GrpcMeshService (cdk8s)', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'Service/app/users',
       'Service/app/users-headless',
+      'ServiceAccount/app/users',
       'Deployment/app/users',
       'PodDisruptionBudget/app/users',
+      'ServiceAccount/app/users-envoy',
       'ConfigMap/app/users-envoy',
       'Deployment/app/users-envoy',
       'Service/app/users-envoy',
