@@ -28,7 +28,9 @@ import {
   type GrpcRouteProps,
   type IGrpcBackend,
   type IRouteParent,
+  type ContainerProps,
   type KubeObject,
+  type PodProps,
   type TrafficPolicy,
 } from '../../src/core';
 import type {
@@ -128,6 +130,64 @@ const EDGE: GrpcGatewayProps = {
 const plain = (name: string, namespace = 'app'): GrpcMeshServiceProps => ({ namespace, port: 50051, selector: { app: name }, dataPlane: DataPlane.none() });
 
 const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
+/** Every pod prop (scheduling, pull secrets, identity), for the workload and the tiers. */
+const POD: PodProps = {
+  nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'grpc', effect: 'NoSchedule' }, { operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }],
+  affinity: {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['grpc'] }] }] },
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'spot', operator: 'DoesNotExist' }] } }],
+    },
+    podAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 20,
+        podAffinityTerm: {
+          topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { app: 'cache' } }, namespaces: ['cache'],
+        },
+      }],
+    },
+  },
+  topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', minDomains: 2 }],
+  priorityClassName: 'business-critical',
+  imagePullSecrets: ['registry-credentials'],
+  serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/accounts' },
+  automountServiceAccountToken: true,
+};
+/** Every container pass-through of the workload. */
+const CONTAINER: ContainerProps = {
+  env: {
+    LOG_LEVEL: 'info',
+    DB_PASSWORD: { secretKeyRef: { name: 'accounts-db', key: 'password' } },
+    FLAGS: { configMapKeyRef: { name: 'flags', key: 'accounts', optional: true } },
+    POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
+  },
+  envFrom: [{ prefix: 'APP_', configMapRef: { name: 'accounts-config' } }, { secretRef: { name: 'accounts-secrets', optional: true } }],
+  volumes: [
+    { name: 'tls', secret: { secretName: 'accounts-tls', defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
+    { name: 'config', configMap: { name: 'accounts-config' } },
+    { name: 'cache', emptyDir: { sizeLimit: '1Gi' } },
+    { name: 'scratch', emptyDir: {} },
+    { name: 'data', persistentVolumeClaim: { claimName: 'accounts-data', readOnly: true } },
+    {
+      name: 'token',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { serviceAccountToken: { path: 'vault-token', audience: 'vault', expirationSeconds: 3600 } }, { configMap: { name: 'vault-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ],
+      },
+    },
+  ],
+  volumeMounts: [
+    { name: 'tls', mountPath: '/etc/tls' },
+    { name: 'config', mountPath: '/etc/accounts/config.yaml', subPath: 'config.yaml' },
+    { name: 'cache', mountPath: '/var/cache/accounts' },
+    { name: 'scratch', mountPath: '/scratch' },
+    { name: 'data', mountPath: '/data' },
+    { name: 'token', mountPath: '/var/run/secrets/vault', readOnly: true },
+  ],
+};
 /** A gRPC service with its own workload and no balancer of its own: a self-hosted tier balances its calls. */
 const workloadOnly = (name: string, namespace = 'shop'): GrpcMeshServiceProps => ({
   namespace, port: 50051, workload: { image: `registry.example.com/${name}:1.0.0` }, dataPlane: DataPlane.none(),
@@ -275,6 +335,26 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       stable: inventory,
       canary: { name: 'inventory-v2', port: 50051 },
       canaryWeight: 25,
+    });
+  }],
+  ['identity and pod pass-throughs: every pod and container prop on the workload, an existing ServiceAccount and scheduling on the tiers', 14, (f) => {
+    f.service('accounts', {
+      namespace: 'app',
+      port: 50051,
+      workload: { image: 'registry.example.com/accounts:1.0.0', ...POD, ...CONTAINER },
+      dataPlane: DataPlane.envoy({
+        ...POD,
+        serviceAccountAnnotations: undefined,
+        serviceAccountName: 'balancers',
+        affinity: {
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { tier: 'lb' } } }] },
+        },
+      }),
+    });
+    f.gateway('edge', {
+      namespace: 'app',
+      implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, ...POD, topologySpreadConstraints: [] }),
+      listeners: [{ name: 'grpc', port: 8080 }],
     });
   }],
 ];
@@ -590,6 +670,21 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     f.route('checkout-api', { namespace: shop, parents: [edge], rules: [{ backends: [{ service: checkout }] }] });
     f.service('payments', {
       namespace: shop, port: 50051, workload: { image: 'registry.example.com/payments:1.0.0' }, dataPlane: f.dataPlane.envoy({ image: f.input('envoyproxy/envoy:v1.36.4') }),
+    });
+  }],
+  ['identity and pod pass-throughs as Outputs: an IAM role ARN, pull secrets, env values, an existing tier ServiceAccount', 9, (f) => {
+    f.service('accounts', {
+      namespace: 'app',
+      port: 50051,
+      workload: {
+        image: 'registry.example.com/accounts:1.0.0',
+        ...POD,
+        ...CONTAINER,
+        serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': f.input('arn:aws:iam::123456789012:role/accounts') },
+        imagePullSecrets: [f.input('registry-credentials')],
+        env: { ...CONTAINER.env, DATABASE_HOST: f.input('db.accounts.example.com') },
+      },
+      dataPlane: f.dataPlane.proxy({ image: f.input(PROXY_IMAGE), serviceAccountName: f.input('balancers'), imagePullSecrets: [f.input('registry-credentials')] }),
     });
   }],
 ];
