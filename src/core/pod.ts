@@ -253,9 +253,15 @@ export interface TopologySpreadConstraint {
   readonly labelSelector?: LabelSelector;
   /**
    * Fewest eligible domains, with `DoNotSchedule`.
-   * @default - 1
+   * @default - Kubernetes' default: one domain
    */
   readonly minDomains?: number;
+  /**
+   * Pod label keys whose values, taken from the incoming pod, narrow the pods counted, e.g. `pod-template-hash` to
+   * spread each rollout's pods on their own. A key must not also be in `labelSelector`.
+   * @default - none
+   */
+  readonly matchLabelKeys?: readonly string[];
   /**
    * Whether the pods' node affinity and selector decide which nodes count.
    * @default 'Honor'
@@ -293,6 +299,8 @@ const SPREAD_POLICIES = ['Honor', 'Ignore'];
 const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
 const LABEL_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+/** The label keys of the selector of every Deployment grpc-mesh writes: a spread constraint without `labelSelector` gets them. */
+const OWN_SELECTOR_KEYS: ReadonlySet<string> = new Set(['app.kubernetes.io/name', 'app.kubernetes.io/component']);
 
 /** Checks pod props found at `path` (e.g. `workload`, `dataPlane`) for what Kubernetes would refuse at apply time. */
 export function validatePod(issues: IssueCollector, path: string, p: PodProps): void {
@@ -534,4 +542,20 @@ function validateSpread(issues: IssueCollector, path: string, c: TopologySpreadC
     if (c[field] !== undefined && !SPREAD_POLICIES.includes(c[field])) spread(field, c[field], "must be 'Honor' or 'Ignore'");
   }
   validateLabelSelector(issues, `${path}.labelSelector`, c.labelSelector);
+  const selected = c.labelSelector === undefined
+    ? OWN_SELECTOR_KEYS
+    : new Set([...Object.keys(c.labelSelector.matchLabels ?? {}), ...(c.labelSelector.matchExpressions ?? []).map((e) => e.key)]);
+  (c.matchLabelKeys ?? []).forEach((key, i) => {
+    if (issues.require(typeof key === 'string' && isLabelKey(key), {
+      code: 'INVALID_LABEL', path: `${path}.matchLabelKeys[${i}]`, value: key, message: 'must be a label key',
+    })) {
+      issues.require(!selected.has(key), {
+        code: 'INVALID_TOPOLOGY_SPREAD',
+        path: `${path}.matchLabelKeys[${i}]`,
+        value: key,
+        message: 'is also in labelSelector, which Kubernetes refuses',
+        hint: 'Keep the key in one of the two.',
+      });
+    }
+  });
 }
