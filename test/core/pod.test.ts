@@ -211,15 +211,22 @@ describe('scheduling pass-throughs', () => {
     });
 
     test('narrows the pods counted per rollout with matchLabelKeys, and refuses a key the selector already has', () => {
-      const manifests = withPod({ topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: ['pod-template-hash'] },
-      ] });
+      const manifests = withPod({
+        topologySpreadConstraints: [
+          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: ['pod-template-hash'] },
+        ],
+      });
       expect(spreadOf(manifests)[0].matchLabelKeys).toEqual(['pod-template-hash']);
       expect(problemsOf(objectsOf(manifests))).toEqual([]);
-      expect(codesOf({ workload: { ...WORKLOAD, topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: ['app.kubernetes.io/name'] },
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { a: 'b' } }, matchLabelKeys: ['a', '-'] },
-      ] } })).toEqual([
+      expect(codesOf({
+        workload: {
+          ...WORKLOAD,
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: ['app.kubernetes.io/name'] },
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { a: 'b' } }, matchLabelKeys: ['a', '-'] },
+          ],
+        },
+      })).toEqual([
         ['INVALID_TOPOLOGY_SPREAD', 'workload.topologySpreadConstraints[0].matchLabelKeys[0]'],
         ['INVALID_TOPOLOGY_SPREAD', 'workload.topologySpreadConstraints[1].matchLabelKeys[0]'],
         ['INVALID_LABEL', 'workload.topologySpreadConstraints[1].matchLabelKeys[1]'],
