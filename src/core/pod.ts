@@ -58,8 +58,9 @@ export interface PodProps {
    */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   /**
-   * Mounts the ServiceAccount's API token in the pods. Leave it off unless the server calls the Kubernetes API; a
-   * `projected` volume with a `serviceAccountToken` source gives an audience-bound token without it.
+   * Mounts the ServiceAccount's API token in the pods (set on the pods, and on the ServiceAccount grpc-mesh creates).
+   * Leave it off unless the server calls the Kubernetes API; a `projected` volume with a `serviceAccountToken` source
+   * gives an audience-bound token without it.
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
