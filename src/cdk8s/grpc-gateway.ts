@@ -91,6 +91,7 @@ export class GrpcGateway extends Construct implements IRouteParent {
       service: toApiObject(this, 'tier-service', initial.service),
       podDisruptionBudget: toApiObject(this, 'tier-pdb', initial.podDisruptionBudget),
       ...(initial.horizontalPodAutoscaler && { horizontalPodAutoscaler: toApiObject(this, 'tier-hpa', initial.horizontalPodAutoscaler) }),
+      ...(initial.serviceAccount && { serviceAccount: toApiObject(this, 'tier-service-account', initial.serviceAccount) }),
     };
   }
 

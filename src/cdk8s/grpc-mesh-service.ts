@@ -31,6 +31,8 @@ export interface BalancerObjects {
   readonly podDisruptionBudget: ApiObject;
   /** HorizontalPodAutoscaler of the balancer pods, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: ApiObject;
+  /** ServiceAccount of the balancer pods, named like the tier, unless `serviceAccountName` names an existing one. */
+  readonly serviceAccount?: ApiObject;
 }
 
 /**
@@ -78,6 +80,11 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly podDisruptionBudget?: ApiObject;
   /** The server's HorizontalPodAutoscaler, with `workload.autoscaling`. */
   public readonly horizontalPodAutoscaler?: ApiObject;
+  /**
+   * The server pods' ServiceAccount, named like the service: their identity, also in Istio and Linkerd. None when
+   * `workload.serviceAccountName` names an existing one.
+   */
+  public readonly serviceAccount?: ApiObject;
   /**
    * The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. The routes attached to the service are
    * compiled into its config at synthesis, wherever they are declared.
@@ -145,6 +152,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
       this.podDisruptionBudget = manifests.workload && of(manifests.workload.podDisruptionBudget);
       const hpa = manifests.workload?.horizontalPodAutoscaler;
       this.horizontalPodAutoscaler = hpa && of(hpa);
+      const serviceAccount = manifests.workload?.serviceAccount;
+      this.serviceAccount = serviceAccount && of(serviceAccount);
       const b = manifests.balancer;
       this.balancer = b && {
         config: of(b.config),
@@ -152,6 +161,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         service: of(b.service),
         podDisruptionBudget: of(b.podDisruptionBudget),
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of(b.horizontalPodAutoscaler) }),
+        ...(b.serviceAccount && { serviceAccount: of(b.serviceAccount) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
       this.monitoring = manifests.monitoring.map(of);

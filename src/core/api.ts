@@ -8,6 +8,11 @@
  */
 export type { AutoscalingProps } from './autoscaling';
 export type { CanaryGrpcRouteProps } from './canary-grpc-route';
+export type {
+  ConfigMapVolumeSource, ContainerProps, EmptyDirVolumeSource, EnvFromReference, EnvFromSource, EnvValue, EnvVarSource, KeySelector, KeyToPath,
+  ObjectFieldSelector, ObjectProjection, PersistentVolumeClaimVolumeSource, ProjectedVolumeSource, SecretVolumeSource, ServiceAccountTokenProjection,
+  Volume, VolumeMount, VolumeProjection,
+} from './container';
 export {
   DataPlane,
   type BalancerDataPlaneOptions, type DataPlaneKind, type EnvoyDataPlaneOptions, type EnvoyLogLevel, type ProxyDataPlaneOptions, type ProxyLogLevel,
@@ -25,6 +30,10 @@ export type {
 export { GrpcStatus } from './grpc-status';
 export type { ContainerResources, ResourceQuantities, ServiceType } from './kube';
 export type { ErrorRateAlertProps, LatencyAlertProps, MonitoringProps, NoReadyEndpointsAlertProps } from './monitoring';
+export type {
+  Affinity, LabelSelector, LabelSelectorRequirement, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodAffinity,
+  PodAffinityTerm, PodProps, PreferredSchedulingTerm, Toleration, TopologySpreadConstraint, WeightedPodAffinityTerm,
+} from './pod';
 export type { RouteImplementation } from './route-policy';
 export type {
   GatewayParentRef, GrpcBackendTarget, IGrpcBackend, IRouteParent, ListenerSummary, RouteParent, RouteParentRef, SelfHostedDataPlane,

@@ -7,12 +7,17 @@ import { NoDataPlane } from './data-planes/none';
 import { PROXY_TIER } from './data-planes/proxy-tier';
 import type { DataPlaneStrategy } from './data-planes/strategy';
 import type { ContainerResources, ServiceType } from './kube';
+import type { PodProps } from './pod';
 
 /** Envoy's log levels. */
 export type EnvoyLogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
 
-/** Options every balancer tier (Envoy or grpc-mesh-proxy) shares: a Deployment behind a Service. */
-export interface BalancerDataPlaneOptions {
+/**
+ * Options every balancer tier (Envoy or grpc-mesh-proxy) shares: a Deployment behind a Service, its pods under a
+ * ServiceAccount of their own (named like the tier) unless `serviceAccountName` names one, scheduled as the
+ * {@link PodProps} say.
+ */
+export interface BalancerDataPlaneOptions extends PodProps {
   /**
    * Balancer pods. Leave it unset with `autoscaling`, whose HorizontalPodAutoscaler owns the count.
    * @default 2

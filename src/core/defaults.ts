@@ -45,6 +45,8 @@ export const DEFAULT_PRE_STOP_DELAY_SECONDS = 10;
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 /** Size limit of the writable `/tmp` volume (the root filesystem is read-only). */
 export const DEFAULT_TMP_SIZE_LIMIT = '64Mi';
+/** Name of the writable emptyDir every pod mounts at /tmp (the root filesystem is read-only). */
+export const TMP_VOLUME_NAME = 'tmp';
 /** Non-root user the workload runs as when the props give none (the distroless `nonroot` user). */
 export const DEFAULT_RUN_AS_USER = 65532;
 /** Surge of a rolling update: new pods start before old ones stop, so capacity never drops. */

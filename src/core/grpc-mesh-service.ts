@@ -1,4 +1,5 @@
 import { resolveAutoscaling, validateScaling, type AutoscalingProps, type ResolvedAutoscaling } from './autoscaling';
+import { renderEnv, validateContainer, type ContainerProps, type EnvVar } from './container';
 import { DataPlane, type BalancerDataPlaneOptions, type DataPlaneKind } from './data-plane';
 import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-planes/strategy';
 import * as d from './defaults';
@@ -8,12 +9,17 @@ import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { seriesOf } from './monitoring/series';
 import { validateMonitoring } from './monitoring/validate';
+import { POD_PROP_KEYS, resolvePod, validatePod, type PodProps, type ResolvedPod } from './pod';
 import type { ServiceBackendRef, ServiceParentRef } from './route-refs';
 import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
 import { IssueCollector, MAX_DNS_LABEL_LENGTH } from './validation';
 
-/** The workload a {@link GrpcMeshServiceProps | GrpcMeshService} runs: a Deployment of a gRPC server image. */
-export interface WorkloadProps {
+/**
+ * The workload a {@link GrpcMeshServiceProps | GrpcMeshService} runs: a Deployment of a gRPC server image, under a
+ * ServiceAccount of its own (named like the service) unless `serviceAccountName` names one, with the scheduling
+ * ({@link PodProps}) and the environment and volumes ({@link ContainerProps}) given.
+ */
+export interface WorkloadProps extends PodProps, ContainerProps {
   /** Container image of the gRPC server. Pin a version or digest. */
   readonly image: string;
   /**
@@ -38,11 +44,6 @@ export interface WorkloadProps {
    */
   readonly args?: readonly string[];
   /**
-   * Environment variables.
-   * @default - none
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /**
    * Resources of the server container.
    * @default - requests 100m CPU and 128Mi memory, limit 256Mi memory
    */
@@ -63,11 +64,6 @@ export interface WorkloadProps {
    * @default 65532
    */
   readonly runAsUser?: number;
-  /**
-   * ServiceAccount of the pods.
-   * @default - the namespace's default ServiceAccount
-   */
-  readonly serviceAccountName?: string;
   /**
    * Extra labels on the pods (the selector labels are always set).
    * @default - none
@@ -150,24 +146,21 @@ export interface GrpcMeshServiceProps {
 /** The workload with every default applied. */
 export interface ResolvedWorkload extends Required<Pick<WorkloadProps,
   'image' | 'replicas' | 'resources' | 'preStopDelaySeconds' | 'terminationGracePeriodSeconds' | 'runAsUser' | 'podLabels'>>,
-  Pick<WorkloadProps, 'command' | 'args' | 'serviceAccountName' | 'podAnnotations' | 'imagePullPolicy'> {
-  /** Environment variables in the order given. */
+  Pick<WorkloadProps, 'command' | 'args' | 'podAnnotations' | 'imagePullPolicy' | 'envFrom' | 'volumes' | 'volumeMounts'> {
+  /** Environment variables in the order given, references as `valueFrom`. */
   readonly env: ReadonlyArray<EnvVar>;
+  /** The pods' scheduling and identity. */
+  readonly pod: ResolvedPod;
   /** The HorizontalPodAutoscaler's settings, when it owns the replica count. */
   readonly autoscaling?: ResolvedAutoscaling;
 }
 
-/** One environment variable of a container. */
-export interface EnvVar {
-  /** Variable name. */
-  readonly name: string;
-  /** Its value. */
-  readonly value: string;
-}
-
 /** A tier of balancer pods (Envoy or grpc-mesh-proxy) with every default applied, for a service or a Gateway. */
-export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling'>>,
+export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions,
+  'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling' | typeof POD_PROP_KEYS[number]>>,
   Pick<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
+  /** The balancer pods' scheduling and identity. */
+  readonly pod: ResolvedPod;
   /** The HorizontalPodAutoscaler's settings, when it owns the replica count. */
   readonly autoscaling?: ResolvedAutoscaling;
   /** Discriminant of the data plane. */
@@ -292,7 +285,6 @@ export interface ResolveContext {
   readonly subject?: string;
 }
 
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** Longest suffix added to the service name (`-headless`), so every derived name stays a DNS label. */
 const MAX_NAME_LENGTH = MAX_DNS_LABEL_LENGTH - d.HEADLESS_SERVICE_SUFFIX.length;
 
@@ -322,7 +314,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   issues.port('targetPort', props.targetPort);
   issues.labels('labels', props.labels);
   validateWorkloadChoice(issues, props);
-  if (props.workload) validateWorkload(issues, props.workload);
+  if (props.workload) validateWorkload(issues, props.workload, name);
   dataPlane.validateOptions(issues);
   validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
   dataPlane.checkPolicySupport(issues, props.trafficPolicy);
@@ -342,7 +334,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     headlessFqdn: service.headlessFqdn,
     serviceFqdn: service.serviceFqdn,
     endpoint: dataPlane.endpoint(resolved, service),
-    workload: props.workload && resolveWorkload(props.workload),
+    workload: props.workload && resolveWorkload(props.workload, name),
     dataPlane: resolved,
     warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
@@ -373,7 +365,7 @@ function validateWorkloadChoice(issues: IssueCollector, props: GrpcMeshServicePr
   }
 }
 
-function validateWorkload(issues: IssueCollector, w: WorkloadProps): void {
+function validateWorkload(issues: IssueCollector, w: WorkloadProps, name: string): void {
   issues.require(typeof w.image === 'string' && w.image.trim() !== '' && !/\s/.test(w.image), {
     code: 'INVALID_IMAGE', path: 'workload.image', value: w.image, message: 'must be an image reference without spaces',
   });
@@ -389,29 +381,31 @@ function validateWorkload(issues: IssueCollector, w: WorkloadProps): void {
       message: `must exceed preStopDelaySeconds (${preStop}), or the server is killed before it can finish its calls`,
     });
   }
-  for (const key of Object.keys(w.env ?? {})) {
-    issues.require(ENV_NAME.test(key), {
-      code: 'INVALID_ENV_NAME', path: `workload.env["${key}"]`, value: key, message: 'must be an environment variable name (letters, digits, \'_\', \'-\' and \'.\', not starting with a digit)',
-    });
-  }
+  validateContainer(issues, 'workload', w);
+  validatePod(issues, 'workload', w);
   issues.labels('workload.podLabels', w.podLabels);
   validateScaling(issues, {
     replicasPath: 'workload.replicas',
     replicas: w.replicas,
     autoscalingPath: 'workload.autoscaling',
     autoscaling: w.autoscaling,
-    requests: resolveWorkload(w).resources.requests ?? {},
+    requests: resolveWorkload(w, name).resources.requests ?? {},
   });
 }
 
-function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
+/** The workload with its defaults; its pods run under `name`'s ServiceAccount unless the props name one. */
+function resolveWorkload(w: WorkloadProps, name: string): ResolvedWorkload {
   const preStopDelaySeconds = w.preStopDelaySeconds ?? d.DEFAULT_PRE_STOP_DELAY_SECONDS;
   return {
     image: w.image,
     replicas: w.replicas ?? d.DEFAULT_WORKLOAD_REPLICAS,
     command: w.command,
     args: w.args,
-    env: Object.entries(w.env ?? {}).map(([name, value]) => ({ name, value })),
+    env: renderEnv(w.env),
+    envFrom: w.envFrom,
+    volumes: w.volumes,
+    volumeMounts: w.volumeMounts,
+    pod: resolvePod(w, name),
     resources: {
       requests: { cpu: d.DEFAULT_WORKLOAD_CPU_REQUEST, memory: d.DEFAULT_WORKLOAD_MEMORY_REQUEST, ...w.resources?.requests },
       limits: { memory: d.DEFAULT_WORKLOAD_MEMORY_LIMIT, ...w.resources?.limits },
@@ -419,7 +413,6 @@ function resolveWorkload(w: WorkloadProps): ResolvedWorkload {
     preStopDelaySeconds,
     terminationGracePeriodSeconds: w.terminationGracePeriodSeconds ?? preStopDelaySeconds + d.DEFAULT_SHUTDOWN_GRACE_SECONDS,
     runAsUser: w.runAsUser ?? d.DEFAULT_RUN_AS_USER,
-    serviceAccountName: w.serviceAccountName,
     podLabels: w.podLabels ?? {},
     podAnnotations: w.podAnnotations,
     imagePullPolicy: w.imagePullPolicy,

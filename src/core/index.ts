@@ -8,6 +8,8 @@ export * from './grpc-mesh-service';
 export * from './grpc-route';
 export * from './grpc-status';
 export * from './kube';
+export * from './pod';
+export * from './container';
 export * from './monitoring';
 export * from './reference-grants';
 export * from './route-policy';

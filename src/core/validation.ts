@@ -134,7 +134,7 @@ export class IssueCollector {
         value: key,
         message: 'must be a label key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters',
       }) && ok;
-      ok = this.require(typeof value === 'string' && value.length <= 63 && (value === '' || LABEL_NAME.test(value)), {
+      ok = this.require(isLabelValue(value), {
         code: 'INVALID_LABEL',
         path: `${path}["${key}"]`,
         value,
@@ -227,10 +227,16 @@ export function isSettingOn(value: unknown): boolean {
   return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
 }
 
-function isLabelKey(key: string): boolean {
+/** Whether `key` is a Kubernetes label key (also what taint keys and topology keys must be): `[prefix/]name`. */
+export function isLabelKey(key: string): boolean {
   const slash = key.lastIndexOf('/');
   const name = slash < 0 ? key : key.slice(slash + 1);
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const prefixOk = prefix === undefined || (prefix.length <= 253 && LABEL_PREFIX.test(prefix));
   return prefixOk && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** Whether `value` is a Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', alphanumeric at both ends. */
+export function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 63 && (value === '' || LABEL_NAME.test(value));
 }

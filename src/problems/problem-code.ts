@@ -66,6 +66,23 @@ export const ProblemCode = {
   /** Warning: one pod (replicas or minReplicas 1), which a node drain takes down: run at least 2. */
   SINGLE_POD: 'SINGLE_POD',
 
+  /** A toleration Kubernetes refuses (operator, value, effect and tolerationSeconds that do not go together): fix it as the message says. */
+  INVALID_TOLERATION: 'INVALID_TOLERATION',
+  /** A `matchExpressions` or `matchFields` requirement whose operator and values do not go together: fix it as the message says. */
+  INVALID_SELECTOR_REQUIREMENT: 'INVALID_SELECTOR_REQUIREMENT',
+  /** A topology spread constraint Kubernetes refuses (`whenUnsatisfiable`, `minDomains`, a policy): fix it as the message says. */
+  INVALID_TOPOLOGY_SPREAD: 'INVALID_TOPOLOGY_SPREAD',
+  /** `serviceAccountAnnotations` is set with `serviceAccountName`, whose ServiceAccount grpc-mesh does not create: annotate that one. */
+  SERVICE_ACCOUNT_ANNOTATIONS_UNUSED: 'SERVICE_ACCOUNT_ANNOTATIONS_UNUSED',
+  /** An `env` reference or `envFrom` entry without exactly one source, an empty key, or a pod field `env` cannot read: fix it. */
+  INVALID_ENV_SOURCE: 'INVALID_ENV_SOURCE',
+  /** A volume without exactly one source, or with one the restricted Pod Security Standard forbids (hostPath): use one offered. */
+  INVALID_VOLUME: 'INVALID_VOLUME',
+  /** A volume mount names no declared volume: declare the volume in `volumes`, or fix the name. */
+  UNKNOWN_VOLUME: 'UNKNOWN_VOLUME',
+  /** A mount path is not absolute, is `/tmp` or is used twice, or a file path is not relative: fix the path. */
+  INVALID_PATH: 'INVALID_PATH',
+
   // Traffic policy.
   /** `loadBalancer` is not a known algorithm: use one the message lists. */
   UNKNOWN_LOAD_BALANCER: 'UNKNOWN_LOAD_BALANCER',

@@ -3,9 +3,10 @@ import {
   DataPlane as CoreDataPlane, GatewayImplementation as CoreGatewayImplementation,
   type EnvoyDataPlaneOptions, type EnvoyGatewayTierOptions, type ProxyDataPlaneOptions, type ProxyGatewayOptions,
 } from '../core';
+import type { PodArgs } from './inputs';
 
-/** Options of `DataPlane.envoy()` in Pulumi: those of the cdk8s `DataPlane.envoy()`, the image maybe an Output. */
-export interface EnvoyDataPlaneArgs extends Omit<EnvoyDataPlaneOptions, 'image'> {
+/** Options of `DataPlane.envoy()` in Pulumi: those of the cdk8s `DataPlane.envoy()`, the image and the pod props of {@link PodArgs} maybe Outputs. */
+export interface EnvoyDataPlaneArgs extends Omit<EnvoyDataPlaneOptions, 'image' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
   /**
    * Envoy image, e.g. the name of an image a `docker.Image` pushed. Pin it.
    * @default 'envoyproxy/envoy:v1.36.4'
@@ -13,14 +14,14 @@ export interface EnvoyDataPlaneArgs extends Omit<EnvoyDataPlaneOptions, 'image'>
   readonly image?: pulumi.Input<string>;
 }
 
-/** Options of `DataPlane.proxy()` in Pulumi: those of the cdk8s `DataPlane.proxy()`, the image maybe an Output. */
-export interface ProxyDataPlaneArgs extends Omit<ProxyDataPlaneOptions, 'image'> {
+/** Options of `DataPlane.proxy()` in Pulumi: those of the cdk8s `DataPlane.proxy()`, the image and the pod props of {@link PodArgs} maybe Outputs. */
+export interface ProxyDataPlaneArgs extends Omit<ProxyDataPlaneOptions, 'image' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
   /** The grpc-mesh-proxy image built from this repository's Dockerfile, e.g. the name of an image a `docker.Image` pushed. */
   readonly image: pulumi.Input<string>;
 }
 
-/** Options of `GatewayImplementation.envoy()` in Pulumi: those of the cdk8s factory, the image maybe an Output. */
-export interface EnvoyGatewayTierArgs extends Omit<EnvoyGatewayTierOptions, 'image'> {
+/** Options of `GatewayImplementation.envoy()` in Pulumi: those of the cdk8s factory, the image and the pod props of {@link PodArgs} maybe Outputs. */
+export interface EnvoyGatewayTierArgs extends Omit<EnvoyGatewayTierOptions, 'image' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
   /**
    * Envoy image. Pin it.
    * @default 'envoyproxy/envoy:v1.36.4'
@@ -28,8 +29,8 @@ export interface EnvoyGatewayTierArgs extends Omit<EnvoyGatewayTierOptions, 'ima
   readonly image?: pulumi.Input<string>;
 }
 
-/** Options of `GatewayImplementation.proxy()` in Pulumi: those of the cdk8s factory, the image maybe an Output. */
-export interface ProxyGatewayArgs extends Omit<ProxyGatewayOptions, 'image'> {
+/** Options of `GatewayImplementation.proxy()` in Pulumi: those of the cdk8s factory, the image and the pod props of {@link PodArgs} maybe Outputs. */
+export interface ProxyGatewayArgs extends Omit<ProxyGatewayOptions, 'image' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
   /** The grpc-mesh-proxy image built from this repository's Dockerfile, e.g. the name of an image a `docker.Image` pushed. */
   readonly image: pulumi.Input<string>;
 }

@@ -177,11 +177,14 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     const rendered = servedRoutes(declared, this, (routes, served) => renderGatewayTier(served.model as GrpcGatewayModel, routes));
     // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
     const initial = (model: GrpcGatewayModel) => renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
-    const [config, deployment, service, pdb, hpa] = objectsWithInputs(this, subject, resolved, (model) => {
+    const optional = (tier: ReturnType<typeof initial>) => [tier.horizontalPodAutoscaler, tier.serviceAccount];
+    const optionalInitial = optional(initial(resolved.model));
+    const [config, deployment, service, pdb, ...rest] = objectsWithInputs(this, subject, resolved, (model) => {
       const tier = initial(model);
-      const autoscaler = tier.horizontalPodAutoscaler ? [tier.horizontalPodAutoscaler] : [];
-      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, ...autoscaler];
+      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, ...optional(tier).filter((m) => m !== undefined)];
     });
+    // The optional objects, in place of those the model has.
+    const [hpa, serviceAccount] = optionalInitial.map((m) => (m === undefined ? undefined : rest.shift()));
     const resource = <T extends KubeResource>(role: string, manifest: KubeObjectInputs) => kubeResource(`${name}-${role}`, manifest, child) as T;
     return {
       config: resource('tier-config', { ...config, data: rendered.apply((t) => t.config.data) }),
@@ -189,6 +192,7 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
       service: resource('tier-service', service),
       podDisruptionBudget: resource('tier-pdb', pdb),
       ...(hpa && { horizontalPodAutoscaler: resource<k8s.autoscaling.v2.HorizontalPodAutoscaler>('tier-hpa', hpa) }),
+      ...(serviceAccount && { serviceAccount: resource<k8s.core.v1.ServiceAccount>('tier-service-account', serviceAccount) }),
     };
   }
 

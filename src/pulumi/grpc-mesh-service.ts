@@ -14,9 +14,10 @@ import {
   type KubeObject,
   type RouteParentRef,
   type ServiceBackendRef,
+  type EnvVarSource,
   type WorkloadProps,
 } from '../core';
-import { objectsWithInputs, PropsWithInputs, type InputRecord, type KubeObjectInputs } from './inputs';
+import { objectsWithInputs, PropsWithInputs, type InputRecord, type KubeObjectInputs, type PodArgs } from './inputs';
 import { childOptions, kubeResource, type KubeResource } from './kube-resources';
 import { declareRouteParent, servedRoutes } from './served-routes';
 import { logWarnings } from './warnings';
@@ -25,7 +26,8 @@ import { logWarnings } from './warnings';
  * The workload of a Pulumi `GrpcMeshService`: the cdk8s `WorkloadProps`, with the fields a program commonly takes
  * from other resources as `pulumi.Input`s.
  */
-export interface WorkloadArgs extends Omit<WorkloadProps, 'image' | 'replicas' | 'serviceAccountName' | 'env' | 'podLabels' | 'podAnnotations'> {
+export interface WorkloadArgs extends Omit<WorkloadProps,
+  'image' | 'replicas' | 'env' | 'podLabels' | 'podAnnotations' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
   /** Container image of the gRPC server, e.g. the image a `docker.Image` built (`image.imageName`). Pin a version or digest. */
   readonly image: pulumi.Input<string>;
   /**
@@ -34,15 +36,11 @@ export interface WorkloadArgs extends Omit<WorkloadProps, 'image' | 'replicas' |
    */
   readonly replicas?: pulumi.Input<number>;
   /**
-   * ServiceAccount of the pods, e.g. `serviceAccount.metadata.name`.
-   * @default - the namespace's default ServiceAccount
-   */
-  readonly serviceAccountName?: pulumi.Input<string>;
-  /**
-   * Environment variables; values may come from other resources (a database's endpoint).
+   * Environment variables: plain values, which may come from other resources (a database's endpoint), or
+   * references to Secrets, ConfigMaps and pod fields (see the cdk8s `WorkloadProps.env`).
    * @default - none
    */
-  readonly env?: InputRecord;
+  readonly env?: Readonly<Record<string, pulumi.Input<string> | EnvVarSource>>;
   /**
    * Extra labels on the pods (the selector labels are always set).
    * @default - none
@@ -57,8 +55,9 @@ export interface WorkloadArgs extends Omit<WorkloadProps, 'image' | 'replicas' |
 
 /**
  * Arguments of a `GrpcMeshService`: the props of the cdk8s construct, with `namespace`, `labels` and the workload's
- * `image`, `replicas`, `serviceAccountName`, `env`, `podLabels` and `podAnnotations` as `pulumi.Input`s (the keys of
- * labels, annotations and env stay plain). The options of `dataPlane` stay plain values.
+ * `image`, `replicas`, `serviceAccountName`, `serviceAccountAnnotations`, `imagePullSecrets`, `env`, `podLabels` and
+ * `podAnnotations` as `pulumi.Input`s (the keys of labels, annotations and env stay plain). The options of `dataPlane`
+ * take Inputs as {@link DataPlaneFactories} says.
  */
 export interface GrpcMeshServiceArgs extends Omit<GrpcMeshServiceProps, 'namespace' | 'labels' | 'workload'> {
   /**
@@ -91,6 +90,8 @@ export interface BalancerResources {
   readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
   /** HorizontalPodAutoscaler of the balancer pods, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  /** ServiceAccount of the balancer pods, named like the tier, unless `serviceAccountName` names an existing one. */
+  readonly serviceAccount?: k8s.core.v1.ServiceAccount;
 }
 
 /**
@@ -153,6 +154,11 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
   /** The server's HorizontalPodAutoscaler, with `workload.autoscaling`. */
   public readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  /**
+   * The server pods' ServiceAccount, named like the service: their identity, also in Istio and Linkerd. None when
+   * `workload.serviceAccountName` names an existing one.
+   */
+  public readonly serviceAccount?: k8s.core.v1.ServiceAccount;
   /** The balancer tier, with `DataPlane.envoy()` or `DataPlane.proxy()`. */
   public readonly balancer?: BalancerResources;
   /**
@@ -229,6 +235,8 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
       this.podDisruptionBudget = of(manifests.workload.podDisruptionBudget);
       const hpa = manifests.workload.horizontalPodAutoscaler;
       if (hpa) this.horizontalPodAutoscaler = of(hpa);
+      const serviceAccount = manifests.workload.serviceAccount;
+      if (serviceAccount) this.serviceAccount = of(serviceAccount);
     }
     if (manifests.balancer) {
       const b = manifests.balancer;
@@ -238,6 +246,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
         service: of(b.service),
         podDisruptionBudget: of(b.podDisruptionBudget),
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of<k8s.autoscaling.v2.HorizontalPodAutoscaler>(b.horizontalPodAutoscaler) }),
+        ...(b.serviceAccount && { serviceAccount: of<k8s.core.v1.ServiceAccount>(b.serviceAccount) }),
       };
       this.balancerServiceName = b.service.metadata.name;
       if ((b.service.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {

@@ -18,4 +18,4 @@ export { GrpcGateway, type GrpcGatewayArgs, type GrpcListenerArgs, type GrpcList
 export { GrpcMeshService, type BalancerResources, type GrpcMeshServiceArgs, type WorkloadArgs } from './grpc-mesh-service';
 export { GrpcRoute, type GrpcRouteArgs } from './grpc-route';
 export { GrpcRouteBase, type RouteInputs } from './grpc-route-base';
-export type { InputRecord } from './inputs';
+export type { InputRecord, PodArgs } from './inputs';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as pulumi from '@pulumi/pulumi';
-import { DataPlane, GatewayImplementation, GrpcMeshValidationError, type KubeObject, type ValidationIssue } from '../core';
+import { DataPlane, GatewayImplementation, GrpcMeshValidationError, type KubeObject, type PodProps, type ValidationIssue } from '../core';
 import { GrpcMeshResourceError, resolveFor } from './errors';
 import { stackRunState } from './stack-run';
 
@@ -9,6 +9,29 @@ import { stackRunState } from './stack-run';
  * (`{ version: image.tag }`). The keys are plain: they decide which entries exist before any Output resolves.
  */
 export type InputRecord = Readonly<Record<string, pulumi.Input<string>>>;
+
+/**
+ * The pod props of a Pulumi component's pods (the workload's, a balancer tier's): the cdk8s `PodProps`, with
+ * `serviceAccountName`, the values of `serviceAccountAnnotations` (an IAM role's ARN) and the `imagePullSecrets` as
+ * `pulumi.Input`s. Like every Input, they are strings put in once they resolve; the other fields stay plain values.
+ */
+export interface PodArgs extends Omit<PodProps, 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'> {
+  /**
+   * An existing ServiceAccount for the pods, e.g. `serviceAccount.metadata.name`: none is created then.
+   * @default - a ServiceAccount named like the Deployment, created with it
+   */
+  readonly serviceAccountName?: pulumi.Input<string>;
+  /**
+   * Annotations on the ServiceAccount grpc-mesh creates, e.g. `{ 'eks.amazonaws.com/role-arn': role.arn }`.
+   * @default - none
+   */
+  readonly serviceAccountAnnotations?: InputRecord;
+  /**
+   * Secrets the kubelet pulls the images with, e.g. `registrySecret.metadata.name`.
+   * @default - none
+   */
+  readonly imagePullSecrets?: ReadonlyArray<pulumi.Input<string>>;
+}
 
 /** A Kubernetes object whose fields may be Outputs: what a grpc-mesh component passes to `@pulumi/kubernetes`. */
 export interface KubeObjectInputs {

@@ -1,5 +1,5 @@
 import { Chart, JsonPatch, Testing } from 'cdk8s';
-import { DataPlane, GrpcMeshService } from '../../src/cdk8s';
+import { DataPlane, GatewayImplementation, GrpcGateway, GrpcMeshService } from '../../src/cdk8s';
 import { listGrpcMeshServiceManifests } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
 import { render } from '../support/render';
@@ -16,8 +16,10 @@ describe('GrpcMeshService (cdk8s)', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'Service/app/users',
       'Service/app/users-headless',
+      'ServiceAccount/app/users',
       'Deployment/app/users',
       'PodDisruptionBudget/app/users',
+      'ServiceAccount/app/users-envoy',
       'ConfigMap/app/users-envoy',
       'Deployment/app/users-envoy',
       'Service/app/users-envoy',
@@ -63,6 +65,29 @@ describe('GrpcMeshService (cdk8s)', () => {
     const byId = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
     expect(byId('Deployment', 'users').spec.template.spec.priorityClassName).toBe('critical');
     expect(byId('Service', 'users-envoy').spec.externalTrafficPolicy).toBe('Local');
+  });
+
+  test('exposes the ServiceAccounts of the server and its tier, and of a self-hosted Gateway\'s tier; none for a given one', () => {
+    const objects = synth((chart) => {
+      const users = new GrpcMeshService(chart, 'users', USERS_PROPS);
+      users.serviceAccount!.metadata.addAnnotation('example.com/owner', 'identity');
+      expect(users.balancer!.serviceAccount!.name).toBe('users-envoy');
+      const edge = new GrpcGateway(chart, 'edge', {
+        implementation: GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:1.0.0' }),
+        listeners: [{ name: 'grpc', port: 8080 }],
+      });
+      expect(edge.tier!.serviceAccount!.name).toBe('edge-proxy');
+      const given = new GrpcMeshService(chart, 'orders', { ...USERS_PROPS, workload: { ...USERS_PROPS.workload!, serviceAccountName: 'orders-identity' } });
+      expect(given.serviceAccount).toBeUndefined();
+    });
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
+    expect(accounts.map((o) => o.metadata.name).sort()).toEqual(['edge-proxy', 'orders-envoy', 'users', 'users-envoy']);
+    expect(accounts.find((o) => o.metadata.name === 'users').metadata.annotations).toEqual({ 'example.com/owner': 'identity' });
+    // Every Deployment names a ServiceAccount: one of those, or the given one.
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments.map((o) => [o.metadata.name, o.spec.template.spec.serviceAccountName]).sort()).toEqual([
+      ['edge-proxy', 'edge-proxy'], ['orders', 'orders-identity'], ['orders-envoy', 'orders-envoy'], ['users', 'users'], ['users-envoy', 'users-envoy'],
+    ]);
   });
 
   test('synthesizes the documented example unchanged', () => {

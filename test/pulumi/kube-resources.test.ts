@@ -39,4 +39,18 @@ describe('kubeResource', () => {
       .toThrow('grpc-mesh cannot create Service "users" with @pulumi/kubernetes: it ignores data.');
     await settle();
   });
+
+  test('creates a ServiceAccount, which has no spec, with its own fields, and refuses a spec on it', async () => {
+    const recorded = await useMocks('service-account');
+    const account = kubeResource('account', {
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'users', namespace: 'app' }, automountServiceAccountToken: false,
+    }, {});
+    expect(account).toBeInstanceOf(k8s.core.v1.ServiceAccount);
+    expect(() => kubeResource('bad', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bad' }, spec: {} }, {}))
+      .toThrow('grpc-mesh cannot create ServiceAccount "bad" with @pulumi/kubernetes: it ignores spec.');
+    await settle();
+    expect(recorded.find((r) => r.name === 'account')!.inputs).toEqual({
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'users', namespace: 'app' }, automountServiceAccountToken: false,
+    });
+  });
 });

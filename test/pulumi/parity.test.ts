@@ -28,7 +28,9 @@ import {
   type GrpcRouteProps,
   type IGrpcBackend,
   type IRouteParent,
+  type ContainerProps,
   type KubeObject,
+  type PodProps,
   type TrafficPolicy,
 } from '../../src/core';
 import type {
@@ -128,6 +130,64 @@ const EDGE: GrpcGatewayProps = {
 const plain = (name: string, namespace = 'app'): GrpcMeshServiceProps => ({ namespace, port: 50051, selector: { app: name }, dataPlane: DataPlane.none() });
 
 const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
+/** Every pod prop (scheduling, pull secrets, identity), for the workload and the tiers. */
+const POD: PodProps = {
+  nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'grpc', effect: 'NoSchedule' }, { operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }],
+  affinity: {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['grpc'] }] }] },
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'spot', operator: 'DoesNotExist' }] } }],
+    },
+    podAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 20,
+        podAffinityTerm: {
+          topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { app: 'cache' } }, namespaces: ['cache'],
+        },
+      }],
+    },
+  },
+  topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', minDomains: 2 }],
+  priorityClassName: 'business-critical',
+  imagePullSecrets: ['registry-credentials'],
+  serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/accounts' },
+  automountServiceAccountToken: true,
+};
+/** Every container pass-through of the workload. */
+const CONTAINER: ContainerProps = {
+  env: {
+    LOG_LEVEL: 'info',
+    DB_PASSWORD: { secretKeyRef: { name: 'accounts-db', key: 'password' } },
+    FLAGS: { configMapKeyRef: { name: 'flags', key: 'accounts', optional: true } },
+    POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
+  },
+  envFrom: [{ prefix: 'APP_', configMapRef: { name: 'accounts-config' } }, { secretRef: { name: 'accounts-secrets', optional: true } }],
+  volumes: [
+    { name: 'tls', secret: { secretName: 'accounts-tls', defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
+    { name: 'config', configMap: { name: 'accounts-config' } },
+    { name: 'cache', emptyDir: { sizeLimit: '1Gi' } },
+    { name: 'scratch', emptyDir: {} },
+    { name: 'data', persistentVolumeClaim: { claimName: 'accounts-data', readOnly: true } },
+    {
+      name: 'token',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { serviceAccountToken: { path: 'vault-token', audience: 'vault', expirationSeconds: 3600 } }, { configMap: { name: 'vault-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ],
+      },
+    },
+  ],
+  volumeMounts: [
+    { name: 'tls', mountPath: '/etc/tls' },
+    { name: 'config', mountPath: '/etc/accounts/config.yaml', subPath: 'config.yaml' },
+    { name: 'cache', mountPath: '/var/cache/accounts' },
+    { name: 'scratch', mountPath: '/scratch' },
+    { name: 'data', mountPath: '/data' },
+    { name: 'token', mountPath: '/var/run/secrets/vault', readOnly: true },
+  ],
+};
 /** A gRPC service with its own workload and no balancer of its own: a self-hosted tier balances its calls. */
 const workloadOnly = (name: string, namespace = 'shop'): GrpcMeshServiceProps => ({
   namespace, port: 50051, workload: { image: `registry.example.com/${name}:1.0.0` }, dataPlane: DataPlane.none(),
@@ -145,7 +205,7 @@ const PROXY_EDGE: GrpcGatewayProps = {
 
 /** The props matrix: one row per data plane, policy dialect and Gateway API feature, with how many objects each gives. */
 const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
-  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 11, (f) => {
+  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 12, (f) => {
     f.service('users', {
       namespace: 'app',
       port: 50051,
@@ -169,10 +229,10 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       clusterDomain: 'cluster.example',
     });
   }],
-  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 6, (f) => {
+  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 7, (f) => {
     f.service('legacy', { port: 9090, selector: { app: 'legacy' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
   }],
-  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 11, (f) => {
+  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 13, (f) => {
     f.service('orders', {
       namespace: 'shop',
       port: 50051,
@@ -182,7 +242,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       monitoring: { latencyAlert: { thresholdMs: 500 }, labels: { release: 'prometheus' } },
     });
   }],
-  ['no data plane: own workload, clients balance over the headless Service', 4, (f) => {
+  ['no data plane: own workload, clients balance over the headless Service', 5, (f) => {
     f.service('search', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/search:1.0.0', replicas: 2 }, dataPlane: DataPlane.none() });
   }],
   ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 9, (f) => {
@@ -243,7 +303,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
     const users = f.service('users', plain('users'));
     f.route('users-read', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }], trafficPolicy: ENVOY_GATEWAY_POLICY });
   }],
-  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 5, (f) => {
+  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 6, (f) => {
     const ledger = f.service('ledger', { namespace: 'ledger', port: 50051, workload: { image: 'registry.example.com/ledger:1.0.0' }, dataPlane: DataPlane.linkerd() });
     f.route('ledger-mesh', {
       namespace: 'ledger',
@@ -252,7 +312,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 1_000 } },
     });
   }],
-  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 12, (f) => {
+  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 13, (f) => {
     const edge = f.gateway('edge', EDGE);
     const stable = f.service('orders-stable', plain('orders-stable'));
     const canary = f.service('orders-canary', plain('orders-canary', 'canaries'));
@@ -275,6 +335,26 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       stable: inventory,
       canary: { name: 'inventory-v2', port: 50051 },
       canaryWeight: 25,
+    });
+  }],
+  ['identity and pod pass-throughs: every pod and container prop on the workload, an existing ServiceAccount and scheduling on the tiers', 14, (f) => {
+    f.service('accounts', {
+      namespace: 'app',
+      port: 50051,
+      workload: { image: 'registry.example.com/accounts:1.0.0', ...POD, ...CONTAINER },
+      dataPlane: DataPlane.envoy({
+        ...POD,
+        serviceAccountAnnotations: undefined,
+        serviceAccountName: 'balancers',
+        affinity: {
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { tier: 'lb' } } }] },
+        },
+      }),
+    });
+    f.gateway('edge', {
+      namespace: 'app',
+      implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, ...POD, topologySpreadConstraints: [] }),
+      listeners: [{ name: 'grpc', port: 8080 }],
     });
   }],
 ];
@@ -313,7 +393,7 @@ function routesFirst(gatewayApiObjects: boolean): Scenario {
  * compiled in: parity alone would also hold if neither framework compiled them.
  */
 const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readonly string[]>>, Scenario]> = [
-  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 20,
+  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 23,
     { 'edge-proxy': ['shop/users-api', 'shop/orders'] }, (f) => {
       const edge = f.gateway('edge', { ...PROXY_EDGE, monitoring: { labels: { release: 'prometheus' } } });
       f.route('users-api', {
@@ -339,7 +419,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryHeader: { name: 'x-canary', value: 'always' },
       });
     }],
-  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 7, { 'edge-envoy': ['app/users-api'] }, (f) => {
+  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 8, { 'edge-envoy': ['app/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'infra',
       implementation: GatewayImplementation.envoy({ replicas: 3, serviceType: 'ClusterIP', logLevel: 'warning' }),
@@ -353,7 +433,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'user.v1.UserService' }], backends: [{ service: users }] }] });
   }],
-  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 24,
+  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 30,
     { 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'], 'payments-envoy': ['shop/payments-split', 'shop/payments-default'] }, (f) => {
       const checkout = f.service('checkout', {
         namespace: 'shop',
@@ -386,7 +466,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryWeight: 20,
       });
     }],
-  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 9, { 'edge-proxy': ['shop/users-api'] }, (f) => {
+  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 10, { 'edge-proxy': ['shop/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'shop',
       implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, gatewayApiObjects: true }),
@@ -395,7 +475,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: f.service('users', plain('users', 'shop')) }] }] });
   }],
-  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 16,
+  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 18,
     { 'edge-proxy': ['shop/users-api'], 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'] }, routesFirst(true)],
 ];
 const ALL_ROWS: ReadonlyArray<[string, number, Scenario]> = [
@@ -427,7 +507,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
       const pulumiObjects = await recordWithPulumi('routes-first-without-gateway-api-objects', routesFirst(false));
       const onlyPulumi = pulumiObjects.filter((o) => o.kind === 'GRPCRoute');
       expect(onlyPulumi.map(keyOf)).toEqual(['gateway.networking.k8s.io/v1/GRPCRoute/shop/users-api']);
-      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(14);
+      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(16);
       expect(warn.mock.calls.map(([message]) => message).filter((m) => m.includes('[PLAIN_REFERENCE_TO_SELF_HOSTED]')))
         .toEqual([expect.stringMatching(/^GRPCRoute "shop\/users-api" is created although its parents are served by grpc-mesh tiers/)]);
     } finally {
@@ -440,7 +520,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
     const kinds = new Set(objects.map((o) => o.kind));
     expect([...kinds].sort()).toEqual([
       'BackendTrafficPolicy', 'Certificate', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
-      'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'VirtualService',
+      'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'ServiceAccount', 'VirtualService',
     ]);
   });
 });
@@ -502,7 +582,7 @@ async function recordInputsWithPulumi(stack: string, scenario: InputScenario): P
 
 /** Rows whose props Pulumi takes as Outputs (namespaces, images, replicas, labels, annotations, Secret names...). */
 const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
-  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 12, (f) => {
+  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 13, (f) => {
     f.service('users', {
       namespace: f.namespace('identity'),
       port: 50051,
@@ -521,7 +601,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('identity'), env: 'prod' },
     });
   }],
-  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 14, (f) => {
+  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 15, (f) => {
     const app = f.namespace('app');
     const edge = f.gateway('edge', {
       namespace: f.input('infra'),
@@ -543,7 +623,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       namespace: app, parents: [edge], grpcService: 'order.v1.OrderService', stable, canary, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'always' },
     });
   }],
-  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 25, (f) => {
+  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 31, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -566,7 +646,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     });
     f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
   }],
-  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 10, (f) => {
+  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 12, (f) => {
     f.service('search', {
       namespace: 'shop',
       port: 50051,
@@ -575,7 +655,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('search') },
     });
   }],
-  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 21, (f) => {
+  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 26, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -590,6 +670,21 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     f.route('checkout-api', { namespace: shop, parents: [edge], rules: [{ backends: [{ service: checkout }] }] });
     f.service('payments', {
       namespace: shop, port: 50051, workload: { image: 'registry.example.com/payments:1.0.0' }, dataPlane: f.dataPlane.envoy({ image: f.input('envoyproxy/envoy:v1.36.4') }),
+    });
+  }],
+  ['identity and pod pass-throughs as Outputs: an IAM role ARN, pull secrets, env values, an existing tier ServiceAccount', 9, (f) => {
+    f.service('accounts', {
+      namespace: 'app',
+      port: 50051,
+      workload: {
+        image: 'registry.example.com/accounts:1.0.0',
+        ...POD,
+        ...CONTAINER,
+        serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': f.input('arn:aws:iam::123456789012:role/accounts') },
+        imagePullSecrets: [f.input('registry-credentials')],
+        env: { ...CONTAINER.env, DATABASE_HOST: f.input('db.accounts.example.com') },
+      },
+      dataPlane: f.dataPlane.proxy({ image: f.input(PROXY_IMAGE), serviceAccountName: f.input('balancers'), imagePullSecrets: [f.input('registry-credentials')] }),
     });
   }],
 ];
@@ -718,8 +813,8 @@ describe('the Pulumi example program', () => {
   }, 300_000);
 
   test('creates, under mocks, the same objects as the cdk8s examples together', () => {
-    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 8], ['gateway-api', 39], ['self-hosted', 32]]);
-    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(79);
+    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 10], ['gateway-api', 47], ['self-hosted', 40]]);
+    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(97);
   });
 
   test('exports the in-cluster endpoints and the LoadBalancer address of the classic recipe', () => {

@@ -63,7 +63,7 @@ describe('a self-hosted GrpcGateway (Pulumi)', () => {
     expect(edge.gateway).toBeUndefined();
     expect(edge.gatewayClass).toBeUndefined();
     expect(edge.referenceGrants).toEqual([]);
-    expect(Object.keys(edge.tier!).sort()).toEqual(['config', 'deployment', 'podDisruptionBudget', 'service']);
+    expect(Object.keys(edge.tier!).sort()).toEqual(['config', 'deployment', 'podDisruptionBudget', 'service', 'serviceAccount']);
     expect(edge.certificates).toHaveLength(1);
     expect(users.route).toBeUndefined();
     expect(users.policy).toEqual([]);
@@ -72,6 +72,7 @@ describe('a self-hosted GrpcGateway (Pulumi)', () => {
     expect(edge.tier!.deployment).toBeInstanceOf(k8s.apps.v1.Deployment);
     expect(edge.tier!.service).toBeInstanceOf(k8s.core.v1.Service);
     expect(edge.tier!.podDisruptionBudget).toBeInstanceOf(k8s.policy.v1.PodDisruptionBudget);
+    expect(edge.tier!.serviceAccount).toBeInstanceOf(k8s.core.v1.ServiceAccount);
     expect(edge.certificates[0]).toBeInstanceOf(k8s.apiextensions.CustomResource);
     await settle();
     expect(typesAndNames(recorded)).toEqual([
@@ -84,6 +85,7 @@ describe('a self-hosted GrpcGateway (Pulumi)', () => {
       'kubernetes:core/v1:Service edge-tier-service',
       'kubernetes:core/v1:Service users-headless-service',
       'kubernetes:core/v1:Service users-service',
+      'kubernetes:core/v1:ServiceAccount edge-tier-service-account',
       'kubernetes:policy/v1:PodDisruptionBudget edge-tier-pdb',
     ]);
     expect(['edge-tier-config', 'edge-tier-deployment', 'edge-tier-service', 'edge-tier-pdb'].map((n) => inputsOf(recorded, n).metadata.name))
@@ -190,6 +192,7 @@ describe('when the tiers compile the routes (Pulumi)', () => {
     }
     expect(typesAndNames(recorded).filter((t) => t.includes('edge-tier'))).toEqual([
       'kubernetes:core/v1:Service edge-tier-service',
+      'kubernetes:core/v1:ServiceAccount edge-tier-service-account',
       'kubernetes:policy/v1:PodDisruptionBudget edge-tier-pdb',
     ]);
   });

@@ -3,6 +3,7 @@ import type { EnvoyDataPlaneOptions, ProxyDataPlaneOptions } from '../data-plane
 import * as d from '../defaults';
 import type { ResolvedTier } from '../grpc-mesh-service';
 import { SERVICE_TYPES, type ContainerResources, type ResourceQuantities } from '../kube';
+import { resolvePod, validatePod } from '../pod';
 import type { IssueCollector } from '../validation';
 import type { TierStrategy } from './strategy';
 
@@ -33,6 +34,7 @@ export function validateTierOptions(
     requests: tierRequests(o),
   });
   issues.port(`${path}.port`, o.port);
+  validatePod(issues, path, o);
   issues.milliseconds(`${path}.dnsRefreshMs`, o.dnsRefreshMs);
   issues.integerInRange(`${path}.drainSeconds`, o.drainSeconds, 0, 3600);
   if (o.serviceType !== undefined) {
@@ -87,5 +89,6 @@ export function resolveTier(
     selector,
     labels: { ...extraLabels, ...selector, 'app.kubernetes.io/part-of': owner, 'app.kubernetes.io/managed-by': d.MANAGED_BY },
     tierStrategy: tier,
+    pod: resolvePod(o, name),
   };
 }

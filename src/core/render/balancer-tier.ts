@@ -4,6 +4,7 @@ import { renderHorizontalPodAutoscaler } from '../autoscaling';
 import * as d from '../defaults';
 import type { ResolvedTier } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
+import { renderPodFields, renderServiceAccount, type PodAffinity, type TopologySpreadConstraint } from '../pod';
 import { renderPodDisruptionBudget } from './pod-disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 
@@ -19,6 +20,8 @@ export interface BalancerManifests {
   readonly podDisruptionBudget: KubeObject;
   /** HorizontalPodAutoscaler of the balancer Deployment, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: KubeObject;
+  /** ServiceAccount of the balancer pods, named like the tier, unless `serviceAccountName` names an existing one. */
+  readonly serviceAccount?: KubeObject;
 }
 
 /** What differs between the Envoy and the grpc-mesh-proxy tiers; everything else they share. */
@@ -112,12 +115,25 @@ export function renderBalancerTier(namespace: string, balancer: ResolvedTier, sp
     },
   };
   const hpa = balancer.autoscaling && renderHorizontalPodAutoscaler(deployment, balancer.autoscaling);
+  const serviceAccount = renderServiceAccount(balancer.pod, metadata);
   return {
     config: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [spec.configKey]: configText } },
     deployment,
     service: balancerService(namespace, balancer, spec.ports),
     podDisruptionBudget: renderPodDisruptionBudget(balancer.name, namespace, balancer.labels, balancer.selector),
     ...(hpa && { horizontalPodAutoscaler: hpa }),
+    ...(serviceAccount && { serviceAccount }),
+  };
+}
+
+/** The tier's own scheduling: balancer pods prefer different nodes, and spread over zones, never blocking scheduling. */
+function tierPodDefaults(balancer: ResolvedTier): { podAntiAffinity: PodAffinity; topologySpreadConstraints: TopologySpreadConstraint[] } {
+  const labelSelector = { matchLabels: balancer.selector };
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector } }],
+    },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector }],
   };
 }
 
@@ -125,24 +141,10 @@ function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string,
   const secrets = spec.secretMounts ?? [];
   const secretVolume = (i: number) => `secret-${i}`;
   return {
-    automountServiceAccountToken: false,
+    ...renderPodFields(balancer.pod, { selector: balancer.selector, ...tierPodDefaults(balancer) }),
     enableServiceLinks: false,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     securityContext: restrictedPodSecurityContext(spec.uid),
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [{
-          weight: 100,
-          podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: balancer.selector } },
-        }],
-      },
-    },
-    topologySpreadConstraints: [{
-      maxSkew: 1,
-      topologyKey: 'topology.kubernetes.io/zone',
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: balancer.selector },
-    }],
     containers: [{
       ...spec.container,
       ports: [

@@ -58,10 +58,12 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
     { id: 'headless-service', manifest: headlessService },
   ];
   if (workload) {
+    if (workload.serviceAccount) list.push({ id: 'service-account', manifest: workload.serviceAccount });
     list.push({ id: 'deployment', manifest: workload.deployment }, { id: 'pdb', manifest: workload.podDisruptionBudget });
     if (workload.horizontalPodAutoscaler) list.push({ id: 'hpa', manifest: workload.horizontalPodAutoscaler });
   }
   if (balancer) {
+    if (balancer.serviceAccount) list.push({ id: 'balancer-service-account', manifest: balancer.serviceAccount });
     list.push(
       { id: 'balancer-config', manifest: balancer.config },
       { id: 'balancer-deployment', manifest: balancer.deployment },

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube';
+import type { TopologySpreadConstraint } from '../pod';
 
 /**
  * A PodDisruptionBudget that lets voluntary disruptions (node drains, upgrades) take one pod at a time and never
@@ -25,11 +26,11 @@ export function renderPodDisruptionBudget(
 /**
  * Spreads pods over nodes and zones where possible, without blocking scheduling on a small cluster.
  */
-export function spreadConstraints(selector: Readonly<Record<string, string>>): Array<Record<string, unknown>> {
+export function spreadConstraints(selector: Readonly<Record<string, string>>): TopologySpreadConstraint[] {
   return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
     maxSkew: 1,
     topologyKey,
-    whenUnsatisfiable: 'ScheduleAnyway',
+    whenUnsatisfiable: 'ScheduleAnyway' as const,
     labelSelector: { matchLabels: selector },
   }));
 }

@@ -1,7 +1,9 @@
 import { renderHorizontalPodAutoscaler } from '../autoscaling';
+import { renderVolumeMounts, renderVolumes } from '../container';
 import * as d from '../defaults';
 import { meshOf, type GrpcMeshServiceModel, type ResolvedWorkload } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
+import { plain, renderPodFields, renderServiceAccount } from '../pod';
 import { renderPodDisruptionBudget, spreadConstraints } from './pod-disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 
@@ -13,6 +15,8 @@ export interface WorkloadManifests {
   readonly podDisruptionBudget: KubeObject;
   /** Its HorizontalPodAutoscaler, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: KubeObject;
+  /** The pods' ServiceAccount, named like the Deployment, unless `serviceAccountName` names an existing one. */
+  readonly serviceAccount?: KubeObject;
 }
 
 /** Renders the server Deployment and its PodDisruptionBudget, when the service runs its own workload. */
@@ -41,17 +45,17 @@ export function renderWorkload(model: GrpcMeshServiceModel): WorkloadManifests |
   };
   const pdb = renderPodDisruptionBudget(model.name, model.namespace, model.labels, model.podSelector);
   const hpa = w.autoscaling && renderHorizontalPodAutoscaler(deployment, w.autoscaling);
-  return { deployment, podDisruptionBudget: pdb, ...(hpa && { horizontalPodAutoscaler: hpa }) };
+  const serviceAccount = renderServiceAccount(w.pod, { name: model.name, namespace: model.namespace, labels: model.labels });
+  return { deployment, podDisruptionBudget: pdb, ...(hpa && { horizontalPodAutoscaler: hpa }), ...(serviceAccount && { serviceAccount }) };
 }
 
 function podSpec(model: GrpcMeshServiceModel, w: ResolvedWorkload): Record<string, unknown> {
   return {
-    ...(w.serviceAccountName && { serviceAccountName: w.serviceAccountName }),
+    ...renderPodFields(w.pod, { selector: model.podSelector, topologySpreadConstraints: spreadConstraints(model.podSelector) }),
     terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
     securityContext: restrictedPodSecurityContext(w.runAsUser),
-    topologySpreadConstraints: spreadConstraints(model.podSelector),
     containers: [serverContainer(model, w)],
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } }],
+    volumes: [{ name: d.TMP_VOLUME_NAME, emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } }, ...renderVolumes(w)],
   };
 }
 
@@ -67,6 +71,7 @@ function serverContainer(model: GrpcMeshServiceModel, w: ResolvedWorkload): Reco
     ...(w.command && { command: w.command }),
     ...(w.args && { args: w.args }),
     ...(w.env.length > 0 && { env: w.env }),
+    ...(w.envFrom?.length && { envFrom: plain(w.envFrom) }),
     ports: [{ name: d.GRPC_PORT_NAME, containerPort: model.targetPort, protocol: 'TCP' }],
     // Native gRPC probes (grpc.health.v1). The startup probe gives a slow start a minute before liveness counts.
     startupProbe: { grpc: grpcProbe, periodSeconds: 2, failureThreshold: 30 },
@@ -76,6 +81,6 @@ function serverContainer(model: GrpcMeshServiceModel, w: ResolvedWorkload): Reco
     ...(w.preStopDelaySeconds > 0 && { lifecycle: { preStop: { sleep: { seconds: w.preStopDelaySeconds } } } }),
     resources: w.resources,
     securityContext: restrictedContainerSecurityContext(),
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    volumeMounts: [{ name: d.TMP_VOLUME_NAME, mountPath: '/tmp' }, ...renderVolumeMounts(w)],
   };
 }
