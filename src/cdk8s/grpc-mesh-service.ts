@@ -88,6 +88,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
    * `DataPlane.linkerd()` the GRPCRoute that carries a retry policy.
    */
   public readonly meshPolicy: readonly ApiObject[];
+  /** cert-manager Certificates of `backendTls`: the server's, and the balancer tier's client certificate with mTLS. */
+  public readonly certificates: readonly ApiObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly ApiObject[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
@@ -154,6 +156,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of(b.horizontalPodAutoscaler) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
+      this.certificates = manifests.certificates.map(of);
       this.monitoring = manifests.monitoring.map(of);
       this.dashboard = manifests.dashboard && of(manifests.dashboard);
       this.warnings = this._model.warnings;

@@ -7,6 +7,7 @@
  * public signatures (test/public-api.test.ts checks that nothing they reference is missing).
  */
 export type { AutoscalingProps } from './autoscaling';
+export type { BackendTlsProps } from './backend-tls';
 export type { CanaryGrpcRouteProps } from './canary-grpc-route';
 export {
   DataPlane,
