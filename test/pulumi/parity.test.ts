@@ -575,6 +575,15 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('search') },
     });
   }],
+  ['backend mTLS (image as an Output): the server and client Certificates, the Secrets mounted in the server and the tier, the tier\'s upstream TLS', 10, (f) => {
+    f.service('ledger', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: f.input('registry.example.com/ledger:1.0.0') },
+      dataPlane: DataPlane.proxy({ image: PROXY_IMAGE }),
+      backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 },
+    });
+  }],
   ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 21, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
