@@ -22,9 +22,9 @@ import type { IssueCollector } from './validation';
  * import { ServerCredentials } from '@grpc/grpc-js';
  * const dir = '/etc/grpc-mesh/tls';
  * const credentials = ServerCredentials.createSsl(
- *   readFileSync(`${dir}/ca.crt`),                                                      // CA of the clients' certificates
+ *   readFileSync(`${dir}/ca.crt`), // the CA of the tier's client certificate
  *   [{ cert_chain: readFileSync(`${dir}/tls.crt`), private_key: readFileSync(`${dir}/tls.key`) }],
- *   true,                                                                                // mutual: require a client certificate
+ *   true, // with `mutual` (the default with a tier): require the client certificate
  * );
  * server.bindAsync(`0.0.0.0:${port}`, credentials, callback);
  * ```
@@ -32,6 +32,9 @@ import type { IssueCollector } from './validation';
  * cert-manager renews the certificate in the Secret and the kubelet updates the mounted files; a server that reads
  * them once at start keeps the old certificate until it restarts. grpc-js picks renewals up with
  * `experimental.FileWatcherCertificateProvider` and `experimental.createCertificateProviderServerCredentials`.
+ * The tiers read their files when they start (Envoy's static `filename`s; grpc-mesh-proxy also on a config reload):
+ * a renewed client certificate reaches them when their pods roll, so give certificates a lifetime that outlasts
+ * the time between rollouts of the tier (cert-manager renews at two thirds of it, the old one stays valid).
  *
  * **Probes.** The kubelet's gRPC probes cannot speak TLS ("gRPC probes do not support authentication parameters",
  * Kubernetes' probe docs; `GRPCAction` has only `port` and `service`). With `healthPort`, the probes are gRPC probes
