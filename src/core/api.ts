@@ -15,7 +15,8 @@ export {
 } from './data-plane';
 export { GrpcMeshError, GrpcMeshValidationError, ProblemCode, type ValidationIssue } from './errors';
 export {
-  GatewayImplementation, type EnvoyGatewayTierOptions, type GatewayImplementationKind, type ProxyGatewayOptions, type SelfHostedGatewayOptions,
+  GatewayImplementation, type EnvoyGatewayTierOptions, type GatewayBackendTlsProps, type GatewayImplementationKind, type ProxyGatewayOptions,
+  type SelfHostedGatewayOptions,
 } from './gateway-implementation';
 export type { AllowedRoutes, CertManagerProps, GatewayClassProps, GrpcGatewayProps, GrpcListenerProps, GrpcListenerTls } from './grpc-gateway';
 export type { GrpcMeshServiceProps, WorkloadProps } from './grpc-mesh-service';

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from './errors';
-import type { CertManagerProps } from './grpc-gateway';
+import type { CertManagerProps, GrpcGatewayModel } from './grpc-gateway';
 import type { ResolvedBalancer } from './grpc-mesh-service';
 import type { KubeObject } from './kube';
 import type { ProxyConfig, ProxyUpstreamTlsConfig } from './proxy-config';
@@ -51,9 +51,10 @@ import type { IssueCollector } from './validation';
  * give a certificate). Istio and Linkerd already encrypt and authenticate traffic between pods with their own
  * mTLS: `backendTls` with them fails synthesis.
  *
- * A self-hosted Gateway's tier, or another service's balancer, cannot yet send calls to a service with `backendTls`
- * (it would need the CA and a client certificate in its own namespace): a route doing so fails synthesis with
- * `BACKEND_TLS_UNREACHABLE`.
+ * A self-hosted Gateway's tier reaches a service with `backendTls` when its implementation has a client certificate
+ * from the same issuer (`GatewayImplementation.proxy({ backendTls: { certManager } })`: a ClusterIssuer, or an Issuer
+ * of the Gateway's namespace); it then trusts that certificate's `ca.crt`. Otherwise, and for another service's
+ * balancer, a route sending calls there fails synthesis with `BACKEND_TLS_UNREACHABLE`.
  */
 export interface BackendTlsProps {
   /**
@@ -147,11 +148,8 @@ export function validateBackendTls(issues: IssueCollector, tls: BackendTlsProps 
     hint: 'Remove backendTls, or balance with DataPlane.envoy() or DataPlane.proxy().',
   });
   const cm = tls.certManager;
-  if (cm !== undefined) {
-    issues.require((cm.issuer === undefined) !== (cm.clusterIssuer === undefined), {
-      code: 'INVALID_CERT_MANAGER', path: `${path}.certManager`, value: cm, message: 'must name exactly one of issuer and clusterIssuer',
-    });
-  } else {
+  validateIssuerChoice(issues, `${path}.certManager`, cm);
+  if (cm === undefined) {
     issues.require(tls.secretName !== undefined, {
       code: 'BACKEND_TLS_SOURCE',
       path: `${path}.secretName`,
@@ -299,30 +297,100 @@ export function workloadTls(tls: ResolvedBackendTls, grpcProbe: { readonly port:
   };
 }
 
+/** A tier's own client certificate for services with backend TLS (a self-hosted Gateway's), in `namespace`. */
+export interface TierBackendClient {
+  /** Its issuer: it serves the services whose certificates come from the same one. */
+  readonly certManager: CertManagerProps;
+  /** The Secret cert-manager writes it to (`tls.crt`, `tls.key`, `ca.crt`). */
+  readonly secretName: string;
+  /** The tier's namespace. */
+  readonly namespace: string;
+}
+
+/** The client certificate of a self-hosted Gateway's tier for services with backend TLS, if it has one. */
+export function gatewayBackendClient(model: GrpcGatewayModel): TierBackendClient | undefined {
+  const tls = model.tier?.backendTls;
+  return tls && { ...tls, namespace: model.namespace };
+}
+
+/** The client certificate of a self-hosted Gateway's tier, named after its Secret. */
+export function renderTierClientCertificate(
+  client: TierBackendClient, tierName: string, labels: Readonly<Record<string, string>>,
+): KubeObject {
+  return renderCertificate({
+    name: client.secretName,
+    namespace: client.namespace,
+    labels,
+    secretName: client.secretName,
+    dnsNames: [`${tierName}.${client.namespace}.svc`],
+    usages: CLIENT_USAGES,
+    issuer: client.certManager,
+  });
+}
+
+/** Where a tier mounts its own client certificate: all three keys, `ca.crt` being the CA it trusts. */
+export function tierClientSecretMount(client: TierBackendClient): SecretMount {
+  return { secretName: client.secretName, mountPath: `${TIER_BACKEND_TLS_DIR}/${client.secretName}` };
+}
+
+/** Checks that `certManager` names exactly one issuer. */
+export function validateIssuerChoice(issues: IssueCollector, path: string, cm: CertManagerProps | undefined): void {
+  if (cm === undefined) return;
+  issues.require((cm.issuer === undefined) !== (cm.clusterIssuer === undefined), {
+    code: 'INVALID_CERT_MANAGER', path, value: cm, message: 'must name exactly one of issuer and clusterIssuer',
+  });
+}
+
+/** Whether a tier's client certificate comes from the issuer of a service's certificates (a CA both trust). */
+function sameIssuer(client: TierBackendClient, service: { readonly namespace: string; readonly tls: ResolvedBackendTls }): boolean {
+  const cm = service.tls.certManager;
+  if (cm === undefined) return false;
+  if (cm.clusterIssuer !== undefined) return cm.clusterIssuer === client.certManager.clusterIssuer;
+  return cm.issuer === client.certManager.issuer && service.namespace === client.namespace;
+}
+
+/** What a tier knows to reach the services of its clusters that have backend TLS. */
+export interface TierBackendTls {
+  /** The cluster of the service whose balancer the tier is, if it is one. */
+  readonly ownCluster?: string;
+  /** That service's backend TLS. */
+  readonly ownTls?: ResolvedBackendTls;
+  /** The tier's own client certificate (a self-hosted Gateway's), if any. */
+  readonly client?: TierBackendClient;
+  /** The backend TLS of the service a cluster reaches, by cluster name. */
+  readonly tlsOf: (cluster: string) => { readonly namespace: string; readonly name: string; readonly tls: ResolvedBackendTls } | undefined;
+  /** How messages name the tier. */
+  readonly owner: string;
+}
+
 /**
- * A tier's compiled clusters with backend TLS: the service's own cluster (`ownCluster`) speaks TLS to its pods;
- * a cluster of another service with backend TLS is refused (`BACKEND_TLS_UNREACHABLE`): this tier holds neither its
- * CA nor a client certificate.
- * @param tlsOf the backend TLS of the service a cluster reaches, by cluster name
+ * A tier's compiled clusters with backend TLS: the service's own cluster speaks TLS to its pods with the files of
+ * {@link backendTlsSecretMounts}; a cluster of another service with backend TLS speaks it with the tier's own client
+ * certificate when it comes from the same issuer, and is refused otherwise (`BACKEND_TLS_UNREACHABLE`): the tier
+ * then holds neither the CA nor a client certificate the pods accept.
  */
 export function withBackendTls(
-  config: ProxyConfig, ownCluster: string | undefined, ownTls: ResolvedBackendTls | undefined,
-  tlsOf: (cluster: string) => { readonly service: string; readonly tls: ResolvedBackendTls } | undefined,
-  owner: string,
+  config: ProxyConfig, tier: TierBackendTls,
 ): { readonly config: ProxyConfig; readonly issues: readonly ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
+  const { client } = tier;
   const clusters = config.clusters.map((c) => {
-    if (c.name === ownCluster) return ownTls === undefined ? c : { ...c, tls: backendTlsUpstream(ownTls) };
-    const target = tlsOf(c.name);
-    if (target !== undefined) {
-      issues.push({
-        code: 'BACKEND_TLS_UNREACHABLE',
-        path: `cluster "${c.name}"`,
-        value: target.service,
-        message: `reaches GrpcMeshService "${target.service}", whose pods speak TLS (backendTls), and ${owner} holds neither its CA nor a client certificate`,
-        hint: `Send these calls through the balancer of "${target.service}" (its endpoint), or remove its backendTls.`,
-      });
+    if (c.name === tier.ownCluster) return tier.ownTls === undefined ? c : { ...c, tls: backendTlsUpstream(tier.ownTls) };
+    const target = tier.tlsOf(c.name);
+    if (target === undefined) return c;
+    if (client !== undefined && sameIssuer(client, target)) {
+      const dir = `${TIER_BACKEND_TLS_DIR}/${client.secretName}`;
+      return { ...c, tls: { caFile: `${dir}/ca.crt`, serverName: target.tls.serverName, certFile: `${dir}/tls.crt`, keyFile: `${dir}/tls.key` } };
     }
+    const service = `${target.namespace}/${target.name}`;
+    issues.push({
+      code: 'BACKEND_TLS_UNREACHABLE',
+      path: `cluster "${c.name}"`,
+      value: service,
+      message: `reaches GrpcMeshService "${service}", whose pods speak TLS (backendTls), and ${tier.owner} holds neither its CA nor a client certificate it accepts`,
+      hint: `Send these calls through the balancer of "${service}" (its endpoint); or, for a self-hosted Gateway, give its implementation `
+        + 'backendTls.certManager with the issuer of the service\'s certificate (a ClusterIssuer, or an Issuer of the Gateway\'s namespace).',
+    });
     return c;
   });
   return { config: { ...config, clusters }, issues };

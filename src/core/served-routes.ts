@@ -1,4 +1,4 @@
-import { withBackendTls } from './backend-tls';
+import { gatewayBackendClient, withBackendTls } from './backend-tls';
 import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOptions, type RouteAcceptance } from './compile';
 import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
 import * as d from './defaults';
@@ -153,10 +153,16 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
   const refreshed = withDnsRefresh(result.config, tier.dnsRefreshMs);
   const renamed = own === undefined ? refreshed : renameCluster(refreshed, own, ownName);
   if (own !== undefined && services.has(own)) services.set(ownName, services.get(own)!);
-  const tls = withBackendTls(renamed, own && ownName, parent.kind === 'service' ? parent.model.backendTls : undefined, (cluster) => {
-    const service = services.get(cluster);
-    return service?.backendTls && { service: `${service.namespace}/${service.name}`, tls: service.backendTls };
-  }, `the ${tier.kind} tier of ${owner}`);
+  const tls = withBackendTls(renamed, {
+    ownCluster: own && ownName,
+    ownTls: parent.kind === 'service' ? parent.model.backendTls : undefined,
+    client: parent.kind === 'gateway' ? gatewayBackendClient(parent.model) : undefined,
+    tlsOf: (cluster) => {
+      const service = services.get(cluster);
+      return service?.backendTls && { namespace: service.namespace, name: service.name, tls: service.backendTls };
+    },
+    owner: `the ${tier.kind} tier of ${owner}`,
+  });
   const compiled = tls.config;
   const issues: ValidationIssue[] = [...acceptanceIssues(result.routes, tier, owner), ...tls.issues];
   const warnings: string[] = [];

@@ -73,7 +73,7 @@ export const ProblemCode = {
   BACKEND_TLS_HEALTH_PORT: 'BACKEND_TLS_HEALTH_PORT',
   /** Warning: with `backendTls` and no `healthPort`, the server's probes are tcpSocket probes: serve plaintext grpc.health.v1 on a `healthPort`. */
   BACKEND_TLS_TCP_PROBES: 'BACKEND_TLS_TCP_PROBES',
-  /** A tier other than the service's own balancer routes to a service with `backendTls`: route through that service's balancer. */
+  /** A tier holds no certificate a service with `backendTls` accepts: route through that service's balancer, or give the Gateway's implementation `backendTls` from the same issuer. */
   BACKEND_TLS_UNREACHABLE: 'BACKEND_TLS_UNREACHABLE',
 
   // Traffic policy.

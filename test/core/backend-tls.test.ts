@@ -2,8 +2,8 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import {
   compileTierRoutes, DataPlane, ENVOY_CONFIG_KEY, GatewayImplementation, GrpcMeshValidationError, listGrpcMeshServiceManifests, meshServiceBackendRef,
-  meshServiceParentRef, PROXY_CONFIG_KEY, renderGrpcMeshService, resolveGrpcGateway, resolveGrpcMeshService, resolveGrpcRoute,
-  type GrpcMeshServiceManifests, type GrpcMeshServiceProps, type KubeObject, type ProxyConfig,
+  meshServiceParentRef, PROXY_CONFIG_KEY, renderGatewayTier, renderGrpcGateway, renderGrpcMeshService, resolveGrpcGateway, resolveGrpcMeshService,
+  resolveGrpcRoute, type GrpcMeshServiceManifests, type GrpcMeshServiceProps, type KubeObject, type ProxyConfig,
 } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
 import { at, render } from '../support/render';
@@ -230,17 +230,69 @@ describe('backendTls with routes', () => {
     expect(at(manifests.balancer!.deployment, 'spec', 'template', 'spec', 'volumes')).toEqual(at(without.balancer!.deployment, 'spec', 'template', 'spec', 'volumes'));
   });
 
-  test('a self-hosted Gateway routing to the service fails synthesis with BACKEND_TLS_UNREACHABLE', () => {
+  /** The `users` service behind a self-hosted Gateway `edge` of namespace `infra`, through a route of `app`. */
+  function behindGateway(implementation: GatewayImplementation, service = users) {
     const edge = resolveGrpcGateway({
-      namespace: 'app', implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE }), listeners: [{ name: 'grpc', port: 50051 }],
+      namespace: 'infra', implementation, listeners: [{ name: 'grpc', port: 50051, allowedRoutes: { from: 'All' } }],
     }, { defaultName: 'edge' });
     const route = resolveGrpcRoute({
       namespace: 'app',
-      parents: [{ kind: 'Gateway', name: 'edge' }],
-      rules: [{ backends: [{ service: meshServiceBackendRef(users) }] }],
+      parents: [{ kind: 'Gateway', name: 'edge', namespace: 'infra' }],
+      rules: [{ backends: [{ service: meshServiceBackendRef(service) }] }],
     }, { defaultName: 'users-edge' });
-    const served = compileTierRoutes({ services: [users], gateways: [edge], routes: [route] }, { kind: 'gateway', model: edge });
-    expect(served.issues.map((i) => [i.code, i.value])).toEqual([['BACKEND_TLS_UNREACHABLE', 'app/users']]);
-    expect(served.issues[0].hint).toContain('balancer of "app/users"');
+    const served = compileTierRoutes({ services: [service], gateways: [edge], routes: [route] }, { kind: 'gateway', model: edge });
+    return { edge, served };
+  }
+
+  test.each([
+    ['proxy', GatewayImplementation.proxy({ image: PROXY_IMAGE, backendTls: { certManager: { clusterIssuer: 'mesh-ca' } } })],
+    ['envoy', GatewayImplementation.envoy({ backendTls: { certManager: { clusterIssuer: 'mesh-ca' } } })],
+  ])('a self-hosted Gateway (%s) with a client certificate from the same ClusterIssuer reaches the pods over TLS', (kind, implementation) => {
+    const meshCa = resolveGrpcMeshService({ ...USERS_PROPS, backendTls: { certManager: { clusterIssuer: 'mesh-ca' } } }, { defaultName: 'users' });
+    const { edge, served } = behindGateway(implementation, meshCa);
+    expect(served.issues).toEqual([]);
+    const gateway = renderGrpcGateway(edge);
+    const tier = renderGatewayTier(edge, served);
+    expect(problemsOf([...gateway.certificates, tier.config, tier.deployment, tier.service])).toEqual([]);
+    // The tier's client certificate, in the Gateway's namespace, from the service's ClusterIssuer.
+    expect(gateway.certificates.map((c) => [c.metadata.namespace, c.metadata.name, at(c, 'spec', 'secretName'), at(c, 'spec', 'usages').at(-1)]))
+      .toEqual([['infra', `edge-${kind}-client-tls`, `edge-${kind}-client-tls`, 'client auth']]);
+    expect(at(gateway.certificates[0], 'spec', 'issuerRef')).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'mesh-ca' });
+    const secret = `edge-${kind}-client-tls`;
+    const [cluster] = served.compiled.clusters;
+    expect(cluster.tls).toEqual({
+      caFile: `/etc/grpc-mesh/backend-tls/${secret}/ca.crt`, serverName: FQDN, certFile: `/etc/grpc-mesh/backend-tls/${secret}/tls.crt`, keyFile: `/etc/grpc-mesh/backend-tls/${secret}/tls.key`,
+    });
+    for (const file of [cluster.tls!.caFile!, cluster.tls!.certFile!, cluster.tls!.keyFile!]) {
+      expect(mountedFile(tier.deployment, file)?.secretName).toBe(secret);
+    }
+    const data = tier.config.data as Record<string, string>;
+    if (kind === 'envoy') {
+      const envoyTls = parse(data[ENVOY_CONFIG_KEY]).static_resources.clusters[0].transport_socket.typed_config;
+      expect(envoyTls.sni).toBe(FQDN);
+      expect(envoyTls.common_tls_context.validation_context.trusted_ca.filename).toBe(cluster.tls!.caFile);
+    } else {
+      expect((parse(data[PROXY_CONFIG_KEY]) as ProxyConfig).clusters[0].tls).toEqual(cluster.tls);
+    }
+  });
+
+  test('a self-hosted Gateway without a client certificate, or with one from another issuer, fails synthesis with BACKEND_TLS_UNREACHABLE', () => {
+    // `users` has its certificates from the Issuer "internal-ca" of namespace app; the Gateway is in infra.
+    for (const implementation of [
+      GatewayImplementation.proxy({ image: PROXY_IMAGE }),
+      GatewayImplementation.proxy({ image: PROXY_IMAGE, backendTls: { certManager: { issuer: 'internal-ca' } } }),
+    ]) {
+      const { served } = behindGateway(implementation);
+      expect(served.issues.map((i) => [i.code, i.value])).toEqual([['BACKEND_TLS_UNREACHABLE', 'app/users']]);
+      expect(served.issues[0].hint).toContain('backendTls.certManager with the issuer of the service\'s certificate');
+    }
+  });
+
+  test('refuses a Gateway client certificate that names both issuers', () => {
+    expect(() => resolveGrpcGateway({
+      namespace: 'infra',
+      implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, backendTls: { certManager: { issuer: 'a', clusterIssuer: 'b' } } }),
+      listeners: [{ name: 'grpc', port: 50051 }],
+    }, { defaultName: 'edge' })).toThrow(/implementation\.backendTls\.certManager must name exactly one of issuer and clusterIssuer/);
   });
 });

@@ -4,6 +4,7 @@ import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
 import { generatedReferenceGrants } from '../reference-grants';
 import { renderCertificate } from './certificate';
+import { gatewayBackendClient, renderTierClientCertificate } from '../backend-tls';
 
 /** Every object of a `GrpcGateway`. */
 export interface GrpcGatewayManifests {
@@ -41,7 +42,7 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
       },
     } : undefined,
     referenceGrants: generatedReferenceGrants({ refs: model.crossNamespaceRefs, generate: gatewayApiObjects && model.generateReferenceGrants }),
-    certificates: model.tier ? renderCertificates(model) : [],
+    certificates: model.tier ? [...renderCertificates(model), ...tierClientCertificate(model)] : [],
     monitoring: prometheus,
     ...(dashboard && { dashboard }),
   };
@@ -77,6 +78,12 @@ function renderCertificates(model: GrpcGatewayModel): KubeObject[] {
   return [...hostnames].map(([secretName, dnsNames]) => renderCertificate({
     name: secretName, namespace: model.namespace, labels: model.labels, secretName, dnsNames, issuer: cm,
   }));
+}
+
+/** The client certificate of the tier for services with backend TLS, when the implementation asks for one. */
+function tierClientCertificate(model: GrpcGatewayModel): KubeObject[] {
+  const client = gatewayBackendClient(model);
+  return client && model.tier ? [renderTierClientCertificate(client, model.tier.name, model.labels)] : [];
 }
 
 function renderListener(l: ResolvedListener): Record<string, unknown> {
