@@ -20,7 +20,7 @@ const ENTRY_POINTS = {
 const INDEX = 'API.md';
 /** Source path prefix -> category: a symbol is listed with the construct (or area) it belongs to. First match wins. */
 const CATEGORIES = [
-  [/^src\/(cdk8s|pulumi)\/grpc-mesh-service|^src\/core\/(grpc-mesh-service|kube|autoscaling|pod|container)\b/, 'Services'],
+  [/^src\/(cdk8s|pulumi)\/grpc-mesh-service|^src\/core\/(grpc-mesh-service|kube|autoscaling|pod|container|backend-tls)\b/, 'Services'],
   [/^src\/(core|pulumi)\/data-plane\b/, 'Data planes'],
   [/^src\/core\/(traffic-policy|grpc-status)\b/, 'Traffic policy'],
   [/^src\/core\/monitoring\//, 'Monitoring'],

@@ -95,6 +95,8 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
    * `DataPlane.linkerd()` the GRPCRoute that carries a retry policy.
    */
   public readonly meshPolicy: readonly ApiObject[];
+  /** cert-manager Certificates of `backendTls`: the server's, and the balancer tier's client certificate with mTLS. */
+  public readonly certificates: readonly ApiObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly ApiObject[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
@@ -164,6 +166,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         ...(b.serviceAccount && { serviceAccount: of(b.serviceAccount) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
+      this.certificates = manifests.certificates.map(of);
       this.monitoring = manifests.monitoring.map(of);
       this.dashboard = manifests.dashboard && of(manifests.dashboard);
       this.warnings = this._model.warnings;

@@ -7,6 +7,7 @@
  * public signatures (test/public-api.test.ts checks that nothing they reference is missing).
  */
 export type { AutoscalingProps } from './autoscaling';
+export type { BackendTlsProps } from './backend-tls';
 export type { CanaryGrpcRouteProps } from './canary-grpc-route';
 export type {
   ConfigMapVolumeSource, ContainerProps, EmptyDirVolumeSource, EnvFromReference, EnvFromSource, EnvValue, EnvVarSource, KeySelector, KeyToPath,
@@ -19,7 +20,8 @@ export {
 } from './data-plane';
 export { GrpcMeshError, GrpcMeshValidationError, ProblemCode, type ValidationIssue } from './errors';
 export {
-  GatewayImplementation, type EnvoyGatewayTierOptions, type GatewayImplementationKind, type ProxyGatewayOptions, type SelfHostedGatewayOptions,
+  GatewayImplementation, type EnvoyGatewayTierOptions, type GatewayBackendTlsProps, type GatewayImplementationKind, type ProxyGatewayOptions,
+  type SelfHostedGatewayOptions,
 } from './gateway-implementation';
 export type { AllowedRoutes, CertManagerProps, GatewayClassProps, GrpcGatewayProps, GrpcListenerProps, GrpcListenerTls } from './grpc-gateway';
 export type { GrpcMeshServiceProps, WorkloadProps } from './grpc-mesh-service';

@@ -342,7 +342,7 @@ export function validateContainer(issues: IssueCollector, path: string, c: Conta
     }
   });
   const volumes = validateVolumes(issues, `${path}.volumes`, c.volumes ?? []);
-  const mountPaths = new Set<string>(['/tmp']);
+  const mountPaths = new Set<string>(Object.keys(RESERVED_MOUNT_PATHS));
   (c.volumeMounts ?? []).forEach((m, i) => {
     const mountPath = `${path}.volumeMounts[${i}]`;
     issues.require(volumes.has(m.name), {
@@ -360,8 +360,8 @@ export function validateContainer(issues: IssueCollector, path: string, c: Conta
         code: 'INVALID_PATH',
         path: `${mountPath}.mountPath`,
         value: m.mountPath,
-        message: normalized === '/tmp' ? "is grpc-mesh's own writable /tmp" : 'is mounted twice: each mount needs its own path',
-        hint: normalized === '/tmp' ? 'Mount the volume elsewhere, e.g. under /var/run or /data.' : undefined,
+        message: RESERVED_MOUNT_PATHS[normalized] ?? 'is mounted twice: each mount needs its own path',
+        hint: RESERVED_MOUNT_PATHS[normalized] !== undefined ? 'Mount the volume elsewhere, e.g. under /var/run or /data.' : undefined,
       });
       mountPaths.add(normalized);
     }
@@ -409,6 +409,17 @@ function validateEnvSource(issues: IssueCollector, path: string, source: EnvVarS
   configKey(issues, `${path}.${kind}.key`, ref.key, 'INVALID_ENV_SOURCE');
 }
 
+/** The server pod's own volumes, by name, with why a user's volume cannot take the name. */
+const RESERVED_VOLUME_NAMES: Readonly<Record<string, string>> = {
+  [d.TMP_VOLUME_NAME]: "is grpc-mesh's own volume (the writable /tmp)",
+  [d.WORKLOAD_TLS_VOLUME_NAME]: "is grpc-mesh's own volume (the backendTls Secret)",
+};
+/** The server container's own mount paths, with why a user's mount cannot take the path. */
+const RESERVED_MOUNT_PATHS: Readonly<Record<string, string>> = {
+  '/tmp': "is grpc-mesh's own writable /tmp",
+  [d.WORKLOAD_TLS_DIR]: 'is where grpc-mesh mounts the backendTls Secret',
+};
+
 /** Checks the volumes; returns them by name. */
 function validateVolumes(issues: IssueCollector, path: string, volumes: readonly Volume[]): Map<string, Volume> {
   const byName = new Map<string, Volume>();
@@ -417,12 +428,12 @@ function validateVolumes(issues: IssueCollector, path: string, volumes: readonly
     if (issues.require(typeof v.name === 'string' && v.name.length <= 63 && DNS_1123_LABEL.test(v.name), {
       code: 'INVALID_NAME', path: `${volumePath}.name`, value: v.name, message: 'must be a DNS-1123 label of at most 63 characters (lower-case letters, digits and \'-\')',
     })) {
-      const reserved = v.name === d.TMP_VOLUME_NAME;
-      issues.require(!reserved && !byName.has(v.name), {
+      const reserved = RESERVED_VOLUME_NAMES[v.name];
+      issues.require(reserved === undefined && !byName.has(v.name), {
         code: 'DUPLICATE_NAME',
         path: `${volumePath}.name`,
         value: v.name,
-        message: reserved ? "is grpc-mesh's own volume (the writable /tmp)" : 'names another volume too',
+        message: reserved ?? 'names another volume too',
         hint: 'Give each volume its own name.',
       });
     }

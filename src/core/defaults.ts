@@ -47,6 +47,10 @@ export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 export const DEFAULT_TMP_SIZE_LIMIT = '64Mi';
 /** Name of the writable emptyDir every pod mounts at /tmp (the root filesystem is read-only). */
 export const TMP_VOLUME_NAME = 'tmp';
+/** Name of the server pod's volume of its `backendTls` Secret. */
+export const WORKLOAD_TLS_VOLUME_NAME = 'grpc-mesh-tls';
+/** Directory of the server's `backendTls` Secret in the server container. */
+export const WORKLOAD_TLS_DIR = '/etc/grpc-mesh/tls';
 /** Non-root user the workload runs as when the props give none (the distroless `nonroot` user). */
 export const DEFAULT_RUN_AS_USER = 65532;
 /** Surge of a rolling update: new pods start before old ones stop, so capacity never drops. */

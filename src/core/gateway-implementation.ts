@@ -4,6 +4,7 @@ import { ENVOY_TIER } from './data-planes/envoy-tier';
 import { PROXY_TIER } from './data-planes/proxy-tier';
 import { SelfHostedGateway } from './data-planes/self-hosted-gateway';
 import type { GatewayImplementationStrategy } from './data-planes/strategy';
+import type { CertManagerProps } from './grpc-gateway';
 
 /** Options every self-hosted Gateway tier shares: the balancer tier's, less `port` (each listener has its own). */
 export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions, 'port'> {
@@ -13,6 +14,20 @@ export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions,
    * @default false
    */
   readonly gatewayApiObjects?: boolean;
+  /**
+   * Lets the tier reach services whose pods speak TLS (`GrpcMeshService` `backendTls`): cert-manager issues the tier a
+   * client certificate (`<tier>-client-tls`, usage client auth) in the Gateway's namespace, whose `ca.crt` the tier
+   * trusts. It serves the services whose certificates come from the same issuer: a ClusterIssuer, or an Issuer of
+   * the Gateway's namespace.
+   * @default - routes to a service with backendTls fail synthesis (BACKEND_TLS_UNREACHABLE)
+   */
+  readonly backendTls?: GatewayBackendTlsProps;
+}
+
+/** The client certificate of a self-hosted Gateway's tier, for the services whose pods speak TLS. */
+export interface GatewayBackendTlsProps {
+  /** The issuer of the tier's client certificate: the issuer of the services' certificates. */
+  readonly certManager: CertManagerProps;
 }
 
 /** Options of a Gateway served by grpc-mesh-proxy. */

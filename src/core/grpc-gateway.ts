@@ -178,6 +178,8 @@ export interface ResolvedListener extends ListenerSummary {
 export interface ResolvedGatewayTier extends ResolvedTier {
   /** Whether the Gateway and its GRPCRoutes are also written as Gateway API objects. */
   readonly gatewayApiObjects: boolean;
+  /** The tier's client certificate for services with backend TLS: its issuer and Secret. */
+  readonly backendTls?: { readonly certManager: CertManagerProps; readonly secretName: string };
 }
 
 /** A `GrpcGateway` after validation: the input of its render function. */

@@ -1,4 +1,5 @@
 import { resolveAutoscaling, validateScaling, type AutoscalingProps, type ResolvedAutoscaling } from './autoscaling';
+import { resolveBackendTls, validateBackendTls, type BackendTlsProps, type BackendTlsService, type ResolvedBackendTls } from './backend-tls';
 import { renderEnv, validateContainer, type ContainerProps, type EnvVar } from './container';
 import { DataPlane, type BalancerDataPlaneOptions, type DataPlaneKind } from './data-plane';
 import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-planes/strategy';
@@ -120,6 +121,12 @@ export interface GrpcMeshServiceProps {
    * @default - see {@link TrafficPolicy}
    */
   readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * TLS, and by default mTLS, from the balancer tier to the pods: cert-manager Certificates (or existing Secrets), the
+   * server's Secret mounted at `/etc/grpc-mesh/tls`, the tier verifying the pods' certificate. See {@link BackendTlsProps}.
+   * @default - the tier speaks h2c (plaintext HTTP/2) to the pods
+   */
+  readonly backendTls?: BackendTlsProps;
   /**
    * Monitoring: a PodMonitor for the pods whose proxies see the calls, error-rate, latency and no-ready-endpoints
    * alerts, and a Grafana dashboard.
@@ -271,6 +278,8 @@ export interface GrpcMeshServiceModel {
   readonly givenTrafficPolicy?: TrafficPolicy;
   /** Monitoring, with every default applied, on the series of the data plane. */
   readonly monitoring?: ResolvedMonitoring;
+  /** TLS from the balancer tier to the pods, with every default applied. */
+  readonly backendTls?: ResolvedBackendTls;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -320,6 +329,14 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   dataPlane.checkPolicySupport(issues, props.trafficPolicy);
   validateMonitoring(issues, props.monitoring, (monitoring) => dataPlane.validateMonitoring(issues, monitoring, service), props.selector);
   const resolved = dataPlane.resolve(issues, service);
+  const tlsService: BackendTlsService = {
+    ...service,
+    targetPort: props.targetPort ?? props.port,
+    hasWorkload: props.workload !== undefined,
+    mesh: dataPlane.meshOf(resolved) !== undefined,
+    balancer: dataPlane.balancerOf(resolved),
+  };
+  validateBackendTls(issues, props.backendTls, tlsService);
   issues.throwIfAny();
 
   const labels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY };
@@ -339,6 +356,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     warnings: issues.warnings,
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
     givenTrafficPolicy: props.trafficPolicy,
+    ...(props.backendTls !== undefined && { backendTls: resolveBackendTls(props.backendTls, tlsService) }),
   };
   return props.monitoring ? { ...model, monitoring: resolveServiceMonitoring(props.monitoring, model) } : model;
 }

@@ -1,3 +1,4 @@
+import { gatewayBackendClient, withBackendTls } from './backend-tls';
 import { gatewayApiToProxyConfig, type CompileWarning, type GatewayApiCompileOptions, type RouteAcceptance } from './compile';
 import { INVALID_CLUSTER_PREFIX } from './compile/backend-clusters';
 import * as d from './defaults';
@@ -150,9 +151,20 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
   const own = parent.kind === 'service' ? `${parent.model.namespace}/${parent.model.name}:${parent.model.port}` : undefined;
   const ownName = tier.tierStrategy.serviceCluster;
   const refreshed = withDnsRefresh(result.config, tier.dnsRefreshMs);
-  const compiled = own === undefined ? refreshed : renameCluster(refreshed, own, ownName);
+  const renamed = own === undefined ? refreshed : renameCluster(refreshed, own, ownName);
   if (own !== undefined && services.has(own)) services.set(ownName, services.get(own)!);
-  const issues: ValidationIssue[] = [...acceptanceIssues(result.routes, tier, owner)];
+  const tls = withBackendTls(renamed, {
+    ownCluster: own && ownName,
+    ownTls: parent.kind === 'service' ? parent.model.backendTls : undefined,
+    client: parent.kind === 'gateway' ? gatewayBackendClient(parent.model) : undefined,
+    tlsOf: (cluster) => {
+      const service = services.get(cluster);
+      return service?.backendTls && { namespace: service.namespace, name: service.name, tls: service.backendTls };
+    },
+    owner: `the ${tier.kind} tier of ${owner}`,
+  });
+  const compiled = tls.config;
+  const issues: ValidationIssue[] = [...acceptanceIssues(result.routes, tier, owner), ...tls.issues];
   const warnings: string[] = [];
   for (const w of result.warnings) sortWarning(w, issues, warnings);
   // A service's default route (calls no route matches go to the service) loses every tie by design.

@@ -83,6 +83,19 @@ export const ProblemCode = {
   /** A mount path is not absolute, is `/tmp` or is used twice, or a file path is not relative: fix the path. */
   INVALID_PATH: 'INVALID_PATH',
 
+  /** `backendTls` is set with Istio or Linkerd, which already encrypt and authenticate pod-to-pod traffic: remove it. */
+  BACKEND_TLS_WITH_MESH: 'BACKEND_TLS_WITH_MESH',
+  /** `backendTls` has neither `certManager` nor an existing `secretName`: give one, so the server has a certificate. */
+  BACKEND_TLS_SOURCE: 'BACKEND_TLS_SOURCE',
+  /** `backendTls.mutual` has no client to give a certificate (DataPlane.none()) or no client Secret: give `clientSecretName`, `certManager`, or drop mutual. */
+  BACKEND_TLS_MUTUAL: 'BACKEND_TLS_MUTUAL',
+  /** `backendTls.healthPort` is the TLS port, or there is no workload to probe: use another plaintext port, or remove it. */
+  BACKEND_TLS_HEALTH_PORT: 'BACKEND_TLS_HEALTH_PORT',
+  /** Warning: with `backendTls` and no `healthPort`, the server's probes are tcpSocket probes: serve plaintext grpc.health.v1 on a `healthPort`. */
+  BACKEND_TLS_TCP_PROBES: 'BACKEND_TLS_TCP_PROBES',
+  /** A tier holds no certificate a service with `backendTls` accepts: route through that service's balancer, or give the Gateway's implementation `backendTls` from the same issuer. */
+  BACKEND_TLS_UNREACHABLE: 'BACKEND_TLS_UNREACHABLE',
+
   // Traffic policy.
   /** `loadBalancer` is not a known algorithm: use one the message lists. */
   UNKNOWN_LOAD_BALANCER: 'UNKNOWN_LOAD_BALANCER',

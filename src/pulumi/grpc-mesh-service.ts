@@ -166,6 +166,8 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
    * `DataPlane.linkerd()` the GRPCRoute that carries a retry policy.
    */
   public readonly meshPolicy: readonly k8s.apiextensions.CustomResource[];
+  /** cert-manager Certificates of `backendTls`: the server's, and the balancer tier's client certificate with mTLS. */
+  public readonly certificates: readonly k8s.apiextensions.CustomResource[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   public readonly monitoring: readonly k8s.apiextensions.CustomResource[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
@@ -257,6 +259,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
       }
     }
     this.meshPolicy = manifests.meshPolicy.map((m) => of(m));
+    this.certificates = manifests.certificates.map((m) => of(m));
     this.monitoring = manifests.monitoring.map((m) => of(m));
     if (manifests.dashboard) this.dashboard = of(manifests.dashboard);
     if (!resolved.hasInputs) logWarnings(this.warnings, this);

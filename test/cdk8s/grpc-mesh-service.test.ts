@@ -90,6 +90,17 @@ describe('GrpcMeshService (cdk8s)', () => {
     ]);
   });
 
+  test('synthesizes the Certificates of backendTls after the data plane, exposed as certificates', () => {
+    const objects = synth((chart) => {
+      const users = new GrpcMeshService(chart, 'users', { ...USERS_PROPS, backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 } });
+      expect(users.certificates.map((c) => `${c.kind}/${c.name}`)).toEqual(['Certificate/users-tls', 'Certificate/users-envoy-client']);
+    });
+    expect(objects.slice(-2).map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.namespace}/${o.metadata.name} ${o.spec.secretName}`)).toEqual([
+      'cert-manager.io/v1 Certificate/app/users-tls users-tls',
+      'cert-manager.io/v1 Certificate/app/users-envoy-client users-envoy-client-tls',
+    ]);
+  });
+
   test('synthesizes the documented example unchanged', () => {
     expect(synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS))).toMatchSnapshot();
   });

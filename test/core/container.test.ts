@@ -126,6 +126,7 @@ describe('volumes and mounts', () => {
         { name: 'none' },
         { name: 'two', emptyDir: {}, secret: { secretName: 'a' } },
         { name: 'Token', projected: { sources: [{ serviceAccountToken: { path: '/abs', expirationSeconds: 60 } }] } },
+        { name: 'grpc-mesh-tls', emptyDir: {} },
       ],
       volumeMounts: [
         { name: 'cache', mountPath: '/cache' },
@@ -133,6 +134,7 @@ describe('volumes and mounts', () => {
         { name: 'certs', mountPath: '/tmp/' },
         { name: 'certs', mountPath: '/certs', subPath: '../etc' },
         { name: 'certs', mountPath: '/certs' },
+        { name: 'certs', mountPath: '/etc/grpc-mesh/tls' },
       ],
     })).toEqual([
       ['DUPLICATE_NAME', 'workload.volumes[0].name'],
@@ -143,11 +145,13 @@ describe('volumes and mounts', () => {
       ['INVALID_NAME', 'workload.volumes[6].name'],
       ['INVALID_PATH', 'workload.volumes[6].projected.sources[0].serviceAccountToken.path'],
       ['OUT_OF_RANGE', 'workload.volumes[6].projected.sources[0].serviceAccountToken.expirationSeconds'],
+      ['DUPLICATE_NAME', 'workload.volumes[7].name'],
       ['UNKNOWN_VOLUME', 'workload.volumeMounts[0].name'],
       ['INVALID_PATH', 'workload.volumeMounts[1].mountPath'],
       ['INVALID_PATH', 'workload.volumeMounts[2].mountPath'],
       ['INVALID_PATH', 'workload.volumeMounts[3].subPath'],
       ['INVALID_PATH', 'workload.volumeMounts[4].mountPath'],
+      ['INVALID_PATH', 'workload.volumeMounts[5].mountPath'],
     ]);
   });
 

@@ -71,6 +71,18 @@ describe('GrpcMeshService (Pulumi)', () => {
     expect(users.balancer).toBeUndefined();
   });
 
+  test('creates the Certificates of backendTls as cert-manager CustomResources, exposed as certificates', async () => {
+    const recorded = await useMocks('backend-tls');
+    const users = new P.GrpcMeshService('users', { ...USERS_PROPS, backendTls: { certManager: { issuer: 'internal-ca' }, healthPort: 8086 } });
+    await settle();
+    expect(typesAndNames(recorded).filter((t) => t.includes('cert-manager'))).toEqual([
+      'kubernetes:cert-manager.io/v1:Certificate users-certificate-users-envoy-client',
+      'kubernetes:cert-manager.io/v1:Certificate users-certificate-users-tls',
+    ]);
+    expect(users.certificates).toHaveLength(2);
+    expect(users.certificates.every((r) => r instanceof k8s.apiextensions.CustomResource)).toBe(true);
+  });
+
   test('is the parent of every child, which inherits its transformations and its URN type', async () => {
     await useMocks('parents');
     const { transformation, opts } = recordOptions();

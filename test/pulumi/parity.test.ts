@@ -655,6 +655,31 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('search') },
     });
   }],
+  ['backend mTLS (image as an Output): the server and client Certificates, the Secrets mounted in the server and the tier, the tier\'s upstream TLS', 12, (f) => {
+    f.service('ledger', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: f.input('registry.example.com/ledger:1.0.0') },
+      dataPlane: DataPlane.proxy({ image: PROXY_IMAGE }),
+      backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 },
+    });
+  }],
+  ['a self-hosted Gateway reaching a service with backend mTLS: its client Certificate, mount and upstream TLS (tier image as an Output)', 12, (f) => {
+    const edge = f.gateway('edge', {
+      ...PROXY_EDGE,
+      implementation: f.implementation.proxy({ image: f.input(PROXY_IMAGE), backendTls: { certManager: { clusterIssuer: 'internal-ca' } } }),
+      certManager: undefined,
+      listeners: [{ name: 'grpc', port: 50051 }],
+    });
+    const ledger = f.service('ledger', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: 'registry.example.com/ledger:1.0.0' },
+      dataPlane: DataPlane.none(),
+      backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 },
+    });
+    f.route('ledger-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: ledger }] }] });
+  }],
   ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 26, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {

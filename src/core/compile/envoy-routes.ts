@@ -12,7 +12,7 @@ import { GrpcMeshValidationError, type ValidationIssue } from '../errors';
 import {
   routeInputOf, type ProxyClusterConfig, type ProxyConfig, type ProxyRouteConfig, type ProxyVirtualHostConfig,
 } from '../proxy-config';
-import { envoyDuration, http2UpstreamProtocolOptions, socketAddress, strictDns, typed } from '../render/envoy-bootstrap';
+import { envoyDuration, envoyUpstreamTls, http2UpstreamProtocolOptions, socketAddress, strictDns } from '../render/envoy-bootstrap';
 
 /** An Envoy v3 message, as the plain object of its proto3 JSON form. */
 export type EnvoyMessage = Record<string, unknown>;
@@ -35,8 +35,6 @@ export interface EnvoyRoutes {
 }
 
 const { UNIMPLEMENTED, UNAVAILABLE } = GrpcStatus;
-const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
-const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 /** A well-formed gRPC `:path`: two non-empty segments. */
 const GRPC_PATH_RE2 = '/[^/]+/[^/]+';
 /** Cluster fields this compiler translates; any other set field is reported (never dropped silently). */
@@ -468,23 +466,7 @@ function upstreamTls(cluster: ProxyClusterConfig, path: string, issues: Validati
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
     issues.push({ code: 'TLS_CLIENT_CERTIFICATE', path: `${path}.tls`, value: Object.keys(tls), message: 'must set both certFile and keyFile, or neither' });
   }
-  const serverName = tls.serverName ?? '';
-  return {
-    name: TLS_TRANSPORT_SOCKET,
-    typed_config: typed(UPSTREAM_TLS_CONTEXT, {
-      sni: serverName,
-      common_tls_context: {
-        alpn_protocols: ['h2'],
-        ...(tls.certFile !== undefined && tls.keyFile !== undefined && {
-          tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
-        }),
-        validation_context: {
-          ...(tls.caFile === undefined ? { system_root_certs: {} } : { trusted_ca: { filename: tls.caFile } }),
-          match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: serverName } }],
-        },
-      },
-    }),
-  };
+  return envoyUpstreamTls(tls);
 }
 
 /** Whether an endpoint address is an IP address (a STATIC cluster takes only those). */

@@ -1,3 +1,4 @@
+import { validateIssuerChoice } from '../backend-tls';
 import type { ProxyGatewayOptions, EnvoyGatewayTierOptions } from '../gateway-implementation';
 import type { GrpcGatewayProps, GrpcListenerProps, ResolvedGatewayTier } from '../grpc-gateway';
 import type { IssueCollector } from '../validation';
@@ -25,6 +26,7 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
 
   public validate(issues: IssueCollector, props: GrpcGatewayProps): void {
     validateTierOptions(issues, 'implementation', this.tier, this.options);
+    validateIssuerChoice(issues, 'implementation.backendTls.certManager', this.options.backendTls?.certManager);
     if (this.options.gatewayApiObjects !== true && props.gatewayClass !== undefined) {
       issues.add({
         code: 'GATEWAY_CLASS_UNUSED',
@@ -72,6 +74,8 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
   }
 
   public resolveTier(name: string, labels: Readonly<Record<string, string>> | undefined): ResolvedGatewayTier {
-    return { ...resolveTier(this.tier, name, labels, this.options), gatewayApiObjects: this.options.gatewayApiObjects ?? false };
+    const tier = resolveTier(this.tier, name, labels, this.options);
+    const backendTls = this.options.backendTls && { certManager: this.options.backendTls.certManager, secretName: `${tier.name}-client-tls` };
+    return { ...tier, gatewayApiObjects: this.options.gatewayApiObjects ?? false, ...(backendTls && { backendTls }) };
   }
 }

@@ -70,6 +70,11 @@ export interface SecretMount {
   readonly secretName: string;
   /** Directory it is mounted at. */
   readonly mountPath: string;
+  /**
+   * The keys of the Secret that appear as files (a CA without the key beside it).
+   * @default - every key
+   */
+  readonly keys?: readonly string[];
 }
 
 /** Where Prometheus scrapes a pod's metrics. */
@@ -163,7 +168,10 @@ function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string,
       { name: 'config', configMap: { name: balancer.name } },
       { name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } },
       // Readable by the pod's group only (fsGroup is the balancer's UID).
-      ...secrets.map((s, i) => ({ name: secretVolume(i), secret: { secretName: s.secretName, defaultMode: 0o440 } })),
+      ...secrets.map((s, i) => ({
+        name: secretVolume(i),
+        secret: { secretName: s.secretName, defaultMode: 0o440, ...(s.keys && { items: s.keys.map((key) => ({ key, path: key })) }) },
+      })),
     ],
   };
 }

@@ -1,3 +1,4 @@
+import { backendTlsSecretMounts } from '../backend-tls';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import type { TierRoutes } from '../served-routes';
@@ -17,7 +18,7 @@ export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: Resolved
     : renderEnvoyBootstrap(model, envoy);
   return renderBalancerTier(model.namespace, envoy, envoyTierSpec(envoy, config, [
     { name: d.GRPC_PORT_NAME, port: envoy.port, containerPort: d.ENVOY_LISTENER_PORT, tls: false },
-  ]));
+  ], backendTlsSecretMounts(model.backendTls)));
 }
 
 /**

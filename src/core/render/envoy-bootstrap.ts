@@ -1,9 +1,11 @@
 import { ACCESS_LOG_FORMAT } from '../access-log-format';
+import { backendTlsUpstream } from '../backend-tls';
 import * as d from '../defaults';
 import { callTimeoutMs } from '../dialects/call-timeout';
 import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import { grpcStatusKebabName } from '../grpc-status';
+import type { ProxyUpstreamTlsConfig } from '../proxy-config';
 import type { ResolvedTrafficPolicy } from '../traffic-policy';
 
 /** An Envoy v3 bootstrap, as the plain object Envoy reads from YAML or JSON. */
@@ -20,6 +22,7 @@ const GRPC_STATS = {
   typed_config: typed('envoy.extensions.filters.http.grpc_stats.v3.FilterConfig', { stats_for_all_methods: false, enable_upstream_stats: true }),
 };
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 
 /**
  * A `google.protobuf.Any` of the Envoy message `typeName` with the given fields.
@@ -111,11 +114,38 @@ export function envoyGrpcListener(
 
 function downstreamTls(tls: { readonly certFile: string; readonly keyFile: string }): Record<string, unknown> {
   return {
-    name: 'envoy.transport_sockets.tls',
+    name: TLS_TRANSPORT_SOCKET,
     typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
       common_tls_context: {
         alpn_protocols: ['h2'],
         tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+      },
+    }),
+  };
+}
+
+/**
+ * The `transport_socket` of an Envoy cluster that speaks TLS to its endpoints: SNI and the subjectAltName check on
+ * `serverName`, ALPN h2, the CA file (else the system roots) and the client certificate files when given. Envoy's
+ * active health checks use this socket too (with `HealthCheck.transport_socket_match_criteria` unset they take the
+ * cluster's `transport_socket`: envoy/config/core/v3/health_check.proto).
+ * @internal
+ */
+export function envoyUpstreamTls(tls: ProxyUpstreamTlsConfig): Record<string, unknown> {
+  const serverName = tls.serverName ?? '';
+  return {
+    name: TLS_TRANSPORT_SOCKET,
+    typed_config: typed('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext', {
+      sni: serverName,
+      common_tls_context: {
+        alpn_protocols: ['h2'],
+        ...(tls.certFile !== undefined && tls.keyFile !== undefined && {
+          tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+        }),
+        validation_context: {
+          ...(tls.caFile === undefined ? { system_root_certs: {} } : { trusted_ca: { filename: tls.caFile } }),
+          match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: serverName } }],
+        },
       },
     }),
   };
@@ -236,6 +266,7 @@ function serviceCluster(model: GrpcMeshServiceModel, envoy: ResolvedBalancer): R
       endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(absoluteDnsName(model.headlessFqdn), model.targetPort) } }] }],
     },
     typed_extension_protocol_options: http2UpstreamProtocolOptions(),
+    ...(model.backendTls && { transport_socket: envoyUpstreamTls(backendTlsUpstream(model.backendTls)) }),
     ...policy,
   };
 }

@@ -1,4 +1,5 @@
 import { renderBalancerTier, type BalancerManifests } from './balancer-tier';
+import { gatewayBackendClient, tierClientSecretMount } from '../backend-tls';
 import type { GrpcGatewayModel } from '../grpc-gateway';
 import { gatewayTierPorts, TIER_SECRETS_DIR, type TierRoutes } from '../served-routes';
 
@@ -11,7 +12,10 @@ import { gatewayTierPorts, TIER_SECRETS_DIR, type TierRoutes } from '../served-r
 export function renderGatewayTier(model: GrpcGatewayModel, served: TierRoutes): BalancerManifests {
   const tier = served.tier;
   const ports = gatewayTierPorts(model);
-  const secrets = [...new Set(model.listeners.flatMap((l) => (l.tls ? [l.tls.secretName] : [])))]
-    .map((secretName) => ({ secretName, mountPath: `${TIER_SECRETS_DIR}/${secretName}` }));
+  const client = gatewayBackendClient(model);
+  const secrets = [
+    ...[...new Set(model.listeners.flatMap((l) => (l.tls ? [l.tls.secretName] : [])))].map((secretName) => ({ secretName, mountPath: `${TIER_SECRETS_DIR}/${secretName}` })),
+    ...(client ? [tierClientSecretMount(client)] : []),
+  ];
   return renderBalancerTier(model.namespace, tier, tier.tierStrategy.gatewayTierSpec(served, ports, secrets));
 }

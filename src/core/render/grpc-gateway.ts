@@ -3,6 +3,8 @@ import type { GrpcGatewayModel, ResolvedListener } from '../grpc-gateway';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
 import { generatedReferenceGrants } from '../reference-grants';
+import { renderCertificate } from './certificate';
+import { gatewayBackendClient, renderTierClientCertificate } from '../backend-tls';
 
 /** Every object of a `GrpcGateway`. */
 export interface GrpcGatewayManifests {
@@ -40,7 +42,7 @@ export function renderGrpcGateway(model: GrpcGatewayModel): GrpcGatewayManifests
       },
     } : undefined,
     referenceGrants: generatedReferenceGrants({ refs: model.crossNamespaceRefs, generate: gatewayApiObjects && model.generateReferenceGrants }),
-    certificates: model.tier ? renderCertificates(model) : [],
+    certificates: model.tier ? [...renderCertificates(model), ...tierClientCertificate(model)] : [],
     monitoring: prometheus,
     ...(dashboard && { dashboard }),
   };
@@ -65,9 +67,6 @@ export function renderGatewayObject(model: GrpcGatewayModel): KubeObject {
 function renderCertificates(model: GrpcGatewayModel): KubeObject[] {
   const cm = model.certManager;
   if (!cm) return [];
-  const issuerRef = cm.issuer !== undefined
-    ? { group: 'cert-manager.io', kind: 'Issuer', name: cm.issuer }
-    : { group: 'cert-manager.io', kind: 'ClusterIssuer', name: cm.clusterIssuer as string };
   const hostnames = new Map<string, string[]>();
   for (const l of model.listeners) {
     if (!l.tls || l.hostname === undefined) continue;
@@ -75,13 +74,16 @@ function renderCertificates(model: GrpcGatewayModel): KubeObject[] {
     if (!names.includes(l.hostname)) names.push(l.hostname);
     hostnames.set(l.tls.secretName, names);
   }
-  return [...hostnames].map(([secretName, dnsNames]) => ({
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
-    // Named after the Secret, as cert-manager's own Gateway support names the Certificates it creates.
-    metadata: { name: secretName, namespace: model.namespace, labels: model.labels },
-    spec: { secretName, dnsNames, issuerRef },
+  // Named after the Secret, as cert-manager's own Gateway support names the Certificates it creates.
+  return [...hostnames].map(([secretName, dnsNames]) => renderCertificate({
+    name: secretName, namespace: model.namespace, labels: model.labels, secretName, dnsNames, issuer: cm,
   }));
+}
+
+/** The client certificate of the tier for services with backend TLS, when the implementation asks for one. */
+function tierClientCertificate(model: GrpcGatewayModel): KubeObject[] {
+  const client = gatewayBackendClient(model);
+  return client && model.tier ? [renderTierClientCertificate(client, model.tier.name, model.labels)] : [];
 }
 
 function renderListener(l: ResolvedListener): Record<string, unknown> {

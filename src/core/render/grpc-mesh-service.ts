@@ -1,3 +1,4 @@
+import { renderBackendTlsCertificates } from '../backend-tls';
 import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
@@ -18,6 +19,8 @@ export interface GrpcMeshServiceManifests {
   readonly balancer?: BalancerManifests;
   /** The mesh's policy objects: Istio's DestinationRule and VirtualService, the GRPCRoute of Linkerd's gRPC retries. */
   readonly meshPolicy: readonly KubeObject[];
+  /** cert-manager Certificates of `backendTls`: the server's, and the balancer tier's client certificate with mTLS. */
+  readonly certificates: readonly KubeObject[];
   /** Prometheus operator objects (PodMonitor, PrometheusRule), when `monitoring` asks for them. */
   readonly monitoring: readonly KubeObject[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
@@ -37,6 +40,7 @@ export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: Tier
     workload: renderWorkload(model),
     balancer: strategy.renderBalancer(model, model.dataPlane, served),
     meshPolicy: strategy.renderPolicy(model, model.dataPlane),
+    certificates: renderBackendTlsCertificates(model.backendTls, model),
     monitoring: prometheus,
     ...(dashboard && { dashboard }),
   };
@@ -52,7 +56,7 @@ export interface RoleManifest {
 
 /** Lists the objects of a `GrpcMeshService` in a fixed order with their role ids. */
 export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests): RoleManifest[] {
-  const { service, headlessService, workload, balancer, meshPolicy, monitoring, dashboard } = manifests;
+  const { service, headlessService, workload, balancer, meshPolicy, certificates, monitoring, dashboard } = manifests;
   const list: RoleManifest[] = [
     { id: 'service', manifest: service },
     { id: 'headless-service', manifest: headlessService },
@@ -73,6 +77,7 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
     if (balancer.horizontalPodAutoscaler) list.push({ id: 'balancer-hpa', manifest: balancer.horizontalPodAutoscaler });
   }
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
+  for (const manifest of certificates) list.push({ id: `certificate-${manifest.metadata.name}`, manifest });
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
   if (dashboard) list.push({ id: 'monitoring-dashboard', manifest: dashboard });
   return list;

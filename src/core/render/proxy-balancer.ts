@@ -1,3 +1,4 @@
+import { backendTlsSecretMounts, backendTlsUpstream } from '../backend-tls';
 import * as d from '../defaults';
 import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
@@ -29,7 +30,8 @@ export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedBa
 
 function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedBalancer): ProxyClusterConfig {
   const discovery = { type: 'dns' as const, hostname: absoluteDnsName(model.headlessFqdn), port: model.targetPort, refreshIntervalMs: proxy.dnsRefreshMs };
-  return proxyCluster(PROXY_SERVICE_CLUSTER, discovery, model.trafficPolicy);
+  const cluster = proxyCluster(PROXY_SERVICE_CLUSTER, discovery, model.trafficPolicy);
+  return model.backendTls ? { ...cluster, tls: backendTlsUpstream(model.backendTls) } : cluster;
 }
 
 
@@ -42,7 +44,7 @@ export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: Resolved
   const config = served !== undefined && served.routes.length > 0 ? proxyTierConfig(served) : renderProxyConfig(model, proxy);
   return renderBalancerTier(model.namespace, proxy, proxyTierSpec(proxy, config, [
     { name: d.GRPC_PORT_NAME, port: proxy.port, containerPort: d.PROXY_LISTENER_PORT, tls: false },
-  ]));
+  ], backendTlsSecretMounts(model.backendTls)));
 }
 
 /**

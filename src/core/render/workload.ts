@@ -1,4 +1,5 @@
 import { renderHorizontalPodAutoscaler } from '../autoscaling';
+import { workloadTls, type WorkloadTls } from '../backend-tls';
 import { renderVolumeMounts, renderVolumes } from '../container';
 import * as d from '../defaults';
 import { meshOf, type GrpcMeshServiceModel, type ResolvedWorkload } from '../grpc-mesh-service';
@@ -55,15 +56,28 @@ function podSpec(model: GrpcMeshServiceModel, w: ResolvedWorkload): Record<strin
     terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
     securityContext: restrictedPodSecurityContext(w.runAsUser),
     containers: [serverContainer(model, w)],
-    volumes: [{ name: d.TMP_VOLUME_NAME, emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } }, ...renderVolumes(w)],
+    volumes: [
+      { name: d.TMP_VOLUME_NAME, emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } },
+      ...(model.backendTls ? [tlsOf(model)!.volume] : []),
+      ...renderVolumes(w),
+    ],
   };
 }
 
+function grpcProbeOf(model: GrpcMeshServiceModel): { port: number; service?: string } {
+  const service = model.trafficPolicy.healthCheck.grpcServiceName;
+  return { port: model.targetPort, ...(service && { service }) };
+}
+
+/** The server container's share of backend TLS: its Secret mounted, probes that need no TLS. */
+function tlsOf(model: GrpcMeshServiceModel): WorkloadTls | undefined {
+  return model.backendTls && workloadTls(model.backendTls, grpcProbeOf(model));
+}
+
 function serverContainer(model: GrpcMeshServiceModel, w: ResolvedWorkload): Record<string, unknown> {
-  const grpcProbe = {
-    port: model.targetPort,
-    ...(model.trafficPolicy.healthCheck.grpcServiceName && { service: model.trafficPolicy.healthCheck.grpcServiceName }),
-  };
+  const tls = tlsOf(model);
+  // Native gRPC probes (grpc.health.v1), unless the port speaks TLS, which they cannot.
+  const probe = tls?.probe ?? { grpc: grpcProbeOf(model) };
   return {
     name: d.WORKLOAD_CONTAINER_NAME,
     image: w.image,
@@ -72,15 +86,15 @@ function serverContainer(model: GrpcMeshServiceModel, w: ResolvedWorkload): Reco
     ...(w.args && { args: w.args }),
     ...(w.env.length > 0 && { env: w.env }),
     ...(w.envFrom?.length && { envFrom: plain(w.envFrom) }),
-    ports: [{ name: d.GRPC_PORT_NAME, containerPort: model.targetPort, protocol: 'TCP' }],
-    // Native gRPC probes (grpc.health.v1). The startup probe gives a slow start a minute before liveness counts.
-    startupProbe: { grpc: grpcProbe, periodSeconds: 2, failureThreshold: 30 },
-    readinessProbe: { grpc: grpcProbe, periodSeconds: 5, failureThreshold: 2 },
-    livenessProbe: { grpc: grpcProbe, periodSeconds: 10, failureThreshold: 3 },
+    ports: [{ name: d.GRPC_PORT_NAME, containerPort: model.targetPort, protocol: 'TCP' }, ...tls?.ports ?? []],
+    // The startup probe gives a slow start a minute before liveness counts.
+    startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 30 },
+    readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 2 },
+    livenessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
     // Keep serving while endpoint removal propagates; SIGTERM only comes after this delay.
     ...(w.preStopDelaySeconds > 0 && { lifecycle: { preStop: { sleep: { seconds: w.preStopDelaySeconds } } } }),
     resources: w.resources,
     securityContext: restrictedContainerSecurityContext(),
-    volumeMounts: [{ name: d.TMP_VOLUME_NAME, mountPath: '/tmp' }, ...renderVolumeMounts(w)],
+    volumeMounts: [{ name: d.TMP_VOLUME_NAME, mountPath: '/tmp' }, ...(tls ? [tls.volumeMount] : []), ...renderVolumeMounts(w)],
   };
 }
