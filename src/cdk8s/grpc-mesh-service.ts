@@ -31,6 +31,8 @@ export interface BalancerObjects {
   readonly podDisruptionBudget: ApiObject;
   /** HorizontalPodAutoscaler of the balancer pods, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: ApiObject;
+  /** cert-manager Certificate of the balancer's listener, with `listenerTls.certManager`. */
+  readonly certificate?: ApiObject;
 }
 
 /**
@@ -152,6 +154,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         service: of(b.service),
         podDisruptionBudget: of(b.podDisruptionBudget),
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of(b.horizontalPodAutoscaler) }),
+        ...(b.certificate && { certificate: of(b.certificate) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
       this.monitoring = manifests.monitoring.map(of);

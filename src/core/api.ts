@@ -24,6 +24,7 @@ export type {
 } from './grpc-route';
 export { GrpcStatus } from './grpc-status';
 export type { ContainerResources, ResourceQuantities, ServiceType } from './kube';
+export type { BalancerListenerTls, ClientCertificateProps } from './listener-tls';
 export type { ErrorRateAlertProps, LatencyAlertProps, MonitoringProps, NoReadyEndpointsAlertProps } from './monitoring';
 export type { RouteImplementation } from './route-policy';
 export type {

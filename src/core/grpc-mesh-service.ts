@@ -4,6 +4,7 @@ import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-p
 import * as d from './defaults';
 import type { PolicyTarget } from './dialects/policy-target';
 import type { ContainerResources } from './kube';
+import type { ResolvedBalancerListenerTls } from './listener-tls';
 import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { seriesOf } from './monitoring/series';
@@ -166,7 +167,7 @@ export interface EnvVar {
 }
 
 /** A tier of balancer pods (Envoy or grpc-mesh-proxy) with every default applied, for a service or a Gateway. */
-export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling'>>,
+export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling' | 'listenerTls'>>,
   Pick<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
   /** The HorizontalPodAutoscaler's settings, when it owns the replica count. */
   readonly autoscaling?: ResolvedAutoscaling;
@@ -193,6 +194,8 @@ export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions, 's
 export interface ResolvedBalancer extends ResolvedTier {
   /** Port of the balancer's Service. */
   readonly port: number;
+  /** TLS on the balancer's listener, when it terminates TLS. */
+  readonly listenerTls?: ResolvedBalancerListenerTls;
 }
 
 /** What every resolved data plane has: which one it is, and the strategy that resolved it and renders it. */

@@ -8,6 +8,7 @@ export * from './grpc-mesh-service';
 export * from './grpc-route';
 export * from './grpc-status';
 export * from './kube';
+export * from './listener-tls';
 export * from './monitoring';
 export * from './reference-grants';
 export * from './route-policy';

@@ -91,6 +91,8 @@ export interface BalancerResources {
   readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
   /** HorizontalPodAutoscaler of the balancer pods, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  /** cert-manager Certificate of the balancer's listener, with `listenerTls.certManager`. */
+  readonly certificate?: k8s.apiextensions.CustomResource;
 }
 
 /**
@@ -238,6 +240,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
         service: of(b.service),
         podDisruptionBudget: of(b.podDisruptionBudget),
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of<k8s.autoscaling.v2.HorizontalPodAutoscaler>(b.horizontalPodAutoscaler) }),
+        ...(b.certificate && { certificate: of<k8s.apiextensions.CustomResource>(b.certificate) }),
       };
       this.balancerServiceName = b.service.metadata.name;
       if ((b.service.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {

@@ -19,6 +19,8 @@ export interface BalancerManifests {
   readonly podDisruptionBudget: KubeObject;
   /** HorizontalPodAutoscaler of the balancer Deployment, with `autoscaling`. */
   readonly horizontalPodAutoscaler?: KubeObject;
+  /** cert-manager Certificate of the balancer's listener, when cert-manager issues it (`listenerTls.certManager`). */
+  readonly certificate?: KubeObject;
 }
 
 /** What differs between the Envoy and the grpc-mesh-proxy tiers; everything else they share. */
@@ -47,6 +49,11 @@ export interface BalancerTierSpec {
    * @default - none
    */
   readonly secretMounts?: readonly SecretMount[];
+  /**
+   * ConfigMaps mounted read-only in the balancer container (CA bundles of client certificates).
+   * @default - none
+   */
+  readonly configMapMounts?: readonly ConfigMapMount[];
 }
 
 /** A gRPC port of a balancer tier: the Service port and the container port behind it. */
@@ -65,6 +72,14 @@ export interface TierPort {
 export interface SecretMount {
   /** Secret name (in the tier's namespace). */
   readonly secretName: string;
+  /** Directory it is mounted at. */
+  readonly mountPath: string;
+}
+
+/** A ConfigMap mounted read-only in the balancer container. */
+export interface ConfigMapMount {
+  /** ConfigMap name (in the tier's namespace). */
+  readonly configMapName: string;
   /** Directory it is mounted at. */
   readonly mountPath: string;
 }
@@ -124,6 +139,8 @@ export function renderBalancerTier(namespace: string, balancer: ResolvedTier, sp
 function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string, unknown> {
   const secrets = spec.secretMounts ?? [];
   const secretVolume = (i: number) => `secret-${i}`;
+  const configMaps = spec.configMapMounts ?? [];
+  const configMapVolume = (i: number) => `configmap-${i}`;
   return {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
@@ -155,6 +172,7 @@ function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string,
         { name: 'config', mountPath: spec.configDir, readOnly: true },
         { name: 'tmp', mountPath: '/tmp' },
         ...secrets.map((s, i) => ({ name: secretVolume(i), mountPath: s.mountPath, readOnly: true })),
+        ...configMaps.map((c, i) => ({ name: configMapVolume(i), mountPath: c.mountPath, readOnly: true })),
       ],
     }],
     volumes: [
@@ -162,6 +180,7 @@ function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string,
       { name: 'tmp', emptyDir: { sizeLimit: d.DEFAULT_TMP_SIZE_LIMIT } },
       // Readable by the pod's group only (fsGroup is the balancer's UID).
       ...secrets.map((s, i) => ({ name: secretVolume(i), secret: { secretName: s.secretName, defaultMode: 0o440 } })),
+      ...configMaps.map((c, i) => ({ name: configMapVolume(i), configMap: { name: c.configMapName, defaultMode: 0o440 } })),
     ],
   };
 }

@@ -69,6 +69,7 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
       { id: 'balancer-pdb', manifest: balancer.podDisruptionBudget },
     );
     if (balancer.horizontalPodAutoscaler) list.push({ id: 'balancer-hpa', manifest: balancer.horizontalPodAutoscaler });
+    if (balancer.certificate) list.push({ id: 'balancer-certificate', manifest: balancer.certificate });
   }
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
