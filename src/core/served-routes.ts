@@ -131,7 +131,7 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
     clusterDomain: clusterDomainOf(scope),
     // Where the tier mounts them (listenerTlsMounts): a Secret or ConfigMap of the tier's own namespace.
     secretFiles: (ref) => listenerTlsFiles(ref.name, undefined),
-    caBundleFile: (ref, key) => clientCaFile({ kind: 'ConfigMap', name: ref.name, key }),
+    clientCaBundleFile: (ref, key) => clientCaFile({ kind: 'ConfigMap', name: ref.name, key }),
     backendDiscovery: (ref): ProxyDiscoveryConfig | undefined => {
       const service = services.get(`${ref.namespace}/${ref.name}:${ref.port}`);
       return service && { type: 'dns', hostname: absoluteDnsName(service.headlessFqdn), port: service.targetPort, refreshIntervalMs: tier.dnsRefreshMs };

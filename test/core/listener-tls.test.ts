@@ -1,37 +1,18 @@
 import { parse } from 'yaml';
 import {
-  compileTierRoutes, DataPlane, ENVOY_CONFIG_KEY, gatewayApiToProxyConfig, GatewayImplementation, GrpcMeshValidationError,
-  listGrpcMeshServiceManifests, meshServiceBackendRef, meshServiceParentRef, PROXY_CONFIG_KEY, renderGatewayTier, renderGrpcGateway,
-  renderGrpcMeshService, resolveGrpcGateway, resolveGrpcMeshService, resolveGrpcRoute, type BalancerManifests, type GrpcGatewayProps,
-  type GrpcMeshServiceProps, type KubeObject, type ProxyConfig, type ProxyTlsConfig,
+  compileTierRoutes, DataPlane, ENVOY_CONFIG_KEY, gatewayApiToProxyConfig, GatewayImplementation, listGrpcMeshServiceManifests, meshServiceBackendRef,
+  meshServiceParentRef, PROXY_CONFIG_KEY, renderGatewayTier, renderGrpcGateway, renderGrpcMeshService, resolveGrpcGateway, resolveGrpcMeshService,
+  resolveGrpcRoute, type BalancerManifests, type GrpcGatewayProps, type KubeObject, type ProxyConfig, type ProxyTlsConfig,
 } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
-import { at, render } from '../support/render';
+import { at, issueCodes, render, serviceIssueCodes } from '../support/render';
 import { envoyBootstrapCount, problemsOf } from '../support/validate-all';
 
 const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
 const MTLS = { secretName: 'users-tls', clientCertificates: { caConfigMap: 'clients-ca' } };
 
-/** The issues (code, path) resolving a `users` service with these props throws. */
-function codesOf(props: Partial<GrpcMeshServiceProps>): Array<[string, string]> {
-  try {
-    resolveGrpcMeshService({ ...USERS_PROPS, ...props }, { defaultName: 'users' });
-    return [];
-  } catch (error) {
-    if (!GrpcMeshValidationError.isValidationError(error)) throw error;
-    return error.issues.map((i) => [i.code, i.path]);
-  }
-}
-
-function gatewayCodesOf(props: Omit<GrpcGatewayProps, 'namespace'>): Array<[string, string]> {
-  try {
-    resolveGrpcGateway({ namespace: 'app', ...props }, { defaultName: 'edge' });
-    return [];
-  } catch (error) {
-    if (!GrpcMeshValidationError.isValidationError(error)) throw error;
-    return error.issues.map((i) => [i.code, i.path]);
-  }
-}
+const codesOf = serviceIssueCodes;
+const gatewayCodesOf = (props: Omit<GrpcGatewayProps, 'namespace'>) => issueCodes(() => resolveGrpcGateway({ namespace: 'app', ...props }, { defaultName: 'edge' }));
 
 /**
  * Which object and key of the balancer's pod a file path reads: the volume mounted at the longest matching
@@ -329,6 +310,12 @@ describe('gatewayApiToProxyConfig: frontend validation of Gateway objects', () =
     };
     expect(left(on443(ref('ca', { namespace: 'pki' })), [grant])).toEqual({ ports: [443, 8443, 8080], warnings: [] });
     expect(caByPort([gatewayObject(on443(ref('ca', { namespace: 'pki' }))), grant]).get(443)).toBe('/etc/grpc-mesh-proxy/ca/pki/ca/ca.crt');
+    // Where the options put CA bundles, and client CA bundles in particular.
+    const objects = [gatewayObject(on443(ref('ca')))];
+    const fileOf = (options: object) => gatewayApiToProxyConfig(objects, { gateway: { namespace: 'infra', name: 'edge' }, ...options })
+      .config.listeners.find((l) => l.port === 443)?.tls?.clientCaFile;
+    expect(fileOf({ caBundleFile: (r: any, key: string) => `/ca/${r.name}/${key}` })).toBe('/ca/ca/ca.crt');
+    expect(fileOf({ caBundleFile: () => '/no', clientCaBundleFile: (r: any, key: string) => `/clients/${r.name}/${key}` })).toBe('/clients/ca/ca.crt');
   });
 
   test('serves AllowInsecureFallback as AllowValidOnly and trusts the first of several CAs, saying so', () => {

@@ -76,6 +76,12 @@ export interface GatewayApiCompileOptions {
    * @default - `/etc/grpc-mesh-proxy/ca/<namespace>/<name>/<key>`
    */
   readonly caBundleFile?: (ref: ObjectKey, key: string) => string;
+  /**
+   * Where the CA bundle of a Gateway's client-certificate validation (key `ca.crt` of a ConfigMap named by
+   * `spec.tls.frontend`) is mounted in the proxy's pod.
+   * @default - where `caBundleFile` puts it
+   */
+  readonly clientCaBundleFile?: (ref: ObjectKey, key: string) => string;
 }
 
 /** Where a listener certificate Secret's files are in the proxy's pod. */
@@ -511,14 +517,8 @@ function portTls(
   if (refs.some((r) => r?.name !== secret.name || (r.namespace ?? gateway.key.namespace) !== secret.namespace)) {
     return { code: 'LISTENER_CERTIFICATES', message: `on port ${port} use different certificates, and the proxy serves one certificate per port; listeners ${names} are left out` };
   }
-  const reference = { fromKind: 'Gateway', fromNamespace: gateway.key.namespace, toKind: 'Secret', toNamespace: secret.namespace, toName: secret.name } as const;
-  if (secret.namespace !== gateway.key.namespace && !index.grants.some((g) => grantAllows(g, reference))) {
-    return {
-      code: 'LISTENER_CERTIFICATE_NOT_PERMITTED',
-      message: `on port ${port} refer to Secret "${keyOf(secret)}" in another namespace, and no ReferenceGrant in "${secret.namespace}" `
-        + `allows Gateways from "${gateway.key.namespace}"; listeners ${names} are left out`,
-    };
-  }
+  const refused = refusedReference(index, gateway, 'Secret', secret);
+  if (refused !== undefined) return { code: 'LISTENER_CERTIFICATE_NOT_PERMITTED', message: `on port ${port} refer to ${refused}; listeners ${names} are left out` };
   return options.secretFiles?.(secret) ?? {
     certFile: `${FILES_DIR}/secrets/${secret.namespace}/${secret.name}/tls.crt`,
     keyFile: `${FILES_DIR}/secrets/${secret.namespace}/${secret.name}/tls.key`,
@@ -559,19 +559,21 @@ function portClientCa(
   if ((ref.group ?? '') !== '' || ref.kind !== 'ConfigMap') {
     return { code: 'LISTENER_CLIENT_CA', message: `of port ${port} refers to a ${ref.kind} of group "${ref.group ?? ''}", and only core ConfigMaps hold CA bundles; listeners ${names} are left out` };
   }
-  const reference = { fromKind: 'Gateway', fromNamespace: gateway.key.namespace, toKind: 'ConfigMap', toNamespace: configMap.namespace, toName: configMap.name } as const;
-  if (configMap.namespace !== gateway.key.namespace && !index.grants.some((g) => grantAllows(g, reference))) {
-    return {
-      code: 'LISTENER_CLIENT_CA',
-      message: `of port ${port} refers to ConfigMap "${keyOf(configMap)}" in another namespace, and no ReferenceGrant in "${configMap.namespace}" `
-        + `allows Gateways from "${gateway.key.namespace}"; listeners ${names} are left out`,
-    };
-  }
+  const refused = refusedReference(index, gateway, 'ConfigMap', configMap);
+  if (refused !== undefined) return { code: 'LISTENER_CLIENT_CA', message: `of port ${port} refers to ${refused}; listeners ${names} are left out` };
   const data = index.configMaps.get(keyOf(configMap));
   if (data !== undefined && data[d.CA_BUNDLE_KEY] === undefined) {
     return { code: 'LISTENER_CLIENT_CA', message: `of port ${port} refers to ConfigMap "${keyOf(configMap)}", which has no "${d.CA_BUNDLE_KEY}" key; listeners ${names} are left out` };
   }
-  return options.caBundleFile?.(configMap, d.CA_BUNDLE_KEY) ?? defaultCaBundleFile(configMap, d.CA_BUNDLE_KEY);
+  return (options.clientCaBundleFile ?? options.caBundleFile ?? defaultCaBundleFile)(configMap, d.CA_BUNDLE_KEY);
+}
+
+/** Why a Gateway may not refer to an object in another namespace (no ReferenceGrant there allows it), or undefined. */
+function refusedReference(index: GatewayApiObjects, gateway: GatewayObject, toKind: 'Secret' | 'ConfigMap', target: ObjectKey): string | undefined {
+  const from = gateway.key.namespace;
+  const reference = { fromKind: 'Gateway', fromNamespace: from, toKind, toNamespace: target.namespace, toName: target.name } as const;
+  if (target.namespace === from || index.grants.some((g) => grantAllows(g, reference))) return undefined;
+  return `${toKind} "${keyOf(target)}" in another namespace, and no ReferenceGrant in "${target.namespace}" allows Gateways from "${from}"`;
 }
 
 /** Where a CA bundle is when the options do not say: `/etc/grpc-mesh-proxy/ca/<namespace>/<name>/<key>`. */
