@@ -21,7 +21,7 @@ const INDEX = 'API.md';
 /** Source path prefix -> category: a symbol is listed with the construct (or area) it belongs to. First match wins. */
 const CATEGORIES = [
   [/^src\/(cdk8s|pulumi)\/grpc-mesh-service|^src\/core\/(grpc-mesh-service|kube|autoscaling|pod|container|backend-tls)\b/, 'Services'],
-  [/^src\/(core|pulumi)\/data-plane\b/, 'Data planes'],
+  [/^src\/(core|pulumi)\/data-plane\b|^src\/core\/listener-tls\b/, 'Data planes'],
   [/^src\/core\/(traffic-policy|grpc-status)\b/, 'Traffic policy'],
   [/^src\/core\/monitoring\//, 'Monitoring'],
   [/^src\/pulumi\/inputs\b/, 'Pulumi Inputs'],

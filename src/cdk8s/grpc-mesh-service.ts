@@ -33,6 +33,8 @@ export interface BalancerObjects {
   readonly horizontalPodAutoscaler?: ApiObject;
   /** ServiceAccount of the balancer pods, named like the tier, unless `serviceAccountName` names an existing one. */
   readonly serviceAccount?: ApiObject;
+  /** cert-manager Certificate of the balancer's listener, with `listenerTls.certManager`. */
+  readonly certificate?: ApiObject;
 }
 
 /**
@@ -164,6 +166,7 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         podDisruptionBudget: of(b.podDisruptionBudget),
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of(b.horizontalPodAutoscaler) }),
         ...(b.serviceAccount && { serviceAccount: of(b.serviceAccount) }),
+        ...(b.certificate && { certificate: of(b.certificate) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
       this.certificates = manifests.certificates.map(of);

@@ -31,6 +31,7 @@ export type {
 } from './grpc-route';
 export { GrpcStatus } from './grpc-status';
 export type { ContainerResources, ResourceQuantities, ServiceType } from './kube';
+export type { BalancerListenerTls, ClientCertificateProps } from './listener-tls';
 export type { ErrorRateAlertProps, LatencyAlertProps, MonitoringProps, NoReadyEndpointsAlertProps } from './monitoring';
 export type {
   Affinity, LabelSelector, LabelSelectorRequirement, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodAffinity,

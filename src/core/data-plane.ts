@@ -7,6 +7,7 @@ import { NoDataPlane } from './data-planes/none';
 import { PROXY_TIER } from './data-planes/proxy-tier';
 import type { DataPlaneStrategy } from './data-planes/strategy';
 import type { ContainerResources, ServiceType } from './kube';
+import type { BalancerListenerTls } from './listener-tls';
 import type { PodProps } from './pod';
 
 /** Envoy's log levels. */
@@ -39,6 +40,13 @@ export interface BalancerDataPlaneOptions extends PodProps {
    * @default - the service's `port`
    */
   readonly port?: number;
+  /**
+   * Terminates TLS (ALPN h2) on the balancer's Service port with a certificate from a Secret (or issued by
+   * cert-manager), and may require client certificates (mutual TLS at the edge). The Service port then has no
+   * `kubernetes.io/h2c` appProtocol. (TLS from the balancer to the service's pods is a separate setting.)
+   * @default - the balancer listens h2c (cleartext HTTP/2)
+   */
+  readonly listenerTls?: BalancerListenerTls;
   /**
    * Annotations on the balancer's Service, e.g. a cloud provider's load-balancer settings.
    * @default - none

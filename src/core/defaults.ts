@@ -17,6 +17,8 @@ export const HEADLESS_SERVICE_SUFFIX = '-headless';
 export const MANAGED_BY = 'grpc-mesh';
 /** GatewayClass written on a self-hosted Gateway's own Gateway object, when it is written (no controller serves it). */
 export const SELF_HOSTED_GATEWAY_CLASS = 'grpc-mesh';
+/** Key of a PEM CA bundle in a ConfigMap or Secret: what Gateway API's `caCertificateRefs`, trust-manager and cert-manager use. */
+export const CA_BUNDLE_KEY = 'ca.crt';
 
 // Workload
 

@@ -6,8 +6,11 @@ import { SelfHostedGateway } from './data-planes/self-hosted-gateway';
 import type { GatewayImplementationStrategy } from './data-planes/strategy';
 import type { CertManagerProps } from './grpc-gateway';
 
-/** Options every self-hosted Gateway tier shares: the balancer tier's, less `port` (each listener has its own). */
-export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions, 'port'> {
+/**
+ * Options every self-hosted Gateway tier shares: the balancer tier's, less `port` and `listenerTls` (each listener
+ * has its own port and `tls`).
+ */
+export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions, 'port' | 'listenerTls'> {
   /**
    * Also writes the Gateway and the GRPCRoutes attached to it as Gateway API objects, for tools that read them.
    * They need the Gateway API CRDs on the cluster; no controller acts on them unless one serves their class.

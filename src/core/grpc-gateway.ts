@@ -1,6 +1,7 @@
 import * as d from './defaults';
 import { GatewayImplementation } from './gateway-implementation';
 import type { ResolvedTier } from './grpc-mesh-service';
+import { resolveClientCa, validateClientCertificates, type ClientCertificateProps, type ResolvedClientCa } from './listener-tls';
 import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { tierSeries } from './monitoring/series';
@@ -19,6 +20,23 @@ export interface GrpcListenerTls {
    * @default - the Gateway's namespace
    */
   readonly secretNamespace?: string;
+  /**
+   * Requires every client to present a certificate signed by this CA bundle (mutual TLS): a ConfigMap in the
+   * Gateway's namespace with the key `ca.crt`, written as Gateway API frontend validation (`spec.tls.frontend`, for
+   * the listener's port, mode `AllowValidOnly`). TLS listeners sharing a port share it.
+   * @default - no client certificate is asked for
+   */
+  readonly clientCertificates?: ClientCertificateProps;
+}
+
+/** A TLS listener's certificate and client CA, with defaults applied. */
+export interface ResolvedListenerTls {
+  /** The certificate Secret. */
+  readonly secretName: string;
+  /** Its namespace. */
+  readonly secretNamespace: string;
+  /** The CA bundle of the client certificates, when they are required. */
+  readonly clientCa?: ResolvedClientCa;
 }
 
 /** Which namespaces' routes may attach to a listener. */
@@ -168,8 +186,8 @@ export interface GrpcGatewayProps {
 export interface ResolvedListener extends ListenerSummary {
   /** `HTTP` (h2c) or `HTTPS` (TLS terminated). */
   readonly protocol: 'HTTP' | 'HTTPS';
-  /** The TLS certificate. */
-  readonly tls?: Required<GrpcListenerTls>;
+  /** The TLS certificate and client CA. */
+  readonly tls?: ResolvedListenerTls;
   /** Namespace labels, with `allowedRoutesFrom: 'Selector'`. */
   readonly allowedRoutesSelector?: Readonly<Record<string, string>>;
 }
@@ -243,6 +261,7 @@ export function resolveGrpcGateway(props: GrpcGatewayProps, context: GatewayReso
   if (issues.count('listeners', props.listeners, 1, MAX_LISTENERS, 'listeners')) {
     props.listeners.forEach((l, i) => validateListener(issues, `listeners[${i}]`, l));
     checkDistinctListeners(issues, props.listeners);
+    checkClientCertificatesPerPort(issues, props.listeners);
     implementation.validateListeners(issues, props, namespace);
   }
   validateCertManager(issues, props, namespace);
@@ -316,6 +335,7 @@ function validateListener(issues: IssueCollector, path: string, l: GrpcListenerP
       hint: 'Name the Secret; with certManager, cert-manager issues it under that name.',
     })) issues.dns1123Subdomain(`${path}.tls.secretName`, l.tls.secretName);
     if (l.tls.secretNamespace !== undefined) issues.dns1123Label(`${path}.tls.secretNamespace`, l.tls.secretNamespace);
+    if (l.tls.clientCertificates !== undefined) validateClientCertificates(issues, `${path}.tls.clientCertificates`, l.tls.clientCertificates, true);
   }
   const from = l.allowedRoutes?.from ?? 'Same';
   issues.require(['Same', 'All', 'Selector'].includes(from), {
@@ -351,6 +371,27 @@ function checkDistinctListeners(issues: IssueCollector, listeners: readonly Grpc
     });
     endpoints.set(key, same ?? i);
   });
+}
+
+/**
+ * TLS listeners sharing a port ask for the same client CA, or none: Gateway API's frontend validation is set per
+ * port (`spec.tls.frontend.perPort`), not per listener.
+ */
+function checkClientCertificatesPerPort(issues: IssueCollector, listeners: readonly GrpcListenerProps[]): void {
+  const byPort = new Map<number, number[]>();
+  listeners.forEach((l, i) => {
+    if (l.tls) byPort.set(l.port, [...(byPort.get(l.port) ?? []), i]);
+  });
+  for (const [port, indexes] of byPort) {
+    const cas = new Set(indexes.map((i) => listeners[i].tls?.clientCertificates?.caConfigMap ?? ''));
+    issues.require(cas.size === 1, {
+      code: 'CLIENT_CERTIFICATES_PER_PORT',
+      path: `listeners[${indexes.join(',')}].tls.clientCertificates`,
+      value: [...cas].map((ca) => ca || 'none'),
+      message: `share port ${port} and ask for different client CAs; Gateway API validates client certificates per port`,
+      hint: 'Give these listeners the same clientCertificates, or distinct ports.',
+    });
+  }
 }
 
 function validateCertManager(issues: IssueCollector, props: GrpcGatewayProps, namespace: string): void {
@@ -405,7 +446,11 @@ function resolveListener(l: GrpcListenerProps, namespace: string): ResolvedListe
     port: l.port,
     hostname: l.hostname,
     protocol: l.tls ? 'HTTPS' : 'HTTP',
-    tls: l.tls && { secretName: l.tls.secretName, secretNamespace: l.tls.secretNamespace ?? namespace },
+    tls: l.tls && {
+      secretName: l.tls.secretName,
+      secretNamespace: l.tls.secretNamespace ?? namespace,
+      ...(l.tls.clientCertificates && { clientCa: resolveClientCa(l.tls.clientCertificates) }),
+    },
     allowedRoutesFrom: l.allowedRoutes?.from ?? 'Same',
     allowedRoutesSelector: l.allowedRoutes?.selector,
   };

@@ -6,6 +6,7 @@ import type { DataPlaneService, DataPlaneStrategy, TierStrategy } from './data-p
 import * as d from './defaults';
 import type { PolicyTarget } from './dialects/policy-target';
 import type { ContainerResources } from './kube';
+import type { ResolvedBalancerListenerTls } from './listener-tls';
 import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { seriesOf } from './monitoring/series';
@@ -164,7 +165,7 @@ export interface ResolvedWorkload extends Required<Pick<WorkloadProps,
 
 /** A tier of balancer pods (Envoy or grpc-mesh-proxy) with every default applied, for a service or a Gateway. */
 export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions,
-  'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling' | typeof POD_PROP_KEYS[number]>>,
+  'serviceAnnotations' | 'loadBalancerSourceRanges' | 'port' | 'autoscaling' | 'listenerTls' | typeof POD_PROP_KEYS[number]>>,
   Pick<BalancerDataPlaneOptions, 'serviceAnnotations' | 'loadBalancerSourceRanges'> {
   /** The balancer pods' scheduling and identity. */
   readonly pod: ResolvedPod;
@@ -193,6 +194,8 @@ export interface ResolvedTier extends Required<Omit<BalancerDataPlaneOptions,
 export interface ResolvedBalancer extends ResolvedTier {
   /** Port of the balancer's Service. */
   readonly port: number;
+  /** TLS on the balancer's listener, when it terminates TLS. */
+  readonly listenerTls?: ResolvedBalancerListenerTls;
 }
 
 /** What every resolved data plane has: which one it is, and the strategy that resolved it and renders it. */

@@ -10,6 +10,7 @@ export * from './grpc-status';
 export * from './kube';
 export * from './pod';
 export * from './container';
+export * from './listener-tls';
 export * from './monitoring';
 export * from './reference-grants';
 export * from './route-policy';

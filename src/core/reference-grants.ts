@@ -11,7 +11,7 @@ export interface CrossNamespaceReference {
   /** Namespace of the referring object. */
   readonly fromNamespace: string;
   /** Kind of the referenced object (`Service`, `Secret`). */
-  readonly toKind: 'Service' | 'Secret';
+  readonly toKind: 'Service' | 'Secret' | 'ConfigMap';
   /** Namespace of the referenced object. */
   readonly toNamespace: string;
   /** Name of the referenced object. */

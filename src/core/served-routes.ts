@@ -8,6 +8,7 @@ import { gatewayParentRef, type GrpcGatewayModel } from './grpc-gateway';
 import { balancerOf, type GrpcMeshServiceModel, type ResolvedTier } from './grpc-mesh-service';
 import type { GrpcRouteModel } from './grpc-route';
 import type { KubeObject } from './kube';
+import { clientCaFile, listenerTlsFiles } from './listener-tls';
 import type { ProxyConfig, ProxyDiscoveryConfig } from './proxy-config';
 import { findShadowedMatches } from '../routing';
 import type { TierPort } from './render/balancer-tier';
@@ -78,11 +79,6 @@ export interface TierRoutes {
   readonly warnings: readonly string[];
 }
 
-/**
- * Where the certificate Secrets of a self-hosted Gateway are mounted.
- * @internal
- */
-export const TIER_SECRETS_DIR = '/etc/grpc-mesh/tls';
 /** Compile warnings that concern other parents or were reported by the route itself. */
 const IRRELEVANT_WARNINGS = new Set(['PARENT_NOT_FOUND', 'MESH_HOSTNAMES']);
 /** Compile warnings a self-hosted tier serves anyway: reported, not fatal. */
@@ -134,7 +130,9 @@ export function compileTierRoutes(scope: RoutingScope, parent: ServedParent): Ti
       ? { mesh: [{ namespace: parent.model.namespace, name: parent.model.name }], meshPort: d.PROXY_LISTENER_PORT }
       : { gateway: { namespace: parent.model.namespace, name: parent.model.name }, listenerPort: containerPortOf(gatewayTierPorts(parent.model)) }),
     clusterDomain: clusterDomainOf(scope),
-    secretFiles: (ref) => ({ certFile: `${TIER_SECRETS_DIR}/${ref.name}/tls.crt`, keyFile: `${TIER_SECRETS_DIR}/${ref.name}/tls.key` }),
+    // Where the tier mounts them (listenerTlsMounts): a Secret or ConfigMap of the tier's own namespace.
+    secretFiles: (ref) => listenerTlsFiles(ref.name, undefined),
+    clientCaBundleFile: (ref, key) => clientCaFile({ kind: 'ConfigMap', name: ref.name, key }),
     backendDiscovery: (ref): ProxyDiscoveryConfig | undefined => {
       const service = services.get(`${ref.namespace}/${ref.name}:${ref.port}`);
       return service && { type: 'dns', hostname: absoluteDnsName(service.headlessFqdn), port: service.targetPort, refreshIntervalMs: tier.dnsRefreshMs };

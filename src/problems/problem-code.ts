@@ -145,6 +145,14 @@ export const ProblemCode = {
   CERT_IN_OTHER_NAMESPACE: 'CERT_IN_OTHER_NAMESPACE',
   /** Warning: `certManager` is set but no listener terminates TLS: remove it. */
   CERT_MANAGER_UNUSED: 'CERT_MANAGER_UNUSED',
+  /** `dnsNames` of a listener certificate are given without `certManager`, which alone uses them: set `certManager` or remove them. */
+  DNS_NAMES_WITHOUT_CERT_MANAGER: 'DNS_NAMES_WITHOUT_CERT_MANAGER',
+  /** `clientCertificates` names both or neither of `caConfigMap` and `caSecret`, or a bad key: name exactly one, as the message says. */
+  INVALID_CLIENT_CA: 'INVALID_CLIENT_CA',
+  /** A Gateway listener's client CA is not a ConfigMap with `ca.crt`, all Gateway API supports: move the bundle into such a ConfigMap. */
+  CLIENT_CA_NOT_PORTABLE: 'CLIENT_CA_NOT_PORTABLE',
+  /** TLS listeners on one port ask for different client CAs (Gateway API sets them per port): use distinct ports or one CA. */
+  CLIENT_CERTIFICATES_PER_PORT: 'CLIENT_CERTIFICATES_PER_PORT',
 
   // GrpcRoute, CanaryGrpcRoute.
   /** `sectionName` names no listener of the parent Gateway: use one of the listener names the message lists. */
@@ -235,6 +243,12 @@ export const ProblemCode = {
   LISTENER_TLS: 'LISTENER_TLS',
   /** Compile warning: a listener's certificate is in a namespace no ReferenceGrant opens: add the grant. */
   LISTENER_CERTIFICATE_NOT_PERMITTED: 'LISTENER_CERTIFICATE_NOT_PERMITTED',
+  /** Compile warning: a port's client CA (`spec.tls.frontend`) cannot be used, and its listeners are left out: fix the `caCertificateRefs`. */
+  LISTENER_CLIENT_CA: 'LISTENER_CLIENT_CA',
+  /** Compile warning: frontend validation asks `AllowInsecureFallback`; the proxy requires a valid client certificate anyway. */
+  FRONTEND_VALIDATION_MODE: 'FRONTEND_VALIDATION_MODE',
+  /** Compile warning: frontend validation names more than one CA bundle, and only the first is used: bundle them. */
+  FRONTEND_ONE_CA: 'FRONTEND_ONE_CA',
   /** Compile warning: a backend is a ClusterIP Service, so calls are balanced per connection by kube-proxy: use a headless Service. */
   CLUSTER_IP_BACKEND: 'CLUSTER_IP_BACKEND',
   /** Compile warning: a BackendTLSPolicy names no CA certificate: reference one, or use the system roots. */

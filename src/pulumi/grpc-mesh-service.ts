@@ -92,6 +92,8 @@ export interface BalancerResources {
   readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
   /** ServiceAccount of the balancer pods, named like the tier, unless `serviceAccountName` names an existing one. */
   readonly serviceAccount?: k8s.core.v1.ServiceAccount;
+  /** cert-manager Certificate of the balancer's listener, with `listenerTls.certManager`. */
+  readonly certificate?: k8s.apiextensions.CustomResource;
 }
 
 /**
@@ -249,6 +251,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
         podDisruptionBudget: of(b.podDisruptionBudget),
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of<k8s.autoscaling.v2.HorizontalPodAutoscaler>(b.horizontalPodAutoscaler) }),
         ...(b.serviceAccount && { serviceAccount: of<k8s.core.v1.ServiceAccount>(b.serviceAccount) }),
+        ...(b.certificate && { certificate: of<k8s.apiextensions.CustomResource>(b.certificate) }),
       };
       this.balancerServiceName = b.service.metadata.name;
       if ((b.service.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {

@@ -101,6 +101,18 @@ describe('GrpcMeshService (cdk8s)', () => {
     ]);
   });
 
+  test('exposes the cert-manager Certificate of a balancer\'s listener TLS', () => {
+    const listenerTls = { secretName: 'users-tls', certManager: { issuer: 'internal-ca' }, dnsNames: ['users.example.com'] };
+    const objects = synth((chart) => {
+      const users = new GrpcMeshService(chart, 'users', { ...USERS_PROPS, dataPlane: DataPlane.envoy({ listenerTls }) });
+      expect(users.balancer!.certificate!.kind).toBe('Certificate');
+      users.balancer!.certificate!.addJsonPatch(JsonPatch.add('/spec/duration', '2160h'));
+    });
+    const certificate = objects.find((o) => o.kind === 'Certificate');
+    expect(certificate).toMatchObject({ metadata: { name: 'users-tls', namespace: 'app' }, spec: { secretName: 'users-tls', duration: '2160h' } });
+    expect(synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS)).some((o) => o.kind === 'Certificate')).toBe(false);
+  });
+
   test('synthesizes the documented example unchanged', () => {
     expect(synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS))).toMatchSnapshot();
   });

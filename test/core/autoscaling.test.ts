@@ -1,22 +1,15 @@
 import {
-  compileTierRoutes, DataPlane, GatewayImplementation, GrpcMeshValidationError, listGrpcMeshServiceManifests, renderGatewayTier, resolveGrpcGateway,
-  resolveGrpcMeshService, type GrpcMeshServiceProps, type KubeObject,
+  compileTierRoutes, DataPlane, GatewayImplementation, listGrpcMeshServiceManifests, renderGatewayTier, resolveGrpcGateway, resolveGrpcMeshService,
+  type GrpcMeshServiceProps,
+  type KubeObject,
 } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
-import { at, render } from '../support/render';
+import { at, render, serviceIssueCodes } from '../support/render';
 import { problemsOf } from '../support/validate-all';
 
 const WORKLOAD = USERS_PROPS.workload!;
 
-function codesOf(props: Partial<GrpcMeshServiceProps>): Array<[string, string]> {
-  try {
-    resolveGrpcMeshService({ ...USERS_PROPS, ...props }, { defaultName: 'users' });
-    return [];
-  } catch (error) {
-    if (!GrpcMeshValidationError.isValidationError(error)) throw error;
-    return error.issues.map((i) => [i.code, i.path]);
-  }
-}
+const codesOf = serviceIssueCodes;
 
 describe('workload autoscaling', () => {
   const withAutoscaling = (autoscaling: NonNullable<GrpcMeshServiceProps['workload']>['autoscaling']) =>

@@ -1,27 +1,19 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
 import {
-  compileTierRoutes, DataPlane, ENVOY_CONFIG_KEY, GatewayImplementation, GrpcMeshValidationError, listGrpcMeshServiceManifests, meshServiceBackendRef,
+  compileTierRoutes, DataPlane, ENVOY_CONFIG_KEY, GatewayImplementation, listGrpcMeshServiceManifests, meshServiceBackendRef,
   meshServiceParentRef, PROXY_CONFIG_KEY, renderGatewayTier, renderGrpcGateway, renderGrpcMeshService, resolveGrpcGateway, resolveGrpcMeshService,
-  resolveGrpcRoute, type GrpcMeshServiceManifests, type GrpcMeshServiceProps, type KubeObject, type ProxyConfig,
+  resolveGrpcRoute, type GrpcMeshServiceManifests, type KubeObject, type ProxyConfig,
 } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
-import { at, render } from '../support/render';
+import { at, render, serviceIssueCodes } from '../support/render';
 import { problemsOf } from '../support/validate-all';
 
 const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
 const FQDN = 'users.app.svc.cluster.local';
 const ISSUER = { issuer: 'internal-ca' };
 
-function codesOf(props: Partial<GrpcMeshServiceProps>): Array<[string, string]> {
-  try {
-    resolveGrpcMeshService({ ...USERS_PROPS, ...props }, { defaultName: 'users' });
-    return [];
-  } catch (error) {
-    if (!GrpcMeshValidationError.isValidationError(error)) throw error;
-    return error.issues.map((i) => [i.code, i.path]);
-  }
-}
+const codesOf = serviceIssueCodes;
 
 const all = (m: GrpcMeshServiceManifests): KubeObject[] => listGrpcMeshServiceManifests(m).map((l) => l.manifest);
 const podSpecOf = (deployment: KubeObject) => at(deployment, 'spec', 'template', 'spec');

@@ -87,6 +87,7 @@ describe('props documentation', () => {
     ['HealthCheckPolicy', 'timeoutMs', d.DEFAULT_HEALTH_CHECK_TIMEOUT_MS],
     ['HealthCheckPolicy', 'unhealthyThreshold', d.DEFAULT_UNHEALTHY_THRESHOLD],
     ['HealthCheckPolicy', 'healthyThreshold', d.DEFAULT_HEALTHY_THRESHOLD],
+    ['ClientCertificateProps', 'caKey', d.CA_BUNDLE_KEY],
   ])('documents %s.%s with the value of its named default constant', (iface, prop, constant) => {
     const tag = interfaces.get(iface)?.get(prop)?.defaultTag;
     const expected = typeof constant === 'string' ? `'${constant}'` : String(constant);

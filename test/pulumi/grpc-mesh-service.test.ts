@@ -35,6 +35,16 @@ describe('GrpcMeshService (Pulumi)', () => {
     expect(recorded.find((r) => r.name === 'users')!.custom).toBe(false);
   });
 
+  test('creates the cert-manager Certificate of a balancer\'s listener TLS as a CustomResource, exposed with the balancer', async () => {
+    const recorded = await useMocks('listener-certificate');
+    const listenerTls = { secretName: 'users-tls', certManager: { issuer: 'internal-ca' }, dnsNames: ['users.example.com'] };
+    const users = new P.GrpcMeshService('users', { ...USERS_PROPS, dataPlane: DataPlane.envoy({ listenerTls }) });
+    await settle();
+    expect(users.balancer!.certificate).toBeInstanceOf(k8s.apiextensions.CustomResource);
+    expect(typesAndNames(recorded)).toContain('kubernetes:cert-manager.io/v1:Certificate users-balancer-certificate');
+    expect(inputsOf(recorded, 'users-balancer-certificate')).toMatchObject({ metadata: { name: 'users-tls', namespace: 'app' }, spec: { secretName: 'users-tls' } });
+  });
+
   test('gives every resource the manifest the core renders, unchanged, as its inputs', async () => {
     const recorded = await useMocks('inputs');
     new P.GrpcMeshService('users', USERS_PROPS);

@@ -242,6 +242,36 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       monitoring: { latencyAlert: { thresholdMs: 500 }, labels: { release: 'prometheus' } },
     });
   }],
+  ['listener TLS: a proxy balancer with a cert-manager Certificate and client certificates from a ConfigMap', 11, (f) => {
+    f.service('orders', {
+      namespace: 'shop',
+      port: 50051,
+      workload: { image: 'registry.example.com/orders:1.0.0' },
+      dataPlane: DataPlane.proxy({
+        image: PROXY_IMAGE,
+        listenerTls: {
+          secretName: 'orders-tls',
+          certManager: { issuer: 'internal-ca' },
+          dnsNames: ['orders.shop.example.com'],
+          clientCertificates: { caConfigMap: 'partners-ca' },
+        },
+      }),
+    });
+  }],
+  ['listener TLS: an Envoy balancer with client certificates from the CA of its own Secret', 7, (f) => {
+    f.service('legacy', {
+      port: 9090,
+      selector: { app: 'legacy' },
+      dataPlane: DataPlane.envoy({ listenerTls: { secretName: 'legacy-tls', clientCertificates: { caSecret: 'legacy-tls' } } }),
+    });
+  }],
+  ['gateway: client certificates on a port, as Gateway API frontend validation', 1, (f) => {
+    f.gateway('partners', {
+      namespace: 'infra',
+      gatewayClassName: 'istio',
+      listeners: [{ name: 'mtls', port: 443, hostname: 'partners.example.com', tls: { secretName: 'partners-tls', clientCertificates: { caConfigMap: 'partners-ca' } } }],
+    });
+  }],
   ['no data plane: own workload, clients balance over the headless Service', 5, (f) => {
     f.service('search', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/search:1.0.0', replicas: 2 }, dataPlane: DataPlane.none() });
   }],
@@ -418,6 +448,16 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryWeight: 10,
         canaryHeader: { name: 'x-canary', value: 'always' },
       });
+    }],
+  ['self-hosted envoy gateway with gatewayApiObjects: a TLS listener requiring client certificates, its CA mounted', 12,
+    { 'partners-envoy': ['app/partners-api'] }, (f) => {
+      const edge = f.gateway('partners', {
+        namespace: 'app',
+        implementation: GatewayImplementation.envoy({ gatewayApiObjects: true }),
+        listeners: [{ name: 'mtls', port: 443, hostname: 'partners.example.com', tls: { secretName: 'partners-tls', clientCertificates: { caConfigMap: 'partners-ca' } } }],
+      });
+      const users = f.service('users', workloadOnly('users', 'app'));
+      f.route('partners-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
     }],
   ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 8, { 'edge-envoy': ['app/users-api'] }, (f) => {
     const edge = f.gateway('edge', {

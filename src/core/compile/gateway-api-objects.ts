@@ -58,10 +58,23 @@ export interface LabelSelector {
   readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: readonly string[] }>;
 }
 
+/** How a Gateway validates client certificates on its HTTPS listeners (GEP-91), as far as the compiler reads it. */
+export interface FrontendValidation {
+  readonly validation?: {
+    readonly caCertificateRefs: ReadonlyArray<{ readonly group?: string; readonly kind: string; readonly name: string; readonly namespace?: string }>;
+    readonly mode?: 'AllowValidOnly' | 'AllowInsecureFallback';
+  };
+}
+
 /** A Gateway. */
 export interface GatewayObject {
   readonly key: ObjectKey;
   readonly listeners: readonly GatewayListener[];
+  /** `spec.tls.frontend`: the default validation of HTTPS listeners, and per-port overrides. */
+  readonly frontend?: {
+    readonly default?: FrontendValidation;
+    readonly perPort?: ReadonlyArray<{ readonly port: number; readonly tls: FrontendValidation }>;
+  };
 }
 
 /** A GRPCRoute, with its creation time when it has one. */
@@ -144,7 +157,8 @@ export class GatewayApiObjects {
     switch (kind) {
       case `${GATEWAY_API_GROUP}/Gateway`: {
         const spec = this.parse(gatewaySpecSchema, object.spec, `${label}.spec`);
-        if (spec !== undefined) this.gateways.set(keyOf(key), { key, listeners: spec.listeners });
+        const frontend = spec?.tls?.frontend;
+        if (spec !== undefined) this.gateways.set(keyOf(key), { key, listeners: spec.listeners, ...(frontend && { frontend }) });
         return;
       }
       case `${GATEWAY_API_GROUP}/GRPCRoute`: {

@@ -76,6 +76,12 @@ export interface GatewayApiCompileOptions {
    * @default - `/etc/grpc-mesh-proxy/ca/<namespace>/<name>/<key>`
    */
   readonly caBundleFile?: (ref: ObjectKey, key: string) => string;
+  /**
+   * Where the CA bundle of a Gateway's client-certificate validation (key `ca.crt` of a ConfigMap named by
+   * `spec.tls.frontend`) is mounted in the proxy's pod.
+   * @default - where `caBundleFile` puts it
+   */
+  readonly clientCaBundleFile?: (ref: ObjectKey, key: string) => string;
 }
 
 /** Where a listener certificate Secret's files are in the proxy's pod. */
@@ -140,7 +146,7 @@ export function gatewayApiToProxyConfig(objects: readonly unknown[], options: Ga
   const domain = options.clusterDomain ?? d.DEFAULT_CLUSTER_DOMAIN;
   const backends = new BackendClusters(index, {
     backendDiscovery: (ref) => options.backendDiscovery?.(ref) ?? defaultDiscovery(index, ref, domain, warnings),
-    caBundleFile: options.caBundleFile ?? ((ref, key) => `${FILES_DIR}/ca/${ref.namespace}/${ref.name}/${key}`),
+    caBundleFile: options.caBundleFile ?? defaultCaBundleFile,
   }, warnings);
   warnUnknownGateways(index, warnings);
   const compiled = gateway !== undefined
@@ -478,7 +484,12 @@ function servedPorts(
       warnings.push({ ...tls, path: `${label}.spec.listeners` });
       continue;
     }
-    served.set(port, { listeners: onPort, tls: tls ?? undefined });
+    const clientCa = tls === null ? undefined : portClientCa(index, gateway, port, onPort, options, warnings);
+    if (clientCa !== undefined && typeof clientCa !== 'string') {
+      warnings.push({ ...clientCa, path: `${label}.spec.tls.frontend` });
+      continue;
+    }
+    served.set(port, { listeners: onPort, tls: tls === null ? undefined : { ...tls, ...(clientCa !== undefined && { clientCaFile: clientCa }) } });
   }
   return served;
 }
@@ -506,18 +517,68 @@ function portTls(
   if (refs.some((r) => r?.name !== secret.name || (r.namespace ?? gateway.key.namespace) !== secret.namespace)) {
     return { code: 'LISTENER_CERTIFICATES', message: `on port ${port} use different certificates, and the proxy serves one certificate per port; listeners ${names} are left out` };
   }
-  const reference = { fromKind: 'Gateway', fromNamespace: gateway.key.namespace, toKind: 'Secret', toNamespace: secret.namespace, toName: secret.name } as const;
-  if (secret.namespace !== gateway.key.namespace && !index.grants.some((g) => grantAllows(g, reference))) {
-    return {
-      code: 'LISTENER_CERTIFICATE_NOT_PERMITTED',
-      message: `on port ${port} refer to Secret "${keyOf(secret)}" in another namespace, and no ReferenceGrant in "${secret.namespace}" `
-        + `allows Gateways from "${gateway.key.namespace}"; listeners ${names} are left out`,
-    };
-  }
+  const refused = refusedReference(index, gateway, 'Secret', secret);
+  if (refused !== undefined) return { code: 'LISTENER_CERTIFICATE_NOT_PERMITTED', message: `on port ${port} refer to ${refused}; listeners ${names} are left out` };
   return options.secretFiles?.(secret) ?? {
     certFile: `${FILES_DIR}/secrets/${secret.namespace}/${secret.name}/tls.crt`,
     keyFile: `${FILES_DIR}/secrets/${secret.namespace}/${secret.name}/tls.key`,
   };
+}
+
+/**
+ * The CA bundle file that verifies client certificates on an HTTPS port (GEP-91 frontend validation: the port's
+ * `perPort` entry, else the `default`), undefined when the port asks for none, or why its listeners cannot be served:
+ * a reference that is not a core ConfigMap, one in another namespace no ReferenceGrant opens, or a ConfigMap among
+ * the objects without `ca.crt` (the specification's `InvalidCACertificateRef` and `RefNotPermitted`; with its only
+ * reference invalid, a listener is not accepted). A ConfigMap that is not among the objects is used as named: the
+ * pod that mounts it does not start without it. The proxy always requires a valid certificate, so
+ * `AllowInsecureFallback` is served as `AllowValidOnly`, with a warning; of several references, the first is used.
+ */
+function portClientCa(
+  index: GatewayApiObjects, gateway: GatewayObject, port: number, onPort: readonly GatewayListener[], options: GatewayApiCompileOptions,
+  warnings: CompileWarning[],
+): string | undefined | Pick<CompileWarning, 'code' | 'message'> {
+  const perPort = gateway.frontend?.perPort?.findIndex((p) => p.port === port) ?? -1;
+  const validation = perPort >= 0 ? gateway.frontend?.perPort?.[perPort].tls.validation : gateway.frontend?.default?.validation;
+  if (validation === undefined) return undefined;
+  const label = `Gateway "${keyOf(gateway.key)}"`;
+  const at = perPort >= 0 ? `${label}.spec.tls.frontend.perPort[${perPort}].tls.validation` : `${label}.spec.tls.frontend.default.validation`;
+  const names = onPort.map((l) => `"${l.name}"`).join(', ');
+  if (validation.mode === 'AllowInsecureFallback') {
+    warnings.push({
+      code: 'FRONTEND_VALIDATION_MODE',
+      path: `${at}.mode`,
+      message: `is AllowInsecureFallback; the proxy requires a valid client certificate on port ${port} anyway (AllowValidOnly)`,
+    });
+  }
+  if (validation.caCertificateRefs.length > 1) {
+    warnings.push({ code: 'FRONTEND_ONE_CA', path: `${at}.caCertificateRefs`, message: `lists several CA bundles; the proxy trusts the first one only on port ${port}` });
+  }
+  const ref = validation.caCertificateRefs[0];
+  const configMap = { namespace: ref.namespace ?? gateway.key.namespace, name: ref.name };
+  if ((ref.group ?? '') !== '' || ref.kind !== 'ConfigMap') {
+    return { code: 'LISTENER_CLIENT_CA', message: `of port ${port} refers to a ${ref.kind} of group "${ref.group ?? ''}", and only core ConfigMaps hold CA bundles; listeners ${names} are left out` };
+  }
+  const refused = refusedReference(index, gateway, 'ConfigMap', configMap);
+  if (refused !== undefined) return { code: 'LISTENER_CLIENT_CA', message: `of port ${port} refers to ${refused}; listeners ${names} are left out` };
+  const data = index.configMaps.get(keyOf(configMap));
+  if (data !== undefined && data[d.CA_BUNDLE_KEY] === undefined) {
+    return { code: 'LISTENER_CLIENT_CA', message: `of port ${port} refers to ConfigMap "${keyOf(configMap)}", which has no "${d.CA_BUNDLE_KEY}" key; listeners ${names} are left out` };
+  }
+  return (options.clientCaBundleFile ?? options.caBundleFile ?? defaultCaBundleFile)(configMap, d.CA_BUNDLE_KEY);
+}
+
+/** Why a Gateway may not refer to an object in another namespace (no ReferenceGrant there allows it), or undefined. */
+function refusedReference(index: GatewayApiObjects, gateway: GatewayObject, toKind: 'Secret' | 'ConfigMap', target: ObjectKey): string | undefined {
+  const from = gateway.key.namespace;
+  const reference = { fromKind: 'Gateway', fromNamespace: from, toKind, toNamespace: target.namespace, toName: target.name } as const;
+  if (target.namespace === from || index.grants.some((g) => grantAllows(g, reference))) return undefined;
+  return `${toKind} "${keyOf(target)}" in another namespace, and no ReferenceGrant in "${target.namespace}" allows Gateways from "${from}"`;
+}
+
+/** Where a CA bundle is when the options do not say: `/etc/grpc-mesh-proxy/ca/<namespace>/<name>/<key>`. */
+function defaultCaBundleFile(ref: ObjectKey, key: string): string {
+  return `${FILES_DIR}/ca/${ref.namespace}/${ref.name}/${key}`;
 }
 
 /** Routes whose parentRefs name Gateways that are not among the objects: said, since nothing else would. */

@@ -57,6 +57,14 @@ export const grpcRouteSpecSchema = z.object({
 });
 
 /** A Gateway spec: its listeners. */
+/** Frontend (client certificate) validation of a Gateway's TLS listeners (GEP-91). */
+const frontendValidation = z.object({
+  validation: z.object({
+    caCertificateRefs: list(z.object({ group: optionalString, kind: name, name, namespace: optionalString })).min(1),
+    mode: z.enum(['AllowValidOnly', 'AllowInsecureFallback']).optional(),
+  }).optional(),
+});
+
 export const gatewaySpecSchema = z.object({
   listeners: list(z.object({
     name,
@@ -78,6 +86,12 @@ export const gatewaySpecSchema = z.object({
       kinds: list(z.object({ group: optionalString, kind: name })).optional(),
     }).optional(),
   })).min(1),
+  tls: z.object({
+    frontend: z.object({
+      default: frontendValidation.optional(),
+      perPort: list(z.object({ port, tls: frontendValidation })).optional(),
+    }).optional(),
+  }).optional(),
 });
 
 /** A Service spec: its ports and whether it is headless. */

@@ -1,6 +1,7 @@
 import type { EnvoyDataPlaneOptions, ProxyDataPlaneOptions } from '../data-plane';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedEnvoy, ResolvedProxy } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
+import { resolveBalancerListenerTls, validateBalancerListenerTls } from '../listener-tls';
 import type { MonitoringProps } from '../monitoring/props';
 import { tierSeries, type DataPlaneSeries } from '../monitoring/series';
 import type { BalancerManifests } from '../render/balancer-tier';
@@ -35,6 +36,7 @@ export class BalancerDataPlane implements DataPlaneStrategy {
 
   public validateOptions(issues: IssueCollector): void {
     validateTierOptions(issues, 'dataPlane', this.tier, this.options);
+    validateBalancerListenerTls(issues, 'dataPlane.listenerTls', this.options.listenerTls);
   }
 
   public checkPolicySupport(issues: IssueCollector, policy: TrafficPolicy | undefined): void {
@@ -47,7 +49,9 @@ export class BalancerDataPlane implements DataPlaneStrategy {
 
   public resolve(_issues: IssueCollector, service: DataPlaneService): Resolved {
     const tier = resolveTier(this.tier, service.name, service.props.labels, this.options);
-    return { ...tier, port: this.options.port ?? service.props.port, strategy: this } as Resolved;
+    const tls = this.options.listenerTls;
+    const listenerTls = tls && resolveBalancerListenerTls(tls);
+    return { ...tier, port: this.options.port ?? service.props.port, ...(listenerTls && { listenerTls }), strategy: this } as Resolved;
   }
 
   public endpoint(balancer: Resolved, service: DataPlaneService): string {

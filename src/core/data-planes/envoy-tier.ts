@@ -3,8 +3,9 @@ import { ENVOY_RETRYABLE_CODES } from '../dialects/envoy-retry-codes';
 import type { ValidationIssue } from '../errors';
 import type { GrpcMeshServiceModel, ResolvedBalancer } from '../grpc-mesh-service';
 import { GrpcStatus, grpcStatusName } from '../grpc-status';
+import type { ListenerTlsMounts } from '../listener-tls';
 import { podMatchers, type DataPlaneSeries, type ScrapeTarget } from '../monitoring/series';
-import type { BalancerManifests, BalancerTierSpec, SecretMount, TierPort } from '../render/balancer-tier';
+import type { BalancerManifests, BalancerTierSpec, TierPort } from '../render/balancer-tier';
 import { envoyTierSpec, renderEnvoyBalancer } from '../render/envoy-balancer';
 import { ENVOY_ADMIN_CLUSTER, ENVOY_SERVICE_CLUSTER } from '../render/envoy-bootstrap';
 import { envoyTierBootstrap } from '../render/tier-config';
@@ -46,8 +47,8 @@ export class EnvoyTier implements TierStrategy {
     return renderEnvoyBalancer(model, balancer, served);
   }
 
-  public gatewayTierSpec(served: TierRoutes, ports: readonly TierPort[], secretMounts: readonly SecretMount[]): BalancerTierSpec {
-    return envoyTierSpec(served.tier, envoyTierBootstrap(served).bootstrap, ports, secretMounts);
+  public gatewayTierSpec(served: TierRoutes, ports: readonly TierPort[], mounts: ListenerTlsMounts): BalancerTierSpec {
+    return envoyTierSpec(served.tier, envoyTierBootstrap(served).bootstrap, ports, mounts);
   }
 
   public servedIssues(served: TierRoutes): readonly ValidationIssue[] {

@@ -1,8 +1,9 @@
 import * as d from '../defaults';
 import type { ValidationIssue } from '../errors';
 import type { GrpcMeshServiceModel, ResolvedBalancer } from '../grpc-mesh-service';
+import type { ListenerTlsMounts } from '../listener-tls';
 import { podMatchers, type DataPlaneSeries, type ScrapeTarget } from '../monitoring/series';
-import type { BalancerManifests, BalancerTierSpec, SecretMount, TierPort } from '../render/balancer-tier';
+import type { BalancerManifests, BalancerTierSpec, TierPort } from '../render/balancer-tier';
 import { PROXY_SERVICE_CLUSTER, proxyTierSpec, renderProxyBalancer } from '../render/proxy-balancer';
 import { proxyTierConfig } from '../render/tier-config';
 import type { TierRoutes } from '../served-routes';
@@ -48,8 +49,8 @@ export class ProxyTier implements TierStrategy {
     return renderProxyBalancer(model, balancer, served);
   }
 
-  public gatewayTierSpec(served: TierRoutes, ports: readonly TierPort[], secretMounts: readonly SecretMount[]): BalancerTierSpec {
-    return proxyTierSpec(served.tier, proxyTierConfig(served), ports, secretMounts);
+  public gatewayTierSpec(served: TierRoutes, ports: readonly TierPort[], mounts: ListenerTlsMounts): BalancerTierSpec {
+    return proxyTierSpec(served.tier, proxyTierConfig(served), ports, mounts);
   }
 
   public servedIssues(_served: TierRoutes): readonly ValidationIssue[] {

@@ -13,9 +13,10 @@ import type {
   GrpcMeshServiceModel, GrpcMeshServiceProps, ResolvedBalancer, ResolvedDataPlane, ResolvedMesh,
 } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
+import type { ListenerTlsMounts } from '../listener-tls';
 import type { MonitoringProps } from '../monitoring/props';
 import type { DataPlaneSeries, ScrapeTarget } from '../monitoring/series';
-import type { BalancerManifests, BalancerTierSpec, SecretMount, TierPort } from '../render/balancer-tier';
+import type { BalancerManifests, BalancerTierSpec, TierPort } from '../render/balancer-tier';
 import type { RoutePolicySubject } from '../route-policy';
 import type { TierRoutes } from '../served-routes';
 import type { TrafficPolicy } from '../traffic-policy';
@@ -95,7 +96,7 @@ export interface TierStrategy {
   /** Renders a service's balancer: the service's pods only, or the routes attached to the service. */
   renderServiceBalancer(model: GrpcMeshServiceModel, balancer: ResolvedBalancer, served?: TierRoutes): BalancerManifests;
   /** What the tier of a self-hosted Gateway sets in the shared tier shape, serving `served`. */
-  gatewayTierSpec(served: TierRoutes, ports: readonly TierPort[], secretMounts: readonly SecretMount[]): BalancerTierSpec;
+  gatewayTierSpec(served: TierRoutes, ports: readonly TierPort[], mounts: ListenerTlsMounts): BalancerTierSpec;
   /** What the balancer cannot serve of routes compiled for it, known only once they are translated. */
   servedIssues(served: TierRoutes): readonly ValidationIssue[];
   /** The series of the tier's pods; `ownCluster` is a service's own cluster, undefined for a Gateway's tier. */

@@ -22,6 +22,8 @@ export interface BalancerManifests {
   readonly horizontalPodAutoscaler?: KubeObject;
   /** ServiceAccount of the balancer pods, named like the tier, unless `serviceAccountName` names an existing one. */
   readonly serviceAccount?: KubeObject;
+  /** cert-manager Certificate of the balancer's listener, when cert-manager issues it (`listenerTls.certManager`). */
+  readonly certificate?: KubeObject;
 }
 
 /** What differs between the Envoy and the grpc-mesh-proxy tiers; everything else they share. */
@@ -50,6 +52,11 @@ export interface BalancerTierSpec {
    * @default - none
    */
   readonly secretMounts?: readonly SecretMount[];
+  /**
+   * ConfigMaps mounted read-only in the balancer container (CA bundles of client certificates).
+   * @default - none
+   */
+  readonly configMapMounts?: readonly ConfigMapMount[];
 }
 
 /** A gRPC port of a balancer tier: the Service port and the container port behind it. */
@@ -75,6 +82,14 @@ export interface SecretMount {
    * @default - every key
    */
   readonly keys?: readonly string[];
+}
+
+/** A ConfigMap mounted read-only in the balancer container. */
+export interface ConfigMapMount {
+  /** ConfigMap name (in the tier's namespace). */
+  readonly configMapName: string;
+  /** Directory it is mounted at. */
+  readonly mountPath: string;
 }
 
 /** Where Prometheus scrapes a pod's metrics. */
@@ -145,6 +160,8 @@ function tierPodDefaults(balancer: ResolvedTier): { podAntiAffinity: PodAffinity
 function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string, unknown> {
   const secrets = spec.secretMounts ?? [];
   const secretVolume = (i: number) => `secret-${i}`;
+  const configMaps = spec.configMapMounts ?? [];
+  const configMapVolume = (i: number) => `configmap-${i}`;
   return {
     ...renderPodFields(balancer.pod, { selector: balancer.selector, ...tierPodDefaults(balancer) }),
     enableServiceLinks: false,
@@ -162,6 +179,7 @@ function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string,
         { name: 'config', mountPath: spec.configDir, readOnly: true },
         { name: 'tmp', mountPath: '/tmp' },
         ...secrets.map((s, i) => ({ name: secretVolume(i), mountPath: s.mountPath, readOnly: true })),
+        ...configMaps.map((c, i) => ({ name: configMapVolume(i), mountPath: c.mountPath, readOnly: true })),
       ],
     }],
     volumes: [
@@ -172,6 +190,7 @@ function podSpec(balancer: ResolvedTier, spec: BalancerTierSpec): Record<string,
         name: secretVolume(i),
         secret: { secretName: s.secretName, defaultMode: 0o440, ...(s.keys && { items: s.keys.map((key) => ({ key, path: key })) }) },
       })),
+      ...configMaps.map((c, i) => ({ name: configMapVolume(i), configMap: { name: c.configMapName, defaultMode: 0o440 } })),
     ],
   };
 }

@@ -1,8 +1,10 @@
 import { backendTlsSecretMounts } from '../backend-tls';
 import * as d from '../defaults';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
+import { withSecretMounts, type ListenerTlsMounts } from '../listener-tls';
 import type { TierRoutes } from '../served-routes';
-import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
+import { balancerListenerTls, withListenerCertificate } from './balancer-listener-tls';
+import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type TierPort } from './balancer-tier';
 import { renderEnvoyBootstrap, type EnvoyBootstrap } from './envoy-bootstrap';
 import { envoyTierBootstrap } from './tier-config';
 
@@ -12,13 +14,15 @@ const CONFIG_DIR = '/etc/envoy';
 
 /** Renders the Envoy tier of a gRPC service: ConfigMap with the v3 bootstrap, Deployment, Service and PDB. */
 export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: ResolvedBalancer, served?: TierRoutes): BalancerManifests {
+  const tls = balancerListenerTls(envoy, served);
   // Without routes of its own, the service's balancer is one catch-all route to its pods.
-  const config = served !== undefined && served.routes.length > 0
-    ? envoyTierBootstrap(served, model.trafficPolicy.timeouts.streamIdleMs).bootstrap
-    : renderEnvoyBootstrap(model, envoy);
-  return renderBalancerTier(model.namespace, envoy, envoyTierSpec(envoy, config, [
-    { name: d.GRPC_PORT_NAME, port: envoy.port, containerPort: d.ENVOY_LISTENER_PORT, tls: false },
-  ], backendTlsSecretMounts(model.backendTls)));
+  const config = tls.served !== undefined && tls.served.routes.length > 0
+    ? envoyTierBootstrap(tls.served, model.trafficPolicy.timeouts.streamIdleMs).bootstrap
+    : renderEnvoyBootstrap(model, envoy, tls.files);
+  const manifests = renderBalancerTier(model.namespace, envoy, envoyTierSpec(envoy, config, [
+    { name: d.GRPC_PORT_NAME, port: envoy.port, containerPort: d.ENVOY_LISTENER_PORT, tls: tls.files !== undefined },
+  ], withSecretMounts(tls.mounts, backendTlsSecretMounts(model.backendTls))));
+  return withListenerCertificate(manifests, model.namespace, envoy);
 }
 
 /**
@@ -26,7 +30,7 @@ export function renderEnvoyBalancer(model: GrpcMeshServiceModel, envoy: Resolved
  * @internal
  */
 export function envoyTierSpec(
-  envoy: ResolvedTier, bootstrap: EnvoyBootstrap, ports: readonly TierPort[], secretMounts?: readonly SecretMount[],
+  envoy: ResolvedTier, bootstrap: EnvoyBootstrap, ports: readonly TierPort[], mounts?: ListenerTlsMounts,
 ): BalancerTierSpec {
   return {
     configKey: ENVOY_CONFIG_KEY,
@@ -38,7 +42,8 @@ export function envoyTierSpec(
     terminationGracePeriodSeconds: envoy.drainSeconds + 15,
     metrics: { port: d.ENVOY_PROBE_PORT, path: '/stats/prometheus' },
     ports,
-    secretMounts,
+    secretMounts: mounts?.secrets,
+    configMapMounts: mounts?.configMaps,
   };
 }
 

@@ -5,7 +5,7 @@ import { callTimeoutMs } from '../dialects/call-timeout';
 import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import { grpcStatusKebabName } from '../grpc-status';
-import type { ProxyUpstreamTlsConfig } from '../proxy-config';
+import type { ProxyTlsConfig, ProxyUpstreamTlsConfig } from '../proxy-config';
 import type { ResolvedTrafficPolicy } from '../traffic-policy';
 
 /** An Envoy v3 bootstrap, as the plain object Envoy reads from YAML or JSON. */
@@ -46,8 +46,8 @@ export function envoyDuration(ms: number): string {
  * pods of the headless Service (STRICT_DNS, HTTP/2 upstream), and a probe listener for readiness and metrics.
  * The admin interface listens on loopback only.
  */
-export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: ResolvedBalancer): EnvoyBootstrap {
-  return envoyBootstrap(envoy, [grpcListener(model, envoy)], [serviceCluster(model, envoy)]);
+export function renderEnvoyBootstrap(model: GrpcMeshServiceModel, envoy: ResolvedBalancer, tls?: ProxyTlsConfig): EnvoyBootstrap {
+  return envoyBootstrap(envoy, [grpcListener(model, envoy, tls)], [serviceCluster(model, envoy)]);
 }
 
 /**
@@ -73,19 +73,19 @@ export function socketAddress(address: string, port: number): Record<string, unk
   return { socket_address: { address, port_value: port } };
 }
 
-function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedBalancer): Record<string, unknown> {
+function grpcListener(model: GrpcMeshServiceModel, envoy: ResolvedBalancer, tls: ProxyTlsConfig | undefined): Record<string, unknown> {
   const routeConfig = { name: model.name, virtual_hosts: [{ name: model.name, domains: ['*'], routes: [serviceRoute(model.trafficPolicy)] }] };
-  return envoyGrpcListener('grpc', d.ENVOY_LISTENER_PORT, envoy, model.trafficPolicy.timeouts.streamIdleMs, routeConfig);
+  return envoyGrpcListener('grpc', d.ENVOY_LISTENER_PORT, envoy, model.trafficPolicy.timeouts.streamIdleMs, routeConfig, tls);
 }
 
 /**
  * An Envoy listener that serves gRPC with the given route configuration: bounded HTTP/2, stream idle timeout,
- * drain, JSON access log, gRPC stats; TLS terminated with the certificate files when given (ALPN h2).
+ * drain, JSON access log, gRPC stats; TLS terminated with the certificate files when given (ALPN h2), requiring
+ * client certificates signed by `clientCaFile` when it is given.
  * @internal
  */
 export function envoyGrpcListener(
-  name: string, port: number, tier: ResolvedTier, streamIdleMs: number, routeConfig: Record<string, unknown>,
-  tls?: { readonly certFile: string; readonly keyFile: string },
+  name: string, port: number, tier: ResolvedTier, streamIdleMs: number, routeConfig: Record<string, unknown>, tls?: ProxyTlsConfig,
 ): Record<string, unknown> {
   const hcm = typed(HCM, {
     stat_prefix: 'grpc',
@@ -112,14 +112,23 @@ export function envoyGrpcListener(
   };
 }
 
-function downstreamTls(tls: { readonly certFile: string; readonly keyFile: string }): Record<string, unknown> {
+/**
+ * Envoy's TLS termination. With a client CA, `require_client_certificate` rejects a handshake without a client
+ * certificate, and `validation_context.trusted_ca` verifies the one presented: each needs the other, since a
+ * validation context alone leaves the certificate optional and the flag alone accepts any certificate
+ * (envoyproxy/envoy `api/envoy/extensions/transport_sockets/tls/v3/tls.proto` `require_client_certificate`,
+ * `common.proto` `CertificateValidationContext.trusted_ca`).
+ */
+function downstreamTls(tls: ProxyTlsConfig): Record<string, unknown> {
   return {
     name: TLS_TRANSPORT_SOCKET,
     typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
       common_tls_context: {
         alpn_protocols: ['h2'],
         tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+        ...(tls.clientCaFile !== undefined && { validation_context: { trusted_ca: { filename: tls.clientCaFile } } }),
       },
+      ...(tls.clientCaFile !== undefined && { require_client_certificate: true }),
     }),
   };
 }

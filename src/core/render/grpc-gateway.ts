@@ -59,7 +59,36 @@ export function renderGatewayObject(model: GrpcGatewayModel): KubeObject {
       labels: model.labels,
       ...(model.annotations && { annotations: model.annotations }),
     },
-    spec: { gatewayClassName: model.gatewayClassName, listeners: model.listeners.map(renderListener) },
+    spec: {
+      gatewayClassName: model.gatewayClassName,
+      listeners: model.listeners.map(renderListener),
+      ...frontendValidation(model.listeners),
+    },
+  };
+}
+
+/**
+ * Gateway API frontend validation (GEP-91, in the standard channel since kubernetes-sigs/gateway-api#4496; Core):
+ * per port, the CA ConfigMap that signs the client certificates its TLS listeners require (mode `AllowValidOnly`,
+ * the default). Per port, not per listener, since HTTP/2 coalesces connections across the listeners of a port. The
+ * CRD requires `default`, left empty: ports not listed ask for no client certificate.
+ */
+function frontendValidation(listeners: readonly ResolvedListener[]): { tls?: Record<string, unknown> } {
+  const perPort = new Map<number, string>();
+  for (const l of listeners) {
+    if (l.tls?.clientCa !== undefined && !perPort.has(l.port)) perPort.set(l.port, l.tls.clientCa.name);
+  }
+  if (perPort.size === 0) return {};
+  return {
+    tls: {
+      frontend: {
+        default: {},
+        perPort: [...perPort].map(([port, name]) => ({
+          port,
+          tls: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name }] } },
+        })),
+      },
+    },
   };
 }
 

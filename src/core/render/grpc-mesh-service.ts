@@ -75,6 +75,7 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
       { id: 'balancer-pdb', manifest: balancer.podDisruptionBudget },
     );
     if (balancer.horizontalPodAutoscaler) list.push({ id: 'balancer-hpa', manifest: balancer.horizontalPodAutoscaler });
+    if (balancer.certificate) list.push({ id: 'balancer-certificate', manifest: balancer.certificate });
   }
   for (const manifest of meshPolicy) list.push({ id: `mesh-${manifest.kind.toLowerCase()}`, manifest });
   for (const manifest of certificates) list.push({ id: `certificate-${manifest.metadata.name}`, manifest });

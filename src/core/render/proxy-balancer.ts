@@ -2,9 +2,11 @@ import { backendTlsSecretMounts, backendTlsUpstream } from '../backend-tls';
 import * as d from '../defaults';
 import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
+import { withSecretMounts, type ListenerTlsMounts } from '../listener-tls';
 import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
 import type { TierRoutes } from '../served-routes';
-import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type SecretMount, type TierPort } from './balancer-tier';
+import { balancerListenerTls, withListenerCertificate } from './balancer-listener-tls';
+import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type TierPort } from './balancer-tier';
 import { PROXY_TIER_ADMIN, proxyCluster, proxyTierConfig } from './tier-config';
 
 /** Key of the configuration in the grpc-mesh-proxy ConfigMap. */
@@ -17,9 +19,10 @@ export const PROXY_SERVICE_CLUSTER = 'grpc-backend';
 
 /** Renders grpc-mesh-proxy's configuration for a gRPC service: one listener, one DNS cluster, one catch-all route. */
 export function renderProxyConfig(model: GrpcMeshServiceModel, proxy: ResolvedBalancer): ProxyConfig {
+  const tls = balancerListenerTls(proxy).files;
   return {
     version: PROXY_CONFIG_VERSION,
-    listeners: [{ name: 'grpc', address: '0.0.0.0', port: d.PROXY_LISTENER_PORT }],
+    listeners: [{ name: 'grpc', address: '0.0.0.0', port: d.PROXY_LISTENER_PORT, ...(tls && { tls }) }],
     ...PROXY_TIER_ADMIN,
     clusters: [serviceCluster(model, proxy)],
     routes: [{ name: model.name, namespace: model.namespace, rules: [{ backendRefs: [{ name: PROXY_SERVICE_CLUSTER, port: model.targetPort }] }] }],
@@ -40,11 +43,13 @@ function serviceCluster(model: GrpcMeshServiceModel, proxy: ResolvedBalancer): P
  * PDB, the same shape as the Envoy tier. The proxy drains itself on SIGTERM (GOAWAY, in-flight calls finish).
  */
 export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: ResolvedBalancer, served?: TierRoutes): BalancerManifests {
+  const tls = balancerListenerTls(proxy, served);
   // Without routes of its own, the service's balancer is one catch-all route to its pods.
-  const config = served !== undefined && served.routes.length > 0 ? proxyTierConfig(served) : renderProxyConfig(model, proxy);
-  return renderBalancerTier(model.namespace, proxy, proxyTierSpec(proxy, config, [
-    { name: d.GRPC_PORT_NAME, port: proxy.port, containerPort: d.PROXY_LISTENER_PORT, tls: false },
-  ], backendTlsSecretMounts(model.backendTls)));
+  const config = tls.served !== undefined && tls.served.routes.length > 0 ? proxyTierConfig(tls.served) : renderProxyConfig(model, proxy);
+  const manifests = renderBalancerTier(model.namespace, proxy, proxyTierSpec(proxy, config, [
+    { name: d.GRPC_PORT_NAME, port: proxy.port, containerPort: d.PROXY_LISTENER_PORT, tls: tls.files !== undefined },
+  ], withSecretMounts(tls.mounts, backendTlsSecretMounts(model.backendTls))));
+  return withListenerCertificate(manifests, model.namespace, proxy);
 }
 
 /**
@@ -52,7 +57,7 @@ export function renderProxyBalancer(model: GrpcMeshServiceModel, proxy: Resolved
  * @internal
  */
 export function proxyTierSpec(
-  proxy: ResolvedTier, config: ProxyConfig, ports: readonly TierPort[], secretMounts?: readonly SecretMount[],
+  proxy: ResolvedTier, config: ProxyConfig, ports: readonly TierPort[], mounts?: ListenerTlsMounts,
 ): BalancerTierSpec {
   return {
     configKey: PROXY_CONFIG_KEY,
@@ -63,7 +68,8 @@ export function proxyTierSpec(
     terminationGracePeriodSeconds: d.PROXY_PRE_STOP_DELAY_SECONDS + proxy.drainSeconds + 5,
     metrics: { port: d.PROXY_PROBE_PORT, path: '/metrics' },
     ports,
-    secretMounts,
+    secretMounts: mounts?.secrets,
+    configMapMounts: mounts?.configMaps,
   };
 }
 
