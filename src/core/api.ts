@@ -24,6 +24,9 @@ export type {
 } from './grpc-route';
 export { GrpcStatus } from './grpc-status';
 export type { ContainerResources, ResourceQuantities, ServiceType } from './kube';
+export type {
+  NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyProps, NetworkPolicyProtocol,
+} from './network-policy';
 export type { ErrorRateAlertProps, LatencyAlertProps, MonitoringProps, NoReadyEndpointsAlertProps } from './monitoring';
 export type { RouteImplementation } from './route-policy';
 export type {

@@ -9,6 +9,7 @@ export * from './grpc-route';
 export * from './grpc-status';
 export * from './kube';
 export * from './monitoring';
+export * from './network-policy';
 export * from './reference-grants';
 export * from './route-policy';
 export * from './route-refs';

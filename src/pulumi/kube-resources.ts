@@ -9,6 +9,7 @@ export type KubeResource =
   | k8s.apps.v1.Deployment
   | k8s.policy.v1.PodDisruptionBudget
   | k8s.autoscaling.v2.HorizontalPodAutoscaler
+  | k8s.networking.v1.NetworkPolicy
   | k8s.apiextensions.CustomResource;
 
 type TypedClass = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => KubeResource;
@@ -25,11 +26,12 @@ const TYPED_KINDS: Readonly<Record<string, { readonly resource: TypedClass; read
   'apps/v1/Deployment': { resource: k8s.apps.v1.Deployment, fields: SPEC_FIELDS },
   'policy/v1/PodDisruptionBudget': { resource: k8s.policy.v1.PodDisruptionBudget, fields: SPEC_FIELDS },
   'autoscaling/v2/HorizontalPodAutoscaler': { resource: k8s.autoscaling.v2.HorizontalPodAutoscaler, fields: SPEC_FIELDS },
+  'networking.k8s.io/v1/NetworkPolicy': { resource: k8s.networking.v1.NetworkPolicy, fields: SPEC_FIELDS },
 };
 
 /**
  * Turns a core manifest (whose fields may be Outputs) into the Pulumi resource that creates it, unchanged: `Service`, `ConfigMap`,
- * `Deployment`, `PodDisruptionBudget` and `HorizontalPodAutoscaler` become the typed `@pulumi/kubernetes` classes, every other kind
+ * `Deployment`, `PodDisruptionBudget`, `HorizontalPodAutoscaler` and `NetworkPolicy` become the typed `@pulumi/kubernetes` classes, every other kind
  * (Gateway API, Istio, Envoy Gateway, Prometheus operator) an `apiextensions.CustomResource`.
  */
 export function kubeResource(name: string, manifest: KubeObjectInputs, opts: pulumi.CustomResourceOptions): KubeResource {

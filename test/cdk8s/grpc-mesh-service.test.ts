@@ -22,6 +22,8 @@ describe('GrpcMeshService (cdk8s)', () => {
       'Deployment/app/users-envoy',
       'Service/app/users-envoy',
       'PodDisruptionBudget/app/users-envoy',
+      'NetworkPolicy/app/users',
+      'NetworkPolicy/app/users-envoy',
     ]);
   });
 
@@ -30,9 +32,13 @@ describe('GrpcMeshService (cdk8s)', () => {
     expect(objects).toEqual(listGrpcMeshServiceManifests(render()).map((m) => m.manifest));
   });
 
-  test('emits only the two Services with DataPlane.none() and an existing workload', () => {
+  test('emits only the two Services and the pods\' NetworkPolicy with DataPlane.none() and an existing workload', () => {
     const objects = synth((chart) => new GrpcMeshService(chart, 'users', { port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.none() }));
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless']);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless', 'NetworkPolicy/users']);
+    const off = synth((chart) => new GrpcMeshService(chart, 'users', {
+      port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.none(), networkPolicy: { enabled: false },
+    }));
+    expect(off.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless']);
   });
 
   test('uses the chart namespace when the props give none', () => {
@@ -59,6 +65,8 @@ describe('GrpcMeshService (cdk8s)', () => {
       expect(users.headlessService.name).toBe('users-headless');
       expect(users.podDisruptionBudget!.kind).toBe('PodDisruptionBudget');
       expect(users.balancer!.config.kind).toBe('ConfigMap');
+      expect(users.networkPolicy!.kind).toBe('NetworkPolicy');
+      expect(users.balancer!.networkPolicy!.name).toBe('users-envoy');
     });
     const byId = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
     expect(byId('Deployment', 'users').spec.template.spec.priorityClassName).toBe('critical');

@@ -27,6 +27,8 @@ describe('GrpcMeshService (Pulumi)', () => {
       'kubernetes:core/v1:Service users-balancer-service',
       'kubernetes:core/v1:Service users-headless-service',
       'kubernetes:core/v1:Service users-service',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-balancer-network-policy',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-network-policy',
       'kubernetes:policy/v1:PodDisruptionBudget users-balancer-pdb',
       'kubernetes:policy/v1:PodDisruptionBudget users-pdb',
     ]);
@@ -38,7 +40,7 @@ describe('GrpcMeshService (Pulumi)', () => {
     new P.GrpcMeshService('users', USERS_PROPS);
     await settle();
     const expected = listGrpcMeshServiceManifests(renderGrpcMeshService(resolveGrpcMeshService(USERS_PROPS, { defaultName: 'users' })));
-    expect(expected).toHaveLength(8);
+    expect(expected).toHaveLength(10);
     for (const { id, manifest } of expected) expect([id, inputsOf(recorded, `users-${id}`)]).toEqual([id, manifest]);
   });
 
@@ -59,6 +61,7 @@ describe('GrpcMeshService (Pulumi)', () => {
       'kubernetes:monitoring.coreos.com/v1:PrometheusRule users-monitoring-prometheusrule',
       'kubernetes:networking.istio.io/v1:DestinationRule users-mesh-destinationrule',
       'kubernetes:networking.istio.io/v1:VirtualService users-mesh-virtualservice',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-network-policy',
     ]);
     expect(users.meshPolicy.every((r) => r instanceof k8s.apiextensions.CustomResource)).toBe(true);
     expect(users.monitoring).toHaveLength(2);
@@ -74,12 +77,15 @@ describe('GrpcMeshService (Pulumi)', () => {
     const { transformation, opts } = recordOptions();
     const users = new P.GrpcMeshService('users', USERS_PROPS, { transformations: [transformation] });
     const children: pulumi.CustomResource[] = [
-      users.service, users.headlessService, users.deployment!, users.podDisruptionBudget!, ...Object.values(users.balancer!),
+      users.service, users.headlessService, users.deployment!, users.podDisruptionBudget!,
+      users.balancer!.config, users.balancer!.deployment, users.balancer!.service, users.balancer!.podDisruptionBudget,
+      users.networkPolicy!, users.balancer!.networkPolicy!,
     ];
     const urns = await Promise.all(children.map((child) => promiseOf(child.urn)));
     await settle();
     expect([...opts.keys()]).toEqual(['users', 'users-service', 'users-headless-service', 'users-deployment', 'users-pdb',
-      'users-balancer-config', 'users-balancer-deployment', 'users-balancer-service', 'users-balancer-pdb']);
+      'users-balancer-config', 'users-balancer-deployment', 'users-balancer-service', 'users-balancer-pdb',
+      'users-network-policy', 'users-balancer-network-policy']);
     for (const [name, options] of opts) if (name !== 'users') expect([name, options.parent]).toEqual([name, users]);
     expect(urns.map((urn) => urn.split('::').pop())).toEqual([...opts.keys()].slice(1));
     expect(urns[0]).toBe(`urn:pulumi:parents::${PROJECT}::grpc-mesh:index:GrpcMeshService$kubernetes:core/v1:Service::users-service`);
@@ -95,10 +101,12 @@ describe('GrpcMeshService (Pulumi)', () => {
     const providerRef = `${await promiseOf(provider.urn)}::${await promiseOf(provider.id)}`;
     await settle();
     const children = recorded.filter((r) => r.name.startsWith('users-'));
-    expect(children).toHaveLength(8);
+    expect(children).toHaveLength(10);
     for (const child of children) expect([child.name, child.provider]).toEqual([child.name, providerRef]);
     for (const child of children) expect([child.name, opts.get(child.name)!.dependsOn]).toEqual([child.name, [crds]]);
     expect(users.service).toBeInstanceOf(k8s.core.v1.Service);
+    expect(users.networkPolicy).toBeInstanceOf(k8s.networking.v1.NetworkPolicy);
+    expect(users.balancer!.networkPolicy).toBeInstanceOf(k8s.networking.v1.NetworkPolicy);
   });
 
   test('exposes and registers the endpoint, the Service names and the LoadBalancer address', async () => {

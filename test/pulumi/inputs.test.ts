@@ -67,8 +67,8 @@ describe('Pulumi Inputs', () => {
     const atConstruction = [...args.keys()].sort();
     // The route is compiled into the Envoy tier, which writes no Gateway API objects: it has no child.
     expect(atConstruction).toEqual([
-      'checkout-balancer-config', 'checkout-balancer-deployment', 'checkout-balancer-pdb', 'checkout-balancer-service',
-      'checkout-deployment', 'checkout-headless-service', 'checkout-pdb', 'checkout-service',
+      'checkout-balancer-config', 'checkout-balancer-deployment', 'checkout-balancer-network-policy', 'checkout-balancer-pdb', 'checkout-balancer-service',
+      'checkout-deployment', 'checkout-headless-service', 'checkout-network-policy', 'checkout-pdb', 'checkout-service',
       'edge-tier-config', 'edge-tier-deployment', 'edge-tier-pdb', 'edge-tier-service',
     ]);
     await new Promise((resolve) => setImmediate(resolve));

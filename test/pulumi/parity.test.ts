@@ -145,7 +145,7 @@ const PROXY_EDGE: GrpcGatewayProps = {
 
 /** The props matrix: one row per data plane, policy dialect and Gateway API feature, with how many objects each gives. */
 const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
-  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 11, (f) => {
+  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 13, (f) => {
     f.service('users', {
       namespace: 'app',
       port: 50051,
@@ -169,10 +169,10 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       clusterDomain: 'cluster.example',
     });
   }],
-  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 6, (f) => {
+  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 8, (f) => {
     f.service('legacy', { port: 9090, selector: { app: 'legacy' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
   }],
-  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 11, (f) => {
+  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 13, (f) => {
     f.service('orders', {
       namespace: 'shop',
       port: 50051,
@@ -182,14 +182,35 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       monitoring: { latencyAlert: { thresholdMs: 500 }, labels: { release: 'prometheus' } },
     });
   }],
-  ['no data plane: own workload, clients balance over the headless Service', 4, (f) => {
+  ['no data plane: own workload, clients balance over the headless Service', 5, (f) => {
     f.service('search', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/search:1.0.0', replicas: 2 }, dataPlane: DataPlane.none() });
   }],
-  ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 9, (f) => {
+  ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 10, (f) => {
     f.service('billing', { namespace: 'billing', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.istio(), trafficPolicy: ISTIO_POLICY, monitoring: MONITORING });
   }],
-  ['linkerd data plane: policy annotations and failure accrual, the GRPCRoute of its gRPC retries, PodMonitor, alerts, dashboard', 8, (f) => {
+  ['linkerd data plane: policy annotations and failure accrual, the GRPCRoute of its gRPC retries, PodMonitor, alerts, dashboard', 9, (f) => {
     f.service('ledger', { namespace: 'ledger', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.linkerd(), trafficPolicy: LINKERD_POLICY, monitoring: MONITORING });
+  }],
+  ['network policies: allowFrom, metricsFrom, ingress and egress; the tier of a self-hosted gateway admitted to the pods it routes to', 17, (f) => {
+    const users = f.service('users', {
+      namespace: 'app',
+      port: 50051,
+      workload: { image: 'registry.example.com/users:2.1.0' },
+      dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0', serviceType: 'ClusterIP' }),
+      monitoring: MONITORING,
+      networkPolicy: {
+        allowFrom: [{ namespaces: ['web', 'mobile'] }, { cidr: '10.20.0.0/16', except: ['10.20.1.0/24'] }],
+        metricsFrom: [{ namespaces: ['monitoring'], podSelector: { 'app.kubernetes.io/name': 'prometheus' } }],
+        ingress: [{ ports: [{ port: 9464 }, { port: 'admin' }], from: [{ namespaceSelector: { team: 'sre' } }] }],
+        egress: [{ to: [{ cidr: '10.30.0.0/16' }], ports: [{ port: 5432 }] }, { to: [{ podSelector: {} }] }],
+      },
+    });
+    const edge = f.gateway('edge', {
+      namespace: 'infra',
+      implementation: GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0' }),
+      listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }],
+    });
+    f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
   }],
   ['gateway: TLS with cert-manager, its GatewayClass, h2c and Selector listeners, labels and annotations', 2, (f) => {
     f.gateway('edge', {
@@ -215,7 +236,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       ],
     });
   }],
-  ['routes: cross-namespace backends and mirrors, one grant shared by routes, filters, a satisfied referenceGrants: false', 11, (f) => {
+  ['routes: cross-namespace backends and mirrors, one grant shared by routes, filters, a satisfied referenceGrants: false', 13, (f) => {
     const edge = f.gateway('edge', EDGE);
     const payments = f.service('payments', plain('payments', 'payments'));
     const shadow = f.service('shadow', plain('shadow', 'audit'));
@@ -238,12 +259,12 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
     f.route('refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] });
     f.route('reports', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ matches: [{ service: 'pay.v1.Reports' }], backends: [{ service: payments }] }] });
   }],
-  ['route policy: Envoy Gateway BackendTrafficPolicy from every family it can express', 5, (f) => {
+  ['route policy: Envoy Gateway BackendTrafficPolicy from every family it can express', 6, (f) => {
     const edge = f.gateway('edge', EDGE);
     const users = f.service('users', plain('users'));
     f.route('users-read', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }], trafficPolicy: ENVOY_GATEWAY_POLICY });
   }],
-  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 5, (f) => {
+  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 6, (f) => {
     const ledger = f.service('ledger', { namespace: 'ledger', port: 50051, workload: { image: 'registry.example.com/ledger:1.0.0' }, dataPlane: DataPlane.linkerd() });
     f.route('ledger-mesh', {
       namespace: 'ledger',
@@ -252,7 +273,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 1_000 } },
     });
   }],
-  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 12, (f) => {
+  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 15, (f) => {
     const edge = f.gateway('edge', EDGE);
     const stable = f.service('orders-stable', plain('orders-stable'));
     const canary = f.service('orders-canary', plain('orders-canary', 'canaries'));
@@ -313,7 +334,7 @@ function routesFirst(gatewayApiObjects: boolean): Scenario {
  * compiled in: parity alone would also hold if neither framework compiled them.
  */
 const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readonly string[]>>, Scenario]> = [
-  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 20,
+  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 24,
     { 'edge-proxy': ['shop/users-api', 'shop/orders'] }, (f) => {
       const edge = f.gateway('edge', { ...PROXY_EDGE, monitoring: { labels: { release: 'prometheus' } } });
       f.route('users-api', {
@@ -339,7 +360,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryHeader: { name: 'x-canary', value: 'always' },
       });
     }],
-  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 7, { 'edge-envoy': ['app/users-api'] }, (f) => {
+  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 8, { 'edge-envoy': ['app/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'infra',
       implementation: GatewayImplementation.envoy({ replicas: 3, serviceType: 'ClusterIP', logLevel: 'warning' }),
@@ -353,7 +374,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'user.v1.UserService' }], backends: [{ service: users }] }] });
   }],
-  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 24,
+  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 30,
     { 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'], 'payments-envoy': ['shop/payments-split', 'shop/payments-default'] }, (f) => {
       const checkout = f.service('checkout', {
         namespace: 'shop',
@@ -386,7 +407,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryWeight: 20,
       });
     }],
-  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 9, { 'edge-proxy': ['shop/users-api'] }, (f) => {
+  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 10, { 'edge-proxy': ['shop/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'shop',
       implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, gatewayApiObjects: true }),
@@ -395,7 +416,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: f.service('users', plain('users', 'shop')) }] }] });
   }],
-  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 16,
+  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 20,
     { 'edge-proxy': ['shop/users-api'], 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'] }, routesFirst(true)],
 ];
 const ALL_ROWS: ReadonlyArray<[string, number, Scenario]> = [
@@ -427,7 +448,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
       const pulumiObjects = await recordWithPulumi('routes-first-without-gateway-api-objects', routesFirst(false));
       const onlyPulumi = pulumiObjects.filter((o) => o.kind === 'GRPCRoute');
       expect(onlyPulumi.map(keyOf)).toEqual(['gateway.networking.k8s.io/v1/GRPCRoute/shop/users-api']);
-      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(14);
+      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(18);
       expect(warn.mock.calls.map(([message]) => message).filter((m) => m.includes('[PLAIN_REFERENCE_TO_SELF_HOSTED]')))
         .toEqual([expect.stringMatching(/^GRPCRoute "shop\/users-api" is created although its parents are served by grpc-mesh tiers/)]);
     } finally {
@@ -440,7 +461,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
     const kinds = new Set(objects.map((o) => o.kind));
     expect([...kinds].sort()).toEqual([
       'BackendTrafficPolicy', 'Certificate', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
-      'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'VirtualService',
+      'NetworkPolicy', 'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'VirtualService',
     ]);
   });
 });
@@ -502,7 +523,7 @@ async function recordInputsWithPulumi(stack: string, scenario: InputScenario): P
 
 /** Rows whose props Pulumi takes as Outputs (namespaces, images, replicas, labels, annotations, Secret names...). */
 const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
-  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 12, (f) => {
+  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 14, (f) => {
     f.service('users', {
       namespace: f.namespace('identity'),
       port: 50051,
@@ -521,7 +542,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('identity'), env: 'prod' },
     });
   }],
-  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 14, (f) => {
+  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 17, (f) => {
     const app = f.namespace('app');
     const edge = f.gateway('edge', {
       namespace: f.input('infra'),
@@ -543,7 +564,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       namespace: app, parents: [edge], grpcService: 'order.v1.OrderService', stable, canary, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'always' },
     });
   }],
-  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 25, (f) => {
+  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 30, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -566,7 +587,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     });
     f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
   }],
-  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 10, (f) => {
+  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 12, (f) => {
     f.service('search', {
       namespace: 'shop',
       port: 50051,
@@ -575,7 +596,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('search') },
     });
   }],
-  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 21, (f) => {
+  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 25, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -718,8 +739,8 @@ describe('the Pulumi example program', () => {
   }, 300_000);
 
   test('creates, under mocks, the same objects as the cdk8s examples together', () => {
-    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 8], ['gateway-api', 39], ['self-hosted', 32]]);
-    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(79);
+    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 10], ['gateway-api', 47], ['self-hosted', 39]]);
+    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(96);
   });
 
   test('exports the in-cluster endpoints and the LoadBalancer address of the classic recipe', () => {

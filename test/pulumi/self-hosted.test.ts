@@ -84,6 +84,7 @@ describe('a self-hosted GrpcGateway (Pulumi)', () => {
       'kubernetes:core/v1:Service edge-tier-service',
       'kubernetes:core/v1:Service users-headless-service',
       'kubernetes:core/v1:Service users-service',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-network-policy',
       'kubernetes:policy/v1:PodDisruptionBudget edge-tier-pdb',
     ]);
     expect(['edge-tier-config', 'edge-tier-deployment', 'edge-tier-service', 'edge-tier-pdb'].map((n) => inputsOf(recorded, n).metadata.name))
