@@ -176,7 +176,7 @@ export interface TierPods {
 const ANY_POD: NetworkPolicyPeer = { namespaceSelector: {} };
 const PROTOCOLS: readonly NetworkPolicyProtocol[] = ['TCP', 'UDP', 'SCTP'];
 /** An IANA service name, which a named container port is (Kubernetes' `IsValidPortName`). */
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*$/;
+const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const MAX_PORT_NAME_LENGTH = 15;
 
 /**
@@ -262,7 +262,7 @@ function validatePorts(issues: IssueCollector, path: string, ports: readonly Net
         code: 'INVALID_PORT_NAME',
         path: `${at}.port`,
         value: p.port,
-        message: `must be a container port name: at most ${MAX_PORT_NAME_LENGTH} lower-case letters, digits and single '-', with a letter`,
+        message: `must be a container port name: at most ${MAX_PORT_NAME_LENGTH} lower-case letters, digits and single '-' inside, with a letter`,
         hint: 'Give the port number, or the name the pods give the port.',
       });
       issues.require(p.endPort === undefined, {

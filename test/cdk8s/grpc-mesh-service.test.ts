@@ -1,5 +1,5 @@
 import { Chart, JsonPatch, Testing } from 'cdk8s';
-import { DataPlane, GrpcMeshService } from '../../src/cdk8s';
+import { DataPlane, GatewayImplementation, GrpcGateway, GrpcMeshService, GrpcRoute } from '../../src/cdk8s';
 import { listGrpcMeshServiceManifests } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
 import { render } from '../support/render';
@@ -75,5 +75,41 @@ describe('GrpcMeshService (cdk8s)', () => {
 
   test('synthesizes the documented example unchanged', () => {
     expect(synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS))).toMatchSnapshot();
+  });
+
+  test('admits to the server pods the tier of a self-hosted Gateway whose route, declared before the service, reaches them', () => {
+    const objects = synth((chart) => {
+      const edge = new GrpcGateway(chart, 'edge', {
+        namespace: 'infra',
+        implementation: GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0' }),
+        listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }],
+      });
+      new GrpcRoute(chart, 'users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: { name: 'users', namespace: 'app', port: 50051 } }] }] });
+      new GrpcMeshService(chart, 'users', USERS_PROPS);
+    });
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'users');
+    expect(policy.spec.ingress[0].from).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'users-envoy', 'app.kubernetes.io/component': 'load-balancer' } } },
+      {
+        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['infra'] }] },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'edge-proxy', 'app.kubernetes.io/component': 'load-balancer' } },
+      },
+    ]);
+  });
+
+  test('warns at synthesis when a Gateway API controller\'s Gateway routes to pods that admit only their balancer', () => {
+    const build = (chart: Chart, silence: boolean) => {
+      const edge = new GrpcGateway(chart, 'edge', { namespace: 'infra', gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }] });
+      const users = new GrpcMeshService(chart, 'users', { ...USERS_PROPS, ...(silence && { silenceWarnings: ['GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY'] }) });
+      new GrpcRoute(chart, 'users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
+    };
+    const strict = (silence: boolean) => {
+      const app = Testing.app();
+      app.node.setContext('grpc-mesh:warningsAsErrors', true);
+      build(new Chart(app, 'shop'), silence);
+      return () => app.synth();
+    };
+    expect(strict(false)).toThrow(/\[shop\/users\] warning \(grpc-mesh:warningsAsErrors\): GrpcMeshService "shop\/users": networkPolicy\.ingress admits no .*\[GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY\]/);
+    expect(strict(true)).not.toThrow();
   });
 });

@@ -192,4 +192,20 @@ describe('GrpcMeshService (Pulumi)', () => {
       warn.mockRestore();
     }
   });
+
+  test('warns once the stack is declared when a Gateway API controller\'s Gateway routes to pods that admit only their balancer', async () => {
+    await useMocks('network-policy-warning');
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const edge = new P.GrpcGateway('edge', { namespace: 'infra', gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }] });
+      const users = new P.GrpcMeshService('users', USERS_PROPS);
+      new P.GrpcRoute('users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
+      await settle();
+      expect(warn.mock.calls.filter(([m]) => m.includes('[GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY]')).map(([m, r]) => [m.split(':')[0], r]))
+        .toEqual([['GrpcMeshService "users"', users]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
+
