@@ -25,7 +25,8 @@ export type {
 export { GrpcStatus } from './grpc-status';
 export type { ContainerResources, ResourceQuantities, ServiceType } from './kube';
 export type {
-  NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyProps, NetworkPolicyProtocol,
+  GatewayTierNetworkPolicyProps, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyProps,
+  NetworkPolicyProtocol,
 } from './network-policy';
 export type { ErrorRateAlertProps, LatencyAlertProps, MonitoringProps, NoReadyEndpointsAlertProps } from './monitoring';
 export type { RouteImplementation } from './route-policy';

@@ -4,6 +4,7 @@ import { ENVOY_TIER } from './data-planes/envoy-tier';
 import { PROXY_TIER } from './data-planes/proxy-tier';
 import { SelfHostedGateway } from './data-planes/self-hosted-gateway';
 import type { GatewayImplementationStrategy } from './data-planes/strategy';
+import type { GatewayTierNetworkPolicyProps } from './network-policy';
 
 /** Options every self-hosted Gateway tier shares: the balancer tier's, less `port` (each listener has its own). */
 export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions, 'port'> {
@@ -13,6 +14,12 @@ export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions,
    * @default false
    */
   readonly gatewayApiObjects?: boolean;
+  /**
+   * The NetworkPolicy of the tier's pods, **on by default**: the listener ports open to `allowFrom` (anyone by
+   * default), the metrics port to `metricsFrom`, nothing else; see {@link GatewayTierNetworkPolicyProps}.
+   * @default - a NetworkPolicy with the defaults of {@link GatewayTierNetworkPolicyProps}
+   */
+  readonly networkPolicy?: GatewayTierNetworkPolicyProps;
 }
 
 /** Options of a Gateway served by grpc-mesh-proxy. */

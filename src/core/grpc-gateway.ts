@@ -5,6 +5,7 @@ import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { tierSeries } from './monitoring/series';
 import { validateGatewayMonitoring } from './monitoring/validate';
+import type { ResolvedGatewayTierNetworkPolicy } from './network-policy';
 import { crossNamespaceReferences, resolveReferenceGrantsProp, type CrossNamespaceReference } from './reference-grants';
 import type { GatewayParentRef, ListenerSummary } from './route-refs';
 import { IssueCollector } from './validation';
@@ -178,6 +179,8 @@ export interface ResolvedListener extends ListenerSummary {
 export interface ResolvedGatewayTier extends ResolvedTier {
   /** Whether the Gateway and its GRPCRoutes are also written as Gateway API objects. */
   readonly gatewayApiObjects: boolean;
+  /** The NetworkPolicy of the tier's pods, unless it is switched off. */
+  readonly networkPolicy?: ResolvedGatewayTierNetworkPolicy;
 }
 
 /** A `GrpcGateway` after validation: the input of its render function. */

@@ -2,9 +2,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 import * as d from './defaults';
 import { absoluteDnsName } from './dns-name';
 import type { ValidationIssue } from './errors';
-import { balancerOf, meshOf, type GrpcMeshServiceModel } from './grpc-mesh-service';
+import { balancerOf, meshOf, type GrpcMeshServiceModel, type ResolvedTier } from './grpc-mesh-service';
 import type { KubeObject } from './kube';
-import { seriesOf } from './monitoring/series';
+import { tierSeries } from './monitoring/series';
 import { compileTierRoutes, type RoutingScope, type ServedParent, type TierRoutes } from './served-routes';
 import type { IssueCollector } from './validation';
 
@@ -164,6 +164,46 @@ export interface ResolvedNetworkPolicy {
   readonly egress?: readonly NetworkPolicyEgressRule[];
 }
 
+/**
+ * The `networking.k8s.io/v1` NetworkPolicy of a self-hosted Gateway's tier (grpc-mesh-proxy or Envoy), **on by
+ * default**: its pods take connections on the listener ports from `allowFrom` (anyone by default: its Service faces
+ * clients) and on the metrics port from `metricsFrom`, nothing else. `{ enabled: false }` writes none.
+ */
+export interface GatewayTierNetworkPolicyProps {
+  /**
+   * Writes the NetworkPolicy of the tier's pods.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Who may connect to the listener ports. See {@link NetworkPolicyProps.allowFrom} on `cidr` peers behind a
+   * `LoadBalancer` Service.
+   * @default - anyone, in the cluster or outside it
+   */
+  readonly allowFrom?: readonly NetworkPolicyPeer[];
+  /**
+   * Who may scrape the tier's metrics port.
+   * @default - every pod of the cluster
+   */
+  readonly metricsFrom?: readonly NetworkPolicyPeer[];
+  /**
+   * Restricts the tier's egress to the cluster DNS and the backends of the routes it serves (each by its namespace and
+   * port).
+   * @default false
+   */
+  readonly restrictEgress?: boolean;
+}
+
+/** A Gateway tier's NetworkPolicy settings, defaults applied. */
+export interface ResolvedGatewayTierNetworkPolicy {
+  /** Who may connect to the listener ports, or undefined for anyone. */
+  readonly allowFrom?: readonly NetworkPolicyPeer[];
+  /** Who may scrape the metrics. */
+  readonly metricsFrom: readonly NetworkPolicyPeer[];
+  /** Whether egress is restricted to the DNS and the backends. */
+  readonly restrictEgress: boolean;
+}
+
 /** The pods of a grpc-mesh tier, as a NetworkPolicy peer names them. */
 export interface TierPods {
   /** Namespace of the pods. */
@@ -206,6 +246,33 @@ export function validateNetworkPolicy(issues: IssueCollector, path: string, p: N
     validatePorts(issues, `${path}.egress[${i}].ports`, r.ports);
     validatePeers(issues, `${path}.egress[${i}].to`, r.to);
   });
+}
+
+/** Checks the `networkPolicy` of a self-hosted Gateway's tier, found at `path`. */
+export function validateGatewayTierNetworkPolicy(issues: IssueCollector, path: string, p: GatewayTierNetworkPolicyProps | undefined): void {
+  if (p === undefined) return;
+  if (p.enabled === false) {
+    const given = (['allowFrom', 'metricsFrom', 'restrictEgress'] as const).filter((key) => p[key] !== undefined);
+    issues.require(given.length === 0, {
+      code: 'NETWORK_POLICY_DISABLED',
+      path: `${path}.enabled`,
+      value: false,
+      message: `is false, so ${given.join(', ')} would do nothing`,
+      hint: `Remove ${given.map((g) => `${path}.${g}`).join(', ')}, or remove ${path}.enabled.`,
+    });
+  }
+  validatePeers(issues, `${path}.allowFrom`, p.allowFrom);
+  validatePeers(issues, `${path}.metricsFrom`, p.metricsFrom);
+}
+
+/** Applies the defaults to a Gateway tier's policy; undefined when it is switched off. */
+export function resolveGatewayTierNetworkPolicy(p: GatewayTierNetworkPolicyProps | undefined): ResolvedGatewayTierNetworkPolicy | undefined {
+  if ((p?.enabled ?? d.DEFAULT_NETWORK_POLICY_ENABLED) === false) return undefined;
+  return {
+    ...(p?.allowFrom !== undefined && { allowFrom: p.allowFrom }),
+    metricsFrom: p?.metricsFrom ?? [ANY_POD],
+    restrictEgress: p?.restrictEgress ?? false,
+  };
 }
 
 function validatePeers(issues: IssueCollector, path: string, peers: readonly NetworkPolicyPeer[] | undefined): void {
@@ -378,15 +445,35 @@ export function renderNetworkPolicies(
     ...policy.ingress.map((r) => rule(model.namespace, 'from', r.from, r.ports ?? grpcPorts)),
   ];
   const egress = policy.egress && [dnsRule(model.namespace), ...policy.egress.map((r) => rule(model.namespace, 'to', r.to, r.ports))];
-  const server = networkPolicy(model, model.name, own.selector, ingress, egress);
+  const server = networkPolicy(model.namespace, model.name, own.selector, model.labels, ingress, egress);
   if (balancer === undefined) return { server };
-  const metrics = seriesOf(model)?.scrape.port;
-  const balancerIngress = [
-    rule(model.namespace, 'from', policy.allowFrom, [{ port: d.GRPC_PORT_NAME }]),
-    ...(metrics !== undefined ? [rule(model.namespace, 'from', policy.metricsFrom, [{ port: metrics }])] : []),
+  const ownRule = rule(model.namespace, 'to', [podsPeer(model.namespace, own)], [{ port: model.targetPort }]);
+  const egressTo = policy.egress && [ownRule, ...backendRules(model.namespace, served, absoluteDnsName(model.headlessFqdn))];
+  return { server, balancer: tierNetworkPolicy(model.namespace, balancer, [d.GRPC_PORT_NAME], policy, egressTo) };
+}
+
+/**
+ * Renders the NetworkPolicy of a self-hosted Gateway's tier: its listener ports open to `allowFrom`, its metrics port
+ * to `metricsFrom`, and with `restrictEgress` its egress to the cluster DNS and the backends of `served`.
+ */
+export function renderGatewayTierNetworkPolicy(
+  namespace: string, tier: ResolvedTier, policy: ResolvedGatewayTierNetworkPolicy, portNames: readonly string[], served: TierRoutes,
+): KubeObject {
+  return tierNetworkPolicy(namespace, tier, portNames, policy, policy.restrictEgress ? backendRules(namespace, served) : undefined);
+}
+
+/** The policy of a tier's pods: gRPC ports to `allowFrom`, the metrics port to `metricsFrom`, egress to the DNS and `egressTo`. */
+function tierNetworkPolicy(
+  namespace: string, tier: ResolvedTier, portNames: readonly string[],
+  policy: { readonly allowFrom?: readonly NetworkPolicyPeer[]; readonly metricsFrom: readonly NetworkPolicyPeer[] },
+  egressTo: ReadonlyArray<Record<string, unknown>> | undefined,
+): KubeObject {
+  const metrics = tierSeries(tier, namespace).scrape.port;
+  const ingress = [
+    rule(namespace, 'from', policy.allowFrom, portNames.map((port) => ({ port }))),
+    rule(namespace, 'from', policy.metricsFrom, [{ port: metrics }]),
   ];
-  const balancerEgress = policy.egress && [dnsRule(model.namespace), ...backendRules(model, own, served)];
-  return { server, balancer: networkPolicy(model, balancer.name, balancer.selector, balancerIngress, balancerEgress, balancer.labels) };
+  return networkPolicy(namespace, tier.name, tier.selector, tier.labels, ingress, egressTo && [dnsRule(namespace), ...egressTo]);
 }
 
 /** Allows the cluster DNS (kube-dns or CoreDNS in kube-system), UDP and TCP 53. */
@@ -395,35 +482,32 @@ function dnsRule(namespace: string): Record<string, unknown> {
 }
 
 /**
- * What a balancer sends calls to: the service's pods on `targetPort`, and the pods of every backend of the routes it
- * serves (each by its headless Service's namespace and port: the policy cannot know the labels of a Service it did not
- * write).
+ * What a tier sends calls to besides its own service: the pods of every backend of the routes it serves, each by its
+ * headless Service's namespace and port (the policy cannot know the labels of a Service it did not write).
  */
-function backendRules(model: GrpcMeshServiceModel, own: TierPods, served: TierRoutes | undefined): Array<Record<string, unknown>> {
-  const rules = [rule(model.namespace, 'to', [podsPeer(model.namespace, own)], [{ port: model.targetPort }])];
-  const ownHost = absoluteDnsName(model.headlessFqdn);
+function backendRules(namespace: string, served: TierRoutes | undefined, ownHost?: string): Array<Record<string, unknown>> {
+  const rules: Array<Record<string, unknown>> = [];
   const seen = new Set<string>();
   for (const cluster of served?.compiled.clusters ?? []) {
     const discovery = cluster.discovery;
     if (discovery.type !== 'dns' || discovery.hostname === ownHost) continue;
-    const namespace = discovery.hostname.split('.')[1];
-    const key = `${namespace}:${discovery.port}`;
-    if (namespace === undefined || seen.has(key)) continue;
+    const backendNamespace = discovery.hostname.split('.')[1];
+    const key = `${backendNamespace}:${discovery.port}`;
+    if (backendNamespace === undefined || seen.has(key)) continue;
     seen.add(key);
-    rules.push(rule(model.namespace, 'to', [{ namespaces: [namespace] }], [{ port: discovery.port }]));
+    rules.push(rule(namespace, 'to', [{ namespaces: [backendNamespace] }], [{ port: discovery.port }]));
   }
   return rules;
 }
 
 function networkPolicy(
-  model: GrpcMeshServiceModel, name: string, selector: Readonly<Record<string, string>>,
+  namespace: string, name: string, selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>,
   ingress: ReadonlyArray<Record<string, unknown>>, egress: ReadonlyArray<Record<string, unknown>> | undefined,
-  labels: Readonly<Record<string, string>> = model.labels,
 ): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name, namespace: model.namespace, labels },
+    metadata: { name, namespace, labels },
     spec: {
       podSelector: { matchLabels: selector },
       policyTypes: egress === undefined ? ['Ingress'] : ['Ingress', 'Egress'],

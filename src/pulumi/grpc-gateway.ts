@@ -177,11 +177,13 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     const rendered = servedRoutes(declared, this, (routes, served) => renderGatewayTier(served.model as GrpcGatewayModel, routes));
     // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
     const initial = (model: GrpcGatewayModel) => renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
-    const [config, deployment, service, pdb, hpa] = objectsWithInputs(this, subject, resolved, (model) => {
+    const shape = initial(this._model);
+    const [config, deployment, service, pdb, ...optional] = objectsWithInputs(this, subject, resolved, (model) => {
       const tier = initial(model);
-      const autoscaler = tier.horizontalPodAutoscaler ? [tier.horizontalPodAutoscaler] : [];
-      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, ...autoscaler];
+      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, tier.horizontalPodAutoscaler, tier.networkPolicy]
+        .filter((o): o is KubeObject => o !== undefined);
     });
+    const [hpa, policy] = [shape.horizontalPodAutoscaler && optional.shift(), shape.networkPolicy && optional.shift()];
     const resource = <T extends KubeResource>(role: string, manifest: KubeObjectInputs) => kubeResource(`${name}-${role}`, manifest, child) as T;
     return {
       config: resource('tier-config', { ...config, data: rendered.apply((t) => t.config.data) }),
@@ -189,6 +191,12 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
       service: resource('tier-service', service),
       podDisruptionBudget: resource('tier-pdb', pdb),
       ...(hpa && { horizontalPodAutoscaler: resource<k8s.autoscaling.v2.HorizontalPodAutoscaler>('tier-hpa', hpa) }),
+      // Its egress, when restricted, reaches the backends of the routes.
+      ...(policy && {
+        networkPolicy: resource<k8s.networking.v1.NetworkPolicy>('tier-network-policy', this._model.tier?.networkPolicy?.restrictEgress
+          ? { ...policy, spec: rendered.apply((t) => t.networkPolicy?.spec) }
+          : policy),
+      }),
     };
   }
 

@@ -300,3 +300,52 @@ describe('NetworkPolicies and the tiers that route to a service', () => {
     expect(gatewaysNotAllowed(scope, users)).toEqual([]); // a self-hosted tier is admitted by name
   });
 });
+
+describe('the NetworkPolicy of a self-hosted Gateway\'s tier', () => {
+  const users = model({ namespace: 'app', dataPlane: DataPlane.none(), trafficPolicy: undefined });
+  const gatewayWith = (networkPolicy?: NonNullable<Parameters<typeof GatewayImplementation.proxy>[0]>['networkPolicy']) => resolveGrpcGateway({
+    namespace: 'infra',
+    implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, ...(networkPolicy && { networkPolicy }) }),
+    listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }, { name: 'grpc-tls', port: 443, tls: { secretName: 'edge-tls' }, allowedRoutes: { from: 'All' } }],
+  }, { defaultName: 'edge' });
+  const tierOf = (edge: ReturnType<typeof gatewayWith>) => {
+    const viaEdge = resolveGrpcRoute({ namespace: 'app', parents: [gatewayParentRef(edge)], rules: [{ backends: [{ service: meshServiceBackendRef(users) }] }] }, { defaultName: 'users-api' });
+    return renderGatewayTier(edge, compileTierRoutes({ services: [users], gateways: [edge], routes: [viaEdge] }, { kind: 'gateway', model: edge }));
+  };
+
+  test('is on by default: the listener ports from anyone, the metrics port from the cluster\'s pods, nothing else; valid', () => {
+    const tier = tierOf(gatewayWith());
+    const objects = [tier.deployment, tier.networkPolicy!];
+    const pod = podNamed(podsOf(objects), 'edge-proxy');
+    const n = cluster(objects);
+    expect(pod.namedPorts).toMatchObject({ 'grpc-8080': 8080, 'grpc-443': 8081 });
+    expect([8080, 8081].map((port) => connectionAllowed(n, internet, pod, port))).toEqual([true, true]);
+    expect(connectionAllowed(n, somePod('monitoring'), pod, pod.namedPorts!.probe as number)).toBe(true);
+    expect(connectionAllowed(n, internet, pod, pod.namedPorts!.probe as number)).toBe(false);
+    expect(connectionAllowed(n, internet, pod, 9999)).toBe(false);
+    expect(at(tier.networkPolicy, 'spec', 'policyTypes')).toEqual(['Ingress']);
+    expect(problemsOf(objects)).toEqual([]);
+    expect(tierOf(gatewayWith({ enabled: false })).networkPolicy).toBeUndefined();
+  });
+
+  test('admits only allowFrom when given, and with restrictEgress reaches only the DNS and the backends of its routes', () => {
+    const tier = tierOf(gatewayWith({ allowFrom: [{ cidr: '198.51.100.0/24' }], restrictEgress: true }));
+    const objects = [tier.deployment, tier.networkPolicy!, ...objectsOf(users)];
+    const p = podsOf(objects);
+    const pod = podNamed(p, 'edge-proxy');
+    const n = cluster(objects);
+    expect(connectionAllowed(n, { kind: 'external', ip: '198.51.100.20' }, pod, 8080)).toBe(true);
+    expect(connectionAllowed(n, internet, pod, 8080)).toBe(false);
+    expect(connectionAllowed(n, pod, podNamed(p, 'users'), 50051)).toBe(true);
+    expect(connectionAllowed(n, pod, somePod('other'), 50051)).toBe(false);
+    expect(connectionAllowed(n, pod, somePod('kube-system', { 'k8s-app': 'kube-dns' }), 53, 'UDP')).toBe(true);
+    expect(connectionAllowed(n, pod, internet, 443)).toBe(false);
+    expect(problemsOf(objects)).toEqual([]);
+  });
+
+  test('refuses what it refuses for a service, at implementation.networkPolicy', () => {
+    expect(() => gatewayWith({ enabled: false, restrictEgress: true })).toThrow(/implementation\.networkPolicy\.enabled is false, so restrictEgress would do nothing/);
+    expect(() => gatewayWith({ allowFrom: [{}] })).toThrow(/implementation\.networkPolicy\.allowFrom\[0\] names no pods and no addresses/);
+  });
+});
+

@@ -69,7 +69,7 @@ describe('Pulumi Inputs', () => {
     expect(atConstruction).toEqual([
       'checkout-balancer-config', 'checkout-balancer-deployment', 'checkout-balancer-network-policy', 'checkout-balancer-pdb', 'checkout-balancer-service',
       'checkout-deployment', 'checkout-headless-service', 'checkout-network-policy', 'checkout-pdb', 'checkout-service',
-      'edge-tier-config', 'edge-tier-deployment', 'edge-tier-pdb', 'edge-tier-service',
+      'edge-tier-config', 'edge-tier-deployment', 'edge-tier-network-policy', 'edge-tier-pdb', 'edge-tier-service',
     ]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(recorded.filter((r) => r.custom)).toEqual([]); // nothing can be sent to the engine before the Inputs resolve

@@ -191,7 +191,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
   ['linkerd data plane: policy annotations and failure accrual, the GRPCRoute of its gRPC retries, PodMonitor, alerts, dashboard', 9, (f) => {
     f.service('ledger', { namespace: 'ledger', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.linkerd(), trafficPolicy: LINKERD_POLICY, monitoring: MONITORING });
   }],
-  ['network policies: allowFrom, metricsFrom, ingress and egress; the tier of a self-hosted gateway admitted to the pods it routes to', 17, (f) => {
+  ['network policies: allowFrom, metricsFrom, ingress and egress; the tier of a self-hosted gateway admitted to the pods it routes to', 18, (f) => {
     const users = f.service('users', {
       namespace: 'app',
       port: 50051,
@@ -207,7 +207,9 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
     });
     const edge = f.gateway('edge', {
       namespace: 'infra',
-      implementation: GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0' }),
+      implementation: GatewayImplementation.proxy({
+        image: 'registry.example.com/grpc-mesh-proxy:0.1.0', networkPolicy: { allowFrom: [{ cidr: '192.0.2.0/24' }], restrictEgress: true },
+      }),
       listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }],
     });
     f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
@@ -334,7 +336,7 @@ function routesFirst(gatewayApiObjects: boolean): Scenario {
  * compiled in: parity alone would also hold if neither framework compiled them.
  */
 const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readonly string[]>>, Scenario]> = [
-  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 24,
+  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 25,
     { 'edge-proxy': ['shop/users-api', 'shop/orders'] }, (f) => {
       const edge = f.gateway('edge', { ...PROXY_EDGE, monitoring: { labels: { release: 'prometheus' } } });
       f.route('users-api', {
@@ -360,7 +362,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryHeader: { name: 'x-canary', value: 'always' },
       });
     }],
-  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 8, { 'edge-envoy': ['app/users-api'] }, (f) => {
+  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 9, { 'edge-envoy': ['app/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'infra',
       implementation: GatewayImplementation.envoy({ replicas: 3, serviceType: 'ClusterIP', logLevel: 'warning' }),
@@ -407,7 +409,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryWeight: 20,
       });
     }],
-  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 10, { 'edge-proxy': ['shop/users-api'] }, (f) => {
+  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 11, { 'edge-proxy': ['shop/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'shop',
       implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, gatewayApiObjects: true }),
@@ -416,7 +418,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: f.service('users', plain('users', 'shop')) }] }] });
   }],
-  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 20,
+  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 21,
     { 'edge-proxy': ['shop/users-api'], 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'] }, routesFirst(true)],
 ];
 const ALL_ROWS: ReadonlyArray<[string, number, Scenario]> = [
@@ -448,7 +450,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
       const pulumiObjects = await recordWithPulumi('routes-first-without-gateway-api-objects', routesFirst(false));
       const onlyPulumi = pulumiObjects.filter((o) => o.kind === 'GRPCRoute');
       expect(onlyPulumi.map(keyOf)).toEqual(['gateway.networking.k8s.io/v1/GRPCRoute/shop/users-api']);
-      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(18);
+      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(19);
       expect(warn.mock.calls.map(([message]) => message).filter((m) => m.includes('[PLAIN_REFERENCE_TO_SELF_HOSTED]')))
         .toEqual([expect.stringMatching(/^GRPCRoute "shop\/users-api" is created although its parents are served by grpc-mesh tiers/)]);
     } finally {
@@ -564,7 +566,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       namespace: app, parents: [edge], grpcService: 'order.v1.OrderService', stable, canary, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'always' },
     });
   }],
-  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 30, (f) => {
+  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 31, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -596,7 +598,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('search') },
     });
   }],
-  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 25, (f) => {
+  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 26, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -739,8 +741,8 @@ describe('the Pulumi example program', () => {
   }, 300_000);
 
   test('creates, under mocks, the same objects as the cdk8s examples together', () => {
-    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 10], ['gateway-api', 47], ['self-hosted', 39]]);
-    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(96);
+    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 10], ['gateway-api', 47], ['self-hosted', 40]]);
+    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(97);
   });
 
   test('exports the in-cluster endpoints and the LoadBalancer address of the classic recipe', () => {

@@ -1,5 +1,6 @@
 import type { ProxyGatewayOptions, EnvoyGatewayTierOptions } from '../gateway-implementation';
 import type { GrpcGatewayProps, GrpcListenerProps, ResolvedGatewayTier } from '../grpc-gateway';
+import { resolveGatewayTierNetworkPolicy, validateGatewayTierNetworkPolicy } from '../network-policy';
 import type { IssueCollector } from '../validation';
 import type { GatewayImplementationStrategy, TierStrategy } from './strategy';
 import { resolveTier, validateTierOptions } from './tier';
@@ -25,6 +26,7 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
 
   public validate(issues: IssueCollector, props: GrpcGatewayProps): void {
     validateTierOptions(issues, 'implementation', this.tier, this.options);
+    validateGatewayTierNetworkPolicy(issues, 'implementation.networkPolicy', this.options.networkPolicy);
     if (this.options.gatewayApiObjects !== true && props.gatewayClass !== undefined) {
       issues.add({
         code: 'GATEWAY_CLASS_UNUSED',
@@ -72,6 +74,11 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
   }
 
   public resolveTier(name: string, labels: Readonly<Record<string, string>> | undefined): ResolvedGatewayTier {
-    return { ...resolveTier(this.tier, name, labels, this.options), gatewayApiObjects: this.options.gatewayApiObjects ?? false };
+    const networkPolicy = resolveGatewayTierNetworkPolicy(this.options.networkPolicy);
+    return {
+      ...resolveTier(this.tier, name, labels, this.options),
+      gatewayApiObjects: this.options.gatewayApiObjects ?? false,
+      ...(networkPolicy !== undefined && { networkPolicy }),
+    };
   }
 }
