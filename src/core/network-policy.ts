@@ -133,7 +133,7 @@ export interface NetworkPolicyProps {
   readonly allowFrom?: readonly NetworkPolicyPeer[];
   /**
    * Who may scrape the data plane's metrics port: the balancer pods' (Envoy's `metrics`, grpc-mesh-proxy's `probe`),
-   * or the mesh proxy's on the server pods (Linkerd's 4191; Istio's 15090 and 15020).
+   * or the mesh proxy's on the server pods (Linkerd's 4191 and its tap port 4190; Istio's 15090 and 15020).
    * @default - every pod of the cluster
    */
   readonly metricsFrom?: readonly NetworkPolicyPeer[];

@@ -146,7 +146,7 @@ describe('NetworkPolicies of a GrpcMeshService', () => {
     expect(problemsOf([...narrowed])).toEqual([]);
   });
 
-  test('with Linkerd, callers reach the inbound proxy port 4143 beside targetPort, and metricsFrom its admin port 4191', () => {
+  test('with Linkerd, callers reach the inbound proxy port 4143 beside targetPort, and metricsFrom its admin and tap ports 4191 and 4190', () => {
     const objects = objectsOf(model({ dataPlane: DataPlane.linkerd(), trafficPolicy: undefined, networkPolicy: { allowFrom: [{ namespaces: ['web'] }] } }));
     const pod = podNamed(podsOf(objects), 'users');
     const n = cluster(objects);
@@ -155,7 +155,8 @@ describe('NetworkPolicies of a GrpcMeshService', () => {
       expect([port, connectionAllowed(n, somePod('other'), pod, port)]).toEqual([port, false]);
     }
     expect(connectionAllowed(n, somePod('monitoring'), pod, 4191)).toBe(true);
-    expect(connectionAllowed(n, somePod('web'), pod, 4190)).toBe(false);
+    expect(connectionAllowed(n, somePod('linkerd-viz'), pod, 4190)).toBe(true); // linkerd viz tap
+    expect(connectionAllowed(n, somePod('web'), pod, 4140)).toBe(false); // the outbound port stays inside the pod
     expect(problemsOf(objects)).toEqual([]);
   });
 

@@ -15,10 +15,10 @@ const LINKERD_METRICS_PORT_NAME = 'linkerd-admin';
 /**
  * Linkerd's inbound port: a meshed client's proxy sends every connection to a meshed pod to 4143, whatever the
  * target port, so a NetworkPolicy that blocks it blocks all meshed traffic (linkerd.io, "Network Policy", common
- * errors). The admin port 4191 serves the metrics linkerd-viz scrapes.
+ * errors). The admin port 4191 serves the metrics linkerd-viz scrapes, the tap port 4190 `linkerd viz tap`.
  */
 const LINKERD_INBOUND_PORT = 4143;
-const LINKERD_ADMIN_PORT = 4191;
+const LINKERD_TELEMETRY_PORTS = [4191, 4190];
 
 /**
  * The Linkerd mesh (`DataPlane.linkerd()`): the injection annotation on the workload's pods, the traffic policy as
@@ -41,7 +41,7 @@ export class LinkerdDataPlane extends MeshDataPlane implements RoutePolicyDialec
       ...(serviceRoute !== undefined && { serviceRoute }),
       strategy: this,
       proxyInboundPorts: [LINKERD_INBOUND_PORT],
-      proxyMetricsPorts: [LINKERD_ADMIN_PORT],
+      proxyMetricsPorts: LINKERD_TELEMETRY_PORTS,
     };
   }
 
