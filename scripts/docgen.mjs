@@ -24,6 +24,7 @@ const CATEGORIES = [
   [/^src\/(core|pulumi)\/data-plane\b|^src\/core\/listener-tls\b/, 'Data planes'],
   [/^src\/core\/(traffic-policy|grpc-status)\b/, 'Traffic policy'],
   [/^src\/core\/monitoring\//, 'Monitoring'],
+  [/^src\/core\/network-policy\b/, 'Network policy'],
   [/^src\/pulumi\/inputs\b/, 'Pulumi Inputs'],
   [/^src\/(cdk8s|pulumi)\/(grpc-route|canary-grpc-route)|^src\/core\/(grpc-route|canary-grpc-route|route-refs|route-policy)\b/, 'Routes'],
   [/^src\/(cdk8s|pulumi)\/grpc-gateway|^src\/core\/(grpc-gateway|gateway-implementation)\b/, 'Gateways'],

@@ -157,7 +157,7 @@ describe.each(CDK8S_EXAMPLES)('example %s', (example) => {
 
   if (example === 'self-hosted') {
     test('writes only core Kubernetes objects, every route compiled into the grpc-mesh-proxy tiers that serve it', () => {
-      expect([...new Set(objects.map((o) => o.apiVersion))].sort()).toEqual(['apps/v1', 'policy/v1', 'v1']);
+      expect([...new Set(objects.map((o) => o.apiVersion))].sort()).toEqual(['apps/v1', 'networking.k8s.io/v1', 'policy/v1', 'v1']);
       const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as any;
       const configOf = (name: string) => parse(find('ConfigMap', name).data['proxy.yaml']);
       const edge = configOf('edge-proxy');

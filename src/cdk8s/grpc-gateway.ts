@@ -92,6 +92,12 @@ export class GrpcGateway extends Construct implements IRouteParent {
       podDisruptionBudget: toApiObject(this, 'tier-pdb', initial.podDisruptionBudget),
       ...(initial.horizontalPodAutoscaler && { horizontalPodAutoscaler: toApiObject(this, 'tier-hpa', initial.horizontalPodAutoscaler) }),
       ...(initial.serviceAccount && { serviceAccount: toApiObject(this, 'tier-service-account', initial.serviceAccount) }),
+      // Its egress, when restricted, reaches the backends of the routes.
+      ...(initial.networkPolicy && {
+        networkPolicy: model.tier?.networkPolicy?.restrictEgress
+          ? served.lazyApiObject('tier-network-policy', initial.networkPolicy, ['spec'], (routes) => render(routes).networkPolicy!)
+          : toApiObject(this, 'tier-network-policy', initial.networkPolicy),
+      }),
     };
   }
 

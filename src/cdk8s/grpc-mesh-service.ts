@@ -2,11 +2,14 @@ import { Chart, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   balancerOf,
+  formatWarning,
+  gatewaysNotAllowed,
   listGrpcMeshServiceManifests,
   meshServiceBackendRef,
   meshServiceParentRef,
   renderGrpcMeshService,
   resolveGrpcMeshService,
+  tiersRoutingTo,
   type GrpcMeshServiceModel,
   type GrpcMeshServiceProps,
   type IGrpcBackend,
@@ -15,9 +18,9 @@ import {
   type RouteParentRef,
   type ServiceBackendRef,
 } from '../core';
-import { toApiObject } from './api-objects';
-import { ServedRoutes, type RoutingPart } from './served-routes';
-import { problemsOf, reportWarnings, resolveForSynthesis } from './synthesis-checks';
+import { lazyApiObject, toApiObject } from './api-objects';
+import { routingScopeOf, ServedRoutes, type RoutingPart } from './served-routes';
+import { problemsOf, reportWarnings, resolveForSynthesis, warningsAtSynthesis } from './synthesis-checks';
 
 /** The objects of a balancer tier, as cdk8s escape hatches. */
 export interface BalancerObjects {
@@ -35,6 +38,8 @@ export interface BalancerObjects {
   readonly serviceAccount?: ApiObject;
   /** cert-manager Certificate of the balancer's listener, with `listenerTls.certManager`. */
   readonly certificate?: ApiObject;
+  /** NetworkPolicy of the balancer pods, unless `networkPolicy` switches the policies off. */
+  readonly networkPolicy?: ApiObject;
 }
 
 /**
@@ -103,6 +108,11 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
   public readonly monitoring: readonly ApiObject[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
   public readonly dashboard?: ApiObject;
+  /**
+   * NetworkPolicy of the server pods, unless `networkPolicy` switches the policies off (the balancer's is
+   * `balancer.networkPolicy`). The grpc-mesh tiers that route to the service are added to it at synthesis.
+   */
+  public readonly networkPolicy?: ApiObject;
   /** Warnings found at synthesis (also printed). */
   public readonly warnings: readonly string[];
   /** How a route attaches to this service (GAMMA): through the ClusterIP Service. */
@@ -138,7 +148,12 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         ? new ServedRoutes(this, { kind: 'service', model })
         : undefined;
       const balancer = manifests.balancer;
+      const policies = manifests.networkPolicies;
+      // The policies admit the tiers that route to the service, and the balancer's egress reaches its routes' backends.
+      const policiesNow = () => renderGrpcMeshService(model, served?.compile(), tiersRoutingTo(routingScopeOf(this), model)).networkPolicies!;
       const objectOf = (role: string, manifest: KubeObject): ApiObject => {
+        if (manifest === policies?.server) return lazyApiObject(this, role, manifest, ['spec'], () => policiesNow().server);
+        if (manifest === policies?.balancer) return lazyApiObject(this, role, manifest, ['spec'], () => policiesNow().balancer!);
         if (served !== undefined && manifest === balancer?.config) {
           return served.lazyApiObject(role, manifest, ['data'], (routes) => renderGrpcMeshService(model, routes).balancer!.config);
         }
@@ -167,13 +182,22 @@ export class GrpcMeshService extends Construct implements IRouteParent, IGrpcBac
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of(b.horizontalPodAutoscaler) }),
         ...(b.serviceAccount && { serviceAccount: of(b.serviceAccount) }),
         ...(b.certificate && { certificate: of(b.certificate) }),
+        ...(policies?.balancer && { networkPolicy: of(policies.balancer) }),
       };
       this.meshPolicy = manifests.meshPolicy.map(of);
       this.certificates = manifests.certificates.map(of);
       this.monitoring = manifests.monitoring.map(of);
       this.dashboard = manifests.dashboard && of(manifests.dashboard);
+      this.networkPolicy = policies && of(policies.server);
       this.warnings = this._model.warnings;
       reportWarnings(this, this.warnings);
+      if (policies) {
+        const subject = `GrpcMeshService "${this.node.path}"`;
+        this.node.addValidation({
+          validate: () => (problemsOf(this) ? [] : warningsAtSynthesis(this, gatewaysNotAllowed(routingScopeOf(this), model)
+            .filter((w) => !(props.silenceWarnings ?? []).includes(w.code)).map((w) => formatWarning(subject, w)))),
+        });
+      }
     } catch (error) {
       throw problemsOf(this) ?? error;
     }

@@ -1,9 +1,10 @@
-import { ApiObject, Lazy, type ApiObjectProps } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import {
   compileTierRoutes, formatIssue, type GrpcGatewayModel, type GrpcMeshServiceModel, type GrpcRouteModel, type KubeObject, type RoutingScope,
   type ServedParent, type TierRoutes,
 } from '../core';
+import { lazyApiObject } from './api-objects';
 import { problemsOf, warningsAtSynthesis } from './synthesis-checks';
 
 /** What a construct of this library adds to the app's routing: its model, found by the tiers at synthesis. */
@@ -66,9 +67,7 @@ export class ServedRoutes {
    * @param lazyFields the fields that depend on the routes
    */
   public lazyApiObject(id: string, initial: KubeObject, lazyFields: readonly string[], render: (served: TierRoutes) => KubeObject): ApiObject {
-    const props: Record<string, unknown> = { ...initial };
-    for (const field of lazyFields) props[field] = Lazy.any({ produce: () => render(this.compile())[field] });
-    const object = new ApiObject(this.owner, id, props as unknown as ApiObjectProps);
+    const object = lazyApiObject(this.owner, id, initial, lazyFields, () => render(this.compile()));
     COMPILED_OBJECTS.add(object);
     return object;
   }

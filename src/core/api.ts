@@ -32,6 +32,10 @@ export type {
 export { GrpcStatus } from './grpc-status';
 export type { ContainerResources, ResourceQuantities, ServiceType } from './kube';
 export type { BalancerListenerTls, ClientCertificateProps } from './listener-tls';
+export type {
+  GatewayTierNetworkPolicyProps, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyProps,
+  NetworkPolicyProtocol,
+} from './network-policy';
 export type { ErrorRateAlertProps, LatencyAlertProps, MonitoringProps, NoReadyEndpointsAlertProps } from './monitoring';
 export type {
   Affinity, LabelSelector, LabelSelectorRequirement, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodAffinity,

@@ -183,3 +183,14 @@ export const DEFAULT_NO_ENDPOINTS_SEVERITY = 'critical';
 export const DEFAULT_POD_MONITOR = true;
 /** Whether monitoring creates the Grafana dashboard ConfigMap. */
 export const DEFAULT_DASHBOARD = true;
+
+// NetworkPolicy
+
+/** Whether a service writes its NetworkPolicies: on, so the pods take only the traffic that should reach them. */
+export const DEFAULT_NETWORK_POLICY_ENABLED = true;
+/** The label every namespace carries with its own name (Kubernetes 1.22 and later), which `namespaces` peers select by. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Namespace of the cluster DNS (kube-dns or CoreDNS), which egress policies always allow. */
+export const CLUSTER_DNS_NAMESPACE = 'kube-system';
+/** Pod labels of the cluster DNS (kube-dns and CoreDNS deployments both keep `k8s-app: kube-dns`). */
+export const CLUSTER_DNS_POD_LABELS: Readonly<Record<string, string>> = { 'k8s-app': 'kube-dns' };

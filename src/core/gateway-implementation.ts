@@ -5,6 +5,7 @@ import { PROXY_TIER } from './data-planes/proxy-tier';
 import { SelfHostedGateway } from './data-planes/self-hosted-gateway';
 import type { GatewayImplementationStrategy } from './data-planes/strategy';
 import type { CertManagerProps } from './grpc-gateway';
+import type { GatewayTierNetworkPolicyProps } from './network-policy';
 
 /**
  * Options every self-hosted Gateway tier shares: the balancer tier's, less `port` and `listenerTls` (each listener
@@ -17,6 +18,12 @@ export interface SelfHostedGatewayOptions extends Omit<BalancerDataPlaneOptions,
    * @default false
    */
   readonly gatewayApiObjects?: boolean;
+  /**
+   * The NetworkPolicy of the tier's pods, **on by default**: the listener ports open to `allowFrom` (anyone by
+   * default), the metrics port to `metricsFrom`, nothing else; see {@link GatewayTierNetworkPolicyProps}.
+   * @default - a NetworkPolicy with the defaults of {@link GatewayTierNetworkPolicyProps}
+   */
+  readonly networkPolicy?: GatewayTierNetworkPolicyProps;
   /**
    * Lets the tier reach services whose pods speak TLS (`GrpcMeshService` `backendTls`): cert-manager issues the tier a
    * client certificate (`<tier>-client-tls`, usage client auth) in the Gateway's namespace, whose `ca.crt` the tier

@@ -6,6 +6,7 @@ import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { tierSeries } from './monitoring/series';
 import { validateGatewayMonitoring } from './monitoring/validate';
+import type { ResolvedGatewayTierNetworkPolicy } from './network-policy';
 import { crossNamespaceReferences, resolveReferenceGrantsProp, type CrossNamespaceReference } from './reference-grants';
 import type { GatewayParentRef, ListenerSummary } from './route-refs';
 import { IssueCollector } from './validation';
@@ -198,6 +199,8 @@ export interface ResolvedGatewayTier extends ResolvedTier {
   readonly gatewayApiObjects: boolean;
   /** The tier's client certificate for services with backend TLS: its issuer and Secret. */
   readonly backendTls?: { readonly certManager: CertManagerProps; readonly secretName: string };
+  /** The NetworkPolicy of the tier's pods, unless it is switched off. */
+  readonly networkPolicy?: ResolvedGatewayTierNetworkPolicy;
 }
 
 /** A `GrpcGateway` after validation: the input of its render function. */

@@ -11,6 +11,7 @@ import type { MonitoringProps } from './monitoring/props';
 import { resolveMonitoring, type ResolvedMonitoring } from './monitoring/resolve';
 import { seriesOf } from './monitoring/series';
 import { validateMonitoring } from './monitoring/validate';
+import { resolveNetworkPolicy, validateNetworkPolicy, type NetworkPolicyProps, type ResolvedNetworkPolicy } from './network-policy';
 import { POD_PROP_KEYS, resolvePod, validatePod, type PodProps, type ResolvedPod } from './pod';
 import type { ServiceBackendRef, ServiceParentRef } from './route-refs';
 import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
@@ -135,6 +136,13 @@ export interface GrpcMeshServiceProps {
    */
   readonly monitoring?: MonitoringProps;
   /**
+   * NetworkPolicies for the server pods and the balancer pods, **on by default**: only the balancer (or, without one,
+   * `allowFrom`), the grpc-mesh tiers routing to the service and `ingress` reach the server's gRPC port; see
+   * {@link NetworkPolicyProps}. `{ enabled: false }` writes none.
+   * @default - NetworkPolicies with the defaults of {@link NetworkPolicyProps}
+   */
+  readonly networkPolicy?: NetworkPolicyProps;
+  /**
    * Extra labels on every object.
    * @default - none
    */
@@ -241,6 +249,13 @@ export interface ResolvedMesh extends ResolvedDataPlaneBase {
   readonly target: PolicyTarget;
   /** Name of the GRPCRoute grpc-mesh attaches to the Service for the mesh's own policy (Linkerd's gRPC retries), if any. */
   readonly serviceRoute?: string;
+  /**
+   * Ports of the mesh proxy on the pods that the callers of the service must reach besides `targetPort` (Linkerd's
+   * inbound port, Istio's HBONE port): NetworkPolicies open them with it.
+   */
+  readonly proxyInboundPorts: readonly number[];
+  /** Ports of the mesh proxy on the pods that the mesh's telemetry scrapes: NetworkPolicies open them to `metricsFrom`. */
+  readonly proxyMetricsPorts: readonly number[];
 }
 
 /** A service's data plane with every default applied. */
@@ -283,6 +298,8 @@ export interface GrpcMeshServiceModel {
   readonly monitoring?: ResolvedMonitoring;
   /** TLS from the balancer tier to the pods, with every default applied. */
   readonly backendTls?: ResolvedBackendTls;
+  /** The NetworkPolicies' settings, unless they are switched off. */
+  readonly networkPolicy?: ResolvedNetworkPolicy;
   /** Warnings to show the user. */
   readonly warnings: readonly string[];
 }
@@ -331,6 +348,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   validateTrafficPolicy(issues, 'trafficPolicy', props.trafficPolicy);
   dataPlane.checkPolicySupport(issues, props.trafficPolicy);
   validateMonitoring(issues, props.monitoring, (monitoring) => dataPlane.validateMonitoring(issues, monitoring, service), props.selector);
+  validateNetworkPolicy(issues, 'networkPolicy', props.networkPolicy);
   const resolved = dataPlane.resolve(issues, service);
   const tlsService: BackendTlsService = {
     ...service,
@@ -342,6 +360,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
   validateBackendTls(issues, props.backendTls, tlsService);
   issues.throwIfAny();
 
+  const networkPolicy = resolveNetworkPolicy(props.networkPolicy);
   const labels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': d.MANAGED_BY };
   const model: GrpcMeshServiceModel = {
     name,
@@ -360,6 +379,7 @@ export function resolveGrpcMeshService(props: GrpcMeshServiceProps, context: Res
     trafficPolicy: resolveTrafficPolicy(props.trafficPolicy),
     givenTrafficPolicy: props.trafficPolicy,
     ...(props.backendTls !== undefined && { backendTls: resolveBackendTls(props.backendTls, tlsService) }),
+    ...(networkPolicy !== undefined && { networkPolicy }),
   };
   return props.monitoring ? { ...model, monitoring: resolveServiceMonitoring(props.monitoring, model) } : model;
 }

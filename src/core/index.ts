@@ -12,6 +12,7 @@ export * from './pod';
 export * from './container';
 export * from './listener-tls';
 export * from './monitoring';
+export * from './network-policy';
 export * from './reference-grants';
 export * from './route-policy';
 export * from './route-refs';

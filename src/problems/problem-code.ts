@@ -96,6 +96,22 @@ export const ProblemCode = {
   /** A tier holds no certificate a service with `backendTls` accepts: route through that service's balancer, or give the Gateway's implementation `backendTls` from the same issuer. */
   BACKEND_TLS_UNREACHABLE: 'BACKEND_TLS_UNREACHABLE',
 
+  // NetworkPolicy (GrpcMeshService `networkPolicy`).
+  /** A NetworkPolicy peer sets nothing: give `namespaces`, `namespaceSelector` and/or `podSelector`, or `cidr`. */
+  NETWORK_PEER_EMPTY: 'NETWORK_PEER_EMPTY',
+  /** A NetworkPolicy peer mixes what cannot go together (`cidr` with selectors, `namespaces` with `namespaceSelector`, `except` without `cidr`): split it into two peers. */
+  NETWORK_PEER_MIXED: 'NETWORK_PEER_MIXED',
+  /** A CIDR is not an IPv4 or IPv6 network in canonical form, or an `except` block is not inside its `cidr`: fix the block. */
+  INVALID_CIDR: 'INVALID_CIDR',
+  /** A named port is not an IANA service name (at most 15 lower-case letters, digits and '-', with a letter): fix the name or give the number. */
+  INVALID_PORT_NAME: 'INVALID_PORT_NAME',
+  /** A NetworkPolicy port range is invalid (`endPort` below `port`, or with a named port): fix the range. */
+  NETWORK_PORT_RANGE: 'NETWORK_PORT_RANGE',
+  /** `networkPolicy.enabled` is false beside rules that would then do nothing: remove the rules, or enable the policies. */
+  NETWORK_POLICY_DISABLED: 'NETWORK_POLICY_DISABLED',
+  /** Warning: a route through a Gateway API controller's Gateway sends calls straight to the pods of a service whose NetworkPolicy admits no such gateway: add the gateway's pods to `networkPolicy.ingress`. */
+  GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY: 'GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY',
+
   // Traffic policy.
   /** `loadBalancer` is not a known algorithm: use one the message lists. */
   UNKNOWN_LOAD_BALANCER: 'UNKNOWN_LOAD_BALANCER',

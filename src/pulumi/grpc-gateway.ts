@@ -9,6 +9,7 @@ import {
   listenerOf,
   renderGrpcGateway,
   resolveGrpcGateway,
+  type GatewayTierManifests,
   type GrpcGatewayModel,
   type GrpcGatewayProps,
   type GrpcListenerProps,
@@ -177,14 +178,15 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
     const rendered = servedRoutes(declared, this, (routes, served) => renderGatewayTier(served.model as GrpcGatewayModel, routes));
     // Rendered once without routes for the objects' identity; the config and the pods follow the routes.
     const initial = (model: GrpcGatewayModel) => renderGatewayTier(model, compileTierRoutes({ services: [], gateways: [model], routes: [] }, { kind: 'gateway', model }));
-    const optional = (tier: ReturnType<typeof initial>) => [tier.horizontalPodAutoscaler, tier.serviceAccount];
-    const optionalInitial = optional(initial(resolved.model));
-    const [config, deployment, service, pdb, ...rest] = objectsWithInputs(this, subject, resolved, (model) => {
+    const optionalOf = (tier: GatewayTierManifests) => [tier.horizontalPodAutoscaler, tier.serviceAccount, tier.networkPolicy];
+    const shape = initial(resolved.model);
+    const [config, deployment, service, pdb, ...optional] = objectsWithInputs(this, subject, resolved, (model) => {
       const tier = initial(model);
-      return [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, ...optional(tier).filter((m) => m !== undefined)];
+      const objects = [tier.config, tier.deployment, tier.service, tier.podDisruptionBudget, ...optionalOf(tier)];
+      return objects.filter((o): o is KubeObject => o !== undefined);
     });
     // The optional objects, in place of those the model has.
-    const [hpa, serviceAccount] = optionalInitial.map((m) => (m === undefined ? undefined : rest.shift()));
+    const [hpa, serviceAccount, policy] = optionalOf(shape).map((o) => o && optional.shift());
     const resource = <T extends KubeResource>(role: string, manifest: KubeObjectInputs) => kubeResource(`${name}-${role}`, manifest, child) as T;
     return {
       config: resource('tier-config', { ...config, data: rendered.apply((t) => t.config.data) }),
@@ -193,6 +195,12 @@ export class GrpcGateway extends pulumi.ComponentResource implements IRouteParen
       podDisruptionBudget: resource('tier-pdb', pdb),
       ...(hpa && { horizontalPodAutoscaler: resource<k8s.autoscaling.v2.HorizontalPodAutoscaler>('tier-hpa', hpa) }),
       ...(serviceAccount && { serviceAccount: resource<k8s.core.v1.ServiceAccount>('tier-service-account', serviceAccount) }),
+      // Its egress, when restricted, reaches the backends of the routes.
+      ...(policy && {
+        networkPolicy: resource<k8s.networking.v1.NetworkPolicy>('tier-network-policy', this._model.tier?.networkPolicy?.restrictEgress
+          ? { ...policy, spec: rendered.apply((t) => t.networkPolicy?.spec) }
+          : policy),
+      }),
     };
   }
 

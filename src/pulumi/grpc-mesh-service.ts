@@ -2,24 +2,30 @@ import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
   balancerOf,
+  formatWarning,
+  gatewaysNotAllowed,
   listGrpcMeshServiceManifests,
   meshServiceBackendRef,
   meshServiceParentRef,
   renderGrpcMeshService,
   resolveGrpcMeshService,
+  tiersRoutingTo,
+  type GrpcMeshServiceManifests,
   type GrpcMeshServiceModel,
   type GrpcMeshServiceProps,
   type IGrpcBackend,
   type IRouteParent,
   type KubeObject,
   type RouteParentRef,
+  type RoutingScope,
   type ServiceBackendRef,
   type EnvVarSource,
+  type TierRoutes,
   type WorkloadProps,
 } from '../core';
 import { objectsWithInputs, PropsWithInputs, type InputRecord, type KubeObjectInputs, type PodArgs } from './inputs';
 import { childOptions, kubeResource, type KubeResource } from './kube-resources';
-import { declareRouteParent, servedRoutes } from './served-routes';
+import { declareRouteParent, servedRoutes, stackRoutingScope } from './served-routes';
 import { logWarnings } from './warnings';
 
 /**
@@ -94,6 +100,8 @@ export interface BalancerResources {
   readonly serviceAccount?: k8s.core.v1.ServiceAccount;
   /** cert-manager Certificate of the balancer's listener, with `listenerTls.certManager`. */
   readonly certificate?: k8s.apiextensions.CustomResource;
+  /** NetworkPolicy of the balancer pods, unless `networkPolicy` switches the policies off. */
+  readonly networkPolicy?: k8s.networking.v1.NetworkPolicy;
 }
 
 /**
@@ -175,6 +183,12 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
   public readonly dashboard?: k8s.core.v1.ConfigMap;
   /**
+   * NetworkPolicy of the server pods, unless `networkPolicy` switches the policies off (the balancer's is
+   * `balancer.networkPolicy`). The grpc-mesh tiers of the stack that route to the service are added to it once the
+   * program's synchronous declarations are over.
+   */
+  public readonly networkPolicy?: k8s.networking.v1.NetworkPolicy;
+  /**
    * Warnings found when the props were resolved at construction (also logged). With Output-valued props, those found
    * with their placeholders: the warnings of the real values are logged once the Outputs resolve.
    */
@@ -221,12 +235,28 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     const listed = listGrpcMeshServiceManifests(manifests);
     const objects = objectsWithInputs(this, subject, resolved, (m) => listGrpcMeshServiceManifests(renderGrpcMeshService(m)).map((l) => l.manifest));
     const inputsOf = new Map<KubeObject, KubeObjectInputs>(listed.map((l, i) => [l.manifest, objects[i]]));
+    // The balancer's config and pods depend on the routes it serves; the NetworkPolicies on the tiers routing to the
+    // service too (and the balancer's egress on its routes' backends).
+    type WithRoutes = Pick<GrpcMeshServiceManifests, 'balancer' | 'networkPolicies'>;
+    const withRoutes = (m: GrpcMeshServiceModel, scope: RoutingScope, routes?: TierRoutes): WithRoutes => {
+      const { balancer, networkPolicies } = renderGrpcMeshService(m, routes, tiersRoutingTo(scope, m));
+      const refused = networkPolicies ? gatewaysNotAllowed(scope, m).filter((w) => !(args.silenceWarnings ?? []).includes(w.code)) : [];
+      logWarnings(refused.map((w) => formatWarning(subject, w)), this);
+      return { balancer, networkPolicies };
+    };
     const rendered = balancerOf(model) !== undefined
-      ? servedRoutes(declared, this, (routes, served) => renderGrpcMeshService(served.model as GrpcMeshServiceModel, routes).balancer!) : undefined;
+      ? servedRoutes(declared, this, (routes, served, scope) => withRoutes(served.model as GrpcMeshServiceModel, scope, routes))
+      : manifests.networkPolicies && stackRoutingScope().apply((scope) => resolved.real.apply((m) => withRoutes(m, scope)));
+    const lazySpec = (manifest: KubeObject | undefined, produce: (r: WithRoutes) => KubeObject | undefined) => {
+      if (manifest === undefined || rendered === undefined) return;
+      inputsOf.set(manifest, { ...inputsOf.get(manifest)!, spec: rendered.apply((r) => produce(r)?.spec) });
+    };
+    lazySpec(manifests.balancer?.deployment, (r) => r.balancer?.deployment);
+    lazySpec(manifests.networkPolicies?.server, (r) => r.networkPolicies?.server);
+    lazySpec(manifests.networkPolicies?.balancer, (r) => r.networkPolicies?.balancer);
     if (rendered !== undefined && manifests.balancer !== undefined) {
-      const { config, deployment } = manifests.balancer;
-      inputsOf.set(config, { ...inputsOf.get(config)!, data: rendered.apply((b) => b.config.data) });
-      inputsOf.set(deployment, { ...inputsOf.get(deployment)!, spec: rendered.apply((b) => b.deployment.spec) });
+      const { config } = manifests.balancer;
+      inputsOf.set(config, { ...inputsOf.get(config)!, data: rendered.apply((r) => r.balancer?.config.data) });
     }
     const child = childOptions(this, opts);
     const children = new Map<KubeObject, KubeResource>();
@@ -252,6 +282,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
         ...(b.horizontalPodAutoscaler && { horizontalPodAutoscaler: of<k8s.autoscaling.v2.HorizontalPodAutoscaler>(b.horizontalPodAutoscaler) }),
         ...(b.serviceAccount && { serviceAccount: of<k8s.core.v1.ServiceAccount>(b.serviceAccount) }),
         ...(b.certificate && { certificate: of<k8s.apiextensions.CustomResource>(b.certificate) }),
+        ...(manifests.networkPolicies?.balancer && { networkPolicy: of<k8s.networking.v1.NetworkPolicy>(manifests.networkPolicies.balancer) }),
       };
       this.balancerServiceName = b.service.metadata.name;
       if ((b.service.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {
@@ -265,6 +296,7 @@ export class GrpcMeshService extends pulumi.ComponentResource implements IRouteP
     this.certificates = manifests.certificates.map((m) => of(m));
     this.monitoring = manifests.monitoring.map((m) => of(m));
     if (manifests.dashboard) this.dashboard = of(manifests.dashboard);
+    if (manifests.networkPolicies) this.networkPolicy = of(manifests.networkPolicies.server);
     if (!resolved.hasInputs) logWarnings(this.warnings, this);
     this.registerOutputs({
       // With Inputs, the warnings of the real props are logged (or thrown) once they resolve.

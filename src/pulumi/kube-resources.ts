@@ -10,6 +10,7 @@ export type KubeResource =
   | k8s.policy.v1.PodDisruptionBudget
   | k8s.autoscaling.v2.HorizontalPodAutoscaler
   | k8s.core.v1.ServiceAccount
+  | k8s.networking.v1.NetworkPolicy
   | k8s.apiextensions.CustomResource;
 
 type TypedClass = new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => KubeResource;
@@ -30,11 +31,12 @@ const TYPED_KINDS: Readonly<Record<string, { readonly resource: TypedClass; read
   'v1/ServiceAccount': {
     resource: k8s.core.v1.ServiceAccount, fields: ['apiVersion', 'kind', 'metadata', 'automountServiceAccountToken', 'imagePullSecrets', 'secrets'],
   },
+  'networking.k8s.io/v1/NetworkPolicy': { resource: k8s.networking.v1.NetworkPolicy, fields: SPEC_FIELDS },
 };
 
 /**
  * Turns a core manifest (whose fields may be Outputs) into the Pulumi resource that creates it, unchanged: `Service`, `ConfigMap`,
- * `Deployment`, `PodDisruptionBudget`, `HorizontalPodAutoscaler` and `ServiceAccount` become the typed `@pulumi/kubernetes` classes, every other kind
+ * `Deployment`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `ServiceAccount` and `NetworkPolicy` become the typed `@pulumi/kubernetes` classes, every other kind
  * (Gateway API, Istio, Envoy Gateway, Prometheus operator) an `apiextensions.CustomResource`.
  */
 export function kubeResource(name: string, manifest: KubeObjectInputs, opts: pulumi.CustomResourceOptions): KubeResource {

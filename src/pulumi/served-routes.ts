@@ -97,8 +97,23 @@ function warnPlainReferences(scope: RoutingScope): void {
  * when the tier cannot serve the routes as written.
  */
 export function servedRoutes<R>(
-  parent: DeclaredParent, resource: pulumi.Resource, render: (routes: TierRoutes, served: ServedParent) => R,
+  parent: DeclaredParent, resource: pulumi.Resource, render: (routes: TierRoutes, served: ServedParent, scope: RoutingScope) => R,
 ): pulumi.Output<R> {
+  return stackRoutingScope().apply((scope) => (parent.real as pulumi.Output<GrpcMeshServiceModel | GrpcGatewayModel>).apply((model) => {
+    const part = { kind: parent.kind, model } as ServedParent;
+    const served = compileTierRoutes(scope, part);
+    const subject = `${part.kind === 'service' ? 'GrpcMeshService' : 'GrpcGateway'} "${model.namespace}/${model.name}"`;
+    if (served.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, served.issues), resource);
+    logWarnings(served.warnings, resource);
+    return render(served, part, scope);
+  })) as unknown as pulumi.Output<R>;
+}
+
+/**
+ * The routing of the whole stack (the models of the real props), taken once the program's synchronous declarations
+ * are over, so every service, Gateway and route declared with it is in.
+ */
+export function stackRoutingScope(): pulumi.Output<RoutingScope> {
   const routing = stackRouting();
   routing.scope ??= pulumi.output(new Promise<() => pulumi.Output<RoutingScope>>((resolve) => {
     setImmediate(() => {
@@ -112,12 +127,5 @@ export function servedRoutes<R>(
       }))) as unknown as pulumi.Output<RoutingScope>);
     });
   })).apply((scope) => scope()) as unknown as pulumi.Output<RoutingScope>;
-  return routing.scope.apply((scope) => (parent.real as pulumi.Output<GrpcMeshServiceModel | GrpcGatewayModel>).apply((model) => {
-    const part = { kind: parent.kind, model } as ServedParent;
-    const served = compileTierRoutes(scope, part);
-    const subject = `${part.kind === 'service' ? 'GrpcMeshService' : 'GrpcGateway'} "${model.namespace}/${model.name}"`;
-    if (served.issues.length > 0) throw new GrpcMeshResourceError(new GrpcMeshValidationError(subject, served.issues), resource);
-    logWarnings(served.warnings, resource);
-    return render(served, part);
-  })) as unknown as pulumi.Output<R>;
+  return routing.scope;
 }

@@ -1,5 +1,5 @@
 import { Chart, JsonPatch, Testing } from 'cdk8s';
-import { DataPlane, GatewayImplementation, GrpcGateway, GrpcMeshService } from '../../src/cdk8s';
+import { DataPlane, GatewayImplementation, GrpcGateway, GrpcMeshService, GrpcRoute } from '../../src/cdk8s';
 import { listGrpcMeshServiceManifests } from '../../src/core';
 import { USERS_PROPS } from '../support/fixtures';
 import { render } from '../support/render';
@@ -24,6 +24,8 @@ describe('GrpcMeshService (cdk8s)', () => {
       'Deployment/app/users-envoy',
       'Service/app/users-envoy',
       'PodDisruptionBudget/app/users-envoy',
+      'NetworkPolicy/app/users',
+      'NetworkPolicy/app/users-envoy',
     ]);
   });
 
@@ -32,9 +34,13 @@ describe('GrpcMeshService (cdk8s)', () => {
     expect(objects).toEqual(listGrpcMeshServiceManifests(render()).map((m) => m.manifest));
   });
 
-  test('emits only the two Services with DataPlane.none() and an existing workload', () => {
+  test('emits only the two Services and the pods\' NetworkPolicy with DataPlane.none() and an existing workload', () => {
     const objects = synth((chart) => new GrpcMeshService(chart, 'users', { port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.none() }));
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless']);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless', 'NetworkPolicy/users']);
+    const off = synth((chart) => new GrpcMeshService(chart, 'users', {
+      port: 50051, selector: { app: 'users' }, dataPlane: DataPlane.none(), networkPolicy: { enabled: false },
+    }));
+    expect(off.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/users', 'Service/users-headless']);
   });
 
   test('uses the chart namespace when the props give none', () => {
@@ -61,6 +67,8 @@ describe('GrpcMeshService (cdk8s)', () => {
       expect(users.headlessService.name).toBe('users-headless');
       expect(users.podDisruptionBudget!.kind).toBe('PodDisruptionBudget');
       expect(users.balancer!.config.kind).toBe('ConfigMap');
+      expect(users.networkPolicy!.kind).toBe('NetworkPolicy');
+      expect(users.balancer!.networkPolicy!.name).toBe('users-envoy');
     });
     const byId = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
     expect(byId('Deployment', 'users').spec.template.spec.priorityClassName).toBe('critical');
@@ -95,7 +103,7 @@ describe('GrpcMeshService (cdk8s)', () => {
       const users = new GrpcMeshService(chart, 'users', { ...USERS_PROPS, backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 } });
       expect(users.certificates.map((c) => `${c.kind}/${c.name}`)).toEqual(['Certificate/users-tls', 'Certificate/users-envoy-client']);
     });
-    expect(objects.slice(-2).map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.namespace}/${o.metadata.name} ${o.spec.secretName}`)).toEqual([
+    expect(objects.filter((o) => o.kind === 'Certificate').map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.namespace}/${o.metadata.name} ${o.spec.secretName}`)).toEqual([
       'cert-manager.io/v1 Certificate/app/users-tls users-tls',
       'cert-manager.io/v1 Certificate/app/users-envoy-client users-envoy-client-tls',
     ]);
@@ -115,5 +123,41 @@ describe('GrpcMeshService (cdk8s)', () => {
 
   test('synthesizes the documented example unchanged', () => {
     expect(synth((chart) => new GrpcMeshService(chart, 'users', USERS_PROPS))).toMatchSnapshot();
+  });
+
+  test('admits to the server pods the tier of a self-hosted Gateway whose route, declared before the service, reaches them', () => {
+    const objects = synth((chart) => {
+      const edge = new GrpcGateway(chart, 'edge', {
+        namespace: 'infra',
+        implementation: GatewayImplementation.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0' }),
+        listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }],
+      });
+      new GrpcRoute(chart, 'users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: { name: 'users', namespace: 'app', port: 50051 } }] }] });
+      new GrpcMeshService(chart, 'users', USERS_PROPS);
+    });
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'users');
+    expect(policy.spec.ingress[0].from).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'users-envoy', 'app.kubernetes.io/component': 'load-balancer' } } },
+      {
+        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['infra'] }] },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'edge-proxy', 'app.kubernetes.io/component': 'load-balancer' } },
+      },
+    ]);
+  });
+
+  test('warns at synthesis when a Gateway API controller\'s Gateway routes to pods that admit only their balancer', () => {
+    const build = (chart: Chart, silence: boolean) => {
+      const edge = new GrpcGateway(chart, 'edge', { namespace: 'infra', gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }] });
+      const users = new GrpcMeshService(chart, 'users', { ...USERS_PROPS, ...(silence && { silenceWarnings: ['GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY'] }) });
+      new GrpcRoute(chart, 'users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
+    };
+    const strict = (silence: boolean) => {
+      const app = Testing.app();
+      app.node.setContext('grpc-mesh:warningsAsErrors', true);
+      build(new Chart(app, 'shop'), silence);
+      return () => app.synth();
+    };
+    expect(strict(false)).toThrow(/\[shop\/users\] warning \(grpc-mesh:warningsAsErrors\): GrpcMeshService "shop\/users": networkPolicy\.ingress admits no .*\[GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY\]/);
+    expect(strict(true)).not.toThrow();
   });
 });

@@ -29,6 +29,8 @@ describe('GrpcMeshService (Pulumi)', () => {
       'kubernetes:core/v1:Service users-service',
       'kubernetes:core/v1:ServiceAccount users-balancer-service-account',
       'kubernetes:core/v1:ServiceAccount users-service-account',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-balancer-network-policy',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-network-policy',
       'kubernetes:policy/v1:PodDisruptionBudget users-balancer-pdb',
       'kubernetes:policy/v1:PodDisruptionBudget users-pdb',
     ]);
@@ -50,7 +52,7 @@ describe('GrpcMeshService (Pulumi)', () => {
     new P.GrpcMeshService('users', USERS_PROPS);
     await settle();
     const expected = listGrpcMeshServiceManifests(renderGrpcMeshService(resolveGrpcMeshService(USERS_PROPS, { defaultName: 'users' })));
-    expect(expected).toHaveLength(10);
+    expect(expected).toHaveLength(12);
     for (const { id, manifest } of expected) expect([id, inputsOf(recorded, `users-${id}`)]).toEqual([id, manifest]);
   });
 
@@ -71,6 +73,7 @@ describe('GrpcMeshService (Pulumi)', () => {
       'kubernetes:monitoring.coreos.com/v1:PrometheusRule users-monitoring-prometheusrule',
       'kubernetes:networking.istio.io/v1:DestinationRule users-mesh-destinationrule',
       'kubernetes:networking.istio.io/v1:VirtualService users-mesh-virtualservice',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-network-policy',
     ]);
     expect(users.meshPolicy.every((r) => r instanceof k8s.apiextensions.CustomResource)).toBe(true);
     expect(users.monitoring).toHaveLength(2);
@@ -100,11 +103,13 @@ describe('GrpcMeshService (Pulumi)', () => {
     const children: pulumi.CustomResource[] = [
       users.service, users.headlessService, users.serviceAccount!, users.deployment!, users.podDisruptionBudget!, users.balancer!.serviceAccount!,
       users.balancer!.config, users.balancer!.deployment, users.balancer!.service, users.balancer!.podDisruptionBudget,
+      users.networkPolicy!, users.balancer!.networkPolicy!,
     ];
     const urns = await Promise.all(children.map((child) => promiseOf(child.urn)));
     await settle();
     expect([...opts.keys()]).toEqual(['users', 'users-service', 'users-headless-service', 'users-service-account', 'users-deployment', 'users-pdb',
-      'users-balancer-service-account', 'users-balancer-config', 'users-balancer-deployment', 'users-balancer-service', 'users-balancer-pdb']);
+      'users-balancer-service-account', 'users-balancer-config', 'users-balancer-deployment', 'users-balancer-service', 'users-balancer-pdb',
+      'users-network-policy', 'users-balancer-network-policy']);
     for (const [name, options] of opts) if (name !== 'users') expect([name, options.parent]).toEqual([name, users]);
     expect(urns.map((urn) => urn.split('::').pop())).toEqual([...opts.keys()].slice(1));
     expect(urns[0]).toBe(`urn:pulumi:parents::${PROJECT}::grpc-mesh:index:GrpcMeshService$kubernetes:core/v1:Service::users-service`);
@@ -120,10 +125,12 @@ describe('GrpcMeshService (Pulumi)', () => {
     const providerRef = `${await promiseOf(provider.urn)}::${await promiseOf(provider.id)}`;
     await settle();
     const children = recorded.filter((r) => r.name.startsWith('users-'));
-    expect(children).toHaveLength(10);
+    expect(children).toHaveLength(12);
     for (const child of children) expect([child.name, child.provider]).toEqual([child.name, providerRef]);
     for (const child of children) expect([child.name, opts.get(child.name)!.dependsOn]).toEqual([child.name, [crds]]);
     expect(users.service).toBeInstanceOf(k8s.core.v1.Service);
+    expect(users.networkPolicy).toBeInstanceOf(k8s.networking.v1.NetworkPolicy);
+    expect(users.balancer!.networkPolicy).toBeInstanceOf(k8s.networking.v1.NetworkPolicy);
   });
 
   test('exposes and registers the endpoint, the Service names and the LoadBalancer address', async () => {
@@ -209,4 +216,20 @@ describe('GrpcMeshService (Pulumi)', () => {
       warn.mockRestore();
     }
   });
+
+  test('warns once the stack is declared when a Gateway API controller\'s Gateway routes to pods that admit only their balancer', async () => {
+    await useMocks('network-policy-warning');
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const edge = new P.GrpcGateway('edge', { namespace: 'infra', gatewayClassName: 'eg', listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }] });
+      const users = new P.GrpcMeshService('users', USERS_PROPS);
+      new P.GrpcRoute('users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
+      await settle();
+      expect(warn.mock.calls.filter(([m]) => m.includes('[GATEWAY_NOT_ALLOWED_BY_NETWORK_POLICY]')).map(([m, r]) => [m.split(':')[0], r]))
+        .toEqual([['GrpcMeshService "users"', users]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
+

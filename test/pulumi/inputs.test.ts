@@ -67,9 +67,10 @@ describe('Pulumi Inputs', () => {
     const atConstruction = [...args.keys()].sort();
     // The route is compiled into the Envoy tier, which writes no Gateway API objects: it has no child.
     expect(atConstruction).toEqual([
-      'checkout-balancer-config', 'checkout-balancer-deployment', 'checkout-balancer-pdb', 'checkout-balancer-service', 'checkout-balancer-service-account',
-      'checkout-deployment', 'checkout-headless-service', 'checkout-pdb', 'checkout-service', 'checkout-service-account',
-      'edge-tier-config', 'edge-tier-deployment', 'edge-tier-pdb', 'edge-tier-service', 'edge-tier-service-account',
+      'checkout-balancer-config', 'checkout-balancer-deployment', 'checkout-balancer-network-policy', 'checkout-balancer-pdb', 'checkout-balancer-service',
+      'checkout-balancer-service-account',
+      'checkout-deployment', 'checkout-headless-service', 'checkout-network-policy', 'checkout-pdb', 'checkout-service', 'checkout-service-account',
+      'edge-tier-config', 'edge-tier-deployment', 'edge-tier-network-policy', 'edge-tier-pdb', 'edge-tier-service', 'edge-tier-service-account',
     ]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(recorded.filter((r) => r.custom)).toEqual([]); // nothing can be sent to the engine before the Inputs resolve

@@ -205,7 +205,7 @@ const PROXY_EDGE: GrpcGatewayProps = {
 
 /** The props matrix: one row per data plane, policy dialect and Gateway API feature, with how many objects each gives. */
 const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
-  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 12, (f) => {
+  ['envoy data plane: own workload, every policy family, LoadBalancer options, monitoring', 14, (f) => {
     f.service('users', {
       namespace: 'app',
       port: 50051,
@@ -229,10 +229,10 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       clusterDomain: 'cluster.example',
     });
   }],
-  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 7, (f) => {
+  ['envoy data plane: defaults, existing workload (selector), ClusterIP', 9, (f) => {
     f.service('legacy', { port: 9090, selector: { app: 'legacy' }, dataPlane: DataPlane.envoy({ serviceType: 'ClusterIP' }) });
   }],
-  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 13, (f) => {
+  ['proxy data plane: grpc-mesh-proxy tier with a traffic policy, its PodMonitor, alerts and dashboard', 15, (f) => {
     f.service('orders', {
       namespace: 'shop',
       port: 50051,
@@ -242,7 +242,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       monitoring: { latencyAlert: { thresholdMs: 500 }, labels: { release: 'prometheus' } },
     });
   }],
-  ['listener TLS: a proxy balancer with a cert-manager Certificate and client certificates from a ConfigMap', 11, (f) => {
+  ['listener TLS: a proxy balancer with a cert-manager Certificate and client certificates from a ConfigMap', 13, (f) => {
     f.service('orders', {
       namespace: 'shop',
       port: 50051,
@@ -258,7 +258,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       }),
     });
   }],
-  ['listener TLS: an Envoy balancer with client certificates from the CA of its own Secret', 7, (f) => {
+  ['listener TLS: an Envoy balancer with client certificates from the CA of its own Secret', 9, (f) => {
     f.service('legacy', {
       port: 9090,
       selector: { app: 'legacy' },
@@ -272,14 +272,37 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       listeners: [{ name: 'mtls', port: 443, hostname: 'partners.example.com', tls: { secretName: 'partners-tls', clientCertificates: { caConfigMap: 'partners-ca' } } }],
     });
   }],
-  ['no data plane: own workload, clients balance over the headless Service', 5, (f) => {
+  ['no data plane: own workload, clients balance over the headless Service', 6, (f) => {
     f.service('search', { namespace: 'app', port: 50051, workload: { image: 'registry.example.com/search:1.0.0', replicas: 2 }, dataPlane: DataPlane.none() });
   }],
-  ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 9, (f) => {
+  ['istio data plane: DestinationRule and VirtualService from the policy, PodMonitor, alerts, dashboard', 10, (f) => {
     f.service('billing', { namespace: 'billing', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.istio(), trafficPolicy: ISTIO_POLICY, monitoring: MONITORING });
   }],
-  ['linkerd data plane: policy annotations and failure accrual, the GRPCRoute of its gRPC retries, PodMonitor, alerts, dashboard', 8, (f) => {
+  ['linkerd data plane: policy annotations and failure accrual, the GRPCRoute of its gRPC retries, PodMonitor, alerts, dashboard', 9, (f) => {
     f.service('ledger', { namespace: 'ledger', port: 50051, workload: WORKLOAD, dataPlane: DataPlane.linkerd(), trafficPolicy: LINKERD_POLICY, monitoring: MONITORING });
+  }],
+  ['network policies: allowFrom, metricsFrom, ingress and egress; the tier of a self-hosted gateway admitted to the pods it routes to', 21, (f) => {
+    const users = f.service('users', {
+      namespace: 'app',
+      port: 50051,
+      workload: { image: 'registry.example.com/users:2.1.0' },
+      dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0', serviceType: 'ClusterIP' }),
+      monitoring: MONITORING,
+      networkPolicy: {
+        allowFrom: [{ namespaces: ['web', 'mobile'] }, { cidr: '10.20.0.0/16', except: ['10.20.1.0/24'] }],
+        metricsFrom: [{ namespaces: ['monitoring'], podSelector: { 'app.kubernetes.io/name': 'prometheus' } }],
+        ingress: [{ ports: [{ port: 9464 }, { port: 'admin' }], from: [{ namespaceSelector: { team: 'sre' } }] }],
+        egress: [{ to: [{ cidr: '10.30.0.0/16' }], ports: [{ port: 5432 }] }, { to: [{ podSelector: {} }] }],
+      },
+    });
+    const edge = f.gateway('edge', {
+      namespace: 'infra',
+      implementation: GatewayImplementation.proxy({
+        image: 'registry.example.com/grpc-mesh-proxy:0.1.0', networkPolicy: { allowFrom: [{ cidr: '192.0.2.0/24' }], restrictEgress: true },
+      }),
+      listeners: [{ name: 'grpc', port: 8080, allowedRoutes: { from: 'All' } }],
+    });
+    f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
   }],
   ['gateway: TLS with cert-manager, its GatewayClass, h2c and Selector listeners, labels and annotations', 2, (f) => {
     f.gateway('edge', {
@@ -305,7 +328,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       ],
     });
   }],
-  ['routes: cross-namespace backends and mirrors, one grant shared by routes, filters, a satisfied referenceGrants: false', 11, (f) => {
+  ['routes: cross-namespace backends and mirrors, one grant shared by routes, filters, a satisfied referenceGrants: false', 13, (f) => {
     const edge = f.gateway('edge', EDGE);
     const payments = f.service('payments', plain('payments', 'payments'));
     const shadow = f.service('shadow', plain('shadow', 'audit'));
@@ -328,12 +351,12 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
     f.route('refunds', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Refunds' }], backends: [{ service: payments }] }] });
     f.route('reports', { namespace: 'app', parents: [edge], referenceGrants: false, rules: [{ matches: [{ service: 'pay.v1.Reports' }], backends: [{ service: payments }] }] });
   }],
-  ['route policy: Envoy Gateway BackendTrafficPolicy from every family it can express', 5, (f) => {
+  ['route policy: Envoy Gateway BackendTrafficPolicy from every family it can express', 6, (f) => {
     const edge = f.gateway('edge', EDGE);
     const users = f.service('users', plain('users'));
     f.route('users-read', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }], trafficPolicy: ENVOY_GATEWAY_POLICY });
   }],
-  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 6, (f) => {
+  ['route policy: Linkerd annotations on a GAMMA route of a linkerd service', 7, (f) => {
     const ledger = f.service('ledger', { namespace: 'ledger', port: 50051, workload: { image: 'registry.example.com/ledger:1.0.0' }, dataPlane: DataPlane.linkerd() });
     f.route('ledger-mesh', {
       namespace: 'ledger',
@@ -342,7 +365,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       trafficPolicy: { retry: { attempts: 2, on: [GrpcStatus.UNAVAILABLE] }, timeouts: { requestMs: 1_000 } },
     });
   }],
-  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 13, (f) => {
+  ['canaries: north-south with a forcing header and a cross-namespace canary, method-scoped GAMMA canary', 16, (f) => {
     const edge = f.gateway('edge', EDGE);
     const stable = f.service('orders-stable', plain('orders-stable'));
     const canary = f.service('orders-canary', plain('orders-canary', 'canaries'));
@@ -367,7 +390,7 @@ const MATRIX: ReadonlyArray<[string, number, Scenario]> = [
       canaryWeight: 25,
     });
   }],
-  ['identity and pod pass-throughs: every pod and container prop on the workload, an existing ServiceAccount and scheduling on the tiers', 14, (f) => {
+  ['identity and pod pass-throughs: every pod and container prop on the workload, an existing ServiceAccount and scheduling on the tiers', 17, (f) => {
     f.service('accounts', {
       namespace: 'app',
       port: 50051,
@@ -423,7 +446,7 @@ function routesFirst(gatewayApiObjects: boolean): Scenario {
  * compiled in: parity alone would also hold if neither framework compiled them.
  */
 const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readonly string[]>>, Scenario]> = [
-  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 23,
+  ['self-hosted proxy gateway: h2c and TLS listeners with cert-manager, monitoring, a method split, a 90/10 canary with a forcing header', 28,
     { 'edge-proxy': ['shop/users-api', 'shop/orders'] }, (f) => {
       const edge = f.gateway('edge', { ...PROXY_EDGE, monitoring: { labels: { release: 'prometheus' } } });
       f.route('users-api', {
@@ -449,7 +472,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryHeader: { name: 'x-canary', value: 'always' },
       });
     }],
-  ['self-hosted envoy gateway with gatewayApiObjects: a TLS listener requiring client certificates, its CA mounted', 12,
+  ['self-hosted envoy gateway with gatewayApiObjects: a TLS listener requiring client certificates, its CA mounted', 14,
     { 'partners-envoy': ['app/partners-api'] }, (f) => {
       const edge = f.gateway('partners', {
         namespace: 'app',
@@ -459,7 +482,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
       const users = f.service('users', workloadOnly('users', 'app'));
       f.route('partners-api', { namespace: 'app', parents: [edge], rules: [{ backends: [{ service: users }] }] });
     }],
-  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 8, { 'edge-envoy': ['app/users-api'] }, (f) => {
+  ['self-hosted envoy gateway: one route, backend policy compiled into the bootstrap', 10, { 'edge-envoy': ['app/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'infra',
       implementation: GatewayImplementation.envoy({ replicas: 3, serviceType: 'ClusterIP', logLevel: 'warning' }),
@@ -473,7 +496,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'app', parents: [edge], rules: [{ matches: [{ service: 'user.v1.UserService' }], backends: [{ service: users }] }] });
   }],
-  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 30,
+  ['GAMMA canaries on DataPlane.proxy() and DataPlane.envoy() services, compiled into their balancers', 36,
     { 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'], 'payments-envoy': ['shop/payments-split', 'shop/payments-default'] }, (f) => {
       const checkout = f.service('checkout', {
         namespace: 'shop',
@@ -506,7 +529,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
         canaryWeight: 20,
       });
     }],
-  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 10, { 'edge-proxy': ['shop/users-api'] }, (f) => {
+  ['self-hosted gateway with gatewayApiObjects: the Gateway, its GatewayClass and the GRPCRoute are written too', 12, { 'edge-proxy': ['shop/users-api'] }, (f) => {
     const edge = f.gateway('edge', {
       namespace: 'shop',
       implementation: GatewayImplementation.proxy({ image: PROXY_IMAGE, gatewayApiObjects: true }),
@@ -515,7 +538,7 @@ const SELF_HOSTED: ReadonlyArray<[string, number, Readonly<Record<string, readon
     });
     f.route('users-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: f.service('users', plain('users', 'shop')) }] }] });
   }],
-  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 18,
+  ['routes declared before the gateway (written out too) and the service that serve them, by plain references', 23,
     { 'edge-proxy': ['shop/users-api'], 'checkout-proxy': ['shop/checkout-split', 'shop/checkout-default'] }, routesFirst(true)],
 ];
 const ALL_ROWS: ReadonlyArray<[string, number, Scenario]> = [
@@ -547,7 +570,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
       const pulumiObjects = await recordWithPulumi('routes-first-without-gateway-api-objects', routesFirst(false));
       const onlyPulumi = pulumiObjects.filter((o) => o.kind === 'GRPCRoute');
       expect(onlyPulumi.map(keyOf)).toEqual(['gateway.networking.k8s.io/v1/GRPCRoute/shop/users-api']);
-      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(16);
+      expect(expectSameObjects(pulumiObjects.filter((o) => !onlyPulumi.includes(o)), synthWithCdk8s(routesFirst(false)))).toBe(21);
       expect(warn.mock.calls.map(([message]) => message).filter((m) => m.includes('[PLAIN_REFERENCE_TO_SELF_HOSTED]')))
         .toEqual([expect.stringMatching(/^GRPCRoute "shop\/users-api" is created although its parents are served by grpc-mesh tiers/)]);
     } finally {
@@ -560,7 +583,7 @@ describe('parity of the Pulumi components with the cdk8s constructs', () => {
     const kinds = new Set(objects.map((o) => o.kind));
     expect([...kinds].sort()).toEqual([
       'BackendTrafficPolicy', 'Certificate', 'ConfigMap', 'Deployment', 'DestinationRule', 'GRPCRoute', 'Gateway', 'GatewayClass',
-      'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'ServiceAccount', 'VirtualService',
+      'NetworkPolicy', 'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'ReferenceGrant', 'Service', 'ServiceAccount', 'VirtualService',
     ]);
   });
 });
@@ -622,7 +645,7 @@ async function recordInputsWithPulumi(stack: string, scenario: InputScenario): P
 
 /** Rows whose props Pulumi takes as Outputs (namespaces, images, replicas, labels, annotations, Secret names...). */
 const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
-  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 13, (f) => {
+  ['envoy data plane: namespace of a Namespace object, image, replicas, ServiceAccount, env, labels and pod annotations as Outputs', 15, (f) => {
     f.service('users', {
       namespace: f.namespace('identity'),
       port: 50051,
@@ -641,7 +664,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('identity'), env: 'prod' },
     });
   }],
-  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 15, (f) => {
+  ['a Gateway, an istio service and routes in Output namespaces: TLS Secret, labels and annotations as Outputs, one namespace Output shared', 18, (f) => {
     const app = f.namespace('app');
     const edge = f.gateway('edge', {
       namespace: f.input('infra'),
@@ -663,7 +686,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       namespace: app, parents: [edge], grpcService: 'order.v1.OrderService', stable, canary, canaryWeight: 10, canaryHeader: { name: 'x-canary', value: 'always' },
     });
   }],
-  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 31, (f) => {
+  ['self-hosted proxy gateway and GAMMA canaries in Output namespaces: compiled configs, DNS names and config hashes', 37, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -686,7 +709,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     });
     f.route('payments-api', { namespace: shop, parents: [edge], rules: [{ matches: [{ service: 'pay.v1.Payments' }], backends: [{ service: payments }] }] });
   }],
-  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 12, (f) => {
+  ['an autoscaled workload and Envoy tier (HorizontalPodAutoscalers, no replicas on the Deployments), labels as Outputs', 14, (f) => {
     f.service('search', {
       namespace: 'shop',
       port: 50051,
@@ -695,7 +718,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       labels: { team: f.input('search') },
     });
   }],
-  ['backend mTLS (image as an Output): the server and client Certificates, the Secrets mounted in the server and the tier, the tier\'s upstream TLS', 12, (f) => {
+  ['backend mTLS (image as an Output): the server and client Certificates, the Secrets mounted in the server and the tier, the tier\'s upstream TLS', 14, (f) => {
     f.service('ledger', {
       namespace: 'shop',
       port: 50051,
@@ -704,7 +727,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 },
     });
   }],
-  ['a self-hosted Gateway reaching a service with backend mTLS: its client Certificate, mount and upstream TLS (tier image as an Output)', 12, (f) => {
+  ['a self-hosted Gateway reaching a service with backend mTLS: its client Certificate, mount and upstream TLS (tier image as an Output)', 14, (f) => {
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
       implementation: f.implementation.proxy({ image: f.input(PROXY_IMAGE), backendTls: { certManager: { clusterIssuer: 'internal-ca' } } }),
@@ -720,7 +743,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
     });
     f.route('ledger-api', { namespace: 'shop', parents: [edge], rules: [{ backends: [{ service: ledger }] }] });
   }],
-  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 26, (f) => {
+  ['balancer and tier images as Outputs: DataPlane.proxy(), DataPlane.envoy() and GatewayImplementation.proxy() images from other resources', 31, (f) => {
     const shop = f.namespace('shop');
     const edge = f.gateway('edge', {
       ...PROXY_EDGE,
@@ -737,7 +760,7 @@ const INPUT_ROWS: ReadonlyArray<[string, number, InputScenario]> = [
       namespace: shop, port: 50051, workload: { image: 'registry.example.com/payments:1.0.0' }, dataPlane: f.dataPlane.envoy({ image: f.input('envoyproxy/envoy:v1.36.4') }),
     });
   }],
-  ['identity and pod pass-throughs as Outputs: an IAM role ARN, pull secrets, env values, an existing tier ServiceAccount', 9, (f) => {
+  ['identity and pod pass-throughs as Outputs: an IAM role ARN, pull secrets, env values, an existing tier ServiceAccount', 11, (f) => {
     f.service('accounts', {
       namespace: 'app',
       port: 50051,
@@ -878,8 +901,8 @@ describe('the Pulumi example program', () => {
   }, 300_000);
 
   test('creates, under mocks, the same objects as the cdk8s examples together', () => {
-    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 10], ['gateway-api', 47], ['self-hosted', 40]]);
-    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(97);
+    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 12], ['gateway-api', 55], ['self-hosted', 48]]);
+    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(115);
   });
 
   test('exports the in-cluster endpoints and the LoadBalancer address of the classic recipe', () => {

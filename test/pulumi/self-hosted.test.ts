@@ -63,7 +63,7 @@ describe('a self-hosted GrpcGateway (Pulumi)', () => {
     expect(edge.gateway).toBeUndefined();
     expect(edge.gatewayClass).toBeUndefined();
     expect(edge.referenceGrants).toEqual([]);
-    expect(Object.keys(edge.tier!).sort()).toEqual(['config', 'deployment', 'podDisruptionBudget', 'service', 'serviceAccount']);
+    expect(Object.keys(edge.tier!).sort()).toEqual(['config', 'deployment', 'networkPolicy', 'podDisruptionBudget', 'service', 'serviceAccount']);
     expect(edge.certificates).toHaveLength(1);
     expect(users.route).toBeUndefined();
     expect(users.policy).toEqual([]);
@@ -86,6 +86,8 @@ describe('a self-hosted GrpcGateway (Pulumi)', () => {
       'kubernetes:core/v1:Service users-headless-service',
       'kubernetes:core/v1:Service users-service',
       'kubernetes:core/v1:ServiceAccount edge-tier-service-account',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy edge-tier-network-policy',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy users-network-policy',
       'kubernetes:policy/v1:PodDisruptionBudget edge-tier-pdb',
     ]);
     expect(['edge-tier-config', 'edge-tier-deployment', 'edge-tier-service', 'edge-tier-pdb'].map((n) => inputsOf(recorded, n).metadata.name))
@@ -193,6 +195,7 @@ describe('when the tiers compile the routes (Pulumi)', () => {
     expect(typesAndNames(recorded).filter((t) => t.includes('edge-tier'))).toEqual([
       'kubernetes:core/v1:Service edge-tier-service',
       'kubernetes:core/v1:ServiceAccount edge-tier-service-account',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy edge-tier-network-policy', // it does not depend on the routes
       'kubernetes:policy/v1:PodDisruptionBudget edge-tier-pdb',
     ]);
   });

@@ -376,3 +376,56 @@ describe('isBuiltInKind', () => {
     expect(isBuiltInKind('gateway.networking.k8s.io/v1', 'HTTPRoute')).toBe(false);
   });
 });
+
+describe('validateManifests: NetworkPolicy', () => {
+  const policy = (spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'shop' }, spec });
+  const valid = {
+    podSelector: { matchLabels: LABELS },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{
+      from: [
+        { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['web'] }] }, podSelector: { matchLabels: LABELS } },
+        { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } },
+        { ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:1::/48'] } },
+      ],
+      ports: [{ protocol: 'TCP', port: 50051 }, { port: 'metrics' }, { protocol: 'UDP', port: 32000, endPort: 32768 }],
+    }],
+    egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'db' } } }] }],
+  };
+
+  test('accepts a valid policy with selectors, IP blocks, named ports and a port range', () => {
+    expect(validateManifests([policy(valid)])).toEqual([]);
+  });
+
+  test('reports what the API server refuses: mixed or empty peers, CIDRs, except blocks, port names, ranges, types, protocols', () => {
+    const bad = policy({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Inbound'],
+      ingress: [{
+        from: [
+          { ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} },
+          {},
+          { ipBlock: { cidr: '10.0.0.1/8', except: ['11.0.0.0/16'] } },
+          { ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/8', 'not-a-cidr'] } },
+        ],
+        ports: [{ port: 'Metrics' }, { port: 'metrics', endPort: 9000 }, { port: 9000, endPort: 8000 }, { port: 70000 }, { port: 1, protocol: 'ICMP' }],
+      }],
+    });
+    expect(validateManifests([bad]).map((p) => p.replace('NetworkPolicy/shop/p: ', ''))).toEqual([
+      'spec.ingress[0].ports[4].protocol: must be one of TCP, UDP, SCTP',
+    ]);
+    (bad.spec as any).ingress[0].ports.pop();
+    expect(validateManifests([bad]).map((p) => p.replace('NetworkPolicy/shop/p: ', '').split(':')[0])).toEqual([
+      'spec.policyTypes[1]',
+      'spec.ingress[0].from[0]',
+      'spec.ingress[0].from[1]',
+      'spec.ingress[0].from[2].ipBlock.cidr',
+      'spec.ingress[0].from[3].ipBlock.except[0]',
+      'spec.ingress[0].from[3].ipBlock.except[1]',
+      'spec.ingress[0].ports[0].port',
+      'spec.ingress[0].ports[1].endPort',
+      'spec.ingress[0].ports[2].endPort',
+      'spec.ingress[0].ports[3].port',
+    ]);
+  });
+});

@@ -7,6 +7,7 @@
  * that passed them, as the API server only validates what it could decode.
  */
 import * as fs from 'fs';
+import { isIPv4, isIPv6 } from 'net';
 import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -50,6 +51,7 @@ const ENUMS: Record<string, Record<string, string[]>> = {
   'io.k8s.api.apps.v1.StatefulSetUpdateStrategy': { type: ['RollingUpdate', 'OnDelete'] },
   'io.k8s.api.apps.v1.DaemonSetUpdateStrategy': { type: ['RollingUpdate', 'OnDelete'] },
   'io.k8s.api.policy.v1.PodDisruptionBudgetSpec': { unhealthyPodEvictionPolicy: ['IfHealthyBudget', 'AlwaysAllow'] },
+  'io.k8s.api.networking.v1.NetworkPolicyPort': { protocol: PROTOCOLS },
 };
 
 /** Options of {@link validateManifests}. */
@@ -495,6 +497,7 @@ const KIND_RULES: Record<string, (object: never, report: Report) => void> = {
   PodDisruptionBudget: checkPodDisruptionBudget,
   ConfigMap: checkConfigMap,
   Secret: checkSecret,
+  NetworkPolicy: checkNetworkPolicy,
 };
 
 /** Deployment, StatefulSet, DaemonSet and ReplicaSet: counts, selector, update strategy and pod template. */
@@ -770,6 +773,96 @@ function checkDataKeys(data: Record<string, string> | undefined, at: string, key
 // ---------------------------------------------------------------------------------------------
 // Small value checks
 // ---------------------------------------------------------------------------------------------
+
+interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
+interface NetworkPolicyPort {
+  port?: number | string;
+  endPort?: number;
+}
+interface NetworkPolicySpec {
+  podSelector: LabelSelector;
+  policyTypes?: string[];
+  ingress?: Array<{ from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }>;
+  egress?: Array<{ to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }>;
+}
+
+/**
+ * NetworkPolicy, as the API server validates it (pkg/apis/networking/validation): the selectors, `policyTypes` from
+ * Ingress and Egress, each peer exactly one of `ipBlock` or the selectors, CIDRs in canonical form with `except`
+ * blocks strictly inside, ports as numbers or IANA service names, `endPort` only after a numeric port and not below it.
+ */
+function checkNetworkPolicy(policy: Manifest & { spec?: NetworkPolicySpec }, report: Report): void {
+  const spec = policy.spec;
+  if (spec === undefined) return;
+  checkLabelSelector(spec.podSelector, 'spec.podSelector', report);
+  const types = spec.policyTypes ?? [];
+  types.forEach((t, i) => {
+    if (t !== 'Ingress' && t !== 'Egress') report(`spec.policyTypes[${i}]`, `${JSON.stringify(t)} must be Ingress or Egress`);
+  });
+  if (new Set(types).size !== types.length) report('spec.policyTypes', 'must not repeat a type');
+  const rules = [
+    ...(spec.ingress ?? []).map((r, i) => ({ at: `spec.ingress[${i}]`, peers: r.from, peersAt: 'from', ports: r.ports })),
+    ...(spec.egress ?? []).map((r, i) => ({ at: `spec.egress[${i}]`, peers: r.to, peersAt: 'to', ports: r.ports })),
+  ];
+  for (const { at, peers, peersAt, ports } of rules) {
+    peers?.forEach((peer, i) => checkNetworkPolicyPeer(peer, `${at}.${peersAt}[${i}]`, report));
+    ports?.forEach((port, i) => checkNetworkPolicyPort(port, `${at}.ports[${i}]`, report));
+  }
+}
+
+function checkNetworkPolicyPeer(peer: NetworkPolicyPeer, at: string, report: Report): void {
+  const selectors = [peer.podSelector, peer.namespaceSelector].filter((s) => s !== undefined).length;
+  if (peer.ipBlock !== undefined && selectors > 0) report(at, 'may not specify both ipBlock and another peer');
+  if (peer.ipBlock === undefined && selectors === 0) report(at, 'must specify a peer');
+  if (peer.podSelector) checkLabelSelector(peer.podSelector, `${at}.podSelector`, report);
+  if (peer.namespaceSelector) checkLabelSelector(peer.namespaceSelector, `${at}.namespaceSelector`, report);
+  if (peer.ipBlock === undefined) return;
+  const block = parseCanonicalCidr(peer.ipBlock.cidr);
+  if (block === undefined) report(`${at}.ipBlock.cidr`, `${JSON.stringify(peer.ipBlock.cidr)} must be a valid CIDR in canonical form`);
+  peer.ipBlock.except?.forEach((cidr, i) => {
+    const inner = parseCanonicalCidr(cidr);
+    if (inner === undefined) {report(`${at}.ipBlock.except[${i}]`, `${JSON.stringify(cidr)} must be a valid CIDR in canonical form`);} else if (block !== undefined && !(inner.v === block.v && inner.bits > block.bits && inner.n / block.size === block.n / block.size)) {
+      report(`${at}.ipBlock.except[${i}]`, `must be a strict subset of \`cidr\` ${peer.ipBlock!.cidr}`);
+    }
+  });
+}
+
+function checkNetworkPolicyPort(port: NetworkPolicyPort, at: string, report: Report): void {
+  if (typeof port.port === 'number') checkPortNumber(port.port, `${at}.port`, report);
+  if (typeof port.port === 'string') checkSyntax(port.port, IANA_SVC_NAME, `${at}.port`, report);
+  if (port.endPort === undefined) return;
+  if (typeof port.port !== 'number') report(`${at}.endPort`, 'may not be specified without a numeric port');
+  else if (port.endPort < port.port) report(`${at}.endPort`, `must be greater than or equal to port (${port.port})`);
+}
+
+/** An IPv4 or IPv6 CIDR without host bits, as the API server's strict validation requires; undefined when it is not one. */
+function parseCanonicalCidr(text: string): { v: 4 | 6; bits: number; n: bigint; size: bigint } | undefined {
+  const [ip, prefix, extra] = text.split('/');
+  const v = isIPv4(ip) ? 4 : isIPv6(ip) ? 6 : undefined;
+  if (v === undefined || extra !== undefined || !/^\d{1,3}$/.test(prefix ?? '')) return undefined;
+  const width = v === 4 ? 32 : 128;
+  const bits = Number(prefix);
+  if (bits > width) return undefined;
+  let n: bigint;
+  if (v === 4) {
+    const bytes = ip.split('.');
+    if (bytes.some((b) => String(Number(b)) !== b)) return undefined;
+    n = bytes.reduce((acc, b) => acc * 256n + BigInt(b), 0n);
+  } else {
+    const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+    const h = head === '' ? [] : head.split(':');
+    const t = tail === undefined || tail === '' ? [] : tail.split(':');
+    if ([...h, ...t].some((g) => g.includes('.'))) return undefined;
+    const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    n = groups.reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n);
+  }
+  const size = 2n ** BigInt(width - bits);
+  return n % size === 0n ? { v, bits, n, size } : undefined;
+}
 
 function checkPortNumber(port: number, at: string, report: Report): void {
   if (port < 1 || port > 65535) report(at, `${port} is not a port number between 1 and 65535`);

@@ -11,6 +11,15 @@ import type { DataPlaneService, RoutePolicyDialect } from './strategy';
 
 /** Name of the Istio sidecar's port serving Envoy's `/stats/prometheus` (15090, in Istio's injection template). */
 const ISTIO_METRICS_PORT_NAME = 'http-envoy-prom';
+/**
+ * Ports of Istio's sidecar that NetworkPolicies must leave open (istio.io, "Application Requirements", ports used by
+ * the sidecar proxy): 15008, the HBONE mTLS tunnel, which callers over HBONE (ambient pods, waypoints) connect to
+ * instead of the target port; sidecar callers connect to the target port itself (the redirect to 15006 happens
+ * inside the pod, after the NetworkPolicy). Telemetry: 15090 (Envoy's stats) and 15020 (the merged endpoint the
+ * injector's `prometheus.io/*` annotations point at). Health checks (15021) come from the kubelet, on the node.
+ */
+const ISTIO_HBONE_PORT = 15008;
+const ISTIO_METRICS_PORTS = [15090, 15020];
 
 /**
  * The Istio mesh (`DataPlane.istio()`): the sidecar injection label on the workload's pods, the traffic policy as a
@@ -22,7 +31,16 @@ export class IstioDataPlane extends MeshDataPlane implements RoutePolicyDialect 
 
   protected translate(issues: IssueCollector, service: DataPlaneService, target: PolicyTarget): ResolvedMesh {
     translateToIstio(service.props.trafficPolicy, target, issues); // for its issues: the objects are rendered later
-    return { kind: this.kind, podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: {}, serviceAnnotations: {}, target, strategy: this };
+    return {
+      kind: this.kind,
+      podLabels: { 'sidecar.istio.io/inject': 'true' },
+      podAnnotations: {},
+      serviceAnnotations: {},
+      target,
+      strategy: this,
+      proxyInboundPorts: [ISTIO_HBONE_PORT],
+      proxyMetricsPorts: ISTIO_METRICS_PORTS,
+    };
   }
 
   /** The DestinationRule and the VirtualService, from the policy resolution found Istio can express. */

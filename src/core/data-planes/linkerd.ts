@@ -12,6 +12,13 @@ import { MeshDataPlane } from './mesh';
 
 /** Name of the Linkerd proxy's admin port serving `/metrics` (4191, in Linkerd's injection template). */
 const LINKERD_METRICS_PORT_NAME = 'linkerd-admin';
+/**
+ * Linkerd's inbound port: a meshed client's proxy sends every connection to a meshed pod to 4143, whatever the
+ * target port, so a NetworkPolicy that blocks it blocks all meshed traffic (linkerd.io, "Network Policy", common
+ * errors). The admin port 4191 serves the metrics linkerd-viz scrapes, the tap port 4190 `linkerd viz tap`.
+ */
+const LINKERD_INBOUND_PORT = 4143;
+const LINKERD_TELEMETRY_PORTS = [4191, 4190];
 
 /**
  * The Linkerd mesh (`DataPlane.linkerd()`): the injection annotation on the workload's pods, the traffic policy as
@@ -26,7 +33,15 @@ export class LinkerdDataPlane extends MeshDataPlane implements RoutePolicyDialec
     const { serviceAnnotations, podAnnotations } = translateToLinkerd(service.props.trafficPolicy, issues);
     const serviceRoute = linkerdServiceRouteName(target, serviceAnnotations);
     return {
-      kind: this.kind, podLabels: {}, podAnnotations, serviceAnnotations, target, ...(serviceRoute !== undefined && { serviceRoute }), strategy: this,
+      kind: this.kind,
+      podLabels: {},
+      podAnnotations,
+      serviceAnnotations,
+      target,
+      ...(serviceRoute !== undefined && { serviceRoute }),
+      strategy: this,
+      proxyInboundPorts: [LINKERD_INBOUND_PORT],
+      proxyMetricsPorts: LINKERD_TELEMETRY_PORTS,
     };
   }
 

@@ -1,6 +1,7 @@
 import { validateIssuerChoice } from '../backend-tls';
 import type { ProxyGatewayOptions, EnvoyGatewayTierOptions } from '../gateway-implementation';
 import type { GrpcGatewayProps, GrpcListenerProps, ResolvedGatewayTier } from '../grpc-gateway';
+import { resolveGatewayTierNetworkPolicy, validateGatewayTierNetworkPolicy } from '../network-policy';
 import type { IssueCollector } from '../validation';
 import type { GatewayImplementationStrategy, TierStrategy } from './strategy';
 import { resolveTier, validateTierOptions } from './tier';
@@ -27,6 +28,7 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
   public validate(issues: IssueCollector, props: GrpcGatewayProps): void {
     validateTierOptions(issues, 'implementation', this.tier, this.options);
     validateIssuerChoice(issues, 'implementation.backendTls.certManager', this.options.backendTls?.certManager);
+    validateGatewayTierNetworkPolicy(issues, 'implementation.networkPolicy', this.options.networkPolicy);
     if (this.options.gatewayApiObjects !== true && props.gatewayClass !== undefined) {
       issues.add({
         code: 'GATEWAY_CLASS_UNUSED',
@@ -76,6 +78,12 @@ export class SelfHostedGateway implements GatewayImplementationStrategy {
   public resolveTier(name: string, labels: Readonly<Record<string, string>> | undefined): ResolvedGatewayTier {
     const tier = resolveTier(this.tier, name, labels, this.options);
     const backendTls = this.options.backendTls && { certManager: this.options.backendTls.certManager, secretName: `${tier.name}-client-tls` };
-    return { ...tier, gatewayApiObjects: this.options.gatewayApiObjects ?? false, ...(backendTls && { backendTls }) };
+    const networkPolicy = resolveGatewayTierNetworkPolicy(this.options.networkPolicy);
+    return {
+      ...tier,
+      gatewayApiObjects: this.options.gatewayApiObjects ?? false,
+      ...(backendTls && { backendTls }),
+      ...(networkPolicy !== undefined && { networkPolicy }),
+    };
   }
 }

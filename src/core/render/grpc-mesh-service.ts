@@ -2,6 +2,7 @@ import { renderBackendTlsCertificates } from '../backend-tls';
 import type { GrpcMeshServiceModel } from '../grpc-mesh-service';
 import type { KubeObject } from '../kube';
 import { renderMonitoring } from '../monitoring';
+import { renderNetworkPolicies, type NetworkPolicyManifests, type TierPods } from '../network-policy';
 import type { TierRoutes } from '../served-routes';
 import type { BalancerManifests } from './balancer-tier';
 import { renderServices } from './services';
@@ -25,14 +26,19 @@ export interface GrpcMeshServiceManifests {
   readonly monitoring: readonly KubeObject[];
   /** The Grafana dashboard ConfigMap, when `monitoring` asks for it. */
   readonly dashboard?: KubeObject;
+  /** The NetworkPolicies of the server pods and the balancer pods, unless `networkPolicy` switches them off. */
+  readonly networkPolicies?: NetworkPolicyManifests;
 }
 
 /**
  * Renders every object of a `GrpcMeshService` from its resolved model. Same model, same objects.
  * @param served the routes its balancer serves (GAMMA), compiled by `compileTierRoutes`; without them, or when
  *   none is attached, the balancer sends every call to the service's pods
+ * @param reaching the pods of the other grpc-mesh tiers with routes to the service (`tiersRoutingTo`), which the
+ *   server pods' NetworkPolicy admits
  */
-export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: TierRoutes): GrpcMeshServiceManifests {
+export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: TierRoutes, reaching?: readonly TierPods[]): GrpcMeshServiceManifests {
+  const networkPolicies = renderNetworkPolicies(model, reaching, served);
   const { prometheus, dashboard } = renderMonitoring(model.monitoring);
   const { strategy } = model.dataPlane;
   return {
@@ -43,6 +49,7 @@ export function renderGrpcMeshService(model: GrpcMeshServiceModel, served?: Tier
     certificates: renderBackendTlsCertificates(model.backendTls, model),
     monitoring: prometheus,
     ...(dashboard && { dashboard }),
+    ...(networkPolicies && { networkPolicies }),
   };
 }
 
@@ -56,7 +63,7 @@ export interface RoleManifest {
 
 /** Lists the objects of a `GrpcMeshService` in a fixed order with their role ids. */
 export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests): RoleManifest[] {
-  const { service, headlessService, workload, balancer, meshPolicy, certificates, monitoring, dashboard } = manifests;
+  const { service, headlessService, workload, balancer, meshPolicy, certificates, monitoring, dashboard, networkPolicies } = manifests;
   const list: RoleManifest[] = [
     { id: 'service', manifest: service },
     { id: 'headless-service', manifest: headlessService },
@@ -81,5 +88,9 @@ export function listGrpcMeshServiceManifests(manifests: GrpcMeshServiceManifests
   for (const manifest of certificates) list.push({ id: `certificate-${manifest.metadata.name}`, manifest });
   for (const manifest of monitoring) list.push({ id: `monitoring-${manifest.kind.toLowerCase()}`, manifest });
   if (dashboard) list.push({ id: 'monitoring-dashboard', manifest: dashboard });
+  if (networkPolicies) {
+    list.push({ id: 'network-policy', manifest: networkPolicies.server });
+    if (networkPolicies.balancer) list.push({ id: 'balancer-network-policy', manifest: networkPolicies.balancer });
+  }
   return list;
 }
