@@ -226,16 +226,7 @@ const MAX_PORT_NAME_LENGTH = 15;
  */
 export function validateNetworkPolicy(issues: IssueCollector, path: string, p: NetworkPolicyProps | undefined): void {
   if (p === undefined) return;
-  if (p.enabled === false) {
-    const given = (['allowFrom', 'metricsFrom', 'ingress', 'egress'] as const).filter((key) => p[key] !== undefined);
-    issues.require(given.length === 0, {
-      code: 'NETWORK_POLICY_DISABLED',
-      path: `${path}.enabled`,
-      value: false,
-      message: `is false, so ${given.join(', ')} would do nothing`,
-      hint: `Remove ${given.map((g) => `${path}.${g}`).join(', ')}, or remove ${path}.enabled.`,
-    });
-  }
+  refuseSettingsWhenDisabled(issues, path, p, ['allowFrom', 'metricsFrom', 'ingress', 'egress']);
   validatePeers(issues, `${path}.allowFrom`, p.allowFrom);
   validatePeers(issues, `${path}.metricsFrom`, p.metricsFrom);
   p.ingress?.forEach((r, i) => {
@@ -248,19 +239,25 @@ export function validateNetworkPolicy(issues: IssueCollector, path: string, p: N
   });
 }
 
+/** Refuses settings beside `enabled: false`, which would do nothing. */
+function refuseSettingsWhenDisabled<P extends { readonly enabled?: boolean }>(
+  issues: IssueCollector, path: string, p: P, settings: ReadonlyArray<Exclude<keyof P, 'enabled'> & string>,
+): void {
+  if (p.enabled !== false) return;
+  const given = settings.filter((key) => p[key] !== undefined);
+  issues.require(given.length === 0, {
+    code: 'NETWORK_POLICY_DISABLED',
+    path: `${path}.enabled`,
+    value: false,
+    message: `is false, so ${given.join(', ')} would do nothing`,
+    hint: `Remove ${given.map((g) => `${path}.${g}`).join(', ')}, or remove ${path}.enabled.`,
+  });
+}
+
 /** Checks the `networkPolicy` of a self-hosted Gateway's tier, found at `path`. */
 export function validateGatewayTierNetworkPolicy(issues: IssueCollector, path: string, p: GatewayTierNetworkPolicyProps | undefined): void {
   if (p === undefined) return;
-  if (p.enabled === false) {
-    const given = (['allowFrom', 'metricsFrom', 'restrictEgress'] as const).filter((key) => p[key] !== undefined);
-    issues.require(given.length === 0, {
-      code: 'NETWORK_POLICY_DISABLED',
-      path: `${path}.enabled`,
-      value: false,
-      message: `is false, so ${given.join(', ')} would do nothing`,
-      hint: `Remove ${given.map((g) => `${path}.${g}`).join(', ')}, or remove ${path}.enabled.`,
-    });
-  }
+  refuseSettingsWhenDisabled(issues, path, p, ['allowFrom', 'metricsFrom', 'restrictEgress']);
   validatePeers(issues, `${path}.allowFrom`, p.allowFrom);
   validatePeers(issues, `${path}.metricsFrom`, p.metricsFrom);
 }
