@@ -1,7 +1,7 @@
 import type { typescript } from 'projen';
 
 /** The cdk8s example apps under examples/, each synthesized with the real `cdk8s` CLI. */
-export const CDK8S_EXAMPLES = ['classic-recipe', 'gateway-api', 'self-hosted'];
+export const CDK8S_EXAMPLES = ['classic-recipe', 'gateway-api', 'self-hosted', 'production'];
 
 /**
  * Adds the `example` task: compile the library, synthesize every cdk8s example with the real `cdk8s` CLI and

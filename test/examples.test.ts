@@ -174,6 +174,29 @@ describe.each(CDK8S_EXAMPLES)('example %s', (example) => {
     });
   }
 
+  if (example === 'production') {
+    test('runs as synthesized: autoscaled, its own identities, policies that admit only the Envoy pods, mTLS to the pods', () => {
+      const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as any;
+      for (const name of ['ledger', 'ledger-envoy']) {
+        expect(find('HorizontalPodAutoscaler', name).spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+        expect(find('Deployment', name).spec).not.toHaveProperty('replicas');
+        expect(find('Deployment', name).spec.template.spec).toMatchObject({ serviceAccountName: name, automountServiceAccountToken: false });
+        expect(find('ServiceAccount', name)).toBeDefined();
+      }
+      // Only the Envoy pods reach the server's gRPC port.
+      const serverPolicy = find('NetworkPolicy', 'ledger').spec;
+      expect(serverPolicy.podSelector.matchLabels).toEqual(find('Deployment', 'ledger').spec.selector.matchLabels);
+      const grpc = serverPolicy.ingress.find((r: any) => r.ports.some((p: any) => p.port === 50051));
+      expect(grpc.from).toEqual([{ podSelector: { matchLabels: find('Deployment', 'ledger-envoy').spec.selector.matchLabels } }]);
+      // Envoy reads its client certificate and the server's CA where its pods mount them.
+      const bootstrap = parse(find('ConfigMap', 'ledger-envoy').data['envoy.yaml']);
+      const files = JSON.stringify(bootstrap).match(/"filename":"[^"]+"/g)!.map((f) => f.slice(12, -1));
+      const mounts = find('Deployment', 'ledger-envoy').spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
+      for (const file of files) expect(mounts.some((m: string) => file.startsWith(`${m}/`))).toBe(true);
+      expect(objects.filter((o) => o.kind === 'Certificate').map((o) => o.metadata.name).sort()).toEqual(['ledger-api-tls', 'ledger-envoy-client', 'ledger-tls']);
+    });
+  }
+
   if (example === 'classic-recipe') {
     test('reproduces the classic recipe: a gRPC service on 3001, a headless Service, 2 Envoys behind a LoadBalancer', () => {
       const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as any;

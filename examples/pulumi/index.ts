@@ -1,5 +1,5 @@
 /**
- * grpc-mesh with Pulumi: the same objects as the three cdk8s examples, with the same names, namespaces and props.
+ * grpc-mesh with Pulumi: the same objects as the four cdk8s examples, with the same names, namespaces and props.
  * - the classic recipe: a gRPC service on port 3001 (3 pods), its headless Service, and 2 Envoy pods behind a
  *   LoadBalancer that re-resolve the headless name every second and spread every call over the pods
  *   (examples/classic-recipe)
@@ -9,6 +9,8 @@
  * - routes without a controller (examples/self-hosted): a Gateway served by grpc-mesh-proxy, a method split, a
  *   90/10 canary and a GAMMA canary on a proxy-balanced service, every route compiled into the proxy tiers. The
  *   routes are declared in the same synchronous part of the program as what serves them, as self-hosted tiers need.
+ * - production (examples/production): autoscaling, NetworkPolicies, identity, scheduling, backend mTLS and a TLS
+ *   listener that requires client certificates
  *
  * `pulumi up` applies it to the cluster of the current kubeconfig context (or pass a `k8s.Provider` in `opts`).
  */
@@ -164,9 +166,59 @@ new CanaryGrpcRoute('shop-checkout-split', {
   canaryHeader: { name: 'x-canary', value: 'always' },
 });
 
+// A gRPC service as it runs in production (examples/production, docs/production.md).
+const ledger = new GrpcMeshService('ledger', {
+  namespace: 'finance',
+  port: 50051,
+  workload: {
+    image: 'registry.example.com/ledger:1.4.2',
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    // Scaling: an autoscaling/v2 HorizontalPodAutoscaler owns the pod count (no `replicas` on the Deployment).
+    autoscaling: { minReplicas: 3, maxReplicas: 30, cpuUtilizationPercent: 70 },
+    // Identity: the pods run as the ServiceAccount `ledger`, created with them; no API token is mounted.
+    serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/ledger' },
+    // Scheduling.
+    nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'grpc', effect: 'NoSchedule' }],
+    priorityClassName: 'business-critical',
+    imagePullSecrets: ['registry-credentials'],
+    // Configuration.
+    env: {
+      LOG_FORMAT: 'json',
+      DATABASE_PASSWORD: { secretKeyRef: { name: 'ledger-db', key: 'password' } },
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+    },
+    envFrom: [{ configMapRef: { name: 'ledger-settings' } }],
+    volumes: [{ name: 'rules', configMap: { name: 'ledger-rules' } }],
+    volumeMounts: [{ name: 'rules', mountPath: '/etc/ledger/rules' }],
+    // The server also serves plaintext grpc.health.v1 on this port, for the kubelet's probes (see backendTls).
+    args: ['--health-port=8086'],
+  },
+  dataPlane: DataPlane.envoy({
+    autoscaling: { minReplicas: 2, maxReplicas: 10 },
+    resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    // The balancer terminates TLS for its clients, and only lets in clients with a certificate from partners-ca.
+    listenerTls: {
+      secretName: 'ledger-api-tls',
+      certManager: { clusterIssuer: 'letsencrypt' },
+      dnsNames: ['ledger.api.example.com'],
+      clientCertificates: { caConfigMap: 'partners-ca' },
+    },
+  }),
+  // TLS from the Envoy tier to the pods, both sides with certificates from the cluster's internal CA (mTLS).
+  backendTls: { certManager: { clusterIssuer: 'internal-ca' }, healthPort: 8086 },
+  // Who may call: the default lets anyone reach the LoadBalancer and only the Envoy pods reach the server.
+  networkPolicy: {
+    metricsFrom: [{ namespaces: ['monitoring'] }],
+    ingress: [{ ports: [{ port: 9090 }], from: [{ namespaces: ['monitoring'] }] }], // the server's own metrics
+  },
+});
+
 /** Where in-cluster clients of the classic recipe send their calls. */
 export const userServiceEndpoint = userService.endpoint;
 /** The address of the classic recipe's Envoy LoadBalancer, once the cloud has assigned it. */
 export const userServiceAddress = userService.loadBalancerAddress;
 /** The in-cluster target of the users reader, for clients that balance themselves (DataPlane.none()). */
 export const usersReaderEndpoint = usersReader.endpoint;
+/** Where in-cluster clients of the production service send their calls. */
+export const ledgerEndpoint = ledger.endpoint;

@@ -20,14 +20,15 @@ import type { IssueCollector } from './validation';
  *
  * ```ts
  * import { readFileSync } from 'node:fs';
- * import { ServerCredentials } from '@grpc/grpc-js';
+ * import { Server, ServerCredentials } from '@grpc/grpc-js';
+ * const server = new Server();
  * const dir = '/etc/grpc-mesh/tls';
  * const credentials = ServerCredentials.createSsl(
  *   readFileSync(`${dir}/ca.crt`), // the CA of the tier's client certificate
  *   [{ cert_chain: readFileSync(`${dir}/tls.crt`), private_key: readFileSync(`${dir}/tls.key`) }],
  *   true, // with `mutual` (the default with a tier): require the client certificate
  * );
- * server.bindAsync(`0.0.0.0:${port}`, credentials, callback);
+ * server.bindAsync('0.0.0.0:50051', credentials, (error) => { if (error) throw error; });
  * ```
  *
  * cert-manager renews the certificate in the Secret and the kubelet updates the mounted files; a server that reads

@@ -901,8 +901,8 @@ describe('the Pulumi example program', () => {
   }, 300_000);
 
   test('creates, under mocks, the same objects as the cdk8s examples together', () => {
-    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 12], ['gateway-api', 55], ['self-hosted', 48]]);
-    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(115);
+    expect(CDK8S_EXAMPLES.map((example) => [example, fromCdk8s.get(example)!.length])).toEqual([['classic-recipe', 12], ['gateway-api', 55], ['self-hosted', 48], ['production', 17]]);
+    expect(expectSameObjects(manifestsOf(pulumiExample.resources), [...fromCdk8s.values()].flat())).toBe(132);
   });
 
   test('exports the in-cluster endpoints and the LoadBalancer address of the classic recipe', () => {
@@ -910,6 +910,7 @@ describe('the Pulumi example program', () => {
       userServiceEndpoint: 'user-service-envoy.default.svc.cluster.local:3001',
       userServiceAddress: '203.0.113.10',
       usersReaderEndpoint: 'dns:///users-reader-headless.app.svc.cluster.local:50051',
+      ledgerEndpoint: 'ledger-envoy.finance.svc.cluster.local:50051',
     });
   });
 });
