@@ -114,6 +114,12 @@ project.addTask('demo', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/demo.ts',
 }).prependSpawn(project.compileTask);
 
+// `npm run bench`: the proxy against nginx and HAProxy in one run of ../shared/bench, printed as ratios (not in `npm test`).
+project.addTask('bench', {
+  description: 'Benchmark grpc-mesh-proxy side by side with nginx and HAProxy (../shared/bench) and print the ratios',
+  exec: 'node scripts/bench/compare.mjs',
+}).prependSpawn(project.compileTask);
+
 setupLayering(project);
 setupExamples(project);
 setupDocgen(project);
