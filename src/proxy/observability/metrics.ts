@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { BatchedHistogram, type HistogramSeries } from './batched-histogram';
 import {
   channels,
   type BreakerOverflowMessage,
@@ -37,6 +38,8 @@ interface CodeCount {
 /** The metric series of one listener, service/method pair and cluster, label objects built once. */
 interface CallSeries {
   readonly durationLabels: DurationLabels;
+  /** Its series of the call duration histogram. */
+  readonly duration: HistogramSeries;
   readonly codes: Map<number, CodeCount>;
 }
 
@@ -80,7 +83,7 @@ export class ProxyMetrics {
   public readonly registry = new Registry();
   private readonly methodLabels: MethodLabelCap;
   private readonly calls: Counter<'listener' | 'grpc_service' | 'grpc_method' | 'grpc_code' | 'cluster'>;
-  private readonly duration: Histogram<'listener' | 'grpc_service' | 'grpc_method' | 'cluster'>;
+  private readonly duration: BatchedHistogram;
   private readonly activeCalls: Gauge<'listener'>;
   private readonly endpointHealthy: Gauge<'cluster' | 'endpoint'>;
   private readonly endpointCount: Gauge<'cluster'>;
@@ -110,13 +113,9 @@ export class ProxyMetrics {
       // Calls are counted per series as they end and added to the counter when it is read (cheaper per call).
       collect: () => this.flushCallCounts(),
     });
-    this.duration = new Histogram({
-      name: 'grpc_mesh_proxy_call_duration_seconds',
-      help: 'Time from request headers to the end of the response.',
-      labelNames: ['listener', 'grpc_service', 'grpc_method', 'cluster'],
-      buckets: CALL_DURATION_BUCKETS,
-      registers,
-    });
+    // Observed per call on the series object the call's labels resolve to (no label hashing per call).
+    this.duration = new BatchedHistogram('grpc_mesh_proxy_call_duration_seconds', 'Time from request headers to the end of the response.',
+      CALL_DURATION_BUCKETS, registers);
     this.activeCalls = new Gauge({
       name: 'grpc_mesh_proxy_active_calls',
       help: 'Calls in flight.',
@@ -240,7 +239,7 @@ export class ProxyMetrics {
     }
     if (code.pending === 0) this.pendingCounts.add(code);
     code.pending++;
-    this.duration.observe(series.durationLabels, m.durationMs / 1000);
+    series.duration.observe(m.durationMs / 1000);
   }
 
   private seriesOf(listener: string, names: MethodLabels, cluster: string): CallSeries {
@@ -256,7 +255,8 @@ export class ProxyMetrics {
     }
     let series = byCluster.get(cluster);
     if (series === undefined) {
-      series = { durationLabels: Object.freeze({ listener, ...names, cluster }), codes: new Map() };
+      const durationLabels = Object.freeze({ listener, ...names, cluster });
+      series = { durationLabels, duration: this.duration.series(durationLabels), codes: new Map() };
       byCluster.set(cluster, series);
     }
     return series;
