@@ -131,8 +131,6 @@ export interface BackendTlsService {
   readonly balancer?: Pick<ResolvedBalancer, 'name'>;
 }
 
-/** Directory of the server's Secret in the server container. */
-export const { WORKLOAD_TLS_DIR } = d;
 /** Directory under which a balancer tier mounts the Secrets of backend TLS, one subdirectory per Secret. */
 export const TIER_BACKEND_TLS_DIR = '/etc/grpc-mesh/backend-tls';
 const SERVER_USAGES = ['digital signature', 'key encipherment', 'server auth'] as const;
@@ -293,7 +291,7 @@ export function workloadTls(tls: ResolvedBackendTls, grpcProbe: { readonly port:
   return {
     // Readable by the pod's group only (fsGroup is the server's UID).
     volume: { name: d.WORKLOAD_TLS_VOLUME_NAME, secret: { secretName: tls.secretName, defaultMode: 0o440 } },
-    volumeMount: { name: d.WORKLOAD_TLS_VOLUME_NAME, mountPath: WORKLOAD_TLS_DIR, readOnly: true },
+    volumeMount: { name: d.WORKLOAD_TLS_VOLUME_NAME, mountPath: d.WORKLOAD_TLS_DIR, readOnly: true },
     probe: tls.healthPort === undefined ? { tcpSocket: { port: grpcProbe.port } } : { grpc: { ...grpcProbe, port: tls.healthPort } },
     ports: tls.healthPort === undefined ? [] : [{ name: 'grpc-health', containerPort: tls.healthPort, protocol: 'TCP' }],
   };
