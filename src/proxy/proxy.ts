@@ -1,6 +1,7 @@
 import { Cluster } from './cluster';
 import type { LookupFunction } from './endpoints/dns-resolver';
 import { CallDispatcher, type ListenerContext } from './forward/call-dispatcher';
+import { CallsInFlight } from './forward/calls-in-flight';
 import type { ProxyCall } from './forward/proxy-call';
 import { RoutingState } from './forward/routing-state';
 import type { ClusterSnapshot, ProxySnapshot } from './proxy-snapshot';
@@ -66,7 +67,7 @@ export class Proxy {
   private clusters: Map<string, Cluster>;
   private readonly dispatcher: CallDispatcher;
   private readonly listeners = new Map<string, BoundListener>();
-  private readonly calls = new Set<ProxyCall>();
+  private readonly calls = new CallsInFlight();
   private idleWaiters: Array<() => void> = [];
   private state: ProxyState = 'running';
 
@@ -191,7 +192,7 @@ export class Proxy {
         });
       });
     }
-    for (const call of [...this.calls]) call.abort();
+    for (const call of this.calls.values()) call.abort();
     for (const { listener } of this.listeners.values()) listener.destroy();
     for (const cluster of this.clusters.values()) cluster.close(false);
     this.listeners.clear();

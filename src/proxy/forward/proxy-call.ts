@@ -148,6 +148,9 @@ export class ProxyCall implements H2StreamHandler {
   private prefixLength = 0;
   private messageLeft = 0;
 
+  /** @internal The call's slot in its proxy's `CallsInFlight`, -1 when in none. */
+  public inFlightSlot = -1;
+
   private deadlineTimer: NodeJS.Timeout | undefined;
   private tryTimer: NodeJS.Timeout | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;

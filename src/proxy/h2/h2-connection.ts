@@ -18,6 +18,7 @@ import { HpackDecoder, type DecodedHeaders, type HeaderFields } from './hpack/de
 import { HpackEncoder, type OutgoingFields } from './hpack/encoder';
 import { HpackError } from './hpack/hpack-error';
 import { PeerRecord } from './peer-accounting';
+import { StreamTable } from './stream-table';
 
 /** Limits and windows of an `H2Connection`. */
 export interface H2ConnectionOptions {
@@ -141,7 +142,7 @@ export class H2Connection {
   public closeReason: ConnectionCloseReason | undefined;
 
   private readonly options: H2ConnectionOptions;
-  private readonly streams = new Map<number, H2Stream>();
+  private readonly streams = new StreamTable();
   private readonly writer = new FrameWriter();
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
@@ -308,7 +309,7 @@ export class H2Connection {
       stream.connectionLost = true;
       this.closeStream(stream);
     }
-    for (const stream of [...this.streams.values()]) {
+    for (const stream of this.streams.values()) {
       stream.connectionLost = true;
       this.closeStream(stream);
     }
@@ -646,7 +647,7 @@ export class H2Connection {
     const stream = new H2Stream(this, IGNORING_HANDLER, this.options.streamWindowBytes, this.peerStreamWindow);
     stream.id = streamId;
     stream.contentLeft = contentLength;
-    this.streams.set(streamId, stream);
+    this.streams.add(stream);
     if (endStream) stream.remote = SIDE_CLOSED;
     this.onStream(stream, headers, endStream);
     if (endStream && !stream.closed) {
@@ -827,7 +828,7 @@ export class H2Connection {
     if (!this.goingAway) this.writeGoaway(NO_ERROR);
     this.goingAway = true;
     // Streams we opened above the last one the peer processed were not processed: they can be retried.
-    for (const stream of [...this.streams.values()]) {
+    for (const stream of this.streams.values()) {
       if (stream.id > lastStreamId && (stream.id & 1) === (this.isClient ? 1 : 0)) this.refuse(stream);
     }
     for (const stream of this.waiting.splice(0)) this.refuse(stream);
@@ -891,7 +892,7 @@ export class H2Connection {
     }
     stream.id = this.nextStreamId;
     this.nextStreamId += 2;
-    this.streams.set(stream.id, stream);
+    this.streams.add(stream);
     const headers = stream.requestHeaders as OutgoingFields;
     stream.requestHeaders = undefined;
     this.sendHeaders(stream, headers, false);

@@ -8,6 +8,7 @@ import { HpackEncoder, type OutgoingFields } from '../../../src/proxy/h2/hpack/e
 import { HpackError } from '../../../src/proxy/h2/hpack/hpack-error';
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS, huffmanDecode, huffmanEncode, huffmanLength } from '../../../src/proxy/h2/hpack/huffman';
 import { STATIC_BY_NAME, STATIC_NAMES, STATIC_VALUES } from '../../../src/proxy/h2/hpack/static-table';
+import { mulberry32 } from '../../support/random';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const NO_LIMIT = 1 << 20;
@@ -577,17 +578,6 @@ function requests3(): OutgoingFields[] {
     { ...base, 'cache-control': 'no-cache' },
     { ':method': 'GET', ':scheme': 'https', ':path': '/index.html', ':authority': 'www.example.com', 'custom-key': 'custom-value' },
   ];
-}
-
-/** A small deterministic PRNG, so that failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random string of `min` to `max` chars drawn from `alphabet` consecutive char codes starting at `first`. */
