@@ -58,8 +58,10 @@ export interface BalancerDataPlaneOptions extends PodProps {
    */
   readonly loadBalancerSourceRanges?: readonly string[];
   /**
-   * Resources of the balancer container.
-   * @default - requests 100m CPU and 128Mi memory, limit 512Mi memory
+   * Resources of the balancer container. With grpc-mesh-proxy, half the memory limit is V8's heap limit
+   * (`NODE_OPTIONS=--max-old-space-size`).
+   * @default - Envoy: requests 100m CPU and 128Mi memory, limit 512Mi memory; grpc-mesh-proxy: requests 100m CPU
+   * and 96Mi memory, limit 256Mi memory
    */
   readonly resources?: ContainerResources;
   /**

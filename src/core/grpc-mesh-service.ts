@@ -13,6 +13,7 @@ import { seriesOf } from './monitoring/series';
 import { validateMonitoring } from './monitoring/validate';
 import { resolveNetworkPolicy, validateNetworkPolicy, type NetworkPolicyProps, type ResolvedNetworkPolicy } from './network-policy';
 import { POD_PROP_KEYS, resolvePod, validatePod, type PodProps, type ResolvedPod } from './pod';
+import { validateResources } from './quantity';
 import type { ServiceBackendRef, ServiceParentRef } from './route-refs';
 import { resolveTrafficPolicy, validateTrafficPolicy, type ResolvedTrafficPolicy, type TrafficPolicy } from './traffic-policy';
 import { IssueCollector, MAX_DNS_LABEL_LENGTH } from './validation';
@@ -423,6 +424,7 @@ function validateWorkload(issues: IssueCollector, w: WorkloadProps, name: string
     });
   }
   validateContainer(issues, 'workload', w);
+  validateResources(issues, 'workload', w.resources);
   validatePod(issues, 'workload', w);
   issues.labels('workload.podLabels', w.podLabels);
   validateScaling(issues, {

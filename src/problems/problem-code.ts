@@ -30,6 +30,8 @@ export const ProblemCode = {
   INVALID_HOSTNAME: 'INVALID_HOSTNAME',
   /** An image reference contains spaces or is empty: give `registry/repository:tag` or a digest. */
   INVALID_IMAGE: 'INVALID_IMAGE',
+  /** A CPU or memory quantity is not one Kubernetes accepts: give e.g. `500m` or `2` cores, `256Mi` or `1Gi` of memory. */
+  INVALID_QUANTITY: 'INVALID_QUANTITY',
   /** An environment variable name has characters Kubernetes refuses: use letters, digits, '_', '-' and '.'. */
   INVALID_ENV_NAME: 'INVALID_ENV_NAME',
   /** A `creationTimestamp` is not an RFC 3339 date-time: fix or remove it. */

@@ -24,6 +24,7 @@ export class ProxyTier implements TierStrategy {
   /** The proxy's image is the user's build: there is none to default to. */
   public readonly defaultImage = undefined;
   public readonly defaultLogLevel = d.DEFAULT_PROXY_LOG_LEVEL;
+  public readonly defaultMemory = { request: d.DEFAULT_PROXY_MEMORY_REQUEST, limit: d.DEFAULT_PROXY_MEMORY_LIMIT };
   public readonly imageHint = 'Build the image from this repository\'s Dockerfile and push it to your registry.';
   public readonly serviceCluster = PROXY_SERVICE_CLUSTER;
 

@@ -87,6 +87,8 @@ export interface TierStrategy {
   readonly defaultImage: string | undefined;
   /** The log level when the options give none. */
   readonly defaultLogLevel: string;
+  /** The container's memory request and limit when the options give none. */
+  readonly defaultMemory: { readonly request: string; readonly limit: string };
   /** Hint of the error given for a missing or invalid image. */
   readonly imageHint: string | undefined;
   /** Name of the cluster of a service's own pods in the balancer's config (stats and alerts go by it). */

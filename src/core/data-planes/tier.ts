@@ -4,6 +4,7 @@ import * as d from '../defaults';
 import type { ResolvedTier } from '../grpc-mesh-service';
 import { SERVICE_TYPES, type ContainerResources, type ResourceQuantities } from '../kube';
 import { resolvePod, validatePod } from '../pod';
+import { validateResources } from '../quantity';
 import type { IssueCollector } from '../validation';
 import type { TierStrategy } from './strategy';
 
@@ -31,9 +32,10 @@ export function validateTierOptions(
     replicas: o.replicas,
     autoscalingPath: `${path}.autoscaling`,
     autoscaling: o.autoscaling,
-    requests: tierRequests(o),
+    requests: tierRequests(tier, o),
   });
   issues.port(`${path}.port`, o.port);
+  validateResources(issues, path, o.resources);
   validatePod(issues, path, o);
   issues.milliseconds(`${path}.dnsRefreshMs`, o.dnsRefreshMs);
   issues.integerInRange(`${path}.drainSeconds`, o.drainSeconds, 0, 3600);
@@ -56,9 +58,9 @@ export function validateTierOptions(
   }
 }
 
-/** The requests of a tier's container: the defaults, overridden by the options. */
-function tierRequests(o: { readonly resources?: ContainerResources }): ResourceQuantities {
-  return { cpu: d.DEFAULT_BALANCER_CPU_REQUEST, memory: d.DEFAULT_BALANCER_MEMORY_REQUEST, ...o.resources?.requests };
+/** The requests of a tier's container: the tier's defaults, overridden by the options. */
+function tierRequests(tier: TierStrategy, o: { readonly resources?: ContainerResources }): ResourceQuantities {
+  return { cpu: d.DEFAULT_BALANCER_CPU_REQUEST, memory: tier.defaultMemory.request, ...o.resources?.requests };
 }
 
 /**
@@ -80,7 +82,7 @@ export function resolveTier(
     serviceType: o.serviceType ?? d.DEFAULT_BALANCER_SERVICE_TYPE,
     serviceAnnotations: o.serviceAnnotations,
     loadBalancerSourceRanges: o.loadBalancerSourceRanges,
-    resources: { requests: tierRequests(o), limits: { memory: d.DEFAULT_BALANCER_MEMORY_LIMIT, ...o.resources?.limits } },
+    resources: { requests: tierRequests(tier, o), limits: { memory: tier.defaultMemory.limit, ...o.resources?.limits } },
     ...(o.autoscaling && { autoscaling: resolveAutoscaling(o.autoscaling) }),
     dnsRefreshMs: o.dnsRefreshMs ?? d.DEFAULT_DNS_REFRESH_MS,
     drainSeconds: o.drainSeconds ?? d.DEFAULT_BALANCER_DRAIN_SECONDS,

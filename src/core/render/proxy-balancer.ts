@@ -4,6 +4,7 @@ import { absoluteDnsName } from '../dns-name';
 import type { GrpcMeshServiceModel, ResolvedBalancer, ResolvedTier } from '../grpc-mesh-service';
 import { withSecretMounts, type ListenerTlsMounts } from '../listener-tls';
 import { PROXY_CONFIG_VERSION, type ProxyClusterConfig, type ProxyConfig } from '../proxy-config';
+import { quantityValue } from '../quantity';
 import type { TierRoutes } from '../served-routes';
 import { balancerListenerTls, withListenerCertificate } from './balancer-listener-tls';
 import { renderBalancerTier, type BalancerManifests, type BalancerTierSpec, type TierPort } from './balancer-tier';
@@ -73,11 +74,23 @@ export function proxyTierSpec(
   };
 }
 
+/**
+ * `NODE_OPTIONS` sizing V8's old generation to a share of the container's memory limit (V8 does not read cgroup
+ * limits: without it, garbage may grow until the container is killed instead of being collected).
+ */
+function heapLimitEnv(memoryLimit: string | undefined): Array<{ name: string; value: string }> | undefined {
+  const bytes = memoryLimit === undefined ? undefined : quantityValue(memoryLimit);
+  if (bytes === undefined) return undefined;
+  const mebibytes = Math.max(16, Math.floor((bytes * d.PROXY_HEAP_SHARE_OF_MEMORY_LIMIT) / 2 ** 20));
+  return [{ name: 'NODE_OPTIONS', value: `--max-old-space-size=${mebibytes}` }];
+}
+
 function proxyContainer(proxy: ResolvedTier): Record<string, unknown> {
   return {
     name: 'proxy',
     image: proxy.image,
     args: ['--config', `${CONFIG_DIR}/${PROXY_CONFIG_KEY}`, '--log-level', proxy.logLevel],
+    env: heapLimitEnv(proxy.resources.limits?.memory),
     ports: [
       { name: PROBE_PORT_NAME, containerPort: d.PROXY_PROBE_PORT, protocol: 'TCP' },
     ],

@@ -54,6 +54,33 @@ describe('renderProxyBalancer', () => {
     expect(at(balancer.service, 'spec', 'ports', 0)).toMatchObject({ port: 50051, targetPort: 8080 });
   });
 
+  test('sizes its memory from the proxy\'s measured peak, and V8\'s heap limit from the container\'s memory limit', () => {
+    expect(proxy.resources).toEqual({ requests: { cpu: '100m', memory: '96Mi' }, limits: { memory: '256Mi' } });
+    expect(proxy.env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=128' }]);
+    const sized = render({ dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0', resources: { limits: { memory: '1Gi' } } }) });
+    const container = at(sized.balancer!.deployment, 'spec', 'template', 'spec', 'containers', 0);
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '96Mi' }, limits: { memory: '1Gi' } });
+    expect(container.env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=512' }]);
+    // Envoy keeps its own defaults and gets no Node options.
+    const envoy = at(render({ dataPlane: DataPlane.envoy() }).balancer!.deployment, 'spec', 'template', 'spec', 'containers', 0);
+    expect(envoy.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+    expect(envoy.env).toBeUndefined();
+  });
+
+  test('refuses a memory or CPU quantity Kubernetes would not accept, naming the field', () => {
+    const issues = (resources: object) => {
+      try {
+        render({ dataPlane: DataPlane.proxy({ image: 'registry.example.com/grpc-mesh-proxy:0.1.0', resources }) });
+        return [];
+      } catch (error) {
+        return (error as GrpcMeshValidationError).issues.map((i) => [i.code, i.path, i.value]);
+      }
+    };
+    expect(issues({ limits: { memory: '256MB' } })).toEqual([['INVALID_QUANTITY', 'dataPlane.resources.limits.memory', '256MB']]);
+    expect(issues({ requests: { cpu: 'two' } })).toEqual([['INVALID_QUANTITY', 'dataPlane.resources.requests.cpu', 'two']]);
+    expect(issues({ requests: { cpu: '250m', memory: '0.5Gi' }, limits: { memory: '1e9' } })).toEqual([]);
+  });
+
   test('requires an image and refuses what the proxy cannot honour', () => {
     const codes = (props: Partial<GrpcMeshServiceProps>) => {
       try {
