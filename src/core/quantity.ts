@@ -32,7 +32,7 @@ export function quantityValue(quantity: string): number | undefined {
   if (!QUANTITY.test(quantity)) return undefined;
   const match = /^[+]?([\d.]+)(.*)$/.exec(quantity) as RegExpExecArray;
   const [, number, suffix] = match;
-  const multiplier = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIERS[suffix];
+  const multiplier = suffix in MULTIPLIERS ? MULTIPLIERS[suffix] : 10 ** Number(suffix.slice(1));
   return Number(number) * multiplier;
 }
 

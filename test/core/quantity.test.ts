@@ -12,6 +12,8 @@ describe('quantityValue', () => {
     expect(quantityValue('100m')).toBeCloseTo(0.1, 10);
     expect(quantityValue('2')).toBe(2);
     expect(quantityValue('.5')).toBe(0.5);
+    expect(quantityValue('1E')).toBe(1e18);
+    expect(quantityValue('1E3')).toBe(1000);
   });
 
   it('refuses what is not a quantity', () => {
