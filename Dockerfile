@@ -35,8 +35,9 @@ USER 65532:65532
 # gRPC listener and probe listener (/ready, /live, /metrics) of the rendered config; its admin interface (/config,
 # /endpoints too) binds 127.0.0.1:9901, inside the container only.
 EXPOSE 8080 19001
-# A 2 MiB young generation (V8's default is 16 MiB): each call's garbage dies young, and small, frequent
-# scavenges stay in cache and pause for about 1 ms instead of 8; measured +30% throughput and half the p99
-# (docs/benchmarks).
+# A 2 MiB young generation (V8's default is 16 MiB). Each call's objects die young, so a scavenge costs only the
+# calls in flight whatever the size; a larger one saved at most 5-10 % CPU for 13 MiB (8 MiB) to 25 MiB (16 MiB) more
+# RSS, with the same p99 (npm run bench; docs/benchmarks/2026-12-03-grpc-lb-bench-gc.md). The container's
+# NODE_OPTIONS add --max-old-space-size, from its memory limit.
 ENTRYPOINT ["node", "--max-semi-space-size=2", "lib/proxy/main.js"]
 CMD ["--config", "/etc/grpc-mesh-proxy/proxy.yaml"]
