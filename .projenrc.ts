@@ -65,6 +65,8 @@ const project = new typescript.TypeScriptProject({
       // replaced, which also made the suite faster.
       testEnvironment: '<rootDir>/test/support/jest-environment.js',
       workerIdleMemoryLimit: '512MB',
+      // The container tests need the image: `npm run test:image` builds it and runs them.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/image/'],
     },
   },
 });
@@ -119,6 +121,16 @@ project.addTask('bench', {
   description: 'Benchmark grpc-mesh-proxy side by side with nginx and HAProxy (../shared/bench) and print the ratios',
   exec: 'node scripts/bench/compare.mjs',
 }).prependSpawn(project.compileTask);
+
+// `npm run test:image`: builds the proxy image from the Dockerfile with podman (a local stand-in for its base image
+// when no registry is reachable) and runs the container tests against it (not in `npm test`; .ci/run runs it).
+project.addTask('test:image', {
+  description: 'Build the proxy image from the Dockerfile (podman) and test the container',
+  steps: [
+    { exec: 'bash scripts/image/build.sh grpc-mesh-proxy:ci' },
+    { exec: 'jest test/image --coverage=false --testPathIgnorePatterns=/node_modules/', env: { GRPC_MESH_PROXY_IMAGE: 'grpc-mesh-proxy:ci' } },
+  ],
+});
 
 setupLayering(project);
 setupExamples(project);
