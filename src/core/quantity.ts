@@ -1,9 +1,6 @@
 import type { ContainerResources } from './kube';
 import type { IssueCollector } from './validation';
 
-/** A Kubernetes quantity: a decimal number, then a binary (`Ki`..`Ei`) or decimal (`n`..`E`) suffix or an exponent. */
-const QUANTITY = /^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
-
 const MULTIPLIERS: Readonly<Record<string, number>> = {
   '': 1,
   'n': 1e-9,
@@ -23,15 +20,18 @@ const MULTIPLIERS: Readonly<Record<string, number>> = {
   'Ei': 2 ** 60,
 };
 
+/** A Kubernetes quantity: a decimal number, then one of the suffixes above (binary ones first) or an exponent. */
+const QUANTITY = new RegExp(`^\\+?(\\d+(?:\\.\\d*)?|\\.\\d+)(${Object.keys(MULTIPLIERS).filter((k) => k !== '').sort((a, b) => b.length - a.length).join('|')}|[eE][+-]?\\d+)?$`);
+
 /**
  * The value of a Kubernetes quantity (`256Mi` is 268435456, `1.5G` 1500000000, `100m` 0.1), or undefined when
  * `quantity` is not one.
  * @internal
  */
 export function quantityValue(quantity: string): number | undefined {
-  if (!QUANTITY.test(quantity)) return undefined;
-  const match = /^[+]?([\d.]+)(.*)$/.exec(quantity) as RegExpExecArray;
-  const [, number, suffix] = match;
+  const match = QUANTITY.exec(quantity);
+  if (match === null) return undefined;
+  const [, number, suffix = ''] = match;
   const multiplier = suffix in MULTIPLIERS ? MULTIPLIERS[suffix] : 10 ** Number(suffix.slice(1));
   return Number(number) * multiplier;
 }
