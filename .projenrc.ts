@@ -25,7 +25,8 @@ const project = new typescript.TypeScriptProject({
   sampleCode: false,
   typescriptVersion: '~5.9.3',
   docgen: false,
-  deps: ['yaml@^2.8.0', 'zod@^4.1.0', 'pino@^10.0.0', 'prom-client@^15.1.0', 'commander@^14.0.0'],
+  // What the library and the grpc-mesh command load (the proxy's own dependencies are dev dependencies: see below).
+  deps: ['yaml@^2.8.0', 'zod@^4.1.0', 'commander@^14.0.0'],
   peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0', '@pulumi/pulumi@^3.200.0', '@pulumi/kubernetes@^4.21.1'],
   devDeps: [
     'cdk8s@^2.70.0',
@@ -44,6 +45,11 @@ const project = new typescript.TypeScriptProject({
     '@prometheus-io/lezer-promql@^0.315.0',
     '@lezer/lr@^1.4.0',
     '@lezer/highlight@^1.2.0',
+    // The proxy's own dependencies: bundled into the image by esbuild (scripts/image/bundle-proxy.mjs), so that users
+    // of the constructs do not install them.
+    'pino@^10.0.0',
+    'prom-client@^15.1.0',
+    'esbuild@^0.28.0',
   ],
   tsconfig: {
     compilerOptions: {
@@ -83,8 +89,8 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 // What users get: the compiled library and its types, the README, the API reference and the licence; not the CI
-// script, the Dockerfile or the benchmark and design documents.
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'API.md', 'docs/api/*.md', 'README.md', 'LICENSE']);
+// script, the Dockerfile, the benchmark and design documents, or the proxy (its image is how it ships).
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/proxy/', 'API.md', 'docs/api/*.md', 'README.md', 'LICENSE']);
 project.package.addField('typesVersions', { '*': { cdk8s: ['lib/cdk8s/index.d.ts'], pulumi: ['lib/pulumi/index.d.ts'] } });
 // A cdk8s user installs cdk8s and constructs, a Pulumi user @pulumi/pulumi and @pulumi/kubernetes; neither needs the other's.
 project.package.addField('peerDependenciesMeta', {
@@ -115,8 +121,8 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(project.compileTask);
 
-// The proxy's command line, the same command its container image runs.
-project.addBins({ 'grpc-mesh-proxy': 'lib/proxy/main.js' });
+// The proxy ships as its container image only (the Dockerfile bundles it): the package has no `grpc-mesh-proxy` bin
+// and leaves lib/proxy out (nothing in the library loads it; the layering rules forbid it).
 // `grpc-mesh compile` and `grpc-mesh explain`: Gateway API YAML in, proxy config or an explained call out.
 project.addBins({ 'grpc-mesh': 'lib/cli/main.js' });
 project.addTask('demo', {

@@ -7,6 +7,12 @@ const FRAMEWORKS = {
   http2: ['http2', 'node:http2'],
 };
 
+/**
+ * The proxy's own dependencies: dev dependencies, bundled into its image (scripts/image/bundle-proxy.mjs), so the
+ * library must never load them (a user's install does not have them).
+ */
+const PROXY_ONLY = ['pino', 'pino/*', 'prom-client'];
+
 function restrict(patterns: string[], message: string) {
   return ['error', { patterns: [{ group: patterns, message }] }];
 }
@@ -36,18 +42,19 @@ export function setupLayering(project: typescript.TypeScriptProject): void {
     files: ['src/core/**/*.ts', 'src/routing/**/*.ts', 'src/problems/**/*.ts', 'src/cli/**/*.ts', 'src/index.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi, ...FRAMEWORKS.http2],
-        'src/core, src/routing and the grpc-mesh command are framework-free (DESIGN.md section 3): no cdk8s, constructs, Pulumi or http2.',
+        [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi, ...FRAMEWORKS.http2, ...PROXY_ONLY],
+        'src/core, src/routing and the grpc-mesh command are framework-free (DESIGN.md section 3): no cdk8s, constructs, Pulumi or http2, '
+        + 'nor the proxy\'s own dependencies (pino, prom-client).',
       ),
     },
   });
   eslint.addOverride({
     files: ['src/cdk8s/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(FRAMEWORKS.pulumi, 'src/cdk8s must not import Pulumi.') },
+    rules: { 'no-restricted-imports': restrict([...FRAMEWORKS.pulumi, ...PROXY_ONLY], 'src/cdk8s must not import Pulumi, nor the proxy\'s own dependencies.') },
   });
   eslint.addOverride({
     files: ['src/pulumi/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(FRAMEWORKS.cdk8s, 'src/pulumi must not import cdk8s or constructs.') },
+    rules: { 'no-restricted-imports': restrict([...FRAMEWORKS.cdk8s, ...PROXY_ONLY], 'src/pulumi must not import cdk8s or constructs, nor the proxy\'s own dependencies.') },
   });
   eslint.addOverride({
     files: ['src/proxy/**/*.ts'],
@@ -56,6 +63,8 @@ export function setupLayering(project: typescript.TypeScriptProject): void {
         [...FRAMEWORKS.cdk8s, ...FRAMEWORKS.pulumi],
         'the proxy must not load cdk8s or Pulumi.',
       ),
+      // Its packages are dev dependencies on purpose: the image bundles them, users of the library never install them.
+      'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: false }],
     },
   });
 }

@@ -6,7 +6,7 @@
 //     (there is no Pulumi CLI here; the parity suite runs the components under Pulumi's mocks).
 // Needs the npm registry. Run after `npx projen compile` (CI runs it after `npm test`). Exit 1 on any failure.
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,13 @@ try {
   console.log('== cdk8s, as the README says');
   const cdk8s = folder('cdk8s-app');
   install(cdk8s, blockAfter('## Usage', 'sh'), tarball);
+  // The proxy ships as its image: a construct user installs none of its code or dependencies.
+  const installed = JSON.parse(readFileSync(join(cdk8s, 'node_modules', '.package-lock.json'), 'utf8')).packages;
+  const proxyOnly = Object.keys(installed).filter((p) => /node_modules\/(pino|prom-client|esbuild)$/.test(p));
+  if (proxyOnly.length > 0) throw new Error(`a cdk8s install pulls the proxy's dependencies: ${proxyOnly.join(', ')}`);
+  if (existsSync(join(cdk8s, 'node_modules', 'grpc-mesh', 'lib', 'proxy'))) throw new Error('the package ships lib/proxy');
+  const own = Object.keys(installed).filter((p) => /node_modules\/grpc-mesh\/node_modules\/|^node_modules\/(yaml|zod|commander)$/.test(p));
+  console.log(`the cdk8s install holds ${Object.keys(installed).length} packages; grpc-mesh's own dependencies: ${own.map((p) => p.split('node_modules/').pop()).join(', ')}`);
   writeFileSync(join(cdk8s, 'main.ts'), blockAfter('## Usage', 'ts'));
   execFileSync('npx', ['cdk8s', 'synth'], { cwd: cdk8s, stdio: 'inherit' });
   const objects = readdirSync(join(cdk8s, 'dist')).flatMap((f) => readFileSync(join(cdk8s, 'dist', f), 'utf8').split(/^---$/m))

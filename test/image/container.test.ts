@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,9 +43,12 @@ function httpStatus(url: string): Promise<number> {
   });
 }
 
+/** Node in the image: distroless keeps it at /nodejs/bin/node (the ENTRYPOINT's first word). */
+const NODE = '/nodejs/bin/node';
+
 /** Runs `node -e script` in the image (as its user, in its working directory) and returns what it printed. */
 async function nodeInImage(script: string): Promise<string> {
-  const { stdout } = await podman('run', '--rm', ...LIMITS, '--network', 'none', '--entrypoint', 'node', IMAGE as string, '-e', script);
+  const { stdout } = await podman('run', '--rm', ...LIMITS, '--network', 'none', '--entrypoint', NODE, IMAGE as string, '-e', script);
   return stdout.trim();
 }
 
@@ -57,14 +60,22 @@ describe('the proxy image', () => {
     if (IMAGE === undefined) throw new Error('GRPC_MESH_PROXY_IMAGE is not set: run `npm run test:image`, which builds the image first');
   });
 
-  test('runs as the non-root UID the rendered Deployment sets, without npm, a compiler or the sources', async () => {
+  test('runs as the non-root UID the rendered Deployment sets, with the bundle alone: no shell, npm, node_modules or sources', async () => {
     expect(await nodeInImage('process.stdout.write(`${process.getuid()}:${process.getgid()}`)')).toBe(`${PROXY_UID}:${PROXY_UID}`);
     const present = await nodeInImage(`
-      const { existsSync } = require('node:fs');
-      const paths = ['/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/lib/node_modules/npm', 'node_modules/typescript',
-        'node_modules/.bin/tsc', 'src', 'tsconfig.json', 'lib/proxy/main.js', 'node_modules/prom-client'];
-      process.stdout.write(JSON.stringify(paths.filter((p) => existsSync(p))));`);
-    expect(JSON.parse(present)).toEqual(['lib/proxy/main.js', 'node_modules/prom-client']);
+      const { existsSync, readdirSync } = require('node:fs');
+      const paths = ['/bin/sh', '/usr/bin/apt-get', '/usr/local/bin/npm', '/usr/local/lib/node_modules', '/nodejs/lib/node_modules/npm',
+        'node_modules', 'src', 'tsconfig.json', 'package-lock.json'];
+      process.stdout.write(JSON.stringify({ present: paths.filter((p) => existsSync(p)), app: readdirSync('.').sort() }));`);
+    expect(JSON.parse(present)).toEqual({ present: [], app: ['THIRD-PARTY-NOTICES', 'lib', 'package.json'] });
+    // The bundle's package.json carries the version; the notices name every bundled package with its licence.
+    const notices = await nodeInImage('process.stdout.write(require("node:fs").readFileSync("THIRD-PARTY-NOTICES", "utf8"))');
+    for (const name of ['commander', 'pino', 'prom-client', 'yaml', 'zod']) {
+      const { version, license } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license: string };
+      expect(notices).toContain(`\n${name}@${version} (${license})\n`);
+    }
+    const { stdout: version } = await podman('run', '--rm', ...LIMITS, '--network', 'none', IMAGE as string, '--version');
+    expect(version.trim()).toBe((JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
   });
 
   test('balances the calls of one client connection evenly, answers /ready, enforces deadlines and drains on SIGTERM', async () => {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { Cleanup, echoClient, requireCompiledProxy, startBackends, unary, waitFor } from './harness';
+import { Cleanup, echoClient, startBackends, unary, waitFor } from './harness';
 import { DataPlane } from '../../src/core';
 import { PROXY_LISTENER_PORT, PROXY_PROBE_PORT, PROXY_UID } from '../../src/core/defaults';
 import type { ProxyConfig } from '../../src/core/proxy-config';
@@ -63,32 +63,23 @@ describe('Dockerfile', () => {
   const runtime = stages[stages.length - 1];
   const stageNamed = (name: string): Stage => stages.find((s) => s.name === name)!;
 
-  test('builds in stages from node:20-bookworm-slim: compile, production dependencies, runtime', () => {
+  test('bundles the proxy on node:20-bookworm-slim and runs it on distroless Node 20', () => {
     expect(stages.map((s) => [s.name, s.from])).toEqual([
       ['build', 'node:20-bookworm-slim'],
-      ['deps', 'node:20-bookworm-slim'],
-      ['runtime', 'node:20-bookworm-slim'],
+      ['runtime', 'gcr.io/distroless/nodejs20-debian12:nonroot'],
     ]);
-    expect(only(stageNamed('build'), 'RUN').map((i) => i.args)).toEqual(['npm ci --ignore-scripts --no-audit --no-fund', 'npx tsc --build']);
+    expect(only(stageNamed('build'), 'RUN').map((i) => i.args)).toEqual([
+      'npm ci --ignore-scripts --no-audit --no-fund --no-update-notifier',
+      'node scripts/image/bundle-proxy.mjs /out',
+    ]);
   });
 
-  test('installs only production dependencies, without install scripts, for the runtime', () => {
-    const install = only(stageNamed('deps'), 'RUN').map((i) => i.args);
-    expect(install).toHaveLength(1);
-    expect(install[0]).toMatch(/^npm ci /);
-    expect(install[0].split(' ')).toEqual(expect.arrayContaining(['--omit=dev', '--ignore-scripts']));
-  });
-
-  test('copies only lib/, package*.json and node_modules into the runtime stage', () => {
-    const sources = only(runtime, 'COPY').flatMap((i) => {
-      const parts = i.args.split(/\s+/);
-      const from = parts.find((p) => p.startsWith('--from='));
-      expect(from).toBeDefined(); // nothing from the build context: sources never reach the runtime image
-      return parts.filter((p) => !p.startsWith('--')).slice(0, -1);
-    });
-    expect(sources.map((s) => s.split('/').pop())).toEqual(['package.json', 'package-lock.json', 'node_modules', 'lib']);
+  test('copies only the bundle into the runtime stage, and runs nothing there (distroless has no shell)', () => {
+    const copies = only(runtime, 'COPY').map((i) => i.args.split(/\s+/));
+    // Nothing from the build context: sources never reach the runtime image.
+    expect(copies).toEqual([['--from=build', '/out', './']]);
     expect(only(runtime, 'ADD')).toEqual([]);
-    expect(only(runtime, 'RUN').map((i) => i.args).join(' ')).not.toMatch(/npm (ci|install)/);
+    expect(only(runtime, 'RUN')).toEqual([]);
   });
 
   test('runs as a non-root numeric user: the UID the rendered Deployment sets', () => {
@@ -102,8 +93,8 @@ describe('Dockerfile', () => {
     expect(runtime.instructions.slice(lastUser).some((i) => i.keyword === 'RUN')).toBe(false);
   });
 
-  test('runs lib/proxy/main.js with the config file the rendered Deployment mounts, exposing its ports', () => {
-    expect(only(runtime, 'ENTRYPOINT').map(execForm)).toEqual([['node', '--max-semi-space-size=2', 'lib/proxy/main.js']]);
+  test('runs the bundle with the config file the rendered Deployment mounts, exposing its ports', () => {
+    expect(only(runtime, 'ENTRYPOINT').map(execForm)).toEqual([['/nodejs/bin/node', '--max-semi-space-size=2', 'lib/proxy/main.js']]);
     expect(only(runtime, 'CMD').map(execForm)).toEqual([['--config', '/etc/grpc-mesh-proxy/proxy.yaml']]);
     const container = (render({ dataPlane: DataPlane.proxy({ image: 'grpc-mesh-proxy:test' }) }).balancer!.deployment as any)
       .spec.template.spec.containers[0];
@@ -116,42 +107,27 @@ describe('Dockerfile', () => {
 
   test('keeps the host\'s node_modules and lib/ out of the build context', () => {
     const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    expect(ignore).toEqual(['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!src/']);
+    expect(ignore).toEqual(['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!src/', '!scripts/image/bundle-proxy.mjs']);
   });
 });
 
-/** Packages (not relative files) that `entry` loads, following its relative requires through lib/. */
-function packagesLoadedBy(entry: string): Set<string> {
-  const packages = new Set<string>();
-  const seen = new Set<string>();
-  const queue = [entry];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
-      if (specifier.startsWith('.')) {
-        const target = resolvePath(dirname(file), specifier);
-        queue.push(existsSync(`${target}.js`) ? `${target}.js` : join(target, 'index.js'));
-      } else {
-        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
-      }
-    }
-  }
-  return packages;
-}
-
 describe('the image\'s command, run as CI runs it', () => {
   const cleanup = new Cleanup();
-  const main = join(ROOT, 'lib', 'proxy', 'main.js');
-  beforeAll(requireCompiledProxy);
+  /** The image's /app: the build stage's bundle, made by the same script. */
+  let app: string;
+  beforeAll(() => {
+    app = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-bundle-'));
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'image', 'bundle-proxy.mjs'), app], { stdio: 'pipe' });
+  });
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
   afterEach(() => cleanup.run());
 
-  test('loads nothing but Node built-ins and the production dependencies the runtime stage installs', () => {
-    const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const outside = [...packagesLoadedBy(main)].filter((p) => !builtinModules.includes(p.replace(/^node:/, '')) && !(p in dependencies));
-    expect(outside).toEqual([]);
-    expect([...packagesLoadedBy(main)].filter((p) => p in dependencies).sort()).toEqual(['commander', 'pino', 'prom-client', 'yaml', 'zod']);
+  test('the bundle loads nothing but Node built-ins: the image has no node_modules', () => {
+    const bundle = readFileSync(join(app, 'lib', 'proxy', 'main.js'), 'utf8');
+    const required = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map(([, specifier]) => specifier));
+    expect([...required].filter((p) => !builtinModules.includes(p.replace(/^node:/, '')))).toEqual([]);
+    expect(required).toContain('node:net'); // the scan sees the bundle's requires
+    expect(readdirSync(app).sort()).toEqual(['THIRD-PARTY-NOTICES', 'lib', 'package.json']);
   });
 
   test('ENTRYPOINT + CMD serve a grpc-js call through the proxy to a grpc-js backend and exit 0 on SIGTERM', async () => {
@@ -159,7 +135,6 @@ describe('the image\'s command, run as CI runs it', () => {
     const runtime = stages[stages.length - 1];
     const [command, ...entryArgs] = execForm(only(runtime, 'ENTRYPOINT')[0]);
     const cmd = execForm(only(runtime, 'CMD')[0]);
-
     const [backend] = await startBackends(1, cleanup);
     const dir = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-image-'));
     cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
@@ -175,8 +150,8 @@ describe('the image\'s command, run as CI runs it', () => {
     writeFileSync(configFile, stringify(config));
     // The image mounts the config at CMD's path; here the same argument points at a temporary file.
     const args = [...entryArgs, ...cmd.map((arg) => (arg === '/etc/grpc-mesh-proxy/proxy.yaml' ? configFile : arg))];
-    expect(command).toBe('node');
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(command).toBe('/nodejs/bin/node');
+    const child = spawn(process.execPath, args, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanup.add(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
     let stderr = '';
     let stdout = '';
