@@ -136,13 +136,26 @@ project.addTask('bench', {
   exec: 'node scripts/bench/compare.mjs',
 }).prependSpawn(project.compileTask);
 
-// `npm run test:image`: builds the proxy image from the Dockerfile with podman (a local stand-in for its base image
-// when no registry is reachable) and runs the container tests against it (not in `npm test`; .ci/run runs it).
+// The suites that start grpc-mesh-proxy as it ships (test/proxy/proxy-process.ts): `node lib/proxy/main.js` in
+// `npm test`, the container under `npm run test:image` (test/proxy/image-suites.test.ts checks the list is whole).
+const PROXY_END_TO_END_SUITES = [
+  'test/proxy/main-cli.test.ts',
+  'test/proxy/h2/abuse.test.ts',
+  'test/proxy/flow-control.test.ts',
+  'test/e2e/',
+  'test/conformance/grpcroute-end-to-end.test.ts',
+];
+// `npm run test:image`: builds the proxy image from the Dockerfile with podman (local stand-ins for its base images
+// when no registry is reachable), then runs the container tests and the proxy's end-to-end suites against it (not in
+// `npm test`; .ci/run runs it).
 project.addTask('test:image', {
-  description: 'Build the proxy image from the Dockerfile (podman) and test the container',
+  description: 'Build the proxy image from the Dockerfile (podman), test the container and run the proxy end-to-end suites against it',
   steps: [
     { exec: 'bash scripts/image/build.sh grpc-mesh-proxy:ci' },
-    { exec: 'jest test/image --coverage=false --testPathIgnorePatterns=/node_modules/', env: { GRPC_MESH_PROXY_IMAGE: 'grpc-mesh-proxy:ci' } },
+    {
+      exec: `jest test/image/ ${PROXY_END_TO_END_SUITES.join(' ')} --coverage=false --testPathIgnorePatterns=/node_modules/`,
+      env: { GRPC_MESH_PROXY_IMAGE: 'grpc-mesh-proxy:ci' },
+    },
   ],
 });
 

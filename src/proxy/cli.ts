@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { AdminServer, PROBE_PATHS, type AdminProxyView, type AdminServerOptions } from './admin/server';
+import { MAX_SEED, seededRandom } from './balancer/seeded-random';
 import { configFromFlags, loadConfigText, ProxyConfigError, readConfigFile, watchConfig, type ConfigWatcher } from './config';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './defaults';
 import { AccessLog } from './observability/access-log';
@@ -96,6 +97,7 @@ interface CliArgs {
   readonly logLevel: string;
   readonly accessLog: boolean;
   readonly validate?: boolean;
+  readonly seed?: number;
 }
 
 /**
@@ -153,6 +155,7 @@ function parseArgs(argv: readonly string[], stdout: TextSink, stderr: TextSink):
     .addOption(new Option('--log-level <level>', 'process log level').choices(LOG_LEVELS).default('info'))
     .option('--no-access-log', 'write no access log (overrides the config)')
     .option('--validate', 'with --config: check the config (schema, routes, readable TLS files) as the proxy would at start, then exit')
+    .option('--seed <n>', `seed the proxy's random choices (weighted backends, least-request picks, jitter) to replay a run: an integer in 1..${MAX_SEED} (default: unseeded)`, parseSeed)
     .exitOverride()
     .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) })
     .addHelpText('after', '\nExamples:\n  grpc-mesh-proxy --config /etc/grpc-mesh-proxy/proxy.yaml\n'
@@ -167,6 +170,12 @@ function parseArgs(argv: readonly string[], stdout: TextSink, stderr: TextSink):
     program.error('error: give --config <file>, or --listen <host:port> with --backends <list>', { exitCode: 2 });
   }
   return opts;
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!/^\d+$/.test(value) || seed < 1 || seed > MAX_SEED) throw new InvalidArgumentError(`an integer in 1..${MAX_SEED}`);
+  return seed;
 }
 
 function packageVersion(): string {
@@ -219,7 +228,8 @@ class ProxyCommand {
     this.setAccessLog(this.config);
     let proxy: ManagedProxy;
     try {
-      proxy = await (this.options.startProxy ?? startDefaultProxy)(this.config, this.options.proxyOptions);
+      const seeded = this.args.seed === undefined ? {} : { random: seededRandom(this.args.seed) };
+      proxy = await (this.options.startProxy ?? startDefaultProxy)(this.config, { ...this.options.proxyOptions, ...seeded });
     } catch (error) {
       this.logger.error({ err: error }, 'the proxy could not start');
       channels.config.publish({ ok: false, error: (error as Error).message });

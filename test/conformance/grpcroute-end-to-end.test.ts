@@ -8,7 +8,7 @@ import { EchoBasicPod, GRPC_ECHO_SERVICE, GrpcEchoService, type EchoResponse, ty
 import { gatewayApiToProxyConfig, type BackendServiceRef, type GatewayApiCompileResult, type ObjectKey } from '../../src/core/compile';
 import type { ProxyDiscoveryConfig } from '../../src/core/proxy-config';
 import { validateConfig } from '../../src/proxy/config';
-import { startChildProxy, transpileProxy } from '../proxy/child-proxy';
+import { startChildProxy } from '../proxy/child-proxy';
 import { Cleanup, LOCAL } from '../proxy/harness';
 
 /**
@@ -95,15 +95,7 @@ const GROUPS: ReadonlyArray<readonly [string, readonly ConformanceCase[]]> = [..
 const outcomes = new Map<string, boolean>();
 const failures = new Map<string, string>();
 
-/** The proxy's child script, transpiled once for every proxy of the file. */
-const fileCleanup = new Cleanup();
-let proxyScript: string;
-beforeAll(() => {
-  proxyScript = transpileProxy(fileCleanup);
-});
-
-afterAll(async () => {
-  await fileCleanup.run();
+afterAll(() => {
   const passed = [...outcomes.values()].filter((ok) => ok).length;
   const failed = CASES.filter((c) => outcomes.get(c.id) !== true).map((c) => `${c.id}${failures.has(c.id) ? ` (${failures.get(c.id)})` : ' (not run)'}`);
   console.log(`GRPCRoute conformance end to end: ${passed} of ${CASES.length} expectations passed${failed.length > 0 ? `; failed: ${failed.join('; ')}` : ''}`);
@@ -235,7 +227,7 @@ class ServedTest {
     // What the proxy's own loader accepts (the image reads the config from a file).
     validateConfig(JSON.parse(JSON.stringify(this.compiled.config)), `compiled config of ${c.test}`);
 
-    const proxy = await startChildProxy(this.compiled.config, this.cleanup, { seed: SEED, script: proxyScript });
+    const proxy = await startChildProxy(this.compiled.config, this.cleanup, { seed: SEED });
     const listener = this.listenerName();
     const port = proxy.ports[listener];
     if (port === undefined) throw new Error(`the proxy has no listener ${listener}: ${JSON.stringify(proxy.ports)}`);

@@ -8,7 +8,7 @@ import {
 } from '../../src/core';
 import type { ProxyClusterConfig, ProxyConfig, ProxyUpstreamTlsConfig } from '../../src/core/proxy-config';
 import { validateConfig } from '../../src/proxy/config';
-import { startChildProxy, transpileProxy } from '../proxy/child-proxy';
+import { startChildProxy } from '../proxy/child-proxy';
 import { Backend, Cleanup, echoClient, LOCAL, unary, type CallOutcome } from '../proxy/harness';
 
 /**
@@ -30,7 +30,6 @@ const SEED = 20261203;
 
 const cleanup = new Cleanup();
 let scratch: string;
-let proxyScript: string;
 let manifests: GrpcMeshServiceManifests;
 
 /** openssl in `dir`. */
@@ -123,7 +122,7 @@ async function serverPod(id: string, root: string): Promise<Backend> {
 /** `CALLS` unary calls through a proxy running `config`, one client connection. */
 async function callsThrough(config: ProxyConfig): Promise<CallOutcome[]> {
   validateConfig(JSON.parse(JSON.stringify(config)), 'loopback config');
-  const proxy = await startChildProxy(config, cleanup, { seed: SEED, script: proxyScript });
+  const proxy = await startChildProxy(config, cleanup, { seed: SEED });
   const client = echoClient(`${LOCAL}:${proxy.port}`, cleanup);
   const outcomes: CallOutcome[] = [];
   for (let i = 0; i < CALLS; i++) outcomes.push(await unary(client, { message: `call ${i}` }, { timeoutMs: CALL_DEADLINE_MS }));
@@ -139,7 +138,6 @@ let otherServerRoot: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'i15-utls-e2e-'));
   cleanup.add(() => rmSync(scratch, { recursive: true, force: true }));
-  proxyScript = transpileProxy(cleanup);
   const model = resolveGrpcMeshService({
     namespace: 'app',
     port: 50051,

@@ -7,7 +7,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/core';
 import type { ProxyClusterConfig, ProxyConfig } from '../../src/core/proxy-config';
 import { validateConfig } from '../../src/proxy/config';
-import { startChildProxy, transpileProxy } from '../proxy/child-proxy';
+import { startChildProxy } from '../proxy/child-proxy';
 import { Cleanup, LOCAL } from '../proxy/harness';
 
 /**
@@ -273,8 +273,6 @@ let synthesized: { readonly edge: ProxyConfig; readonly checkout: ProxyConfig };
 const backends = new Map<BackendName, ShopBackend>();
 /** The certificate of the edge's TLS listener, and its CA. */
 let certificate: ReturnType<typeof tlsCertificate>;
-/** The proxy's child script, transpiled once for both tiers. */
-let proxyScript: string;
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'lib', 'cdk8s', 'index.js'))) {
@@ -285,7 +283,6 @@ beforeAll(async () => {
   // While cdk8s runs in its own processes, what does not depend on it; both settle before anything is checked, so
   // that no process outlives a failure.
   const prepare = async (): Promise<void> => {
-    proxyScript = transpileProxy(cleanup);
     const dir = mkdtempSync(join(tmpdir(), 'grpc-mesh-e2e-tls-'));
     cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
     certificate = tlsCertificate(dir);
@@ -393,7 +390,7 @@ describe('the self-hosted example served by grpc-mesh-proxy', () => {
       // Only the environment changed: routes, virtual hosts, weights and every policy are the synthesized ones.
       expect(environmentFree(local)).toEqual(environmentFree(config));
       validateConfig(JSON.parse(JSON.stringify(local)), 'loopback config');
-      const proxy = await startChildProxy(local, cleanup, { seed: SEED, script: proxyScript });
+      const proxy = await startChildProxy(local, cleanup, { seed: SEED });
       expect(Object.keys(proxy.ports).sort()).toEqual([...listeners].sort());
       return proxy.ports;
     };

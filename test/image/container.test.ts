@@ -1,28 +1,21 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { PROXY_UID } from '../../src/core/defaults';
 import type { ProxyConfig } from '../../src/core/proxy-config';
 import { catchAllRoute, Cleanup, echoClient, LOCAL, startBackends, staticCluster, unary, unaryLoad, waitFor } from '../proxy/harness';
+import { PODMAN, PODMAN_LIMITS, podman, PROXY_IMAGE } from '../proxy/proxy-process';
 
 /**
  * The proxy image as built from the Dockerfile (scripts/image/build.sh), run by podman. Not part of `npm test`:
  * `npm run test:image` builds the image and runs this file with GRPC_MESH_PROXY_IMAGE set; .ci/run does so.
  */
-const IMAGE = process.env.GRPC_MESH_PROXY_IMAGE;
-const PODMAN = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
-/** The sandbox's own limits on open files and processes: podman cannot raise a container's above them. */
-const LIMITS = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'];
-const run = promisify(execFile);
-
-function podman(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('podman', [...PODMAN, ...args], { encoding: 'utf8' });
-}
+const IMAGE = PROXY_IMAGE;
+const LIMITS = PODMAN_LIMITS;
 
 /** A port free on loopback now. */
 function freePort(): Promise<number> {

@@ -138,6 +138,8 @@ export class Backend {
   public failWith: { code: number; afterHeaders: boolean } | undefined;
   /** Extra delay of every unary call. */
   public unaryDelayMs = 0;
+  /** While set, unary calls answer only once it resolves: a test holds calls in flight for as long as it needs. */
+  public unaryGate: Promise<void> | undefined;
   private readonly server: grpc.Server;
 
   private constructor(id: string, host: string, serverOptions: grpc.ServerOptions) {
@@ -243,6 +245,11 @@ export class Backend {
         callback(null, this.reply(request, call.metadata), this.trailers());
       }
     };
+    const gate = this.unaryGate;
+    if (gate !== undefined) {
+      void gate.then(() => void (call.cancelled || respond()));
+      return;
+    }
     const delayMs = (request.delayMs ?? 0) + this.unaryDelayMs;
     if (delayMs > 0) {
       const timer = setTimeout(respond, delayMs);

@@ -1,47 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Backend, Cleanup, COMPILED_MAIN, echoClient, requireCompiledProxy, startBackends, unary, unaryLoad, waitFor } from './harness';
-
-const ROOT = join(__dirname, '..', '..');
-
-/** A `grpc-mesh-proxy` child process, with its output collected and its JSON log lines parsed. */
-class ProxyProcess {
-  public stdout = '';
-  public stderr = '';
-  public readonly exited: Promise<number | null>;
-  private readonly child: ChildProcessWithoutNullStreams;
-
-  public constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [COMPILED_MAIN, ...args], { cwd: ROOT, stdio: 'pipe' });
-    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-  }
-
-  /** The `started` log line, once written: bound listener ports and the admin port. */
-  public async started(): Promise<{ listeners: Record<string, number>; admin: number }> {
-    await waitFor(() => this.log().some((l) => l.msg === 'started') || this.child.exitCode !== null, 10_000, 'the proxy to start');
-    const line = this.log().find((l) => l.msg === 'started');
-    if (!line) throw new Error(`the proxy exited: ${this.stderr}`);
-    return line as unknown as { listeners: Record<string, number>; admin: number };
-  }
-
-  public log(): Array<Record<string, unknown>> {
-    return jsonLines(this.stderr);
-  }
-
-  public signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  /** Kills the process if it still runs (by its own pid). */
-  public stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
+import { Backend, Cleanup, echoClient, startBackends, unary, unaryLoad, waitFor } from './harness';
+import { PROXY_IMAGE, ProxyProcess } from './proxy-process';
 
 function jsonLines(text: string): Array<Record<string, unknown>> {
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -65,10 +27,9 @@ async function untilReady(adminPort: number): Promise<void> {
   }
 }
 
-describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
+describe(`grpc-mesh-proxy as it ships (${PROXY_IMAGE === undefined ? 'node lib/proxy/main.js' : `the image ${PROXY_IMAGE}`})`, () => {
   const cleanup = new Cleanup();
   let dir: string;
-  beforeAll(requireCompiledProxy);
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'grpc-mesh-proxy-cli-'))));
   afterEach(async () => {
     await cleanup.run();
@@ -158,11 +119,15 @@ describe('grpc-mesh-proxy as a child process (node lib/proxy/main.js)', () => {
     const client = echoClient(`127.0.0.1:${listeners.grpc}`, cleanup);
     expect((await unary(client, {})).code).toBe(0);
 
-    const slow = unary(client, { message: 'slow', delayMs: 500 });
+    // The backend holds the call until the proxy has started to drain: it is in flight when SIGTERM comes.
+    let release!: () => void;
+    backend.unaryGate = new Promise((resolve) => (release = resolve));
+    const slow = unary(client, { message: 'slow' });
     await waitFor(() => backend.calls.Unary === 2, 10_000, 'the slow call to reach the backend');
     child.signal('SIGTERM');
     await waitFor(() => child.log().some((l) => l.msg === 'draining'), 10_000, 'the drain to start');
     expect((await httpGet(admin, '/ready')).status).toBe(503);
+    release();
     const outcome = await slow;
     expect(outcome.code).toBe(0);
     expect(outcome.replies[0].message).toBe('slow');

@@ -8,8 +8,10 @@ import { parse, stringify } from 'yaml';
 import { Cleanup, echoClient, startBackends, unary, unaryLoad, waitFor } from './harness';
 import { DataPlane } from '../../src/core';
 import type { ProxyConfig } from '../../src/core/proxy-config';
+import { seededRandom } from '../../src/proxy/balancer/seeded-random';
 import { run, type ManagedProxy, type RunOptions, type StartedProxy } from '../../src/proxy/cli';
 import { channels } from '../../src/proxy/observability/channels';
+import type { ProxyOptions } from '../../src/proxy/proxy';
 import type { ProxySnapshot } from '../../src/proxy/proxy-snapshot';
 import { render } from '../support/render';
 
@@ -146,7 +148,7 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     expect(stderr.text).toMatch(/^grpc-mesh-proxy: Invalid proxy config .+missing\.yaml: must be a readable file \(ENOENT.*\[UNREADABLE_FILE\]\n$/);
   });
 
-  test.each([
+  test.each<[string[], string]>([
     [[], 'error: give --config <file>, or --listen <host:port> with --backends <list>\n'],
     [['--listen', '127.0.0.1:0'], 'error: give --config <file>, or --listen <host:port> with --backends <list>\n'],
     [['--config', 'a.yaml', '--listen', '127.0.0.1:0'], 'error: --config cannot be combined with --listen, --backends or --admin\n'],
@@ -154,6 +156,8 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     [['--config', 'a.yaml', '--log-level', 'loud'],
       'error: option \'--log-level <level>\' argument \'loud\' is invalid. Allowed choices are trace, debug, info, warn, error, fatal, silent.\n'],
     [['--bogus'], 'error: unknown option \'--bogus\'\n'],
+    ...['0', '2147483647', '1.5', 'x'].map((seed): [string[], string] => [['--listen', '127.0.0.1:0', '--backends', '127.0.0.1:1', '--seed', seed],
+      `error: option '--seed <n>' argument '${seed}' is invalid. an integer in 1..2147483646\n`]),
   ])('exits 2 for the usage error of %j', async (argv, message) => {
     const { exit, stderr } = await start(argv);
     expect(await exit).toBe(2);
@@ -275,6 +279,23 @@ describe('grpc-mesh-proxy (in-process, stub proxy)', () => {
     proxies[0].finishDrain();
     expect(await exit).toBe(0);
     await expect(get(probePort!, '/live')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  test('--seed gives the proxy a seeded random source: the same seed, the same choices', async () => {
+    const options: Array<ProxyOptions | undefined> = [];
+    const proxies: StubProxy[] = [];
+    const { exit, signals } = await start(['--listen', '127.0.0.1:0', '--backends', '127.0.0.1:50051', '--seed', '42'], {
+      startProxy: async (c, o) => {
+        options.push(o);
+        proxies.push(new StubProxy(c));
+        return proxies[0];
+      },
+    });
+    const replay = seededRandom(42);
+    expect([1, 2, 3].map(() => options[0]!.random!())).toEqual([1, 2, 3].map(() => replay()));
+    signals.emit('SIGTERM', 'SIGTERM');
+    proxies[0].finishDrain();
+    expect(await exit).toBe(0);
   });
 
   test('closes at once on a second signal during the drain', async () => {

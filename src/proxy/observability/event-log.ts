@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import { channels, type ConnectionLostMessage, type DnsResolutionMessage, type EndpointReachabilityMessage, type EndpointsMessage } from './channels';
+import {
+  channels, type ConnectionCloseMessage, type ConnectionLostMessage, type DnsResolutionMessage, type EndpointReachabilityMessage,
+  type EndpointsMessage,
+} from './channels';
 
 /**
  * Logs what an operator needs from the data path's events, without a line per call:
@@ -9,7 +12,10 @@ import { channels, type ConnectionLostMessage, type DnsResolutionMessage, type E
  *   two lines per outage, not one per second;
  * - `endpoint unreachable` (warn): a connection attempt to an endpoint failed, with the error (it gets no call until
  *   a reconnect succeeds), and `endpoint reachable again` (info);
- * - `connection to endpoint lost` (warn): an established connection ended without GOAWAY, with the calls it carried.
+ * - `connection to endpoint lost` (warn): an established connection ended without GOAWAY, with the calls it carried;
+ * - `client connection closed` (debug): a client connection the proxy closed or refused, with the listener and the
+ *   reason (`flood`, `rapid_reset`, `header_limit`, `slow_reader`, `idle`, `connection_limit`, ...; the metric
+ *   `grpc_mesh_proxy_connections_closed_total` counts them at any log level).
  */
 export class EventLog {
   private readonly endpoints = new Map<string, ReadonlySet<string>>();
@@ -18,9 +24,10 @@ export class EventLog {
   private readonly onDns: (m: unknown) => void;
   private readonly onReachability: (m: unknown) => void;
   private readonly onConnectionLost: (m: unknown) => void;
+  private readonly onConnectionClose: (m: unknown) => void;
 
   /** @param logger where the lines go */
-  public constructor(private readonly logger: Pick<Logger, 'info' | 'warn'>) {
+  public constructor(private readonly logger: Pick<Logger, 'debug' | 'info' | 'warn'>) {
     this.onEndpoints = (m) => this.endpointsChanged(m as EndpointsMessage);
     this.onDns = (m) => this.dnsResolved(m as DnsResolutionMessage);
     channels.endpoints.subscribe(this.onEndpoints);
@@ -32,6 +39,11 @@ export class EventLog {
       this.logger.warn({ cluster, endpoint, callsInFlight }, 'connection to endpoint lost');
     };
     channels.connectionLost.subscribe(this.onConnectionLost);
+    this.onConnectionClose = (m) => {
+      const { listener, reason } = m as ConnectionCloseMessage;
+      this.logger.debug({ listener, reason }, 'client connection closed');
+    };
+    channels.connectionClose.subscribe(this.onConnectionClose);
   }
 
   /** Stops logging. */
@@ -40,6 +52,7 @@ export class EventLog {
     channels.dnsResolution.unsubscribe(this.onDns);
     channels.endpointReachability.unsubscribe(this.onReachability);
     channels.connectionLost.unsubscribe(this.onConnectionLost);
+    channels.connectionClose.unsubscribe(this.onConnectionClose);
   }
 
   private reachabilityChanged(m: EndpointReachabilityMessage): void {

@@ -17,7 +17,7 @@ import { Cleanup, echoClient, LOCAL, proxyConfig, proxyPort, startBackends, star
 function collector() {
   const lines: Array<{ level: string; fields: Record<string, unknown>; msg: string }> = [];
   const at = (level: string) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, fields, msg });
-  return { lines, logger: { info: at('info'), warn: at('warn') } as never };
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn') } as never };
 }
 
 async function samples(metrics: ProxyMetrics, name: string): Promise<string[]> {
