@@ -34,8 +34,8 @@ const result = await build({
 });
 
 const inputs = Object.keys(result.metafile.outputs[relative(ROOT, outfile)].inputs);
-const external = result.metafile.outputs[relative(ROOT, outfile)].imports.filter((i) => i.external)
-  .map((i) => i.path).filter((p) => !builtinModules.includes(p.replace(/^node:/, '')));
+const external = [...new Set(result.metafile.outputs[relative(ROOT, outfile)].imports.filter((i) => i.external)
+  .map((i) => i.path).filter((p) => !builtinModules.includes(p.replace(/^node:/, ''))))];
 if (external.length > 0) {
   console.error(`bundle-proxy: the bundle would load ${external.join(', ')} at run time: the image has no node_modules`);
   process.exit(1);
