@@ -11,6 +11,9 @@ import { release, type typescript } from 'projen';
  * - The history before releases is not conventional: the first release is 0.1.0 (`nextVersionCommand` answers it
  *   when there is no tag yet; 0.0.0 stays the version of every unreleased build, which has no image), and from then
  *   on the commits since the last tag decide the bump.
+ * - The changelog lists features, fixes, performance work and reverts (performance matters in a proxy, and
+ *   commit-and-tag-version hides `perf` by default); a release's heading links the comparison with the previous tag
+ *   only when the repository's host is known (a `repository` in package.json or a remote), not as `///compare/...`.
  * - The bump runs commit-and-tag-version 12, not projen's default 13: 13 and its conventional-changelog packages need
  *   Node 22, and this project builds, tests and releases on Node 20 (`minNodeVersion`, the Dockerfile's base).
  */
@@ -18,6 +21,21 @@ export const RELEASE_OPTIONS = {
   release: true,
   releaseTrigger: release.ReleaseTrigger.manual({ gitPushCommand: '' }),
   bumpPackage: 'commit-and-tag-version@^12',
+  versionrcOptions: {
+    types: [
+      { type: 'feat', section: 'Features' },
+      { type: 'fix', section: 'Bug Fixes' },
+      { type: 'perf', section: 'Performance' },
+      { type: 'revert', section: 'Reverts' },
+      ...['build', 'chore', 'ci', 'docs', 'refactor', 'style', 'test'].map((type) => ({ type, hidden: true })),
+    ],
+    writerOpts: {
+      // The preset's heading, with its compare URL written out (the preset fills it in only into its own heading).
+      headerPartial: '## {{#if @root.linkCompare}}{{#if @root.host}}[{{version}}]({{@root.host}}/{{@root.owner}}/{{@root.repository}}'
+        + '/compare/{{@root.previousTag}}...{{@root.currentTag}}){{else}}{{version}}{{/if}}{{else}}{{version}}{{/if}}'
+        + '{{#if title}} "{{title}}"{{/if}}{{#if date}} ({{date}}){{/if}}\n',
+    },
+  },
   nextVersionCommand: 'node -e "process.stdout.write(process.env.LATEST_TAG ? \'\' : \'0.1.0\')"',
 } satisfies Partial<typescript.TypeScriptProjectOptions>;
 
