@@ -2,6 +2,7 @@ import { javascript, typescript } from 'projen';
 import { setupDocgen } from './projenrc/docgen';
 import { setupExamples } from './projenrc/examples';
 import { setupLayering } from './projenrc/layering';
+import { RELEASE_OPTIONS, setupRelease } from './projenrc/release';
 
 /**
  * grpc-mesh is a plain TypeScript library (not jsii): its public API uses union types and, later, Pulumi
@@ -18,7 +19,7 @@ const project = new typescript.TypeScriptProject({
   packageManager: javascript.NodePackageManager.NPM,
   minNodeVersion: '20.0.0',
   github: false,
-  release: false,
+  ...RELEASE_OPTIONS,
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -162,5 +163,6 @@ project.addTask('test:image', {
 setupLayering(project);
 setupExamples(project);
 setupDocgen(project);
+setupRelease(project);
 
 project.synth();

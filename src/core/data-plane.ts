@@ -102,10 +102,13 @@ export type ProxyLogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Options of the grpc-mesh-proxy data plane: the same tier as Envoy's, running this repository's own proxy. */
 export interface ProxyDataPlaneOptions extends BalancerDataPlaneOptions {
   /**
-   * The grpc-mesh-proxy image, built from this repository's Dockerfile and pushed to your registry, pinned to the
-   * version of this library (the config schema travels with it).
+   * The grpc-mesh-proxy image. It must be the version of this library (the config schema travels with it): the
+   * default is the image this version's release built, `ghcr.io/grpc-mesh/grpc-mesh-proxy:<version>`; give your
+   * registry's copy of it, or your own build of this repository's Dockerfile. An unreleased build of the library
+   * (version 0.0.0) has no default: synthesis fails without an image.
+   * @default - `ghcr.io/grpc-mesh/grpc-mesh-proxy:<version of this package>`
    */
-  readonly image: string;
+  readonly image?: string;
   /**
    * The proxy's log level.
    * @default 'info'
@@ -135,7 +138,7 @@ export class DataPlane {
    * a Service exposing it and a PDB, the same shape as the Envoy tier. Routes attached to the service (GAMMA) are
    * compiled into its config at synthesis; calls no route matches go to the service's pods.
    */
-  public static proxy(options: ProxyDataPlaneOptions): DataPlane {
+  public static proxy(options: ProxyDataPlaneOptions = {}): DataPlane {
     return new DataPlane(new BalancerDataPlane(PROXY_TIER, options));
   }
 

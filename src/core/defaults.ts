@@ -134,6 +134,11 @@ export const CONFIG_HASH_ANNOTATION = 'grpc-mesh.io/config-hash';
 
 // grpc-mesh-proxy data plane
 /**
+ * Repository of the grpc-mesh-proxy images the releases publish: a release tags its image with its version, and a
+ * released library deploys `<PROXY_IMAGE_REPOSITORY>:<its version>` when given no image.
+ */
+export const PROXY_IMAGE_REPOSITORY = 'ghcr.io/grpc-mesh/grpc-mesh-proxy';
+/**
  * Memory request of a grpc-mesh-proxy container: its peak RSS under `npm run bench` (74 MiB at 30,000 calls/s on
  * one core, of which about 43 MiB are pages of the node binary) with a third on top.
  */

@@ -42,8 +42,12 @@ export interface GatewayBackendTlsProps {
 
 /** Options of a Gateway served by grpc-mesh-proxy. */
 export interface ProxyGatewayOptions extends SelfHostedGatewayOptions {
-  /** The grpc-mesh-proxy image, built from this repository's Dockerfile, pinned to this library's version. */
-  readonly image: string;
+  /**
+   * The grpc-mesh-proxy image, of this library's version: the default is the image this version's release built; an
+   * unreleased build of the library (version 0.0.0) has none. See {@link ProxyDataPlaneOptions.image}.
+   * @default - `ghcr.io/grpc-mesh/grpc-mesh-proxy:<version of this package>`
+   */
+  readonly image?: string;
   /**
    * The proxy's log level.
    * @default 'info'
@@ -86,7 +90,7 @@ export class GatewayImplementation {
    * A grpc-mesh-proxy tier serves the Gateway: a ConfigMap with the compiled routes, a Deployment, a Service with
    * every listener port, a PDB; TLS listeners terminate with their Secret, mounted read-only.
    */
-  public static proxy(options: ProxyGatewayOptions): GatewayImplementation {
+  public static proxy(options: ProxyGatewayOptions = {}): GatewayImplementation {
     return new GatewayImplementation(new SelfHostedGateway(PROXY_TIER, options));
   }
 

@@ -16,8 +16,12 @@ export interface EnvoyDataPlaneArgs extends Omit<EnvoyDataPlaneOptions, 'image' 
 
 /** Options of `DataPlane.proxy()` in Pulumi: those of the cdk8s `DataPlane.proxy()`, the image and the pod props of {@link PodArgs} maybe Outputs. */
 export interface ProxyDataPlaneArgs extends Omit<ProxyDataPlaneOptions, 'image' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
-  /** The grpc-mesh-proxy image built from this repository's Dockerfile, e.g. the name of an image a `docker.Image` pushed. */
-  readonly image: pulumi.Input<string>;
+  /**
+   * The grpc-mesh-proxy image, of this library's version, e.g. the name of the copy a `docker.Image` pushed to your
+   * registry; see the cdk8s `ProxyDataPlaneOptions.image`.
+   * @default - `ghcr.io/grpc-mesh/grpc-mesh-proxy:<version of this package>`
+   */
+  readonly image?: pulumi.Input<string>;
 }
 
 /** Options of `GatewayImplementation.envoy()` in Pulumi: those of the cdk8s factory, the image and the pod props of {@link PodArgs} maybe Outputs. */
@@ -31,8 +35,12 @@ export interface EnvoyGatewayTierArgs extends Omit<EnvoyGatewayTierOptions, 'ima
 
 /** Options of `GatewayImplementation.proxy()` in Pulumi: those of the cdk8s factory, the image and the pod props of {@link PodArgs} maybe Outputs. */
 export interface ProxyGatewayArgs extends Omit<ProxyGatewayOptions, 'image' | 'serviceAccountName' | 'serviceAccountAnnotations' | 'imagePullSecrets'>, PodArgs {
-  /** The grpc-mesh-proxy image built from this repository's Dockerfile, e.g. the name of an image a `docker.Image` pushed. */
-  readonly image: pulumi.Input<string>;
+  /**
+   * The grpc-mesh-proxy image, of this library's version, e.g. the name of the copy a `docker.Image` pushed to your
+   * registry; see the cdk8s `ProxyDataPlaneOptions.image`.
+   * @default - `ghcr.io/grpc-mesh/grpc-mesh-proxy:<version of this package>`
+   */
+  readonly image?: pulumi.Input<string>;
 }
 
 /**
@@ -43,7 +51,7 @@ export interface DataPlaneFactories {
   /** An Envoy tier; see the cdk8s `DataPlane.envoy()`. */
   envoy(options?: EnvoyDataPlaneArgs): DataPlane;
   /** A grpc-mesh-proxy tier; see the cdk8s `DataPlane.proxy()`. */
-  proxy(options: ProxyDataPlaneArgs): DataPlane;
+  proxy(options?: ProxyDataPlaneArgs): DataPlane;
   /** No balancer; see the cdk8s `DataPlane.none()`. */
   none(): DataPlane;
   /** The Istio mesh; see the cdk8s `DataPlane.istio()`. */
@@ -57,7 +65,7 @@ export interface GatewayImplementationFactories {
   /** A Gateway API controller serves the Gateway; see the cdk8s `GatewayImplementation.controller()`. */
   controller(gatewayClassName: string): GatewayImplementation;
   /** A grpc-mesh-proxy tier serves the Gateway; see the cdk8s `GatewayImplementation.proxy()`. */
-  proxy(options: ProxyGatewayArgs): GatewayImplementation;
+  proxy(options?: ProxyGatewayArgs): GatewayImplementation;
   /** An Envoy tier serves the Gateway; see the cdk8s `GatewayImplementation.envoy()`. */
   envoy(options?: EnvoyGatewayTierArgs): GatewayImplementation;
 }

@@ -11,6 +11,7 @@ import {
   type GrpcMeshServiceProps,
 } from '../../src/cdk8s';
 import { configHash, ENVOY_CONFIG_KEY, PROXY_CONFIG_KEY, renderGrpcMeshService, resolveGrpcMeshService, type KubeObject } from '../../src/core';
+import { givenPackageVersion } from '../support/package-version';
 import { envoyBootstrapCount, problemsOf } from '../support/validate-all';
 
 const PROXY_IMAGE = 'registry.example.com/grpc-mesh-proxy:0.1.0';
@@ -297,5 +298,38 @@ describe('self-hosted tiers (cdk8s)', () => {
       expect(inFull.service).toEqual(rendered.service);
       expect(inFull.pdb).toEqual(rendered.podDisruptionBudget);
     });
+  });
+});
+
+describe('the default grpc-mesh-proxy image (cdk8s)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A proxy-served Gateway and a proxy-balanced service given no image, and a service given `PROXY_IMAGE`. */
+  function app() {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const edge = new GrpcGateway(chart, 'edge', { implementation: GatewayImplementation.proxy(), listeners: [{ name: 'grpc', port: 50051 }] });
+    const checkout = serviceIn(chart, 'checkout', DataPlane.proxy({ serviceType: 'ClusterIP' }));
+    serviceIn(chart, 'ledger', DataPlane.proxy({ image: PROXY_IMAGE }));
+    new GrpcRoute(chart, 'checkout-route', { parents: [edge], rules: [{ backends: [{ service: checkout }] }] });
+    return chart;
+  }
+  const imageOf = (objects: readonly KubeObject[], name: string) => find(objects, 'Deployment', name).spec.template.spec.containers[0].image;
+
+  test('a released library deploys the image of its release where none is given, and the given one elsewhere', () => {
+    givenPackageVersion('1.4.2');
+    const objects = Testing.synth(app()) as KubeObject[];
+    expect(['edge-proxy', 'checkout-proxy', 'ledger-proxy'].map((name) => imageOf(objects, name))).toEqual([
+      'ghcr.io/grpc-mesh/grpc-mesh-proxy:1.4.2', 'ghcr.io/grpc-mesh/grpc-mesh-proxy:1.4.2', PROXY_IMAGE,
+    ]);
+    expect(problemsOf(objects)).toEqual([]);
+  });
+
+  test('an unreleased build fails synthesis for each tier given no image, naming its construct and field', () => {
+    givenPackageVersion('0.0.0');
+    expect(() => Testing.synth(app())).toThrow(new RegExp([
+      'Validation failed with the following errors:',
+      ' {2}\\[shop/edge\\] GrpcGateway "shop/edge": implementation\\.image is required: this grpc-mesh is an unreleased build \\(version 0\\.0\\.0\\)[^\\n]*\\[INVALID_IMAGE\\]',
+      ' {2}\\[shop/checkout\\] GrpcMeshService "shop/checkout": dataPlane\\.image is required: [^\\n]*scripts/image/build\\.sh[^\\n]*\\[INVALID_IMAGE\\]$',
+    ].join('\n')));
   });
 });

@@ -93,4 +93,9 @@ describe('props documentation', () => {
     const expected = typeof constant === 'string' ? `'${constant}'` : String(constant);
     expect(tag).toBe(expected);
   });
+
+  test.each(['ProxyDataPlaneOptions', 'ProxyGatewayOptions', 'ProxyDataPlaneArgs', 'ProxyGatewayArgs'])(
+    'documents %s.image as the image of this package\'s release, in its named repository', (iface) => {
+      expect(interfaces.get(iface)?.get('image')?.defaultTag).toBe(`- \`${d.PROXY_IMAGE_REPOSITORY}:<version of this package>\``);
+    });
 });

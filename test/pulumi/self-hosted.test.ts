@@ -8,6 +8,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { collectingUnhandledRejections, recordOptions, settle, typesAndNames, useMocks, type RecordedResource } from './mocks';
 import { DataPlane, GatewayImplementation, type GrpcGatewayProps, type GrpcMeshServiceProps } from '../../src/core';
+import { givenPackageVersion } from '../support/package-version';
 
 type PulumiModule = typeof import('../../src/pulumi');
 let P: PulumiModule;
@@ -243,5 +244,43 @@ describe('GAMMA routes on a DataPlane.proxy() service (Pulumi)', () => {
     expect(without.text).not.toContain('checkout-split');
     expect(withRoute.hash).toMatch(/^[0-9a-f]{16}$/);
     expect(withRoute.hash).not.toBe(without.hash);
+  });
+});
+
+describe('the default grpc-mesh-proxy image (Pulumi)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const imageOf = (recorded: readonly RecordedResource[], name: string) => inputsOf(recorded, name).spec.template.spec.containers[0].image;
+  const gateway = (name: string, implementation: GatewayImplementation) => new P.GrpcGateway(name, { ...EDGE, implementation });
+  const service = (name: string, dataPlane: DataPlane) => new P.GrpcMeshService(name, { ...CHECKOUT, dataPlane });
+
+  test('a released library deploys the image of its release where none is given, and the given one (an Output too) elsewhere', async () => {
+    givenPackageVersion('1.4.2');
+    const recorded = await useMocks('default-proxy-image');
+    gateway('edge', P.GatewayImplementation.proxy());
+    gateway('partner', P.GatewayImplementation.proxy({ image: pulumi.output(PROXY_IMAGE) }));
+    service('checkout', P.DataPlane.proxy({ serviceType: 'ClusterIP' }));
+    service('ledger', P.DataPlane.proxy({ image: PROXY_IMAGE }));
+    await settle();
+    expect(['edge-tier-deployment', 'partner-tier-deployment', 'checkout-balancer-deployment', 'ledger-balancer-deployment']
+      .map((name) => imageOf(recorded, name))).toEqual([
+      'ghcr.io/grpc-mesh/grpc-mesh-proxy:1.4.2', PROXY_IMAGE, 'ghcr.io/grpc-mesh/grpc-mesh-proxy:1.4.2', PROXY_IMAGE,
+    ]);
+  });
+
+  test('an unreleased build fails the component of each tier given no image, with the field and how to get one', async () => {
+    givenPackageVersion('0.0.0');
+    await useMocks('no-default-proxy-image');
+    const errors = [() => gateway('edge', P.GatewayImplementation.proxy()), () => service('checkout', P.DataPlane.proxy())].map((create) => {
+      try {
+        create();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    });
+    await settle();
+    expect(errors.map(issuesOf)).toEqual([[['INVALID_IMAGE', 'implementation.image', 'is required']], [['INVALID_IMAGE', 'dataPlane.image', 'is required']]]);
+    expect((errors[1] as Error).message).toMatch(/^GrpcMeshService "checkout": dataPlane\.image is required: this grpc-mesh is an unreleased build \(version 0\.0\.0\).*scripts\/image\/build\.sh/);
   });
 });

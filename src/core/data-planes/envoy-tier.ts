@@ -27,6 +27,7 @@ export class EnvoyTier implements TierStrategy {
   public readonly defaultImage = d.DEFAULT_ENVOY_IMAGE;
   public readonly defaultLogLevel = d.DEFAULT_ENVOY_LOG_LEVEL;
   public readonly defaultMemory = { request: d.DEFAULT_ENVOY_MEMORY_REQUEST, limit: d.DEFAULT_ENVOY_MEMORY_LIMIT };
+  public readonly imageRequired = undefined;
   public readonly imageHint = undefined;
   public readonly serviceCluster = ENVOY_SERVICE_CLUSTER;
 

@@ -3,6 +3,7 @@ import type { ValidationIssue } from '../errors';
 import type { GrpcMeshServiceModel, ResolvedBalancer } from '../grpc-mesh-service';
 import type { ListenerTlsMounts } from '../listener-tls';
 import { podMatchers, type DataPlaneSeries, type ScrapeTarget } from '../monitoring/series';
+import { packageVersion, UNRELEASED_VERSION } from '../package-version';
 import type { BalancerManifests, BalancerTierSpec, TierPort } from '../render/balancer-tier';
 import { PROXY_SERVICE_CLUSTER, proxyTierSpec, renderProxyBalancer } from '../render/proxy-balancer';
 import { proxyTierConfig } from '../render/tier-config';
@@ -21,12 +22,29 @@ const PROXY_METRICS_PORT_NAME = 'probe';
  */
 export class ProxyTier implements TierStrategy {
   public readonly kind = 'proxy';
-  /** The proxy's image is the user's build: there is none to default to. */
-  public readonly defaultImage = undefined;
   public readonly defaultLogLevel = d.DEFAULT_PROXY_LOG_LEVEL;
   public readonly defaultMemory = { request: d.DEFAULT_PROXY_MEMORY_REQUEST, limit: d.DEFAULT_PROXY_MEMORY_LIMIT };
-  public readonly imageHint = 'Build the image from this repository\'s Dockerfile and push it to your registry.';
   public readonly serviceCluster = PROXY_SERVICE_CLUSTER;
+
+  /** The image the release of this library built and tagged with its version; none for an unreleased build. */
+  public get defaultImage(): string | undefined {
+    return releasedProxyImage(packageVersion());
+  }
+
+  public get imageRequired(): string | undefined {
+    const version = packageVersion();
+    return releasedProxyImage(version) === undefined
+      ? `this grpc-mesh is an unreleased build (version ${version}), for which no grpc-mesh-proxy image is published`
+      : undefined;
+  }
+
+  public get imageHint(): string {
+    const released = this.defaultImage;
+    return released === undefined
+      ? 'Build the image from this repository\'s Dockerfile (bash scripts/image/build.sh <registry>/grpc-mesh-proxy:<tag>), push it '
+        + `and pass its reference as image, or install a released grpc-mesh, whose default is ${d.PROXY_IMAGE_REPOSITORY}:<its version>.`
+      : `Leave image unset for ${released}, the image of this release, or give your registry's copy of it.`;
+  }
 
   /** Settings grpc-mesh-proxy has no equivalent for, with what to do instead. */
   public checkPolicySupport(issues: IssueCollector, policy: TrafficPolicy, path: string): void {
@@ -81,6 +99,16 @@ export class ProxyTier implements TierStrategy {
       perBackend: { by: ['cluster'], legend: '{{cluster}}' },
     };
   }
+}
+
+/**
+ * The grpc-mesh-proxy image a version of this library deploys when given none: `<PROXY_IMAGE_REPOSITORY>:<version>`,
+ * which that version's release built and tagged (scripts/release/image.sh); undefined for an unreleased build (0.0.0),
+ * for which no image was published.
+ * @internal
+ */
+export function releasedProxyImage(version: string): string | undefined {
+  return version === UNRELEASED_VERSION ? undefined : `${d.PROXY_IMAGE_REPOSITORY}:${version}`;
 }
 
 /**

@@ -85,6 +85,8 @@ export interface TierStrategy {
   readonly kind: 'envoy' | 'proxy';
   /** The image when the options give none, or undefined when the options must give one. */
   readonly defaultImage: string | undefined;
+  /** Why the options must give an image, when there is no default: the message of the error for a missing one. */
+  readonly imageRequired: string | undefined;
   /** The log level when the options give none. */
   readonly defaultLogLevel: string;
   /** The container's memory request and limit when the options give none. */

@@ -23,7 +23,7 @@ export function validateTierOptions(
       code: 'INVALID_IMAGE',
       path: `${path}.image`,
       value: o.image,
-      message: 'must be an image reference without spaces',
+      message: o.image === undefined ? `is required: ${tier.imageRequired}` : 'must be an image reference without spaces',
       hint: tier.imageHint,
     });
   }
