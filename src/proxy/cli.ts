@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { AdminServer, PROBE_PATHS, type AdminProxyView, type AdminServerOptions } from './admin/server';
@@ -11,6 +9,7 @@ import { channels, type ConfigMessage } from './observability/channels';
 import { EventLog } from './observability/event-log';
 import { ProxyMetrics } from './observability/metrics';
 import { Proxy, type ProxyOptions } from './proxy';
+import { packageVersion } from '../core/package-version';
 import type { ProxyConfig } from '../core/proxy-config';
 
 /** Exit code of a usage error or an invalid config. */
@@ -176,14 +175,6 @@ function parseSeed(value: string): number {
   const seed = Number(value);
   if (!/^\d+$/.test(value) || seed < 1 || seed > MAX_SEED) throw new InvalidArgumentError(`an integer in 1..${MAX_SEED}`);
   return seed;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** One run of the command, from a valid config to the end of the drain. */
