@@ -54,7 +54,7 @@ export class ProxyProcess {
   public stdout = '';
   /** Everything written to stderr so far (usage errors and the JSON process log). */
   public stderr = '';
-  /** The exit code, once the process (or the container) has exited. */
+  /** The exit code, once the process (or the container) has exited and its output has been read. */
   public readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly container: string | undefined;
@@ -75,7 +75,8 @@ export class ProxyProcess {
     }
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.readStderr(chunk));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => {
+    // 'close', not 'exit': it comes once stdout and stderr are read to their end, so the log is whole.
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => {
       this.exitCode = code;
       resolve(code);
     }));
