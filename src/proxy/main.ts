@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `grpc-mesh-proxy` command (the package's bin and the image's ENTRYPOINT): runs the CLI of `./cli` with the
+ * The `grpc-mesh-proxy` command (the image's ENTRYPOINT, bundled with its packages): runs the CLI of `./cli` with the
  * process's arguments and exits with its code. Kept apart from `./cli` so that what tests import has no shebang.
  */
 import { EXIT_FAILURE, run } from './cli';

@@ -615,7 +615,7 @@ export function failures(outcomes: readonly CallOutcome[]): string[] {
   return outcomes.filter((o) => o.code !== 0).map((o) => `${o.code} ${o.details}`);
 }
 
-/** The compiled `grpc-mesh-proxy` command, as the image and the package's bin run it. */
+/** The compiled `grpc-mesh-proxy` command: the code the image bundles, unbundled. */
 export const COMPILED_MAIN = join(__dirname, '..', '..', 'lib', 'proxy', 'main.js');
 
 /** Fails unless lib/proxy/main.js and cli.js are compiled from the current sources (`npm test` compiles first). */
