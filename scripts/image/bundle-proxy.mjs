@@ -33,8 +33,9 @@ const result = await build({
   absWorkingDir: ROOT,
 });
 
-const inputs = Object.keys(result.metafile.outputs[relative(ROOT, outfile)].inputs);
-const external = [...new Set(result.metafile.outputs[relative(ROOT, outfile)].imports.filter((i) => i.external)
+const output = result.metafile.outputs[relative(ROOT, outfile)];
+const inputs = Object.keys(output.inputs);
+const external = [...new Set(output.imports.filter((i) => i.external)
   .map((i) => i.path).filter((p) => !builtinModules.includes(p.replace(/^node:/, ''))))];
 if (external.length > 0) {
   console.error(`bundle-proxy: the bundle would load ${external.join(', ')} at run time: the image has no node_modules`);
@@ -57,6 +58,6 @@ const { name, version, license } = JSON.parse(readFileSync(join(ROOT, 'package.j
 mkdirSync(dirname(outfile), { recursive: true });
 writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: `${name}-proxy`, version, license, private: true }, null, 2)}\n`);
 writeFileSync(join(out, 'THIRD-PARTY-NOTICES'), `grpc-mesh-proxy bundles these packages:\n\n${notices.join(`\n${'-'.repeat(78)}\n\n`)}`);
-const size = result.metafile.outputs[relative(ROOT, outfile)].bytes;
+const size = output.bytes;
 const own = inputs.filter((i) => !i.includes('node_modules/')).length;
 console.log(`bundle-proxy: ${outfile}: ${(size / 1e6).toFixed(2)} MB, ${own} modules of src/ and ${inputs.length - own} of ${packages.size} packages`);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { AdminServer, PROBE_PATHS, type AdminProxyView, type AdminServerOptions } from './admin/server';
-import { MAX_SEED, seededRandom } from './balancer/seeded-random';
+import { isSeed, MAX_SEED, seededRandom } from './balancer/seeded-random';
 import { configFromFlags, loadConfigText, ProxyConfigError, readConfigFile, watchConfig, type ConfigWatcher } from './config';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './defaults';
 import { AccessLog } from './observability/access-log';
@@ -173,7 +173,7 @@ function parseArgs(argv: readonly string[], stdout: TextSink, stderr: TextSink):
 
 function parseSeed(value: string): number {
   const seed = Number(value);
-  if (!/^\d+$/.test(value) || seed < 1 || seed > MAX_SEED) throw new InvalidArgumentError(`an integer in 1..${MAX_SEED}`);
+  if (!/^\d+$/.test(value) || !isSeed(seed)) throw new InvalidArgumentError(`an integer in 1..${MAX_SEED}`);
   return seed;
 }
 

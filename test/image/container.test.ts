@@ -14,9 +14,6 @@ import { PODMAN, PODMAN_LIMITS, podman, PROXY_IMAGE } from '../proxy/proxy-proce
  * The proxy image as built from the Dockerfile (scripts/image/build.sh), run by podman. Not part of `npm test`:
  * `npm run test:image` builds the image and runs this file with GRPC_MESH_PROXY_IMAGE set; .ci/run does so.
  */
-const IMAGE = PROXY_IMAGE;
-const LIMITS = PODMAN_LIMITS;
-
 /** A port free on loopback now. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +38,7 @@ const NODE = '/nodejs/bin/node';
 
 /** Runs `node -e script` in the image (as its user, in its working directory) and returns what it printed. */
 async function nodeInImage(script: string): Promise<string> {
-  const { stdout } = await podman('run', '--rm', ...LIMITS, '--network', 'none', '--entrypoint', NODE, IMAGE as string, '-e', script);
+  const { stdout } = await podman('run', '--rm', ...PODMAN_LIMITS, '--network', 'none', '--entrypoint', NODE, PROXY_IMAGE as string, '-e', script);
   return stdout.trim();
 }
 
@@ -50,7 +47,7 @@ describe('the proxy image', () => {
   afterEach(() => cleanup.run());
 
   beforeAll(() => {
-    if (IMAGE === undefined) throw new Error('GRPC_MESH_PROXY_IMAGE is not set: run `npm run test:image`, which builds the image first');
+    if (PROXY_IMAGE === undefined) throw new Error('GRPC_MESH_PROXY_IMAGE is not set: run `npm run test:image`, which builds the image first');
   });
 
   test('runs as the non-root UID the rendered Deployment sets, with the bundle alone: no shell, npm, node_modules or sources', async () => {
@@ -67,7 +64,7 @@ describe('the proxy image', () => {
       const { version, license } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license: string };
       expect(notices).toContain(`\n${name}@${version} (${license})\n`);
     }
-    const { stdout: version } = await podman('run', '--rm', ...LIMITS, '--network', 'none', IMAGE as string, '--version');
+    const { stdout: version } = await podman('run', '--rm', ...PODMAN_LIMITS, '--network', 'none', PROXY_IMAGE as string, '--version');
     expect(version.trim()).toBe((JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
   });
 
@@ -90,8 +87,8 @@ describe('the proxy image', () => {
 
     // The image's own ENTRYPOINT and CMD, with the config mounted where the rendered Deployment mounts it.
     const name = `grpc-mesh-proxy-test-${process.pid}`;
-    const container = spawn('podman', [...PODMAN, 'run', '--rm', ...LIMITS, '--name', name, '--network', 'host',
-      '-v', `${dir}:/etc/grpc-mesh-proxy:ro`, IMAGE as string], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const container = spawn('podman', [...PODMAN, 'run', '--rm', ...PODMAN_LIMITS, '--name', name, '--network', 'host',
+      '-v', `${dir}:/etc/grpc-mesh-proxy:ro`, PROXY_IMAGE as string], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let accessLog = '';
     container.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
